@@ -1,0 +1,149 @@
+"""Cases: start one from an application, read one (every read is logged), start the
+processes that begin on an outside event (an appeal, a coordinator leaving)."""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from . import audit, definitions, runtime
+from .errors import ConflictError, InvalidInput, NotFound
+from .forms import validate_form_data
+from .models import Case, CaseNumberCounter, ProcessInstance, User
+
+#: The process that runs a whole case.
+MAIN_PROCESS = "ip_sak"
+#: Started when an appeal (klage) is registered on a case.
+APPEAL_PROCESS = "klage"
+#: Started when the coordinator leaves.
+COORDINATOR_CHANGE_PROCESS = "koordinatorbytte"
+
+
+def next_case_number(ctx) -> str:
+    """A readable, unique case number: PREFIX-YEAR-NNNNN, counting per year."""
+    year = ctx.now().year
+    session = ctx.session
+    result = session.execute(update(CaseNumberCounter).where(CaseNumberCounter.year == year)
+                             .values(last=CaseNumberCounter.last + 1)
+                             .returning(CaseNumberCounter.last))
+    number = result.scalar()
+    if number is None:
+        session.add(CaseNumberCounter(year=year, last=1))
+        session.flush()
+        number = 1
+    return f"{ctx.settings.case_number_prefix}-{year}-{number:05d}"
+
+
+def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCESS) -> Case:
+    """Register an application and run its process to the first wait.
+
+    `data` is validated against the form on the process's start event, if it has one.
+    """
+    actor_name = _name(actor)
+    version = definitions.latest_version(ctx, process_key)
+    parsed = ctx.specs.get(version)
+    start_form = _start_form(parsed)
+    if start_form:
+        validate_form_data(definitions.form_schema(ctx, version, start_form), data)
+    case = Case(case_number=next_case_number(ctx), process_key=process_key, status="open",
+                person_name=data.get("navn"), data=dict(data), created_at=ctx.now(),
+                created_by=actor_name)
+    ctx.session.add(case)
+    ctx.session.flush()
+    audit.record(ctx, case, actor_name, "case_started", case_number=case.case_number,
+                 process=process_key)
+    runtime.start_instance(ctx, case, process_key, data, actor_name)
+    return case
+
+
+def _start_form(parsed) -> str | None:
+    for task_spec in parsed.spec.task_specs.values():
+        if type(task_spec).__name__ == "StartEvent":
+            form = runtime.properties(task_spec).get("formJsonSchemaFilename")
+            if form:
+                return form
+    return None
+
+
+def get_case(ctx, case_id: int, reader: User | str, purpose: str = "view") -> Case:
+    """The case, with the read written to the audit trail (pasientjournalloven § 22)."""
+    case = ctx.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"Fant ikke sak {case_id}")
+    audit.record(ctx, case, _name(reader), "case_read", purpose=purpose)
+    return case
+
+
+def find_case(ctx, case_number: str) -> Case:
+    case = ctx.session.scalar(select(Case).where(Case.case_number == case_number))
+    if case is None:
+        raise NotFound(f"Fant ikke sak {case_number}")
+    return case
+
+
+def running_instances(ctx, case_id: int) -> list[ProcessInstance]:
+    return list(ctx.session.scalars(select(ProcessInstance).where(
+        ProcessInstance.case_id == case_id, ProcessInstance.status == "running")
+        .order_by(ProcessInstance.id)))
+
+
+def decision_data(ctx, case: Case) -> dict:
+    """The latest decision's data (from the newest completed or running instance result)."""
+    merged = dict(case.data)
+    for instance in case.instances:
+        if instance.result:
+            merged.update(instance.result)
+    return merged
+
+
+def start_process(ctx, case_id: int, process_key: str, data: dict, actor: User | str
+                  ) -> ProcessInstance:
+    """Start a process for an existing case (a closed case reopens)."""
+    case = ctx.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"Fant ikke sak {case_id}")
+    version = definitions.latest_version(ctx, process_key)
+    start_form = _start_form(ctx.specs.get(version))
+    if start_form:
+        validate_form_data(definitions.form_schema(ctx, version, start_form), data)
+    seed = {**decision_data(ctx, case), **data}
+    return runtime.start_instance(ctx, case, process_key, seed, _name(actor))
+
+
+def register_appeal(ctx, case_id: int, data: dict, actor: User | str) -> ProcessInstance:
+    """An appeal arrived: never refused here, late or not; the process assesses it."""
+    return start_process(ctx, case_id, APPEAL_PROCESS, data, actor)
+
+
+def report_coordinator_leaving(ctx, case_id: int, actor: User | str,
+                               reason: str | None = None) -> ProcessInstance:
+    """The coordinator leaves: escalate and appoint a replacement. The leaving coordinator
+    stays on the case until the replacement takes over, so the plan is never without one."""
+    case = ctx.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"Fant ikke sak {case_id}")
+    if not case.coordinator:
+        raise ConflictError("Saken har ingen koordinator")
+    audit.record(ctx, case, _name(actor), "coordinator_leaving", coordinator=case.coordinator,
+                 reason=reason)
+    return start_process(ctx, case_id, COORDINATOR_CHANGE_PROCESS,
+                         {"koordinator_som_slutter": case.coordinator}, actor)
+
+
+def appoint_coordinator(ctx, case: Case, username: str, actor: str, field: str) -> None:
+    """Make `username` the case's coordinator; only trained coordinators may be appointed."""
+    user = ctx.session.scalar(select(User).where(User.username == username, User.active))
+    if user is None or "koordinator" not in user.role_keys:
+        raise InvalidInput("Ugyldig koordinator", {field: f"«{username}» er ikke en koordinator"})
+    if not user.trained_coordinator:
+        raise InvalidInput("Koordinatoren mangler opplæring",
+                           {field: f"«{username}» har ikke gjennomført koordinatoropplæringen"})
+    previous = case.coordinator
+    case.coordinator = username
+    audit.record(ctx, case, actor, "coordinator_appointed", coordinator=username,
+                 previous=previous)
+    if previous and previous != username:
+        from .humantasks import hand_over_open_tasks
+        hand_over_open_tasks(ctx, case, previous, username, actor)
+
+
+def _name(actor: User | str) -> str:
+    return actor if isinstance(actor, str) else actor.username

@@ -1,0 +1,22 @@
+"""What every engine operation receives: a session, a clock, the settings and the spec cache."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy.orm import Session
+
+from .settings import Settings
+from .specs import SpecCache
+
+
+@dataclasses.dataclass
+class EngineContext:
+    session: Session
+    clock: Callable[[], datetime]
+    settings: Settings
+    specs: SpecCache
+
+    def now(self) -> datetime:
+        return self.clock()

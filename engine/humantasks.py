@@ -1,0 +1,242 @@
+"""Human tasks: the inbox queries (rows only, no workflow is deserialised), claim,
+unclaim, assign, drafts, and completion with form validation and optimistic concurrency."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from uuid import UUID
+
+from SpiffWorkflow.task import TaskState
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import audit, definitions, runtime
+from .cases import appoint_coordinator
+from .errors import ConflictError, InvalidInput, NotFound, PermissionDenied
+from .forms import validate_form_data
+from .models import Case, HumanTask, ProcessInstance, User
+
+VIEWS = ("mine", "roles", "unassigned", "overdue", "completed")
+#: Roles that may reassign any open task they can see.
+SUPERVISOR_ROLES = {"leder", "koordinerende_enhet", "admin"}
+
+
+@dataclasses.dataclass
+class InboxFilter:
+    process_key: str | None = None
+    name: str | None = None
+    case_number: str | None = None
+    due_from: datetime | None = None
+    due_to: datetime | None = None
+    priority: int | None = None
+    sort: str = "due"  # due | priority | created
+    limit: int = 100
+    offset: int = 0
+
+
+def _view_query(ctx, user: User, view: str):
+    roles = user.role_keys
+    query = select(HumanTask)
+    if view == "mine":
+        return query.where(HumanTask.status == "open", HumanTask.assignee == user.username)
+    if view == "roles":
+        return query.where(HumanTask.status == "open", HumanTask.candidate_role.in_(roles))
+    if view == "unassigned":
+        return query.where(HumanTask.status == "open", HumanTask.candidate_role.in_(roles),
+                           HumanTask.assignee.is_(None))
+    if view == "overdue":
+        return query.where(HumanTask.status == "open", HumanTask.due_at < ctx.now(),
+                           or_(HumanTask.assignee == user.username,
+                               (HumanTask.candidate_role.in_(roles)) & HumanTask.assignee.is_(None)))
+    if view == "completed":
+        return query.where(HumanTask.completed_by == user.username)
+    raise InvalidInput(f"Ukjent visning «{view}»", {"view": f"Velg en av {', '.join(VIEWS)}"})
+
+
+def _filtered(query, filters: InboxFilter):
+    if filters.process_key:
+        query = query.where(HumanTask.process_key == filters.process_key)
+    if filters.name:
+        query = query.where(HumanTask.name == filters.name)
+    if filters.case_number:
+        query = query.where(HumanTask.case_number == filters.case_number)
+    if filters.due_from:
+        query = query.where(HumanTask.due_at >= filters.due_from)
+    if filters.due_to:
+        query = query.where(HumanTask.due_at <= filters.due_to)
+    if filters.priority:
+        query = query.where(HumanTask.priority == filters.priority)
+    return query
+
+
+def inbox(ctx, user: User, view: str = "mine", filters: InboxFilter | None = None
+          ) -> list[HumanTask]:
+    filters = filters or InboxFilter()
+    query = _filtered(_view_query(ctx, user, view), filters)
+    if view == "completed":
+        order = [HumanTask.completed_at.desc(), HumanTask.id.desc()]
+    elif filters.sort == "priority":
+        order = [HumanTask.priority, HumanTask.due_at.asc().nulls_last(), HumanTask.id]
+    elif filters.sort == "created":
+        order = [HumanTask.created_at.desc(), HumanTask.id.desc()]
+    else:
+        order = [HumanTask.due_at.asc().nulls_last(), HumanTask.priority, HumanTask.id]
+    query = query.order_by(*order).limit(min(filters.limit, 500)).offset(filters.offset)
+    return list(ctx.session.scalars(query))
+
+
+def inbox_counts(ctx, user: User) -> dict[str, int]:
+    counts = {}
+    for view in VIEWS:
+        query = _view_query(ctx, user, view).with_only_columns(func.count(HumanTask.id))
+        counts[view] = ctx.session.scalar(query.order_by(None))
+    return counts
+
+
+def open_tasks(ctx, case_id: int) -> list[HumanTask]:
+    return list(ctx.session.scalars(select(HumanTask).where(
+        HumanTask.case_id == case_id, HumanTask.status == "open").order_by(HumanTask.id)))
+
+
+def get_task(ctx, task_id: int) -> HumanTask:
+    task = ctx.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(f"Fant ikke oppgave {task_id}")
+    return task
+
+
+def can_work_on(user: User, task: HumanTask) -> bool:
+    return task.candidate_role in user.role_keys and task.assignee in (None, user.username)
+
+
+def why_not(user: User, task: HumanTask) -> str | None:
+    """Why `user` cannot work on `task`, in words; None when they can."""
+    if task.status != "open":
+        return f"Oppgaven er {'fullført' if task.status == 'completed' else 'avbrutt'}"
+    if task.candidate_role not in user.role_keys:
+        return f"Oppgaven venter på rollen «{task.candidate_role}»"
+    if task.assignee not in (None, user.username):
+        return f"Oppgaven er tatt av {task.assignee}"
+    return None
+
+
+def _check_version(task: HumanTask, expected_version: int | None) -> None:
+    if task.status != "open":
+        raise ConflictError(f"Oppgaven «{task.name}» er allerede "
+                            f"{'fullført' if task.status == 'completed' else 'avbrutt'}")
+    if expected_version is not None and expected_version != task.version:
+        raise ConflictError(f"Oppgaven «{task.name}» er endret siden du åpnet den")
+
+
+def _flush(ctx) -> None:
+    try:
+        ctx.session.flush()
+    except StaleDataError as exc:
+        raise ConflictError("Oppgaven ble endret av noen andre samtidig") from exc
+
+
+def claim(ctx, task_id: int, user: User, expected_version: int | None = None) -> HumanTask:
+    task = get_task(ctx, task_id)
+    _check_version(task, expected_version)
+    if task.candidate_role not in user.role_keys:
+        raise PermissionDenied(why_not(user, task))
+    if task.assignee == user.username:
+        return task
+    if task.assignee is not None:
+        raise ConflictError(f"Oppgaven er allerede tatt av {task.assignee}")
+    task.assignee = user.username
+    audit.record(ctx, _case(ctx, task), user.username, "task_claimed", task=task.id, name=task.name)
+    _flush(ctx)
+    return task
+
+
+def unclaim(ctx, task_id: int, user: User, expected_version: int | None = None) -> HumanTask:
+    task = get_task(ctx, task_id)
+    _check_version(task, expected_version)
+    if task.assignee != user.username and not (user.role_keys & SUPERVISOR_ROLES):
+        raise PermissionDenied("Bare den som har tatt oppgaven kan legge den tilbake")
+    if task.assignee is None:
+        return task
+    previous, task.assignee = task.assignee, None
+    audit.record(ctx, _case(ctx, task), user.username, "task_unclaimed", task=task.id,
+                 name=task.name, previous=previous)
+    _flush(ctx)
+    return task
+
+
+def assign(ctx, task_id: int, actor: User, assignee: str,
+           expected_version: int | None = None) -> HumanTask:
+    task = get_task(ctx, task_id)
+    _check_version(task, expected_version)
+    may_reassign = (task.candidate_role in actor.role_keys
+                    or actor.role_keys & SUPERVISOR_ROLES)
+    if not may_reassign:
+        raise PermissionDenied(f"Du kan ikke tildele oppgaver for rollen «{task.candidate_role}»")
+    target = ctx.session.scalar(select(User).where(User.username == assignee, User.active))
+    if target is None:
+        raise InvalidInput("Ukjent bruker", {"assignee": f"Fant ikke brukeren «{assignee}»"})
+    if task.candidate_role not in target.role_keys:
+        raise InvalidInput("Brukeren har ikke rollen",
+                           {"assignee": f"«{assignee}» har ikke rollen «{task.candidate_role}»"})
+    previous, task.assignee = task.assignee, assignee
+    audit.record(ctx, _case(ctx, task), actor.username, "task_assigned", task=task.id,
+                 name=task.name, assignee=assignee, previous=previous)
+    _flush(ctx)
+    return task
+
+
+def save_draft(ctx, task_id: int, user: User, data: dict,
+               expected_version: int | None = None) -> HumanTask:
+    task = get_task(ctx, task_id)
+    _check_version(task, expected_version)
+    if not can_work_on(user, task):
+        raise PermissionDenied(why_not(user, task))
+    task.draft = dict(data)
+    _flush(ctx)
+    return task
+
+
+def complete(ctx, task_id: int, user: User, data: dict,
+             expected_version: int | None = None) -> HumanTask:
+    """Submit the task's form. Refused, with nothing changed, when the data is invalid
+    (an error per field), the task was completed already, or it changed since
+    `expected_version`."""
+    task = get_task(ctx, task_id)
+    _check_version(task, expected_version)
+    if not can_work_on(user, task):
+        raise PermissionDenied(why_not(user, task))
+    instance = ctx.session.get(ProcessInstance, task.instance_id)
+    if task.form:
+        validate_form_data(definitions.form_schema(ctx, instance.version, task.form), data)
+    loaded = runtime.load(ctx, instance)
+    spiff_task = loaded.workflow.get_task_from_id(UUID(task.spiff_task_id))
+    if spiff_task is None or spiff_task.state != TaskState.READY:
+        raise ConflictError(f"Oppgaven «{task.name}» venter ikke lenger på svar")
+    props = runtime.properties(spiff_task.task_spec)
+    if props.get("appointsCoordinator"):
+        field = props["appointsCoordinator"]
+        appoint_coordinator(ctx, loaded.case, data.get(field), user.username, field)
+    spiff_task.data.update(data)
+    spiff_task.run()
+    loaded.passed.append(spiff_task)
+    task.status, task.completed_by, task.completed_at = "completed", user.username, ctx.now()
+    task.assignee = task.assignee or user.username
+    task.draft = None
+    audit.record(ctx, loaded.case, user.username, "task_completed", task=task.id,
+                 name=task.name, element=task.element_id, data=data)
+    runtime.run_and_persist(ctx, loaded, user.username)
+    return task
+
+
+def hand_over_open_tasks(ctx, case: Case, previous: str, successor: str, actor: str) -> None:
+    """Open tasks of the case held by `previous` move to `successor`."""
+    for task in ctx.session.scalars(select(HumanTask).where(
+            HumanTask.case_id == case.id, HumanTask.status == "open",
+            HumanTask.assignee == previous)):
+        task.assignee = successor
+        audit.record(ctx, case, actor, "task_assigned", task=task.id, name=task.name,
+                     assignee=successor, previous=previous)
+
+
+def _case(ctx, task: HumanTask) -> Case:
+    return ctx.session.get(Case, task.case_id)

@@ -1,0 +1,232 @@
+"""The schema. Alembic migrations in engine/migrations are generated from these models.
+
+Tables that inboxes and sweeps read (human_tasks, timers, notices) are denormalised
+and indexed for those queries, so that neither ever deserialises a workflow.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value
+
+    def process_result_value(self, value, dialect):
+        from datetime import timezone
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Has had the coordinating unit's coordinator training (hol § 7-3).
+    trained_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    roles: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def role_keys(self) -> set[str]:
+        return {r.role for r in self.roles}
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class DefinitionFile(Base):
+    """One BPMN, DMN or form file, stored once by content hash."""
+    __tablename__ = "definition_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # bpmn | dmn | form
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+
+
+class ProcessVersion(Base):
+    """A deployed version of one process: the process key and the set of files it needs."""
+    __tablename__ = "process_versions"
+    __table_args__ = (UniqueConstraint("process_key", "version"),
+                      UniqueConstraint("process_key", "bundle_hash"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+    bundle_hash: Mapped[str] = mapped_column(String(64))
+    deployed_at: Mapped[datetime]
+    deployed_by: Mapped[str] = mapped_column(String(80))
+    files: Mapped[list[DefinitionFile]] = relationship(secondary="process_version_files",
+                                                       lazy="selectin")
+
+
+class ProcessVersionFile(Base):
+    __tablename__ = "process_version_files"
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"),
+                                                    primary_key=True)
+    definition_file_id: Mapped[int] = mapped_column(ForeignKey("definition_files.id"),
+                                                    primary_key=True)
+
+
+class CaseNumberCounter(Base):
+    __tablename__ = "case_number_counters"
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(40), unique=True)
+    process_key: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)  # open | closed
+    person_name: Mapped[str | None] = mapped_column(String(200))
+    #: The application data as registered (the person's data; read access is logged).
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: The appointed coordinator's username, kept current by the engine.
+    coordinator: Mapped[str | None] = mapped_column(String(80), index=True)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(80))
+    closed_at: Mapped[datetime | None]
+    instances: Mapped[list["ProcessInstance"]] = relationship(back_populates="case",
+                                                              order_by="ProcessInstance.id")
+
+
+class ProcessInstance(Base):
+    """One running process of a case: the main process, an appeal, one review cycle...
+
+    `state` is SpiffWorkflow's serialisation without the spec (specs are stored once per
+    version); `lock_version` is the optimistic-concurrency counter.
+    """
+    __tablename__ = "process_instances"
+    __table_args__ = (Index("ix_process_instances_case_status", "case_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running | completed | error
+    state: Mapped[str | None] = mapped_column(Text)
+    #: Data at completion (the state is dropped then, so history never weighs on live state).
+    result: Mapped[dict[str, Any] | None]
+    lock_version: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime]
+    started_by: Mapped[str] = mapped_column(String(80))
+    completed_at: Mapped[datetime | None]
+    parent_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"))
+    case: Mapped[Case] = relationship(back_populates="instances")
+    version: Mapped[ProcessVersion] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class HumanTask(Base):
+    """A user task as the inbox sees it: one row per task, kept in step with the engine."""
+    __tablename__ = "human_tasks"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "spiff_task_id"),
+        Index("ix_human_tasks_assignee", "status", "assignee", "due_at"),
+        Index("ix_human_tasks_role", "status", "candidate_role", "due_at"),
+        Index("ix_human_tasks_due", "status", "due_at"),
+        Index("ix_human_tasks_completed_by", "completed_by", "completed_at"),
+        Index("ix_human_tasks_case", "case_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"))
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    process_key: Mapped[str] = mapped_column(String(100))
+    case_number: Mapped[str] = mapped_column(String(40), index=True)
+    candidate_role: Mapped[str] = mapped_column(String(40))
+    assignee: Mapped[str | None] = mapped_column(String(80))
+    form: Mapped[str | None] = mapped_column(String(200))
+    priority: Mapped[int] = mapped_column(Integer, default=3)
+    due_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | completed | cancelled
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(String(80))
+    #: Data saved as a draft, not yet submitted.
+    draft: Mapped[dict[str, Any] | None]
+    #: Bumped on every change (claim, assign, complete): a form posts the version it saw,
+    #: and a concurrent change loses with a conflict instead of overwriting.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Timer(Base):
+    """The next fire time of a waiting timer event, so the sweep selects only what is due."""
+    __tablename__ = "timers"
+    __table_args__ = (UniqueConstraint("instance_id", "spiff_task_id"),
+                      Index("ix_timers_due", "status", "fire_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"))
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    fire_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="waiting")  # waiting|fired|cancelled
+    fired_at: Mapped[datetime | None]
+
+
+class Notice(Base):
+    """An escalation notice: who (role and/or user), what (kind), when, how severe."""
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_role", "status", "role"),
+                      Index("ix_notices_user", "status", "username"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"))
+    #: Makes raising idempotent: the same event never raises the same notice twice.
+    source_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(80))
+    severity: Mapped[str] = mapped_column(String(20))  # info | warning | escalation
+    role: Mapped[str | None] = mapped_column(String(40))
+    username: Mapped[str | None] = mapped_column(String(80))
+    case_number: Mapped[str] = mapped_column(String(40))
+    element_id: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="raised")  # raised|acknowledged|resolved
+    created_at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class AuditEvent(Base):
+    """Append-only: who did what to which case, and when. Reads of a case are events too."""
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_case", "case_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(40))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

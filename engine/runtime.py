@@ -1,0 +1,283 @@
+"""Running workflows: load an instance, step it, and write everything the step produced.
+
+One step (start, task completion, timer) ends in `persist_step`, which keeps the
+denormalised rows in line with the engine state: human tasks, timers, notices, follow-up
+processes, audit events and the instance's own state, all in the caller's transaction.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import audit, definitions
+from .context import EngineContext
+from .errors import ConflictError, EngineError
+from .models import Case, HumanTask, Notice, ProcessInstance, Timer, User
+from .scripting import RestrictedScriptEngine
+from .specs import ParsedVersion, timer_fire_at, to_utc
+from .state import StateSerializer
+
+#: Guard against a process that starts itself without ever waiting.
+MAX_CHAINED_STARTS = 20
+
+
+@functools.cache
+def _serializer() -> StateSerializer:
+    return StateSerializer()
+
+
+def properties(task_spec) -> dict[str, str]:
+    return getattr(task_spec, "extensions", {}).get("properties", {})
+
+
+@dataclasses.dataclass
+class Loaded:
+    """An instance with its live workflow, and what happened since it was loaded."""
+    instance: ProcessInstance
+    workflow: BpmnWorkflow
+    parsed: ParsedVersion
+    passed: list = dataclasses.field(default_factory=list)
+
+    @property
+    def case(self) -> Case:
+        return self.instance.case
+
+
+def script_engine(ctx: EngineContext) -> RestrictedScriptEngine:
+    return RestrictedScriptEngine(clock=ctx.clock, timezone=ctx.settings.timezone)
+
+
+def load(ctx: EngineContext, instance: ProcessInstance) -> Loaded:
+    if instance.status != "running" or instance.state is None:
+        raise ConflictError(f"Prosessen {instance.process_key} er ikke aktiv")
+    parsed = ctx.specs.get(instance.version)
+    workflow = _serializer().loads(instance.state, parsed.spec, parsed.subprocess_specs,
+                                   script_engine(ctx))
+    return Loaded(instance, workflow, parsed)
+
+
+def start_instance(ctx: EngineContext, case: Case, process_key: str, data: dict, actor: str,
+                   parent: ProcessInstance | None = None, _depth: int = 0) -> ProcessInstance:
+    """Start `process_key` (its newest version) for `case` and run it to its first wait."""
+    if _depth > MAX_CHAINED_STARTS:
+        raise EngineError(f"For mange prosesser startet i ett steg ({process_key})")
+    version = definitions.latest_version(ctx, process_key)
+    parsed = ctx.specs.get(version)
+    workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=script_engine(ctx))
+    first = workflow.get_tasks(state=TaskState.READY)
+    seed = dict(data)
+    if case.coordinator:
+        seed["koordinator"] = case.coordinator
+    for task in first:
+        task.data.update(seed)
+    instance = ProcessInstance(case=case, version=version, process_version_id=version.id,
+                               process_key=process_key, status="running", state=None,
+                               started_at=ctx.now(), started_by=actor,
+                               parent_instance_id=parent.id if parent else None)
+    ctx.session.add(instance)
+    if case.status == "closed":
+        case.status, case.closed_at = "open", None
+        audit.record(ctx, case, actor, "case_reopened", process=process_key)
+    ctx.session.flush()
+    audit.record(ctx, case, actor, "process_started", process=process_key,
+                 version=version.version, instance=instance.id)
+    loaded = Loaded(instance, workflow, parsed)
+    run_and_persist(ctx, loaded, actor, _depth=_depth)
+    return instance
+
+
+def run_and_persist(ctx: EngineContext, loaded: Loaded, actor: str, _depth: int = 0) -> None:
+    loaded.workflow.refresh_timers()
+    loaded.workflow.do_engine_steps(did_complete_task=loaded.passed.append)
+    persist_step(ctx, loaded, actor, _depth=_depth)
+
+
+def persist_step(ctx: EngineContext, loaded: Loaded, actor: str, _depth: int = 0) -> None:
+    instance, workflow = loaded.instance, loaded.workflow
+    follow_ups = []
+    for task in loaded.passed:
+        props = properties(task.task_spec)
+        if "notice" in props:
+            raise_notice(ctx, loaded, task, props)
+        if "startProcess" in props:
+            follow_ups.append((props["startProcess"], dict(task.data)))
+    loaded.passed.clear()
+    sync_human_tasks(ctx, loaded)
+    sync_timers(ctx, loaded)
+    if workflow.completed:
+        instance.status = "completed"
+        instance.completed_at = ctx.now()
+        instance.result = _json_safe(workflow.last_task.data if workflow.last_task else {})
+        instance.state = None
+        audit.record(ctx, loaded.case, actor, "process_completed", process=instance.process_key,
+                     instance=instance.id)
+    else:
+        instance.state = _serializer().dumps(workflow)
+    try:
+        ctx.session.flush()
+    except StaleDataError as exc:
+        raise ConflictError("Saken ble endret av noen andre samtidig. Last siden på nytt.") from exc
+    for process_key, data in follow_ups:
+        start_instance(ctx, loaded.case, process_key, data, actor, parent=instance,
+                       _depth=_depth + 1)
+    close_case_if_done(ctx, loaded.case, actor)
+
+
+def close_case_if_done(ctx: EngineContext, case: Case, actor: str) -> None:
+    if case.status == "closed":
+        return
+    running = ctx.session.scalar(select(ProcessInstance.id).where(
+        ProcessInstance.case_id == case.id, ProcessInstance.status == "running").limit(1))
+    if running is None:
+        case.status, case.closed_at = "closed", ctx.now()
+        audit.record(ctx, case, actor, "case_closed")
+
+
+def _json_safe(data: dict) -> dict:
+    import json
+    return json.loads(json.dumps(data, default=str))
+
+
+# --- human tasks ------------------------------------------------------------------------------
+
+def lane_of(task) -> str | None:
+    """The task's lane; in a called process without lanes, the caller's lane (and so on up)."""
+    current = task
+    while current is not None:
+        lane = current.task_spec.lane
+        if lane:
+            return lane
+        parent_id = current.workflow.parent_task_id
+        current = current.workflow.top_workflow.get_task_from_id(parent_id) if parent_id else None
+    return None
+
+
+def evaluate_property(loaded: Loaded, task, expression: str):
+    context = {"case_coordinator": loaded.case.coordinator}
+    return loaded.workflow.script_engine.evaluate(task, expression, external_context=context)
+
+
+def _assignee_for(ctx, loaded: Loaded, task, lane: str | None) -> str | None:
+    props = properties(task.task_spec)
+    username = None
+    if "assigneeExpression" in props:
+        username = evaluate_property(loaded, task, props["assigneeExpression"])
+    elif lane and isinstance(task.data.get("lane_owners"), dict):
+        owners = task.data["lane_owners"].get(lane)
+        username = owners[0] if isinstance(owners, list) and len(owners) == 1 else owners
+    if not username or not isinstance(username, str):
+        return None
+    exists = ctx.session.scalar(select(User.id).where(User.username == username, User.active))
+    return username if exists else None
+
+
+def _due_for(ctx, loaded: Loaded, task):
+    props = properties(task.task_spec)
+    if props.get("dueDateExpression"):
+        value = evaluate_property(loaded, task, props["dueDateExpression"])
+        return to_utc(value) if value else None
+    if props.get("dueIn"):
+        from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+        parsed = TimerEventDefinition.parse_iso_duration(props["dueIn"])
+        now = ctx.now()
+        return now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
+    return None
+
+
+def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
+    instance = loaded.instance
+    ready = {str(t.id): t for t in loaded.workflow.get_tasks(state=TaskState.READY, manual=True)}
+    existing = {} if instance.id is None else {
+        row.spiff_task_id: row for row in ctx.session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.status == "open"))}
+    now = ctx.now()
+    for spiff_id, row in existing.items():
+        if spiff_id not in ready:
+            row.status = "cancelled"
+            audit.record(ctx, loaded.case, "system", "task_cancelled", task=row.id, name=row.name)
+    for spiff_id, task in ready.items():
+        if spiff_id in existing:
+            continue
+        props = properties(task.task_spec)
+        lane = lane_of(task)
+        role = lane or ctx.settings.fallback_role
+        row = HumanTask(
+            case_id=loaded.case.id, instance_id=instance.id, spiff_task_id=spiff_id,
+            element_id=task.task_spec.bpmn_id or task.task_spec.name,
+            name=task.task_spec.bpmn_name or task.task_spec.name,
+            process_key=task.workflow.spec.name, case_number=loaded.case.case_number,
+            candidate_role=role, assignee=_assignee_for(ctx, loaded, task, lane),
+            form=props.get("formJsonSchemaFilename"), priority=_priority(props),
+            due_at=_due_for(ctx, loaded, task), status="open", created_at=now)
+        ctx.session.add(row)
+        ctx.session.flush()
+        audit.record(ctx, loaded.case, "system", "task_created", task=row.id, name=row.name,
+                     role=role, assignee=row.assignee)
+
+
+def _priority(props) -> int:
+    try:
+        return min(5, max(1, int(props.get("priority", 3))))
+    except ValueError:
+        return 3
+
+
+# --- timers -----------------------------------------------------------------------------------
+
+def sync_timers(ctx: EngineContext, loaded: Loaded) -> None:
+    instance = loaded.instance
+    waiting = {}
+    for task in loaded.workflow.event_manager.tasks.values():
+        if task.state == TaskState.WAITING:
+            fire_at = timer_fire_at(task)
+            if fire_at is not None:
+                waiting[str(task.id)] = (task, fire_at)
+    rows = {row.spiff_task_id: row for row in ctx.session.scalars(select(Timer).where(
+        Timer.instance_id == instance.id, Timer.status == "waiting"))}
+    for spiff_id, row in rows.items():
+        if spiff_id not in waiting:
+            fired = loaded.workflow.get_task_from_id(_uuid(spiff_id))
+            done = fired is not None and fired.state in (TaskState.COMPLETED, TaskState.READY)
+            row.status = "fired" if done else "cancelled"
+            row.fired_at = ctx.now() if done else None
+    for spiff_id, (task, fire_at) in waiting.items():
+        row = rows.get(spiff_id)
+        if row is None:
+            ctx.session.add(Timer(case_id=loaded.case.id, instance_id=instance.id,
+                                  spiff_task_id=spiff_id,
+                                  element_id=task.task_spec.bpmn_id or task.task_spec.name,
+                                  name=task.task_spec.bpmn_name or task.task_spec.name,
+                                  fire_at=fire_at, status="waiting"))
+        elif row.fire_at != fire_at:
+            row.fire_at = fire_at
+
+
+def _uuid(value: str):
+    from uuid import UUID
+    return UUID(value)
+
+
+# --- notices ----------------------------------------------------------------------------------
+
+def raise_notice(ctx: EngineContext, loaded: Loaded, task, props: dict[str, str]) -> Notice | None:
+    kind = props["notice"]
+    source_key = f"{loaded.instance.id}:{task.id}:{kind}"
+    if ctx.session.scalar(select(Notice.id).where(Notice.source_key == source_key)):
+        return None
+    username = None
+    if props.get("noticeUserExpression"):
+        username = evaluate_property(loaded, task, props["noticeUserExpression"]) or None
+    role = props.get("noticeRole") or lane_of(task) or ctx.settings.fallback_role
+    notice = Notice(case_id=loaded.case.id, instance_id=loaded.instance.id, source_key=source_key,
+                    kind=kind, severity=props.get("noticeSeverity", "warning"), role=role,
+                    username=username, case_number=loaded.case.case_number,
+                    element_id=task.task_spec.bpmn_id, status="raised", created_at=ctx.now())
+    ctx.session.add(notice)
+    audit.record(ctx, loaded.case, "system", "notice_raised", kind=kind, role=role,
+                 user=username, severity=notice.severity)
+    return notice
+

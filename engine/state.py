@@ -1,0 +1,66 @@
+"""Workflow state without the spec.
+
+SpiffWorkflow's serializer embeds the process spec in every instance (about two thirds of
+the JSON). Specs are stored once per version (see specs.py); instances store only this.
+"""
+from __future__ import annotations
+
+import json
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.serializer.default.workflow import (BpmnWorkflowConverter,
+                                                            WorkflowConverter)
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+STATE_FORMAT = "samflyt-state-1"
+
+
+class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
+    """Converts a top workflow without its spec; restores it onto a given spec."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct, spec=None, subprocess_specs=None, script_engine=None):
+        workflow = self.target_class(spec, subprocess_specs, script_engine=script_engine,
+                                     deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _make_serializer() -> BpmnWorkflowSerializer:
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = StateOnlyWorkflowConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+class StateSerializer:
+    def __init__(self):
+        self._serializer = _make_serializer()
+        self._encoder = self._serializer._encoder_cls
+
+    def dumps(self, workflow: BpmnWorkflow) -> str:
+        registry = self._serializer.registry
+        registry._encoder_mode = True
+        try:
+            dct = registry.convert(workflow)
+            dct["format"] = STATE_FORMAT
+            return json.dumps(dct, cls=self._encoder, separators=(",", ":"))
+        finally:
+            registry._encoder_mode = False
+
+    def loads(self, text: str, spec, subprocess_specs, script_engine) -> BpmnWorkflow:
+        dct = json.loads(text)
+        if dct.pop("format", None) != STATE_FORMAT:
+            raise ValueError("unknown workflow state format")
+        return self._serializer.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs,
+                                                 script_engine=script_engine)

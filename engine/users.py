@@ -1,0 +1,31 @@
+"""Users and their roles."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .errors import InvalidInput, NotFound
+from .models import User, UserRole
+from .settings import ROLES
+
+
+def add_user(ctx, username: str, roles: list[str] | tuple[str, ...], display_name: str | None = None,
+             email: str | None = None, trained_coordinator: bool = False,
+             password_hash: str | None = None) -> User:
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise InvalidInput("Ukjent rolle", {"role": f"Ukjent rolle: {', '.join(sorted(unknown))}"})
+    if ctx.session.scalar(select(User.id).where(User.username == username)):
+        raise InvalidInput("Brukernavnet finnes", {"username": f"«{username}» finnes allerede"})
+    user = User(username=username, display_name=display_name or username, email=email,
+                trained_coordinator=trained_coordinator, password_hash=password_hash,
+                active=True, created_at=ctx.now(), roles=[UserRole(role=r) for r in set(roles)])
+    ctx.session.add(user)
+    ctx.session.flush()
+    return user
+
+
+def get_user(ctx, username: str) -> User:
+    user = ctx.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"Fant ikke brukeren «{username}»")
+    return user

@@ -1,0 +1,99 @@
+"""The engine on the benchmark process: start, inbox rows, claim, complete, conflicts."""
+import pytest
+
+from engine import audit, cases, humantasks
+from engine.errors import ConflictError, InvalidInput, PermissionDenied
+from engine.models import HumanTask, ProcessInstance
+
+BENCH = "bench_two_user_tasks"
+
+
+@pytest.fixture
+def officer(make_user):
+    return make_user("kari", "saksbehandler")
+
+
+def test_start_creates_first_task_row_with_lane_role(ctx, officer):
+    case = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    [task] = humantasks.open_tasks(ctx, case.id)
+    assert task.name == "Oppgave A"
+    assert task.candidate_role == "saksbehandler"
+    assert task.assignee is None
+    assert task.case_number == case.case_number
+    assert case.case_number.startswith("IP-2026-")
+
+
+def test_complete_both_tasks_closes_case_and_drops_state(ctx, officer):
+    case = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    [first] = humantasks.open_tasks(ctx, case.id)
+    humantasks.complete(ctx, first.id, officer, {"x": 1}, expected_version=first.version)
+    [second] = humantasks.open_tasks(ctx, case.id)
+    assert second.name == "Oppgave B"
+    humantasks.complete(ctx, second.id, officer, {"x": 2}, expected_version=second.version)
+    assert humantasks.open_tasks(ctx, case.id) == []
+    instance = ctx.session.get(ProcessInstance, second.instance_id)
+    assert instance.status == "completed" and instance.state is None
+    assert instance.result["x"] == 2
+    assert case.status == "closed"
+    kinds = [e.kind for e in audit.case_history(ctx, case.id)]
+    assert kinds.count("task_completed") == 2
+    assert kinds[-1] == "case_closed"
+
+
+def test_invalid_form_data_names_the_field_and_changes_nothing(ctx, officer):
+    case = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    [task] = humantasks.open_tasks(ctx, case.id)
+    with pytest.raises(InvalidInput) as error:
+        humantasks.complete(ctx, task.id, officer, {"x": "not a number"})
+    assert set(error.value.errors) == {"x"}
+    with pytest.raises(InvalidInput) as error:
+        humantasks.complete(ctx, task.id, officer, {})
+    assert set(error.value.errors) == {"x"}
+    assert ctx.session.get(HumanTask, task.id).status == "open"
+
+
+def test_repeated_and_stale_completion_is_a_conflict(ctx, officer):
+    case = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    [task] = humantasks.open_tasks(ctx, case.id)
+    seen = task.version
+    humantasks.claim(ctx, task.id, officer)
+    with pytest.raises(ConflictError):
+        humantasks.complete(ctx, task.id, officer, {"x": 1}, expected_version=seen)
+    humantasks.complete(ctx, task.id, officer, {"x": 1}, expected_version=task.version)
+    with pytest.raises(ConflictError):
+        humantasks.complete(ctx, task.id, officer, {"x": 1})
+
+
+def test_claimed_task_cannot_be_completed_by_another_officer(ctx, officer, make_user):
+    other = make_user("ola", "saksbehandler")
+    case = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    [task] = humantasks.open_tasks(ctx, case.id)
+    humantasks.claim(ctx, task.id, officer)
+    with pytest.raises(PermissionDenied, match="tatt av kari"):
+        humantasks.complete(ctx, task.id, other, {"x": 1})
+
+
+def test_role_without_lane_cannot_claim(ctx, officer, make_user):
+    coordinator = make_user("kim", "koordinator")
+    case = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    [task] = humantasks.open_tasks(ctx, case.id)
+    with pytest.raises(PermissionDenied, match="saksbehandler"):
+        humantasks.claim(ctx, task.id, coordinator)
+
+
+def test_inbox_views(ctx, officer, make_user, clock):
+    other = make_user("ola", "saksbehandler")
+    first = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    second = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    [task1] = humantasks.open_tasks(ctx, first.id)
+    [task2] = humantasks.open_tasks(ctx, second.id)
+    humantasks.claim(ctx, task1.id, officer)
+    assert [t.id for t in humantasks.inbox(ctx, officer, "mine")] == [task1.id]
+    assert [t.id for t in humantasks.inbox(ctx, other, "unassigned")] == [task2.id]
+    assert {t.id for t in humantasks.inbox(ctx, other, "roles")} == {task1.id, task2.id}
+    humantasks.assign(ctx, task2.id, officer, "ola")
+    assert [t.id for t in humantasks.inbox(ctx, other, "mine")] == [task2.id]
+    humantasks.complete(ctx, task2.id, other, {"x": 5})
+    assert [t.id for t in humantasks.inbox(ctx, other, "completed")] == [task2.id]
+    counts = humantasks.inbox_counts(ctx, other)
+    assert counts["mine"] == 0 and counts["completed"] == 1 and counts["roles"] == 2

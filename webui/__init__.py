@@ -1,0 +1,1 @@
+"""Samflyt's web UI and command line: thin boundaries over the engine."""

@@ -1,0 +1,142 @@
+"""The `samflyt` command. Each command parses its arguments, runs engine operations in
+one unit of work (committed at the end) and prints what it did."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from engine import definitions, users
+from engine.environment import EngineEnvironment
+from engine.errors import DefinitionError, EngineError
+from engine.settings import ROLES, Settings
+
+
+def _environment() -> EngineEnvironment:
+    return EngineEnvironment(Settings.from_env())
+
+
+def _fail(message: str) -> None:
+    click.echo(f"feil: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group()
+def main() -> None:
+    """Samflyt: individuell plan, koordinator og barnekoordinator."""
+
+
+def init_database(env: EngineEnvironment) -> list:
+    env.upgrade_schema()
+    with env.unit_of_work() as ctx:
+        versions = definitions.deploy_directory(ctx, env.settings.processes_dir, "samflyt init")
+        return [(v.process_key, v.version) for v in versions]
+
+
+@main.command()
+def init() -> None:
+    """Create or upgrade the schema and deploy the processes in processes/."""
+    env = _environment()
+    try:
+        deployed = init_database(env)
+    except DefinitionError as error:
+        _print_problems(error)
+        sys.exit(1)
+    click.echo(f"database: {env.settings.database_url}")
+    for key, version in deployed:
+        click.echo(f"deployed {key} v{version}")
+
+
+@main.command()
+def demo() -> None:
+    """Init, a demo user for each role, and sample cases in different states."""
+    from engine import demo as demo_data
+    env = _environment()
+    init_database(env)
+    with env.unit_of_work() as ctx:
+        created = demo_data.load(ctx)
+    click.echo(f"database: {env.settings.database_url}")
+    for line in created:
+        click.echo(line)
+
+
+@main.group()
+def processes() -> None:
+    """Validate and deploy BPMN, DMN and form files."""
+
+
+@processes.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
+def validate_cmd(files) -> None:
+    """Check FILES (and directories); one line per problem, exit 1 if any."""
+    from engine.validation import collect_problems_for_paths
+    problems = collect_problems_for_paths([Path(f) for f in files])
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        sys.exit(1)
+    click.echo(f"ok: {len(files)} file(s) valid")
+
+
+@processes.command("deploy")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--by", "deployed_by", default="cli", help="Who deploys (for the audit).")
+def deploy_cmd(files, deployed_by) -> None:
+    """Validate FILES together and deploy them as new versions."""
+    collected: dict[str, bytes] = {}
+    for name in files:
+        path = Path(name)
+        collected.update(definitions.read_directory(path) if path.is_dir()
+                         else {path.name: path.read_bytes()})
+    env = _environment()
+    try:
+        with env.unit_of_work() as ctx:
+            versions = definitions.deploy_files(ctx, collected, deployed_by)
+    except DefinitionError as error:
+        _print_problems(error)
+        sys.exit(1)
+    for version in versions:
+        click.echo(f"deployed {version.process_key} v{version.version} ({version.bundle_hash[:12]})")
+
+
+@main.command()
+def sweep() -> None:
+    """Fire the timers that are due now and print what happened."""
+    result = _environment().sweep()
+    for line in result.lines():
+        click.echo(line)
+    click.echo(f"{len(result.fired)} timer(s) fired, {len(result.notices)} notice(s) raised")
+
+
+@main.group("users")
+def users_group() -> None:
+    """Manage users."""
+
+
+@users_group.command("add")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
+@click.option("--display-name", default=None)
+@click.option("--email", default=None)
+@click.option("--trained", is_flag=True, help="Has had the coordinator training.")
+def users_add(name, roles, display_name, email, trained) -> None:
+    """Add user NAME with one or more --role."""
+    env = _environment()
+    try:
+        with env.unit_of_work() as ctx:
+            users.add_user(ctx, name, roles, display_name=display_name, email=email,
+                           trained_coordinator=trained)
+    except EngineError as error:
+        _fail(str(error) + "".join(f"\n  {k}: {v}" for k, v in getattr(error, "errors", {}).items()))
+    click.echo(f"added {name} ({', '.join(roles)})")
+
+
+def _print_problems(error: DefinitionError) -> None:
+    for problem in error.problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"feil: {error}", err=True)
+
+
+if __name__ == "__main__":
+    main()
