@@ -6,9 +6,9 @@ from sqlalchemy import select
 from .models import AuditEvent, Case
 
 
-def record(ctx, case: Case | None, actor: str, kind: str, **details) -> AuditEvent:
+def record(ctx, case: Case | None, actor: str, event_kind: str, **details) -> AuditEvent:
     event = AuditEvent(case_id=case.id if case is not None else None, at=ctx.now(), actor=actor,
-                       kind=kind, details={k: v for k, v in details.items() if v is not None})
+                       kind=event_kind, details={k: v for k, v in details.items() if v is not None})
     ctx.session.add(event)
     return event
 

@@ -44,7 +44,7 @@ def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCE
     if start_form:
         validate_form_data(definitions.form_schema(ctx, version, start_form), data)
     case = Case(case_number=next_case_number(ctx), process_key=process_key, status="open",
-                person_name=data.get("navn"), data=dict(data), created_at=ctx.now(),
+                person_name=data.get("navn"), data=dict(data), facts={}, created_at=ctx.now(),
                 created_by=actor_name)
     ctx.session.add(case)
     ctx.session.flush()
@@ -85,15 +85,6 @@ def running_instances(ctx, case_id: int) -> list[ProcessInstance]:
         .order_by(ProcessInstance.id)))
 
 
-def decision_data(ctx, case: Case) -> dict:
-    """The latest decision's data (from the newest completed or running instance result)."""
-    merged = dict(case.data)
-    for instance in case.instances:
-        if instance.result:
-            merged.update(instance.result)
-    return merged
-
-
 def start_process(ctx, case_id: int, process_key: str, data: dict, actor: User | str
                   ) -> ProcessInstance:
     """Start a process for an existing case (a closed case reopens)."""
@@ -104,7 +95,7 @@ def start_process(ctx, case_id: int, process_key: str, data: dict, actor: User |
     start_form = _start_form(ctx.specs.get(version))
     if start_form:
         validate_form_data(definitions.form_schema(ctx, version, start_form), data)
-    seed = {**decision_data(ctx, case), **data}
+    seed = {**case.data, **(case.facts or {}), **data}
     return runtime.start_instance(ctx, case, process_key, seed, _name(actor))
 
 

@@ -33,7 +33,10 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 def _sqlite_begin(connection):
-    connection.exec_driver_sql("BEGIN")
+    # SQLite has one writer at a time. Taking the write lock when the transaction begins
+    # serialises writers cleanly: the second officer to submit waits, then reads the state
+    # the first one wrote and gets a clear conflict, instead of failing on a stale snapshot.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

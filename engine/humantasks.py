@@ -8,7 +8,6 @@ from uuid import UUID
 
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, definitions, runtime
 from .cases import appoint_coordinator
@@ -129,12 +128,11 @@ def _check_version(task: HumanTask, expected_version: int | None) -> None:
 
 
 def _flush(ctx) -> None:
-    try:
+    with runtime.lost_race_is_conflict("Oppgaven ble endret av noen andre samtidig"):
         ctx.session.flush()
-    except StaleDataError as exc:
-        raise ConflictError("Oppgaven ble endret av noen andre samtidig") from exc
 
 
+@runtime.conflict_safe
 def claim(ctx, task_id: int, user: User, expected_version: int | None = None) -> HumanTask:
     task = get_task(ctx, task_id)
     _check_version(task, expected_version)
@@ -150,6 +148,7 @@ def claim(ctx, task_id: int, user: User, expected_version: int | None = None) ->
     return task
 
 
+@runtime.conflict_safe
 def unclaim(ctx, task_id: int, user: User, expected_version: int | None = None) -> HumanTask:
     task = get_task(ctx, task_id)
     _check_version(task, expected_version)
@@ -164,6 +163,7 @@ def unclaim(ctx, task_id: int, user: User, expected_version: int | None = None) 
     return task
 
 
+@runtime.conflict_safe
 def assign(ctx, task_id: int, actor: User, assignee: str,
            expected_version: int | None = None) -> HumanTask:
     task = get_task(ctx, task_id)
@@ -185,6 +185,7 @@ def assign(ctx, task_id: int, actor: User, assignee: str,
     return task
 
 
+@runtime.conflict_safe
 def save_draft(ctx, task_id: int, user: User, data: dict,
                expected_version: int | None = None) -> HumanTask:
     task = get_task(ctx, task_id)
@@ -196,6 +197,7 @@ def save_draft(ctx, task_id: int, user: User, data: dict,
     return task
 
 
+@runtime.conflict_safe
 def complete(ctx, task_id: int, user: User, data: dict,
              expected_version: int | None = None) -> HumanTask:
     """Submit the task's form. Refused, with nothing changed, when the data is invalid

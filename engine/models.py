@@ -109,6 +109,9 @@ class Case(Base):
     person_name: Mapped[str | None] = mapped_column(String(200))
     #: The application data as registered (the person's data; read access is logged).
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: Facts processes publish for the whole case (decision, appeal deadline...), see the
+    #: `caseFacts` property in docs/processes.md. Seeds processes started later.
+    facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: The appointed coordinator's username, kept current by the engine.
     coordinator: Mapped[str | None] = mapped_column(String(80), index=True)
     created_at: Mapped[datetime]

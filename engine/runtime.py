@@ -6,11 +6,13 @@ processes, audit events and the instance's own state, all in the caller's transa
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, definitions
@@ -103,6 +105,8 @@ def persist_step(ctx: EngineContext, loaded: Loaded, actor: str, _depth: int = 0
         props = properties(task.task_spec)
         if "notice" in props:
             raise_notice(ctx, loaded, task, props)
+        if "caseFacts" in props:
+            publish_facts(ctx, loaded, task, props["caseFacts"])
         if "startProcess" in props:
             follow_ups.append((props["startProcess"], dict(task.data)))
     loaded.passed.clear()
@@ -117,14 +121,44 @@ def persist_step(ctx: EngineContext, loaded: Loaded, actor: str, _depth: int = 0
                      instance=instance.id)
     else:
         instance.state = _serializer().dumps(workflow)
-    try:
+    with lost_race_is_conflict():
         ctx.session.flush()
-    except StaleDataError as exc:
-        raise ConflictError("Saken ble endret av noen andre samtidig. Last siden på nytt.") from exc
     for process_key, data in follow_ups:
         start_instance(ctx, loaded.case, process_key, data, actor, parent=instance,
                        _depth=_depth + 1)
     close_case_if_done(ctx, loaded.case, actor)
+
+
+@contextlib.contextmanager
+def lost_race_is_conflict(message: str = "Saken ble endret av noen andre samtidig. "
+                                         "Last siden på nytt."):
+    """A lost race (a stale version, or SQLite's lock) anywhere inside, flushes included,
+    becomes a ConflictError the caller can show."""
+    try:
+        yield
+    except StaleDataError as exc:
+        raise ConflictError(message) from exc
+    except OperationalError as exc:
+        if "locked" in str(exc).lower():
+            raise ConflictError(message) from exc
+        raise
+
+
+def conflict_safe(operation):
+    """Decorator for engine operations that write: see `lost_race_is_conflict`."""
+    @functools.wraps(operation)
+    def wrapper(*args, **kwargs):
+        with lost_race_is_conflict():
+            return operation(*args, **kwargs)
+    return wrapper
+
+
+def publish_facts(ctx: EngineContext, loaded: Loaded, task, names: str) -> None:
+    """Copy the named data fields to the case's facts (a new dict, so the change is seen)."""
+    keys = [n.strip() for n in names.split(",") if n.strip()]
+    published = {k: task.data[k] for k in keys if k in task.data}
+    loaded.case.facts = {**(loaded.case.facts or {}), **_json_safe(published)}
+    audit.record(ctx, loaded.case, "system", "facts_recorded", fields=sorted(published))
 
 
 def close_case_if_done(ctx: EngineContext, case: Case, actor: str) -> None:

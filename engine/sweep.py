@@ -48,7 +48,7 @@ def fire_due_timers(ctx: EngineContext, instance_id: int, now: datetime, result:
     """Fire the due timers of one instance and run it on. False when another sweeper has it."""
     query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
     if is_postgres(ctx.session):
-        query = query.with_for_update(skip_locked=True)
+        query = query.with_for_update(skip_locked=True, of=ProcessInstance)
     instance = ctx.session.scalar(query)
     if instance is None:
         return False
@@ -73,6 +73,15 @@ def fire_due_timers(ctx: EngineContext, instance_id: int, now: datetime, result:
             who = notice.username or notice.role
             result.notices.append(f"{notice.case_number}: {notice.kind} -> {who}")
     return True
+
+
+def sweep_once(ctx: EngineContext, now: datetime | None = None) -> SweepResult:
+    """Fire everything due at `now` inside the caller's transaction (flushes only)."""
+    result = SweepResult()
+    now = now or ctx.now()
+    for instance_id in due_instance_ids(ctx, now):
+        fire_due_timers(ctx, instance_id, now, result)
+    return result
 
 
 def sweep(session_factory, make_ctx, now: datetime | None = None) -> SweepResult:

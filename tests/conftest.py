@@ -54,6 +54,7 @@ def _deploy_shipped(env: EngineEnvironment) -> None:
     env.upgrade_schema()
     files = definitions.read_directory(env.settings.processes_dir)
     files.update(definitions.read_directory(BENCH_DIR))
+    files.update(definitions.read_directory(FIXTURES / "engine"))
     with env.unit_of_work() as ctx:
         definitions.deploy_files(ctx, files, "tests")
 

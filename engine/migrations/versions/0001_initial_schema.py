@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 19:58:26.832974
+Create Date: 2026-11-22 20:00:06.127086
 """
 from alembic import op
 import sqlalchemy as sa
@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('person_name', sa.String(length=200), nullable=True),
     sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('facts', sa.JSON(), nullable=False),
     sa.Column('coordinator', sa.String(length=80), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_by', sa.String(length=80), nullable=False),

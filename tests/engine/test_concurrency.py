@@ -1,0 +1,101 @@
+"""Races between real, separately committing sessions."""
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from engine import audit, cases, humantasks, runtime, users
+from engine.errors import ConflictError
+from engine.models import AuditEvent, HumanTask, Notice, Timer
+
+BARRIER_TIMEOUT = 30
+
+
+def _run_together(*jobs):
+    """Run the jobs in threads; return each one's result or exception."""
+    results = [None] * len(jobs)
+
+    def run(index, job):
+        try:
+            results[index] = job()
+        except Exception as error:  # noqa: BLE001 - the test inspects it
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(BARRIER_TIMEOUT)
+    return results
+
+
+def test_two_officers_completing_the_same_task_one_wins(committed_env, monkeypatch):
+    env = committed_env
+    with env.unit_of_work() as ctx:
+        kari = users.add_user(ctx, "kari", ["saksbehandler"])
+        ola = users.add_user(ctx, "ola", ["saksbehandler"])
+        case = cases.start_case(ctx, {}, kari, process_key="bench_two_user_tasks")
+        [task] = humantasks.open_tasks(ctx, case.id)
+        task_id, version, case_id = task.id, task.version, case.id
+
+    if env.db_engine.dialect.name == "postgresql":
+        # Both officers have loaded the task and its workflow before either writes:
+        # the version check must make one of them lose. (SQLite serialises writers from the
+        # start of the transaction, so there the second simply finds the task completed.)
+        both_loaded = threading.Barrier(2, timeout=BARRIER_TIMEOUT)
+        original = runtime.load
+
+        def load_then_wait(ctx, instance):
+            loaded = original(ctx, instance)
+            both_loaded.wait()
+            return loaded
+
+        monkeypatch.setattr(runtime, "load", load_then_wait)
+
+    def complete_as(username, value):
+        def job():
+            with env.unit_of_work() as ctx:
+                user = users.get_user(ctx, username)
+                humantasks.complete(ctx, task_id, user, {"x": value}, expected_version=version)
+            return "ok"
+        return job
+
+    outcomes = _run_together(complete_as("kari", 1), complete_as("ola", 2))
+    assert sorted(type(o).__name__ for o in outcomes) == ["ConflictError", "str"]
+
+    with env.unit_of_work() as ctx:
+        rows = ctx.session.scalars(select(HumanTask).where(HumanTask.case_id == case_id)
+                                   .order_by(HumanTask.id)).all()
+        assert [(r.name, r.status) for r in rows] == [("Oppgave A", "completed"),
+                                                     ("Oppgave B", "open")]
+        winner = "kari" if outcomes[0] == "ok" else "ola"
+        assert rows[0].completed_by == winner
+        completions = [e for e in audit.case_history(ctx, case_id) if e.kind == "task_completed"]
+        assert [e.actor for e in completions] == [winner]
+
+
+def test_two_sweeps_at_once_raise_each_notice_exactly_once(committed_env, clock):
+    env = committed_env
+    with env.unit_of_work() as ctx:
+        kari = users.add_user(ctx, "kari", ["saksbehandler"])
+        case_ids = [cases.start_case(ctx, {}, kari, process_key="frist_test").id for _ in range(12)]
+    clock.advance(days=3)
+    start = threading.Barrier(2, timeout=BARRIER_TIMEOUT)
+
+    def sweeper():
+        start.wait()
+        return env.sweep()
+
+    first, second = _run_together(sweeper, sweeper)
+    assert not isinstance(first, Exception), first
+    assert not isinstance(second, Exception), second
+    assert len(first.fired) + len(second.fired) == 12
+    with env.unit_of_work() as ctx:
+        per_case = dict(ctx.session.execute(
+            select(Notice.case_id, func.count(Notice.id)).group_by(Notice.case_id)).all())
+        assert per_case == {case_id: 1 for case_id in case_ids}
+        fired = ctx.session.scalar(select(func.count(AuditEvent.id))
+                                   .where(AuditEvent.kind == "timer_fired"))
+        assert fired == 12
+        assert ctx.session.scalar(select(func.count(Timer.id)).where(Timer.status == "waiting")) == 0
+    assert env.sweep().fired == []
