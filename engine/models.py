@@ -47,17 +47,12 @@ class User(Base):
     #: Has had the coordinating unit's coordinator training (hol § 7-3).
     trained_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
-    roles: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    #: Role keys (see settings.ROLES). Stored with the user: every request reads them.
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     @property
     def role_keys(self) -> set[str]:
-        return {r.role for r in self.roles}
-
-
-class UserRole(Base):
-    __tablename__ = "user_roles"
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    role: Mapped[str] = mapped_column(String(40), primary_key=True)
+        return set(self.roles)
 
 
 class DefinitionFile(Base):
@@ -82,8 +77,8 @@ class ProcessVersion(Base):
     bundle_hash: Mapped[str] = mapped_column(String(64))
     deployed_at: Mapped[datetime]
     deployed_by: Mapped[str] = mapped_column(String(80))
-    files: Mapped[list[DefinitionFile]] = relationship(secondary="process_version_files",
-                                                       lazy="selectin")
+    #: Loaded only to parse the version on a spec-cache miss.
+    files: Mapped[list[DefinitionFile]] = relationship(secondary="process_version_files")
 
 
 class ProcessVersionFile(Base):
@@ -138,6 +133,8 @@ class ProcessInstance(Base):
     #: Data at completion (the state is dropped then, so history never weighs on live state).
     result: Mapped[dict[str, Any] | None]
     lock_version: Mapped[int] = mapped_column(Integer, default=0)
+    #: Whether timer rows are waiting, so a step without timers skips the timer query.
+    has_timers: Mapped[bool] = mapped_column(Boolean, default=False)
     started_at: Mapped[datetime]
     started_by: Mapped[str] = mapped_column(String(80))
     completed_at: Mapped[datetime | None]

@@ -43,6 +43,8 @@ class Loaded:
     workflow: BpmnWorkflow
     parsed: ParsedVersion
     passed: list = dataclasses.field(default_factory=list)
+    #: Started in this step: no rows of it exist yet, so there is nothing to query.
+    is_new: bool = False
 
     @property
     def case(self) -> Case:
@@ -87,7 +89,7 @@ def start_instance(ctx: EngineContext, case: Case, process_key: str, data: dict,
     ctx.session.flush()
     audit.record(ctx, case, actor, "process_started", process=process_key,
                  version=version.version, instance=instance.id)
-    loaded = Loaded(instance, workflow, parsed)
+    loaded = Loaded(instance, workflow, parsed, is_new=True)
     run_and_persist(ctx, loaded, actor, _depth=_depth)
     return instance
 
@@ -99,6 +101,19 @@ def run_and_persist(ctx: EngineContext, loaded: Loaded, actor: str, _depth: int 
 
 
 def persist_step(ctx: EngineContext, loaded: Loaded, actor: str, _depth: int = 0) -> None:
+    with ctx.session.no_autoflush:
+        follow_ups = _write_step(ctx, loaded, actor)
+    with lost_race_is_conflict():
+        ctx.session.flush()
+    for process_key, data in follow_ups:
+        start_instance(ctx, loaded.case, process_key, data, actor, parent=loaded.instance,
+                       _depth=_depth + 1)
+    if loaded.instance.status == "completed" or follow_ups:
+        close_case_if_done(ctx, loaded.case, actor)
+
+
+def _write_step(ctx: EngineContext, loaded: Loaded, actor: str) -> list[tuple[str, dict]]:
+    """Bring the rows in line with the workflow; returns the processes to start next."""
     instance, workflow = loaded.instance, loaded.workflow
     follow_ups = []
     for task in loaded.passed:
@@ -121,12 +136,7 @@ def persist_step(ctx: EngineContext, loaded: Loaded, actor: str, _depth: int = 0
                      instance=instance.id)
     else:
         instance.state = _serializer().dumps(workflow)
-    with lost_race_is_conflict():
-        ctx.session.flush()
-    for process_key, data in follow_ups:
-        start_instance(ctx, loaded.case, process_key, data, actor, parent=instance,
-                       _depth=_depth + 1)
-    close_case_if_done(ctx, loaded.case, actor)
+    return follow_ups
 
 
 @contextlib.contextmanager
@@ -225,7 +235,7 @@ def _due_for(ctx, loaded: Loaded, task):
 def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
     instance = loaded.instance
     ready = {str(t.id): t for t in loaded.workflow.get_tasks(state=TaskState.READY, manual=True)}
-    existing = {} if instance.id is None else {
+    existing = {} if loaded.is_new else {
         row.spiff_task_id: row for row in ctx.session.scalars(select(HumanTask).where(
             HumanTask.instance_id == instance.id, HumanTask.status == "open"))}
     now = ctx.now()
@@ -248,9 +258,8 @@ def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
             form=props.get("formJsonSchemaFilename"), priority=_priority(props),
             due_at=_due_for(ctx, loaded, task), status="open", created_at=now)
         ctx.session.add(row)
-        ctx.session.flush()
-        audit.record(ctx, loaded.case, "system", "task_created", task=row.id, name=row.name,
-                     role=role, assignee=row.assignee)
+        audit.record(ctx, loaded.case, "system", "task_created", name=row.name,
+                     element=row.element_id, role=role, assignee=row.assignee)
 
 
 def _priority(props) -> int:
@@ -270,8 +279,11 @@ def sync_timers(ctx: EngineContext, loaded: Loaded) -> None:
             fire_at = timer_fire_at(task)
             if fire_at is not None:
                 waiting[str(task.id)] = (task, fire_at)
+    if not waiting and not instance.has_timers:
+        return
     rows = {row.spiff_task_id: row for row in ctx.session.scalars(select(Timer).where(
         Timer.instance_id == instance.id, Timer.status == "waiting"))}
+    instance.has_timers = bool(waiting)
     for spiff_id, row in rows.items():
         if spiff_id not in waiting:
             fired = loaded.workflow.get_task_from_id(_uuid(spiff_id))

@@ -36,8 +36,16 @@ class Settings:
     spec_cache_size: int = 64
     #: SAMFLYT_MAX_UPLOAD_BYTES: largest BPMN/DMN/form file accepted.
     max_upload_bytes: int = 5 * 1024 * 1024
-    #: SAMFLYT_SWEEP_BATCH: timers fired per sweep transaction.
+    #: SAMFLYT_SWEEP_BATCH: most timers a sweep picks up at once.
     sweep_batch: int = 200
+    #: SAMFLYT_SWEEP_INTERVAL: seconds between timer sweeps in `samflyt serve` (embedded mode).
+    sweep_interval: int = 60
+    #: SAMFLYT_HOST / SAMFLYT_PORT: where `samflyt serve` listens.
+    host: str = "127.0.0.1"
+    port: int = 5000
+    #: SAMFLYT_SECRET_KEY: signs session cookies. Set it in production; the default is for
+    #: the embedded demo only.
+    secret_key: str = "dev-only-change-me"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .errors import InvalidInput, NotFound
-from .models import User, UserRole
+from .models import User
 from .settings import ROLES
 
 
@@ -18,7 +18,7 @@ def add_user(ctx, username: str, roles: list[str] | tuple[str, ...], display_nam
         raise InvalidInput("Brukernavnet finnes", {"username": f"«{username}» finnes allerede"})
     user = User(username=username, display_name=display_name or username, email=email,
                 trained_coordinator=trained_coordinator, password_hash=password_hash,
-                active=True, created_at=ctx.now(), roles=[UserRole(role=r) for r in set(roles)])
+                active=True, created_at=ctx.now(), roles=sorted(set(roles)))
     ctx.session.add(user)
     ctx.session.flush()
     return user

@@ -34,7 +34,7 @@ POSTGRES_TEST_DB = "samflyt_test"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 #: Tables emptied after a test that committed (definitions stay deployed).
 CASE_TABLES = ("notices", "timers", "human_tasks", "audit_events", "process_instances", "cases",
-               "case_number_counters", "user_roles", "users")
+               "case_number_counters", "users")
 
 
 def oslo(*args) -> datetime:

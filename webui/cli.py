@@ -132,6 +132,24 @@ def users_add(name, roles, display_name, email, trained) -> None:
     click.echo(f"added {name} ({', '.join(roles)})")
 
 
+@main.command()
+@click.option("--host", default=None, help="Default: SAMFLYT_HOST (127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Default: SAMFLYT_PORT (5000).")
+def serve(host, port) -> None:
+    """Run the web UI, with the timer sweep in-process every SAMFLYT_SWEEP_INTERVAL seconds."""
+    from .app import create_app
+    from .background import start_sweeper
+    settings = Settings.from_env()
+    app = create_app(settings)
+    stop = start_sweeper(app.extensions["samflyt"], settings.sweep_interval)
+    host, port = host or settings.host, port or settings.port
+    click.echo(f"Samflyt: http://{host}:{port}/  (timer sweep every {settings.sweep_interval} s)")
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    finally:
+        stop.set()
+
+
 def _print_problems(error: DefinitionError) -> None:
     for problem in error.problems:
         click.echo(str(problem), err=True)

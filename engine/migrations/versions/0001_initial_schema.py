@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 20:00:06.127086
+Create Date: 2026-11-22 20:05:03.247944
 """
 from alembic import op
 import sqlalchemy as sa
@@ -73,6 +73,7 @@ def upgrade() -> None:
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('trained_coordinator', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('roles', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('username')
     )
@@ -98,6 +99,7 @@ def upgrade() -> None:
     sa.Column('state', sa.Text(), nullable=True),
     sa.Column('result', sa.JSON(), nullable=True),
     sa.Column('lock_version', sa.Integer(), nullable=False),
+    sa.Column('has_timers', sa.Boolean(), nullable=False),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('started_by', sa.String(length=80), nullable=False),
     sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
@@ -117,12 +119,6 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['definition_file_id'], ['definition_files.id'], ),
     sa.ForeignKeyConstraint(['process_version_id'], ['process_versions.id'], ),
     sa.PrimaryKeyConstraint('process_version_id', 'definition_file_id')
-    )
-    op.create_table('user_roles',
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('role', sa.String(length=40), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
-    sa.PrimaryKeyConstraint('user_id', 'role')
     )
     op.create_table('human_tasks',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -245,7 +241,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_human_tasks_assignee')
 
     op.drop_table('human_tasks')
-    op.drop_table('user_roles')
     op.drop_table('process_version_files')
     with op.batch_alter_table('process_instances', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_process_instances_process_version_id'))

@@ -1,0 +1,128 @@
+"""Task completions per second: raw SpiffWorkflow against the Samflyt engine with persistence.
+
+Both run ../shared/bench/bench_two_user_tasks.bpmn in the same process, same run:
+- raw: SpiffWorkflow 3.2 alone, serialising and deserialising (spec included, as its
+  serializer does) at every step, no database;
+- engine: `cases.start_case` and `humantasks.complete`, each in its own committed
+  transaction (form validation, task rows, timers, audit), on SQLite and on PostgreSQL.
+
+Usage: .venv/bin/python bench/bench_engine.py [--cases 300] [--postgres-url URL] [--no-postgres]
+Target (DESIGN.md): engine rate >= 0.5 x raw rate, on each database.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noqa: E402
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
+from SpiffWorkflow.task import TaskState  # noqa: E402
+
+from engine import cases, definitions, humantasks, users  # noqa: E402
+from engine.environment import EngineEnvironment  # noqa: E402
+from engine.settings import Settings  # noqa: E402
+
+BENCH_DIR = ROOT.parent / "shared" / "bench"
+PROCESS = "bench_two_user_tasks"
+
+
+def raw_rate(n_cases: int) -> float:
+    """User tasks per second in raw SpiffWorkflow with (de)serialisation at every step."""
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_file(str(BENCH_DIR / "bench_two_user_tasks.bpmn"))
+    spec = parser.get_spec(PROCESS)
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    started = time.perf_counter()
+    for i in range(n_cases):
+        workflow = BpmnWorkflow(spec)
+        workflow.do_engine_steps()
+        state = serializer.serialize_json(workflow)
+        for _ in range(2):
+            workflow = serializer.deserialize_json(state)
+            [task] = workflow.get_tasks(state=TaskState.READY, manual=True)
+            task.data.update({"x": i})
+            task.run()
+            workflow.do_engine_steps()
+            state = serializer.serialize_json(workflow)
+    return 2 * n_cases / (time.perf_counter() - started)
+
+
+def engine_rate(env: EngineEnvironment, n_cases: int) -> tuple[float, list[float]]:
+    """User tasks per second through the engine, each completion its own transaction."""
+    env.upgrade_schema()
+    with env.unit_of_work() as ctx:
+        definitions.deploy_directory(ctx, BENCH_DIR, "bench")
+        users.add_user(ctx, "bench", ["saksbehandler"])
+    # warm the spec cache and the connection pool
+    _run_cases(env, 5)
+    started = time.perf_counter()
+    latencies = _run_cases(env, n_cases)
+    return 2 * n_cases / (time.perf_counter() - started), latencies
+
+
+def _run_cases(env, n_cases) -> list[float]:
+    latencies = []
+    for i in range(n_cases):
+        with env.unit_of_work() as ctx:
+            user = users.get_user(ctx, "bench")
+            case = cases.start_case(ctx, {}, user, process_key=PROCESS)
+            case_id = case.id
+        for _ in range(2):
+            t0 = time.perf_counter()
+            with env.unit_of_work() as ctx:
+                user = users.get_user(ctx, "bench")
+                [task] = humantasks.open_tasks(ctx, case_id)
+                humantasks.complete(ctx, task.id, user, {"x": i}, expected_version=task.version)
+            latencies.append(time.perf_counter() - t0)
+    return latencies
+
+
+def fresh_postgres(url: str) -> str:
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS samflyt_bench WITH (FORCE)"))
+        conn.execute(text("CREATE DATABASE samflyt_bench"))
+    admin.dispose()
+    return url.rsplit("/", 1)[0] + "/samflyt_bench"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", type=int, default=300)
+    parser.add_argument("--postgres-url",
+                        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+
+    raw_rate(20)  # warm up
+    raw = raw_rate(args.cases)
+    print(f"raw SpiffWorkflow (serialise+deserialise every step): {raw:8.0f} tasks/s")
+    targets = [("sqlite", None)]
+    if not args.no_postgres:
+        targets.append(("postgresql", fresh_postgres(args.postgres_url)))
+    for name, url in targets:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = url or f"sqlite:///{tmp}/bench.sqlite3"
+            env = EngineEnvironment(Settings(database_url=url))
+            rate, latencies = engine_rate(env, args.cases)
+            env.dispose()
+        raw_again = raw_rate(args.cases)  # same run, measured again beside it
+        ms = sorted(v * 1000 for v in latencies)
+        print(f"engine on {name:10s}: {rate:8.0f} tasks/s  (complete p50 "
+              f"{statistics.median(ms):.2f} ms, p95 {ms[int(len(ms) * 0.95)]:.2f} ms)  "
+              f"ratio {rate / raw:.2f} (vs raw measured again: {rate / raw_again:.2f})  "
+              f"target >= 0.5")
+
+
+if __name__ == "__main__":
+    main()
