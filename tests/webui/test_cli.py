@@ -1,0 +1,58 @@
+"""The `samflyt` command line, run as a user would (click's runner, a real SQLite file)."""
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from webui.cli import main
+
+BAD = Path(__file__).parent.parent / "fixtures" / "bad"
+BENCH = Path(__file__).resolve().parents[3] / "shared" / "bench"
+FRIST = Path(__file__).parent.parent / "fixtures" / "engine" / "frist_test.bpmn"
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAMFLYT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return run
+
+
+@pytest.mark.parametrize("filename, expected", [
+    ("unquoted_timer.bpmn", 'vent_30_dager: timer expression P30D is an unquoted'),
+    ("gateway_without_default.bpmn", "stor_nok: conditions can all be false"),
+    ("entity_bomb.bpmn", "DOCTYPE declarations are not allowed"),
+    ("external_entity.bpmn", "DOCTYPE declarations are not allowed"),
+    ("subclasses_script.bpmn", '"__subclasses__" is an invalid attribute name'),
+])
+def test_validate_refuses_with_file_element_message(cli, filename, expected):
+    result = cli("processes", "validate", BAD / filename)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines and all(line.startswith(f"{BAD / filename}: ") for line in lines)
+    assert any(expected in line for line in lines)
+
+
+def test_validate_accepts_a_good_file(cli):
+    result = cli("processes", "validate", BENCH / "bench_two_user_tasks.bpmn",
+                 BENCH / "bench_form.json")
+    assert result.exit_code == 0, result.output
+
+
+def test_init_deploy_users_and_sweep(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("SAMFLYT_PROCESSES_DIR", str(BENCH))
+    result = cli("init")
+    assert result.exit_code == 0 and "deployed bench_two_user_tasks v1" in result.output
+    assert "deployed bench_two_user_tasks v1" in cli("init").output  # same content: same version
+    result = cli("processes", "deploy", FRIST, BENCH / "bench_form.json")
+    assert result.exit_code == 0 and "deployed frist_test v1" in result.output
+    result = cli("processes", "deploy", BAD / "unquoted_timer.bpmn")
+    assert result.exit_code == 1 and "unquoted" in result.output
+    assert cli("users", "add", "kari", "--role", "saksbehandler").exit_code == 0
+    result = cli("users", "add", "kari", "--role", "saksbehandler")
+    assert result.exit_code == 1 and "finnes allerede" in result.output
+    result = cli("sweep")
+    assert result.exit_code == 0 and "0 timer(s) fired" in result.output
