@@ -50,7 +50,7 @@ def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCE
     ctx.session.flush()
     audit.record(ctx, case, actor_name, "case_started", case_number=case.case_number,
                  process=process_key)
-    runtime.start_instance(ctx, case, process_key, data, actor_name)
+    runtime.start_instance(ctx, case, process_key, data, actor_name, version=version)
     return case
 
 
@@ -96,7 +96,7 @@ def start_process(ctx, case_id: int, process_key: str, data: dict, actor: User |
     if start_form:
         validate_form_data(definitions.form_schema(ctx, version, start_form), data)
     seed = {**case.data, **(case.facts or {}), **data}
-    return runtime.start_instance(ctx, case, process_key, seed, _name(actor))
+    return runtime.start_instance(ctx, case, process_key, seed, _name(actor), version=version)
 
 
 def register_appeal(ctx, case_id: int, data: dict, actor: User | str) -> ProcessInstance:

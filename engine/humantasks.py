@@ -8,6 +8,7 @@ from uuid import UUID
 
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from . import audit, definitions, runtime
 from .cases import appoint_coordinator
@@ -203,11 +204,14 @@ def complete(ctx, task_id: int, user: User, data: dict,
     """Submit the task's form. Refused, with nothing changed, when the data is invalid
     (an error per field), the task was completed already, or it changed since
     `expected_version`."""
-    task = get_task(ctx, task_id)
+    task = ctx.session.scalar(select(HumanTask).where(HumanTask.id == task_id).options(
+        joinedload(HumanTask.instance).joinedload(ProcessInstance.case)))
+    if task is None:
+        raise NotFound(f"Fant ikke oppgave {task_id}")
     _check_version(task, expected_version)
     if not can_work_on(user, task):
         raise PermissionDenied(why_not(user, task))
-    instance = ctx.session.get(ProcessInstance, task.instance_id)
+    instance = task.instance
     if task.form:
         validate_form_data(definitions.form_schema(ctx, instance.version, task.form), data)
     loaded = runtime.load(ctx, instance)

@@ -175,6 +175,7 @@ class HumanTask(Base):
     completed_by: Mapped[str | None] = mapped_column(String(80))
     #: Data saved as a draft, not yet submitted.
     draft: Mapped[dict[str, Any] | None]
+    instance: Mapped["ProcessInstance"] = relationship(lazy="raise")
     #: Bumped on every change (claim, assign, complete): a form posts the version it saw,
     #: and a concurrent change loses with a conflict instead of overwriting.
     version: Mapped[int] = mapped_column(Integer, default=1)

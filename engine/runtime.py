@@ -65,11 +65,12 @@ def load(ctx: EngineContext, instance: ProcessInstance) -> Loaded:
 
 
 def start_instance(ctx: EngineContext, case: Case, process_key: str, data: dict, actor: str,
-                   parent: ProcessInstance | None = None, _depth: int = 0) -> ProcessInstance:
-    """Start `process_key` (its newest version) for `case` and run it to its first wait."""
+                   parent: ProcessInstance | None = None, version=None,
+                   _depth: int = 0) -> ProcessInstance:
+    """Start `process_key` (`version`, default its newest) for `case`; run to its first wait."""
     if _depth > MAX_CHAINED_STARTS:
         raise EngineError(f"For mange prosesser startet i ett steg ({process_key})")
-    version = definitions.latest_version(ctx, process_key)
+    version = version or definitions.latest_version(ctx, process_key)
     parsed = ctx.specs.get(version)
     workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=script_engine(ctx))
     first = workflow.get_tasks(state=TaskState.READY)
@@ -235,9 +236,11 @@ def _due_for(ctx, loaded: Loaded, task):
 def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
     instance = loaded.instance
     ready = {str(t.id): t for t in loaded.workflow.get_tasks(state=TaskState.READY, manual=True)}
+    # (status is checked in Python too: this step's own changes are not flushed yet)
     existing = {} if loaded.is_new else {
         row.spiff_task_id: row for row in ctx.session.scalars(select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.status == "open"))}
+            HumanTask.instance_id == instance.id, HumanTask.status == "open"))
+        if row.status == "open"}
     now = ctx.now()
     for spiff_id, row in existing.items():
         if spiff_id not in ready:

@@ -31,6 +31,9 @@ def test_complete_both_tasks_closes_case_and_drops_state(ctx, officer):
     assert second.name == "Oppgave B"
     humantasks.complete(ctx, second.id, officer, {"x": 2}, expected_version=second.version)
     assert humantasks.open_tasks(ctx, case.id) == []
+    assert (first.status, second.status) == ("completed", "completed")
+    ctx.session.expire_all()
+    assert ctx.session.get(HumanTask, first.id).status == "completed"
     instance = ctx.session.get(ProcessInstance, second.instance_id)
     assert instance.status == "completed" and instance.state is None
     assert instance.result["x"] == 2
