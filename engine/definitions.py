@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from .errors import DefinitionError, NotFound
 from .models import DefinitionFile, ProcessVersion
 from .specs import parse_bundle
+from .validation import validate_files
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
@@ -44,11 +45,7 @@ def deploy_files(ctx, files: dict[str, bytes], deployed_by: str) -> list[Process
     Returns the versions of the processes (new or unchanged). Raises DefinitionError with
     the problems when anything is invalid; nothing is stored then.
     """
-    try:  # TEMP until validation lands
-        from .validation import validate_files
-        problems = validate_files(files, max_bytes=ctx.settings.max_upload_bytes)
-    except ImportError:
-        problems = []
+    problems = validate_files(files, max_bytes=ctx.settings.max_upload_bytes)
     if problems:
         raise DefinitionError(f"{len(problems)} feil i prosessfilene", problems)
     texts = {name: data.decode("utf-8") for name, data in files.items()}

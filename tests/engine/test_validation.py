@@ -1,0 +1,328 @@
+"""Validation of process files before deploy (engine/validation.py, engine/safe_xml.py)."""
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from engine import safe_xml
+from engine.safe_xml import XmlRefused, safe_parse_xml
+from engine.validation import Problem, collect_problems_for_paths, validate_files
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+GOOD, BAD = FIXTURES / "good", FIXTURES / "bad"
+NO_DTD = "DOCTYPE declarations are not allowed"
+
+
+def good_files() -> dict[str, bytes]:
+    """The good fixtures keyed by base name, as a deploy receives them."""
+    return {path.name: path.read_bytes() for path in sorted(GOOD.rglob("*")) if path.is_file()}
+
+
+def with_vurdering(*replacements: tuple[str, str], **extra: bytes) -> dict[str, bytes]:
+    """The good files with text replaced in vurdering.bpmn (each replacement must apply)."""
+    files = good_files()
+    text = files["vurdering.bpmn"].decode()
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    files["vurdering.bpmn"] = text.encode()
+    files.update(extra)
+    return files
+
+
+def only(problems: list[Problem]) -> Problem:
+    assert len(problems) == 1, problems
+    return problems[0]
+
+
+@pytest.fixture
+def parsing_forbidden(monkeypatch):
+    """Fail if lxml is asked to parse: proves a refusal happened before any parsing."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("the XML parser was called")
+    monkeypatch.setattr(safe_xml.etree, "fromstring", refuse)
+
+
+# --- good files ---------------------------------------------------------------------------
+
+def test_good_fixtures_have_no_problems():
+    assert validate_files(good_files()) == []
+    assert collect_problems_for_paths([GOOD]) == []
+
+
+def test_a_single_bpmn_finds_its_form_beside_it():
+    assert collect_problems_for_paths([GOOD / "bench_two_user_tasks.bpmn"]) == []
+
+
+@pytest.mark.parametrize("form_folder", ["forms", "."])
+def test_a_single_bpmn_finds_its_form_in_forms_folder_or_beside_it(tmp_path, form_folder):
+    (tmp_path / "p.bpmn").write_bytes((GOOD / "bench_two_user_tasks.bpmn").read_bytes())
+    assert {p.message for p in collect_problems_for_paths([tmp_path / "p.bpmn"])} == {
+        "form 'bench_form.json' not found (expected in processes/forms/)"}
+    (tmp_path / form_folder).mkdir(exist_ok=True)
+    (tmp_path / form_folder / "bench_form.json").write_bytes((GOOD / "bench_form.json").read_bytes())
+    assert collect_problems_for_paths([tmp_path / "p.bpmn"]) == []
+
+
+def test_problem_prints_file_element_message_and_is_frozen():
+    problem = Problem("a.bpmn", "gw", "conditions can all be false; add a default flow")
+    assert str(problem) == "a.bpmn: gw: conditions can all be false; add a default flow"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        problem.message = "x"
+
+
+# --- hostile XML --------------------------------------------------------------------------
+
+def test_entity_bomb_is_refused_before_parsing(parsing_forbidden):
+    data = (BAD / "entity_bomb.bpmn").read_bytes()
+    with pytest.raises(XmlRefused, match=NO_DTD):
+        safe_parse_xml(data, "entity_bomb.bpmn")
+    problem = only(validate_files({"entity_bomb.bpmn": data}))
+    assert (problem.file, problem.element) == ("entity_bomb.bpmn", "-")
+    assert NO_DTD in problem.message
+
+
+def test_entity_bomb_in_utf16_is_refused_before_parsing(parsing_forbidden):
+    # A byte search cannot see a UTF-16 DOCTYPE, so anything but UTF-8 is refused outright.
+    text = (BAD / "entity_bomb.bpmn").read_text()
+    with pytest.raises(XmlRefused, match="only UTF-8 XML is accepted"):
+        safe_parse_xml(text.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"), "b.bpmn")
+    with pytest.raises(XmlRefused, match="only UTF-8 XML is accepted, not UTF-16"):
+        safe_parse_xml(text.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode(), "b.bpmn")
+
+
+def test_external_entity_is_refused(parsing_forbidden):
+    problem = only(collect_problems_for_paths([BAD / "external_entity.bpmn"]))
+    assert NO_DTD in problem.message
+    assert "root:" not in problem.message  # nothing of /etc/passwd was read
+
+
+def test_size_limit(parsing_forbidden):
+    with pytest.raises(XmlRefused, match="limit is 5,242,880 bytes"):
+        safe_parse_xml(b"<a/>" + b" " * (5 * 1024 * 1024), "big.bpmn")
+    problem = only(validate_files({"f.json": b"{}" + b" " * 100}, max_bytes=100))
+    assert problem.message == "the file is 102 bytes; the limit is 100 bytes"
+
+
+def test_malformed_xml():
+    problem = only(validate_files({"x.bpmn": b"<bpmn:definitions"}))
+    assert problem.message.startswith("not well-formed XML")
+
+
+# --- rules, one bad fixture each ----------------------------------------------------------
+
+@pytest.mark.parametrize("fixture, element, message", [
+    ("unquoted_timer.bpmn", "vent_30_dager", 'timer expression P30D is an unquoted ISO 8601 literal; '
+                                            'timer expressions are Python, so write it quoted: "P30D"'),
+    ("gateway_without_default.bpmn", "stor_nok", "conditions can all be false; add a default flow"),
+    ("missing_layout.bpmn", "bad_process", "missing diagram layout (bpmndi:BPMNDiagram)"),
+])
+def test_bad_fixture(fixture, element, message):
+    problem = only(collect_problems_for_paths([BAD / fixture]))
+    assert problem == Problem(str(BAD / fixture), element, message)
+
+
+def test_subclasses_script_is_refused_naming_the_attributes():
+    problems = collect_problems_for_paths([BAD / "subclasses_script.bpmn"])
+    assert {p.element for p in problems} == {"escape"}
+    text = " ".join(p.message for p in problems)
+    for attribute in ("__class__", "__base__", "__subclasses__"):
+        assert f'"{attribute}" is an invalid attribute name' in text
+
+
+def test_form_that_is_not_json_schema():
+    problem = only(collect_problems_for_paths([BAD / "invalid_schema_form.json"]))
+    assert problem.element == "/properties/alder/type"
+    assert "not a valid JSON Schema" in problem.message and "'heltall'" in problem.message
+
+
+def test_form_that_is_not_json():
+    problem = only(collect_problems_for_paths([BAD / "not_json_form.json"]))
+    assert problem.message.startswith("not valid JSON")
+
+
+# --- rules, as edits of a good diagram ----------------------------------------------------
+
+def test_complementary_conditions_need_no_default():
+    # The good diagram uses `alder >= 18` / `not (alder >= 18)`; spacing does not matter.
+    files = with_vurdering(("not (alder &gt;= 18)", "not(alder&gt;=18 )"))
+    assert validate_files(files) == []
+
+
+def test_conditions_that_only_look_complementary_need_a_default():
+    files = with_vurdering(("not (alder &gt;= 18)", "not (alder &gt; 18)"))
+    assert only(validate_files(files)).message == "conditions can all be false; add a default flow"
+
+
+def test_a_default_flow_satisfies_the_gateway_rule():
+    files = with_vurdering(("not (alder &gt;= 18)", "alder &lt; 16"),
+                           ('name="Voksen?"', 'name="Voksen?" default="f_barn"'))
+    assert validate_files(files) == []
+
+
+@pytest.mark.parametrize("timer, message", [
+    ("2026-01-01", 'write it quoted: "2026-01-01"'),
+    ("R3/P1W", 'write it quoted: "R3/P1W"'),
+    ('"P30X"', "timer value 'P30X' is not a valid ISO 8601 duration"),
+    ('"P"', "timer value 'P' is not a valid ISO 8601 duration"),
+    ("frist.__class__", '"__class__" is an invalid attribute name'),
+    ("", "the timer has no duration expression"),
+])
+def test_bad_timer_expressions(timer, message):
+    files = with_vurdering(('>"P30D"</bpmn:timeDuration>', f">{timer}</bpmn:timeDuration>"))
+    problem = only(validate_files(files))
+    assert problem.element == "vent" and message in problem.message
+
+
+@pytest.mark.parametrize("timer", ['"PT12H"', "neste_evaluering", "add_duration(mottatt, 'P30D')"])
+def test_good_timer_expressions(timer):
+    assert validate_files(with_vurdering(('>"P30D"<', f">{timer}<"))) == []
+
+
+@pytest.mark.parametrize("kind, value, problem", [
+    ("timeDate", '"2026-12-01T09:00:00+01:00"', None),
+    ("timeDate", "birthday(fodselsdato, 18)", None),
+    ("timeDate", '"P30D"', "timer value 'P30D' is not a valid ISO 8601 date"),
+    ("timeCycle", '"R3/P1W"', None),
+    ("timeCycle", '"R/2026-12-01T09:00:00+01:00/P1W"', None),
+    ("timeCycle", '"P1W"', "timer value 'P1W' is not a valid ISO 8601 cycle"),
+])
+def test_timer_dates_and_cycles(kind, value, problem):
+    files = with_vurdering(('<bpmn:timeDuration xsi:type', f"<bpmn:{kind} xsi:type"),
+                           ('>"P30D"</bpmn:timeDuration>', f">{value}</bpmn:{kind}>"))
+    problems = validate_files(files)
+    assert problems == ([] if problem is None else [Problem("vurdering.bpmn", "vent", problem)])
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("dueIn", "5 dager", "dueIn: not an ISO 8601 duration"),
+    ("priority", "9", "priority must be a whole number from 1 to 5"),
+    ("assigneeExpression", "saksbehandler_brukernavn.__class__", '"__class__" is an invalid attribute'),
+    ("dueDateExpression", "deadline(mottatt,", "dueDateExpression: Line 1: SyntaxError"),
+])
+def test_bad_task_properties(name, value, message):
+    old = {"dueIn": 'value="P5D"', "priority": 'value="2"',
+           "assigneeExpression": 'value="saksbehandler_brukernavn"',
+           "dueDateExpression": 'value="deadline(mottatt, &quot;P4W&quot;)"'}[name]
+    files = with_vurdering((f'name="{name}" {old}', f'name="{name}" value="{value}"'))
+    problem = only(validate_files(files))
+    assert problem.element == "vurder" and message in problem.message
+
+
+def test_missing_form():
+    files = good_files()
+    del files["vurdering_form.json"]
+    problem = only(validate_files(files))
+    assert problem == Problem("vurdering.bpmn", "vurder",
+                              "form 'vurdering_form.json' not found (expected in processes/forms/)")
+
+
+def test_unknown_lane_role_and_custom_roles():
+    files = with_vurdering(('name="saksbehandler"', 'name="saksbehandlar"'))
+    problem = only(validate_files(files))
+    assert problem.element == "Lane_saksbehandler"
+    assert "lane name 'saksbehandlar' is not a known role" in problem.message
+    assert validate_files(files, known_roles=["saksbehandlar", "saksbehandler"]) == []
+
+
+def test_element_missing_from_the_layout():
+    files = with_vurdering(('bpmnElement="vurder">', 'bpmnElement="something_else">'))
+    problem = only(validate_files(files))
+    assert problem == Problem("vurdering.bpmn", "vurder", "not drawn in the diagram layout")
+
+
+def test_a_process_drawn_as_a_pool_of_a_collaboration_has_a_layout():
+    files = with_vurdering(
+        ('<bpmn:process id="vurdering_test"',
+         '<bpmn:collaboration id="samarbeid"><bpmn:participant id="pool" processRef="vurdering_test" />'
+         '</bpmn:collaboration><bpmn:process id="vurdering_test"'),
+        ('bpmnElement="vurdering_test"', 'bpmnElement="samarbeid"'))
+    assert validate_files(files) == []
+
+
+def test_pre_script_is_checked():
+    files = with_vurdering(('frist = deadline(mottatt, "P4W")', "import os"))
+    assert only(validate_files(files)).message == "preScript: Line 1: imports are not allowed"
+
+
+def test_dmn_cells_are_checked():
+    files = good_files()
+    files["vurdering.dmn"] = files["vurdering.dmn"].replace(b'"koordinator"', b"().__class__")
+    problem = only(validate_files(files))
+    assert problem.file == "vurdering.dmn" and problem.element == "OutputEntry_voksen"
+    assert '"__class__" is an invalid attribute name' in problem.message
+
+
+# --- SpiffWorkflow's own parser -----------------------------------------------------------
+
+def test_missing_decision_is_reported_on_the_business_rule_task():
+    files = good_files()
+    del files["vurdering.dmn"]
+    problem = only(validate_files(files))
+    assert (problem.file, problem.element) == ("vurdering.bpmn", "foreslaa")
+    assert 'No DMN Diagram available with id "vurdering"' in problem.message
+
+
+def test_spiffworkflow_parse_error_carries_the_element():
+    # A second unconditional flow out of an exclusive gateway that has no default.
+    files = with_vurdering(('alder &gt;= 18</bpmn:conditionExpression>', "</bpmn:conditionExpression>"),
+                           ('name="Voksen?"', 'name="Voksen?" default="f_barn"'))
+    files["vurdering.bpmn"] = files["vurdering.bpmn"].replace(
+        b'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" '
+        b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"></bpmn:conditionExpression>', b"")
+    problem = only(validate_files(files))
+    assert problem.element == "f_voksen"
+    assert "Non-default exclusive outgoing sequence flow without condition" in problem.message
+
+
+def test_schema_violation_is_reported_with_its_line():
+    files = with_vurdering(("<bpmn:endEvent id=\"slutt\"", "<bpmn:endEvnt id=\"slutt\""),
+                           ("</bpmn:endEvent>\n    <bpmn:endEvent id=\"slutt_barn\"",
+                            "</bpmn:endEvnt>\n    <bpmn:endEvent id=\"slutt_barn\""))
+    problems = validate_files(files)
+    assert any(p.file == "vurdering.bpmn" and "endEvnt" in p.message and "(line " in p.message
+               for p in problems), problems
+
+
+def test_missing_called_process():
+    # Between the timer and the end: a call activity to a process that no file defines.
+    call = """<bpmn:sequenceFlow id="f5" sourceRef="vent" targetRef="kall" />
+    <bpmn:callActivity id="kall" calledElement="finnes_ikke">
+      <bpmn:incoming>f5</bpmn:incoming>
+      <bpmn:outgoing>f6</bpmn:outgoing>
+    </bpmn:callActivity>
+    <bpmn:sequenceFlow id="f6" sourceRef="kall" targetRef="slutt" />"""
+    layout = """<bpmndi:BPMNShape id="kall_di" bpmnElement="kall">
+        <dc:Bounds x="700" y="150" width="100" height="80" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="f6_di" bpmnElement="f6">
+        <di:waypoint x="750" y="150" />
+        <di:waypoint x="758" y="88" />
+      </bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>"""
+    files = with_vurdering(
+        ('<bpmn:sequenceFlow id="f5" sourceRef="vent" targetRef="slutt" />', call),
+        ("<bpmn:incoming>f5</bpmn:incoming>\n    </bpmn:endEvent>",
+         "<bpmn:incoming>f6</bpmn:incoming>\n    </bpmn:endEvent>"),
+        ("<bpmn:flowNodeRef>slutt</bpmn:flowNodeRef>",
+         "<bpmn:flowNodeRef>slutt</bpmn:flowNodeRef>\n<bpmn:flowNodeRef>kall</bpmn:flowNodeRef>"),
+        ("</bpmndi:BPMNPlane>", layout))
+    problem = only(validate_files(files))
+    assert problem == Problem("vurdering.bpmn", "kall", "called process 'finnes_ikke' not found")
+
+
+# --- bounded, whatever the input ----------------------------------------------------------
+
+def test_absurdly_nested_input_is_a_problem_not_a_crash():
+    deep = "(" * 5000 + "alder" + ")" * 5000
+    files = with_vurdering(("not (alder &gt;= 18)", deep), **{"deep.json": b"[" * 100_000})
+    problems = validate_files(files)
+    assert {p.file for p in problems} == {"vurdering.bpmn", "deep.json"}
+
+
+def test_paths_that_do_not_exist_and_unknown_files(tmp_path):
+    (tmp_path / "notes.txt").write_text("hei")
+    problems = collect_problems_for_paths([tmp_path / "missing.bpmn", tmp_path / "notes.txt"])
+    assert [p.message for p in problems] == ["no such file or directory",
+                                            "unknown file type (expected .bpmn, .dmn or .json)"]
+    assert collect_problems_for_paths([tmp_path]) == []  # directories only pick process files
