@@ -100,3 +100,23 @@ def test_inbox_views(ctx, officer, make_user, clock):
     assert [t.id for t in humantasks.inbox(ctx, other, "completed")] == [task2.id]
     counts = humantasks.inbox_counts(ctx, other)
     assert counts["mine"] == 0 and counts["completed"] == 1 and counts["roles"] == 2
+
+
+def test_inbox_never_deserialises_a_workflow(ctx, officer, monkeypatch):
+    for _ in range(3):
+        cases.start_case(ctx, {}, officer, process_key=BENCH)
+    from engine.state import StateSerializer
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the inbox deserialised a workflow")
+    monkeypatch.setattr(StateSerializer, "loads", refuse)
+    for view in humantasks.VIEWS:
+        humantasks.inbox(ctx, officer, view)
+    assert humantasks.inbox_counts(ctx, officer)["roles"] == 3
+
+
+def test_reading_a_case_is_logged(ctx, officer):
+    case = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    cases.get_case(ctx, case.id, officer, purpose="case page")
+    [read] = [e for e in audit.case_history(ctx, case.id) if e.kind == "case_read"]
+    assert read.actor == "kari" and read.details == {"purpose": "case page"}

@@ -1,0 +1,28 @@
+"""The migrations build exactly the models' schema, and the audit trail is append-only."""
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from engine import audit, cases
+from engine.models import Base
+
+
+def test_migrations_match_the_models(db_env):
+    with db_env.db_engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_audit_events_cannot_be_changed_or_deleted(ctx, make_user):
+    officer = make_user("kari", "saksbehandler")
+    case = cases.start_case(ctx, {}, officer, process_key="bench_two_user_tasks")
+    ctx.session.flush()
+    [first, *_] = audit.case_history(ctx, case.id)
+    for statement in (f"UPDATE audit_events SET actor = 'mallory' WHERE id = {first.id}",
+                      f"DELETE FROM audit_events WHERE id = {first.id}"):
+        savepoint = ctx.session.begin_nested()
+        with pytest.raises(DBAPIError, match="append-only"):
+            ctx.session.execute(text(statement))
+        savepoint.rollback()
