@@ -197,6 +197,7 @@ class Timer(Base):
     fire_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20), default="waiting")  # waiting|fired|cancelled
     fired_at: Mapped[datetime | None]
+    instance: Mapped["ProcessInstance"] = relationship(lazy="raise")
 
 
 class Notice(Base):
@@ -219,6 +220,7 @@ class Notice(Base):
     created_at: Mapped[datetime]
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(String(80))
+    instance: Mapped["ProcessInstance | None"] = relationship(lazy="raise")
 
 
 class AuditEvent(Base):

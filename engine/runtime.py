@@ -87,9 +87,8 @@ def start_instance(ctx: EngineContext, case: Case, process_key: str, data: dict,
     if case.status == "closed":
         case.status, case.closed_at = "open", None
         audit.record(ctx, case, actor, "case_reopened", process=process_key)
-    ctx.session.flush()
     audit.record(ctx, case, actor, "process_started", process=process_key,
-                 version=version.version, instance=instance.id)
+                 version=version.version)
     loaded = Loaded(instance, workflow, parsed, is_new=True)
     run_and_persist(ctx, loaded, actor, _depth=_depth)
     return instance
@@ -133,8 +132,7 @@ def _write_step(ctx: EngineContext, loaded: Loaded, actor: str) -> list[tuple[st
         instance.completed_at = ctx.now()
         instance.result = _json_safe(workflow.last_task.data if workflow.last_task else {})
         instance.state = None
-        audit.record(ctx, loaded.case, actor, "process_completed", process=instance.process_key,
-                     instance=instance.id)
+        audit.record(ctx, loaded.case, actor, "process_completed", process=instance.process_key)
     else:
         instance.state = _serializer().dumps(workflow)
     return follow_ups
@@ -253,7 +251,7 @@ def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
         lane = lane_of(task)
         role = lane or ctx.settings.fallback_role
         row = HumanTask(
-            case_id=loaded.case.id, instance_id=instance.id, spiff_task_id=spiff_id,
+            case_id=loaded.case.id, instance=instance, spiff_task_id=spiff_id,
             element_id=task.task_spec.bpmn_id or task.task_spec.name,
             name=task.task_spec.bpmn_name or task.task_spec.name,
             process_key=task.workflow.spec.name, case_number=loaded.case.case_number,
@@ -296,7 +294,7 @@ def sync_timers(ctx: EngineContext, loaded: Loaded) -> None:
     for spiff_id, (task, fire_at) in waiting.items():
         row = rows.get(spiff_id)
         if row is None:
-            ctx.session.add(Timer(case_id=loaded.case.id, instance_id=instance.id,
+            ctx.session.add(Timer(case_id=loaded.case.id, instance=instance,
                                   spiff_task_id=spiff_id,
                                   element_id=task.task_spec.bpmn_id or task.task_spec.name,
                                   name=task.task_spec.bpmn_name or task.task_spec.name,
@@ -314,14 +312,15 @@ def _uuid(value: str):
 
 def raise_notice(ctx: EngineContext, loaded: Loaded, task, props: dict[str, str]) -> Notice | None:
     kind = props["notice"]
-    source_key = f"{loaded.instance.id}:{task.id}:{kind}"
+    # the workflow's root task id identifies the instance, and exists before it is flushed
+    source_key = f"{loaded.workflow.task_tree.id}:{task.id}:{kind}"
     if ctx.session.scalar(select(Notice.id).where(Notice.source_key == source_key)):
         return None
     username = None
     if props.get("noticeUserExpression"):
         username = evaluate_property(loaded, task, props["noticeUserExpression"]) or None
     role = props.get("noticeRole") or lane_of(task) or ctx.settings.fallback_role
-    notice = Notice(case_id=loaded.case.id, instance_id=loaded.instance.id, source_key=source_key,
+    notice = Notice(case_id=loaded.case.id, instance=loaded.instance, source_key=source_key,
                     kind=kind, severity=props.get("noticeSeverity", "warning"), role=role,
                     username=username, case_number=loaded.case.case_number,
                     element_id=task.task_spec.bpmn_id, status="raised", created_at=ctx.now())
