@@ -51,6 +51,9 @@ def _no_real_smtp(monkeypatch):
 
 
 def _deploy_shipped(env: EngineEnvironment) -> None:
+    if not (BENCH_DIR / "bench_two_user_tasks.bpmn").exists():
+        pytest.fail(f"the shared benchmark process is missing: {BENCH_DIR} (shared/ must sit "
+                    "beside the project, as in CI)")
     env.upgrade_schema()
     files = definitions.read_directory(env.settings.processes_dir)
     files.update(definitions.read_directory(BENCH_DIR))

@@ -47,7 +47,7 @@ def test_init_deploy_users_and_sweep(cli, tmp_path, monkeypatch):
     result = cli("init")
     assert result.exit_code == 0 and "deployed bench_two_user_tasks v1" in result.output
     assert "deployed bench_two_user_tasks v1" in cli("init").output  # same content: same version
-    result = cli("processes", "deploy", FRIST, BENCH / "bench_form.json")
+    result = cli("processes", "deploy", FRIST, FRIST.with_name("frist_form.json"))
     assert result.exit_code == 0 and "deployed frist_test v1" in result.output
     result = cli("processes", "deploy", BAD / "unquoted_timer.bpmn")
     assert result.exit_code == 1 and "unquoted" in result.output
