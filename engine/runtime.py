@@ -97,6 +97,9 @@ def start_instance(ctx: EngineContext, case: Case, process_key: str, data: dict,
 def run_and_persist(ctx: EngineContext, loaded: Loaded, actor: str, _depth: int = 0) -> None:
     loaded.workflow.refresh_timers()
     loaded.workflow.do_engine_steps(did_complete_task=loaded.passed.append)
+    # Signals nobody caught (e.g. "Vedtak fattet" after its watchers ended) would otherwise
+    # be saved with the state step after step.
+    loaded.workflow.get_events()
     persist_step(ctx, loaded, actor, _depth=_depth)
 
 

@@ -8,11 +8,15 @@ from __future__ import annotations
 import json
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.serializer.default.event_definition import (
+    TimerConditionalEventDefinitionConverter)
 from SpiffWorkflow.bpmn.serializer.default.workflow import (BpmnWorkflowConverter,
                                                             WorkflowConverter)
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from .specs import ClockCycleTimer, ClockDurationTimer, ClockTimeDateTimer
 
 STATE_FORMAT = "samflyt-state-1"
 
@@ -40,6 +44,10 @@ class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
 def _make_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = StateOnlyWorkflowConverter
+    # Fired timers are kept in task state (an event-based gateway's seen events), so the
+    # clock-aware timer classes need converters too.
+    for timer_class in (ClockDurationTimer, ClockTimeDateTimer, ClockCycleTimer):
+        config[timer_class] = TimerConditionalEventDefinitionConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 

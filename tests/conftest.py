@@ -30,7 +30,8 @@ BENCH_DIR = PROJECT_ROOT.parent / "shared" / "bench"
 FIXTURES = Path(__file__).parent / "fixtures"
 POSTGRES_ADMIN_URL = os.environ.get("SAMFLYT_TEST_POSTGRES_ADMIN_URL",
                                     "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-POSTGRES_TEST_DB = "samflyt_test"
+#: One database per test run, so that runs side by side never drop each other's database.
+POSTGRES_TEST_DB = f"samflyt_test_{os.getpid()}"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 #: Tables emptied after a test that committed (definitions stay deployed).
 CASE_TABLES = ("notices", "timers", "human_tasks", "audit_events", "process_instances", "cases",
@@ -94,6 +95,10 @@ def postgres_env():
     _deploy_shipped(env)
     yield env
     env.dispose()
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {POSTGRES_TEST_DB} WITH (FORCE)"))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -188,7 +188,7 @@ def test_the_appeal_deadline_follows_the_legal_basis_and_working_days(hjemmel, w
     run.complete("Sende vedtaksbrev", {"kanal": "papir", "leveringsdato": leveringsdato})
     assert run.result["klagefrist_uker"] == weeks
     assert run.result["klagefrist"] == klagefrist
-    assert run.passed[-2:] == ["Vedtak fattet", "Vedtak sendt"]
+    assert [name for name in run.passed if name][-2:] == ["Vedtak fattet", "Vedtak sendt"]
 
 
 def test_the_leader_can_send_the_decision_back():
@@ -245,9 +245,9 @@ def test_three_weeks_warn_and_an_interim_reply_in_time_prevents_the_escalation()
 def test_one_month_without_a_reply_escalates_to_the_leader_and_the_decision_closes_the_reply_task():
     run = Run("ip_sak", SOKNAD)
     run.advance(days=21)
-    run.advance(days=10)
+    run.advance(days=9, hours=23)
     assert run.kinds == ["interim_reply_warning"]
-    run.advance(days=1)
+    run.advance(hours=1)  # 5 February 09:00: one month after 5 January 09:00
     assert run.notices[-1] == ("interim_reply_escalation", "escalation", "leder", None)
     assert run.names() == ["Kartlegging og vurdering", "Sende foreløpig svar"]
     decide(run)
@@ -328,7 +328,9 @@ def test_a_child_of_seventeen_and_a_half_planned_before_the_eighteenth_birthday(
     assert run.notices == [("child_turning_18", "warning", "koordinerende_enhet", "kari.koord")]
     run.complete("Planlegge overgang til voksentjenester", {"overgangsplan": "Overføres til voksenteam"})
     assert run.names() == []
-    run.advance(days=180)
+    run.advance(days=180)  # 4 July 2026: still 17
+    assert run.names() == []
+    run.advance(days=1)  # 18 on 5 July 2026
     assert run.tasks() == [("Avslutte oppdraget som barnekoordinator", "koordinerende_enhet", None)]
     run.complete("Avslutte oppdraget som barnekoordinator", {"avsluttet_dato": "2026-07-06",
                                                              "videre_koordinator": True})

@@ -237,3 +237,39 @@ def test_notices_name_known_kinds_severities_and_roles():
         "review_due": "info", "review_overdue_reminder": "warning", "review_overdue": "escalation",
         "appeal_reminder": "warning", "child_turning_18": "warning",
         "child_coordinator_ended": "info", "coordinator_vacancy": "escalation"}
+
+
+def _form_errors(form: str, data: dict) -> list[str]:
+    schema = json.loads((FORMS / form).read_text(encoding="utf-8"))
+    return [e.message for e in Draft202012Validator(schema).iter_errors(data)]
+
+
+SOKNAD = dict(soker_rolle="personen", onsker_ip=True, onsker_koordinator=False, onsker_barnekoordinator=False,
+              navn="Kari", fodselsdato="1970-03-01", mottatt_dato="2026-01-05", tjenester=["fysioterapi"],
+              forventet_varighet_maneder=12, nav_basert=False)
+
+
+@pytest.mark.parametrize("form,data,valid", [
+    ("soknad.json", SOKNAD, True),
+    ("soknad.json", dict(SOKNAD, onsker_ip=False), False),                      # nothing asked for
+    ("soknad.json", dict(SOKNAD, soker_rolle="parorende"), False),              # fullmakt must be stated
+    ("soknad.json", dict(SOKNAD, soker_rolle="parorende", fullmakt=False, soker_navn="Per"), True),
+    ("soknad.json", dict(SOKNAD, tjenester=["akupunktur"]), False),
+    ("godkjenne_plan.json", {"godkjent": True}, False),                          # no review date
+    ("godkjenne_plan.json", {"godkjent": True, "neste_evaluering": "2026-08-03"}, True),
+    ("godkjenne_plan.json", {"godkjent": False}, True),
+    ("gjennomfore_evaluering.json", {"resultat": "fortsette", "oppsummering": "x"}, False),
+    ("gjennomfore_evaluering.json", {"resultat": "avslutte", "oppsummering": "x"}, True),
+    ("oppnevne_koordinator.json", {"koordinator": "kari", "tjenesteomrade": "x", "opplaering_gjennomfort": False}, False),
+    ("oppnevne_koordinator.json", {"koordinator": "kari", "tjenesteomrade": "x", "opplaering_gjennomfort": True}, True),
+    ("utforme_vedtak.json", {"vedtak_ip": "innvilget", "vedtak_koordinator": None, "vedtak_barnekoordinator": None,
+                             "hjemmel": "pbrl_2_5", "begrunnelse": "x", "ansvarlig_tjenesteomrade": "x",
+                             "oppstartsdato": "2026-02-01"}, False),             # IP granted: first review date
+    ("utforme_vedtak.json", {"vedtak_ip": "avslag", "vedtak_koordinator": None, "vedtak_barnekoordinator": None,
+                             "hjemmel": "pbrl_2_5", "begrunnelse": "x"}, True),
+    ("utforme_vedtak.json", {"vedtak_ip": "avslag", "vedtak_koordinator": None, "vedtak_barnekoordinator": None,
+                             "hjemmel": "pbrl_2_5", "begrunnelse": ""}, False),  # reasons are required
+    ("signere_vedtak.json", {"vedtak_godkjent": False}, False),                  # sent back without a comment
+])
+def test_forms_enforce_the_rules(form, data, valid):
+    assert (_form_errors(form, data) == []) is valid
