@@ -20,7 +20,7 @@ from .context import EngineContext
 from .errors import ConflictError, EngineError
 from .models import Case, HumanTask, Notice, ProcessInstance, Timer, User
 from .scripting import RestrictedScriptEngine
-from .specs import ParsedVersion, timer_fire_at, to_utc
+from .specs import ParsedVersion, to_utc, waiting_timer
 from .state import StateSerializer
 
 #: Guard against a process that starts itself without ever waiting.
@@ -280,9 +280,9 @@ def sync_timers(ctx: EngineContext, loaded: Loaded) -> None:
     waiting = {}
     for task in loaded.workflow.event_manager.tasks.values():
         if task.state == TaskState.WAITING:
-            fire_at = timer_fire_at(task)
-            if fire_at is not None:
-                waiting[str(task.id)] = (task, fire_at)
+            timer = waiting_timer(task)
+            if timer is not None:
+                waiting[str(task.id)] = (task, *timer)
     if not waiting and not instance.has_timers:
         return
     rows = {row.spiff_task_id: row for row in ctx.session.scalars(select(Timer).where(
@@ -294,14 +294,13 @@ def sync_timers(ctx: EngineContext, loaded: Loaded) -> None:
             done = fired is not None and fired.state in (TaskState.COMPLETED, TaskState.READY)
             row.status = "fired" if done else "cancelled"
             row.fired_at = ctx.now() if done else None
-    for spiff_id, (task, fire_at) in waiting.items():
+    for spiff_id, (task, fire_at, name) in waiting.items():
         row = rows.get(spiff_id)
         if row is None:
             ctx.session.add(Timer(case_id=loaded.case.id, instance=instance,
                                   spiff_task_id=spiff_id,
                                   element_id=task.task_spec.bpmn_id or task.task_spec.name,
-                                  name=task.task_spec.bpmn_name or task.task_spec.name,
-                                  fire_at=fire_at, status="waiting"))
+                                  name=name, fire_at=fire_at, status="waiting"))
         elif row.fire_at != fire_at:
             row.fire_at = fire_at
 

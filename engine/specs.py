@@ -100,18 +100,21 @@ def _use_injected_clock(event_definition) -> None:
         event_definition.__class__ = _CLOCK_CLASSES[type(event_definition)]
 
 
-def timer_fire_at(task) -> datetime | None:
-    """The stored fire time of a waiting timer task, if it is a timer."""
+def waiting_timer(task) -> tuple[datetime, str] | None:
+    """(fire time, timer name) of a waiting timer task; None if the task waits for no timer.
+    An event-based gateway waits for its timer event, which gives the name."""
     definition = task.task_spec.event_definition
     if isinstance(definition, MultipleEventDefinition):
-        if not any(isinstance(d, TimerEventDefinition) for d in definition.event_definitions):
+        timers = [d for d in definition.event_definitions if isinstance(d, TimerEventDefinition)]
+        if not timers:
             return None
+        definition = timers[0]
     elif not isinstance(definition, TimerEventDefinition):
         return None
     value = task._get_internal_data("event_value")
     if isinstance(value, dict):
         value = value.get("next")
-    return datetime.fromisoformat(value) if value else None
+    return (datetime.fromisoformat(value), definition.name) if value else None
 
 
 class ParsedVersion:

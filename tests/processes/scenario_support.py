@@ -151,46 +151,6 @@ def plus_days(iso: str, days: int) -> str:
     return (date.fromisoformat(iso) + timedelta(days=days)).isoformat()
 
 
-def engine_saves_fired_gateway_timers() -> bool:
-    """Whether the engine can save a workflow whose event-based gateway heard a timer.
-
-    SpiffWorkflow keeps the fired timer's event definition in the gateway task's
-    `seen_events`; engine/specs.py swaps timer definitions for clock-aware subclasses, which
-    engine/state.py must register with the serializer. Probed here so that the scenarios that
-    need it are marked as expected failures until the engine does, and run normally after.
-    """
-    import json
-
-    from SpiffWorkflow.bpmn.util.event import BpmnEvent
-
-    from engine.specs import ClockDurationTimer
-    from engine.state import StateSerializer
-
-    serializer = StateSerializer()._serializer
-    registry = serializer.registry
-    registry._encoder_mode = True
-    try:
-        json.dumps(registry.convert([BpmnEvent(ClockDurationTimer("t", '"P1D"'))]),
-                   cls=serializer._encoder_cls)
-    except TypeError:
-        return False
-    except Exception:  # noqa: BLE001 - the probe itself broke: run the scenarios and see
-        return True
-    finally:
-        registry._encoder_mode = False
-    return True
-
-
-def needs_gateway_timers(test):
-    """Mark a scenario that fires a timer of an event-based gateway (see the probe above)."""
-    import pytest
-
-    return pytest.mark.xfail(
-        not engine_saves_fired_gateway_timers(), raises=TypeError, strict=True,
-        reason="engine/state.py does not register engine.specs' Clock*Timer classes with the "
-               "serializer, so a fired timer in an event-based gateway cannot be saved")(test)
-
-
 # --- steps that many scenarios share ------------------------------------------------------------
 
 def decide(case: CaseDriver, people: People, vedtak: dict, leveringsdato: str,

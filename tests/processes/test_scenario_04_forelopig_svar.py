@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from scenario_support import OSLO, CaseDriver, application, assessment, decision, needs_gateway_timers
+from scenario_support import OSLO, CaseDriver, application, assessment, decision
 
 
 def _decide(case, people, leveringsdato):
@@ -15,7 +15,6 @@ def _decide(case, people, leveringsdato):
     case.complete("Sende vedtaksbrev", people.officer, {"kanal": "papir", "leveringsdato": leveringsdato})
 
 
-@needs_gateway_timers
 def test_three_weeks_warn_and_one_month_without_a_reply_escalates(ctx, clock, people):
     case = CaseDriver.start(ctx, clock, people.officer, application())
     started = clock()
@@ -48,7 +47,6 @@ def test_three_weeks_warn_and_one_month_without_a_reply_escalates(ctx, clock, pe
     assert clock() - started == timedelta(days=31)
 
 
-@needs_gateway_timers
 def test_an_interim_reply_in_time_means_no_escalation(ctx, clock, people):
     case = CaseDriver.start(ctx, clock, people.officer, application())
     case.advance(days=21)
