@@ -225,6 +225,7 @@ def complete(ctx, task_id: int, user: User, data: dict,
     spiff_task.data.update(data)
     spiff_task.run()
     loaded.passed.append(spiff_task)
+    loaded.completed_by_user.append(spiff_task)
     task.status, task.completed_by, task.completed_at = "completed", user.username, ctx.now()
     task.assignee = task.assignee or user.username
     task.draft = None

@@ -11,7 +11,7 @@ import dataclasses
 import functools
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -43,8 +43,10 @@ class Loaded:
     workflow: BpmnWorkflow
     parsed: ParsedVersion
     passed: list = dataclasses.field(default_factory=list)
-    #: Started in this step: no rows of it exist yet, so there is nothing to query.
-    is_new: bool = False
+    #: spiff task id -> name of the user tasks that were ready when it was loaded.
+    ready_before: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: User tasks completed by people in this step (their rows are updated by the caller).
+    completed_by_user: list = dataclasses.field(default_factory=list)
 
     @property
     def case(self) -> Case:
@@ -61,7 +63,9 @@ def load(ctx: EngineContext, instance: ProcessInstance) -> Loaded:
     parsed = ctx.specs.get(instance.version)
     workflow = _serializer().loads(instance.state, parsed.spec, parsed.subprocess_specs,
                                    script_engine(ctx))
-    return Loaded(instance, workflow, parsed)
+    ready = {spiff_id: t.task_spec.bpmn_name or t.task_spec.name
+             for spiff_id, t in ready_user_tasks(workflow).items()}
+    return Loaded(instance, workflow, parsed, ready_before=ready)
 
 
 def start_instance(ctx: EngineContext, case: Case, process_key: str, data: dict, actor: str,
@@ -89,7 +93,7 @@ def start_instance(ctx: EngineContext, case: Case, process_key: str, data: dict,
         audit.record(ctx, case, actor, "case_reopened", process=process_key)
     audit.record(ctx, case, actor, "process_started", process=process_key,
                  version=version.version)
-    loaded = Loaded(instance, workflow, parsed, is_new=True)
+    loaded = Loaded(instance, workflow, parsed)
     run_and_persist(ctx, loaded, actor, _depth=_depth)
     return instance
 
@@ -234,19 +238,30 @@ def _due_for(ctx, loaded: Loaded, task):
     return None
 
 
+def ready_user_tasks(workflow) -> dict[str, object]:
+    return {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+
+
 def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
+    """New rows for tasks that became ready; rows of tasks that vanished without being
+    completed (an interrupting event took them away) are cancelled. No query: the rows of
+    an instance always mirror its ready user tasks, known since it was loaded."""
     instance = loaded.instance
-    ready = {str(t.id): t for t in loaded.workflow.get_tasks(state=TaskState.READY, manual=True)}
-    # (status is checked in Python too: this step's own changes are not flushed yet)
-    existing = {} if loaded.is_new else {
-        row.spiff_task_id: row for row in ctx.session.scalars(select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.status == "open"))
-        if row.status == "open"}
+    ready = ready_user_tasks(loaded.workflow)
+    completed_here = {str(t.id) for t in loaded.completed_by_user}
+    vanished = {spiff_id: name for spiff_id, name in loaded.ready_before.items()
+                if spiff_id not in ready and spiff_id not in completed_here}
+    if vanished:
+        ctx.session.execute(
+            update(HumanTask).where(HumanTask.instance_id == instance.id,
+                                    HumanTask.spiff_task_id.in_(vanished),
+                                    HumanTask.status == "open")
+            .values(status="cancelled", version=HumanTask.version + 1)
+            .execution_options(synchronize_session="fetch"))
+        for name in vanished.values():
+            audit.record(ctx, loaded.case, "system", "task_cancelled", name=name)
+    existing = loaded.ready_before
     now = ctx.now()
-    for spiff_id, row in existing.items():
-        if spiff_id not in ready:
-            row.status = "cancelled"
-            audit.record(ctx, loaded.case, "system", "task_cancelled", task=row.id, name=row.name)
     for spiff_id, task in ready.items():
         if spiff_id in existing:
             continue

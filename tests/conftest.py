@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.orm import Session
 
 from engine import definitions, users
 from engine.clock import FakeClock
@@ -126,8 +125,7 @@ def ctx(db_env, clock):
     """An engine context in a transaction that is rolled back after the test."""
     connection = db_env.db_engine.connect()
     transaction = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint",
-                      expire_on_commit=False)
+    session = db_env.session_factory(bind=connection, join_transaction_mode="create_savepoint")
     yield EngineContext(session=session, clock=clock, settings=db_env.settings,
                         specs=db_env.specs)
     session.close()

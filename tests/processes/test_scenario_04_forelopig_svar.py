@@ -37,7 +37,7 @@ def test_three_weeks_warn_and_one_month_without_a_reply_escalates(ctx, clock, pe
     assert case.notices() == [("interim_reply_warning", "warning", "saksbehandler", None),
                               ("interim_reply_escalation", "escalation", "leder", None)]
     fired = [e.details["timer"] for e in case.history("timer_fired")]
-    assert fired == ["Vedtak eller tre uker?", "Vedtak, foreløpig svar eller én måned?"]
+    assert fired == ["Tre uker uten vedtak", "Én måned uten vedtak"]
 
     # the decision closes the interim-reply task that nobody did
     _decide(case, people, "2026-02-10")
@@ -58,7 +58,7 @@ def test_an_interim_reply_in_time_means_no_escalation(ctx, clock, people):
 
     case.advance(days=30)  # well past one month
     assert case.notice_kinds() == ["interim_reply_warning"]
-    assert not any(e.details.get("timer") == "Vedtak, foreløpig svar eller én måned?"
+    assert not any(e.details.get("timer") == "Én måned uten vedtak"
                    for e in case.history("timer_fired"))
 
     _decide(case, people, "2026-02-20")
