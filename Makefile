@@ -16,7 +16,7 @@ test: $(SETUP_STAMP) services
 
 setup: $(SETUP_STAMP)
 
-$(SETUP_STAMP): pyproject.toml scripts/setup.sh
+$(SETUP_STAMP): pyproject.toml package-lock.json scripts/setup.sh webui/translations/en/LC_MESSAGES/messages.po
 	bash scripts/setup.sh
 	touch $(SETUP_STAMP)
 
@@ -26,6 +26,7 @@ services:
 bench: $(SETUP_STAMP) services
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_review_cycles.py
+	$(BIN)/python bench/bench_http.py
 
 clean:
 	rm -rf $(VENV) instance

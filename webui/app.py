@@ -1,18 +1,80 @@
-"""The Flask app factory. No work at import time: everything is built in `create_app`."""
+"""The Flask app factory. No work at import time: everything is built in `create_app`.
+
+Each request is one unit of work: a session is opened before the view, committed at
+teardown when the request succeeded, and rolled back when it failed (including failures an
+error handler turned into a 4xx page: see `webui.uow.abort`).
+"""
 from __future__ import annotations
 
-from flask import Flask, g
+from flask import Flask, g, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
 
 from engine.environment import EngineEnvironment
 from engine.settings import Settings
 
+from .config import WebSettings
 
-def create_app(settings: Settings | None = None, env: EngineEnvironment | None = None) -> Flask:
-    settings = settings or Settings.from_env()
+LANGUAGES = ("nb", "en")
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+csrf = CSRFProtect()
+babel = Babel()
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Signed cookie sessions, marked Secure except on a local development address."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return cookie_secure(app)
+
+
+def cookie_secure(app) -> bool:
+    mode = app.extensions["samflyt_web"].session_cookie_secure
+    if mode in ("always", "true", "1"):
+        return True
+    if mode in ("never", "false", "0"):
+        return False
+    if not has_request_context():
+        return True
+    host = request.host.rsplit("]", 1)[0].lstrip("[") if request.host.startswith("[") \
+        else request.host.split(":", 1)[0]
+    return host not in LOCAL_HOSTS
+
+
+def select_locale() -> str:
+    from flask import session
+    for candidate in (session.get("lang"), request.cookies.get("samflyt_lang")):
+        if candidate in LANGUAGES:
+            return candidate
+    return "nb"
+
+
+def create_app(settings: Settings | None = None, env: EngineEnvironment | None = None,
+               web: WebSettings | None = None) -> Flask:
+    settings = settings or (env.settings if env is not None else Settings.from_env())
+    web = web or WebSettings.from_env()
     app = Flask(__name__)
-    app.config.update(SECRET_KEY=settings.secret_key, SESSION_COOKIE_HTTPONLY=True,
-                      SESSION_COOKIE_SAMESITE="Lax")
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_NAME="samflyt_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # The CSRF token lives as long as the session; the session ends when idle.
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=False,
+        BABEL_DEFAULT_LOCALE="nb",
+        BABEL_DEFAULT_TIMEZONE=settings.timezone,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False
+    app.session_interface = SessionInterface()
     app.extensions["samflyt"] = env or EngineEnvironment(settings)
+    app.extensions["samflyt_web"] = web
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
 
     @app.before_request
     def open_unit_of_work():
@@ -23,12 +85,46 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
     def close_unit_of_work(error):
         session = g.pop("session", None)
         if session is not None:
-            if error is None:
-                session.commit()
-            else:
-                session.rollback()
-            session.close()
+            try:
+                if error is None and not g.pop("rollback_only", False):
+                    session.commit()
+                else:
+                    session.rollback()
+            finally:
+                session.close()
 
+    from . import auth, errors, filters
+    auth.init_app(app)
+    errors.init_app(app)
+    filters.init_app(app)
+
+    from .api import bp as api_bp
+    from .cases import bp as cases_bp
+    from .inbox import bp as inbox_bp
+    from .notices import bp as notices_bp
     from .status import bp as status_bp
+    from .tasks import bp as tasks_bp
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(inbox_bp)
+    app.register_blueprint(tasks_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(notices_bp)
     app.register_blueprint(status_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'; "
+            "form-action 'self'; base-uri 'none'")
+        if getattr(g, "user", None) is not None and request.blueprint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
     return app

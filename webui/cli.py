@@ -141,9 +141,12 @@ def serve(host, port) -> None:
     from .background import start_sweeper
     settings = Settings.from_env()
     app = create_app(settings)
-    stop = start_sweeper(app.extensions["samflyt"], settings.sweep_interval)
+    env = app.extensions["samflyt"]
     host, port = host or settings.host, port or settings.port
+    stop = start_sweeper(env, settings.sweep_interval)
     click.echo(f"Samflyt: http://{host}:{port}/  (timer sweep every {settings.sweep_interval} s)")
+    for line in _demo_login_lines(env):
+        click.echo(line)
     try:
         app.run(host=host, port=port, threaded=True, use_reloader=False)
     finally:
@@ -154,6 +157,56 @@ def _print_problems(error: DefinitionError) -> None:
     for problem in error.problems:
         click.echo(str(problem), err=True)
     click.echo(f"feil: {error}", err=True)
+
+
+DEMO_PASSWORD = "demo"
+
+
+def _demo_login_lines(env: EngineEnvironment) -> list[str]:
+    """Sign-in help for the embedded demo: users whose password is still the demo one."""
+    from engine import accounts
+    try:
+        with env.unit_of_work() as ctx:
+            demo_users = [(u.username, sorted(u.roles)) for u in
+                          accounts.logins_with_password(ctx, DEMO_PASSWORD)]
+    except Exception:  # noqa: BLE001 - no schema yet: nothing to print
+        return []
+    if not demo_users:
+        return []
+    return ([f"Demo users (password «{DEMO_PASSWORD}»):"]
+            + [f"  {name:<20} {', '.join(roles)}" for name, roles in demo_users])
+
+
+@users_group.command("token")
+@click.argument("name")
+def users_token(name) -> None:
+    """Print a bearer token for the JSON API (/api/v1) for user NAME.
+
+    The token stops working when the user's password changes or the user is deactivated."""
+    from engine import accounts
+    env = _environment()
+    try:
+        with env.unit_of_work() as ctx:
+            token = accounts.issue_token(ctx, name)
+    except EngineError as error:
+        _fail(str(error))
+    click.echo(token)
+
+
+@users_group.command("password")
+@click.argument("name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="The new password (asked for when not given).")
+def users_password(name, password) -> None:
+    """Set the password of user NAME (argon2-hashed). Ends the user's sessions and tokens."""
+    from engine import accounts
+    env = _environment()
+    try:
+        with env.unit_of_work() as ctx:
+            accounts.set_password(ctx, name, password)
+    except EngineError as error:
+        _fail(str(error) + "".join(f"\n  {k}: {v}" for k, v in getattr(error, "errors", {}).items()))
+    click.echo(f"password set for {name}")
 
 
 if __name__ == "__main__":

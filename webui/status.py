@@ -27,7 +27,7 @@ table{border-collapse:collapse}td,th{border-bottom:1px solid #ccc;padding:.3rem 
 </body></html>"""
 
 
-@bp.get("/")
+@bp.get("/status")
 def index():
     session = g.ctx.session
     latest = (select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v"))

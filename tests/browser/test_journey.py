@@ -1,0 +1,196 @@
+"""The whole journey in a real browser, on the shipped ip_sak process: an officer signs in,
+registers an application, finds the task, submits the assessment with an error and then
+corrected; the leader signs the decision; the coordinating unit appoints a coordinator; the
+coordinator drafts a plan with two goals and three measures; the case page shows the
+timeline and the diagrams with the right elements marked. axe-core checks each kind of
+page for serious and critical WCAG 2.1 AA violations."""
+import re
+
+from playwright.sync_api import expect
+
+from browser_support import assert_accessible, sign_in
+
+
+def group(page, name):
+    return page.get_by_role("group", name=re.compile(rf"^{re.escape(name)}( \(|$)"))
+
+
+def choose(page, group_name, option):
+    group(page, group_name).get_by_label(option, exact=True).check()
+
+
+def open_task(page, case_number, task_name, view="roles"):
+    page.goto(page.base + f"/inbox/?view={view}&case={case_number}")
+    row = page.locator("table.tasks tbody tr").filter(has_text=task_name)
+    expect(row).to_have_count(1)
+    row.get_by_role("link", name=task_name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(task_name)
+
+
+def complete(page, case_number, task_name):
+    page.get_by_role("button", name="Fullfør oppgaven").click()
+    expect(page.locator(".flash-success")).to_contain_text(
+        f"Oppgaven «{task_name}» i sak {case_number} er fullført")
+
+
+def marked(page, diagram, element_id, state):
+    element = page.locator(f'{diagram} [data-element-id="{element_id}"]').first
+    expect(element).to_have_class(re.compile(rf"\bstate-{state}\b"))
+
+
+def test_whole_journey(page):
+    # --- the officer signs in and registers the application
+    page.goto(page.base + "/inbox/")
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    assert_accessible(page)
+    sign_in(page, "saksbehandler1")
+    assert_accessible(page)
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Ny sak").click()
+    choose(page, "Hvem søker", "Personen selv")
+    choose(page, "Søker om individuell plan", "Ja")
+    choose(page, "Søker om koordinator", "Ja")
+    choose(page, "Søker om barnekoordinator", "Nei")
+    page.get_by_label("Personens navn").fill("Kari Nordmann")
+    page.get_by_label("Fødselsdato").fill("1970-03-01")
+    page.get_by_label("Dato søknaden ble mottatt").fill("2026-01-05")
+    for service in ("Hjemmesykepleie", "Fysioterapi", "NAV-oppfølging"):
+        page.get_by_label(service, exact=True).check()
+    page.get_by_label("Forventet varighet av behovet (måneder)").fill("36")
+    choose(page, "NAV-basert individuell plan", "Nei")
+    page.get_by_role("button", name="Registrer søknaden").click()
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text("Kari Nordmann")
+    case_number = re.search(r"IP-\d{4}-\d{5}", heading.inner_text()).group(0)
+    case_url = page.url
+    expect(page.locator("#active-tasks")).to_contain_text("Kartlegging og vurdering")
+
+    # --- finds the task in the inbox; the assessment, first with an error
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Innboks").click()
+    page.get_by_role("link", name=re.compile("^Ikke tildelt")).click()
+    row = page.locator("table.tasks tbody tr").filter(has_text=case_number)
+    expect(row).to_contain_text("Kartlegging og vurdering")
+    row.get_by_role("button", name=re.compile("^Ta")).click()
+    expect(page.locator(".flash-success")).to_contain_text("Du har tatt oppgaven")
+    page.get_by_role("link", name=re.compile("^Mine")).first.click()
+    page.locator("table.tasks tbody tr").filter(has_text=case_number).get_by_role(
+        "link", name="Kartlegging og vurdering").click()
+    page.get_by_label("Dato for kartleggingssamtale").fill("2026-01-08")
+    page.get_by_label("Funn fra kartleggingen").fill("Behov for tjenester som må samordnes")
+    choose(page, "Konklusjon: individuell plan", "Innvilge")
+    choose(page, "Konklusjon: koordinator", "Innvilge")
+    choose(page, "Konklusjon: barnekoordinator", "Ikke søkt")
+    page.get_by_role("button", name="Fullfør oppgaven").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Saksbehandlers vurdering: Feltet må fylles ut")
+    vurdering = page.get_by_label("Saksbehandlers vurdering")
+    expect(vurdering).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Funn fra kartleggingen")).to_have_value(
+        "Behov for tjenester som må samordnes")
+    expect(group(page, "Konklusjon: individuell plan").get_by_label("Innvilge")).to_be_checked()
+    assert_accessible(page)
+    vurdering.fill("Vilkårene er oppfylt")
+    complete(page, case_number, "Kartlegging og vurdering")
+
+    # --- the decision: drafted by the officer, signed by the leader, sent by the officer
+    open_task(page, case_number, "Utforme vedtak")
+    choose(page, "Individuell plan", "Innvilget")
+    choose(page, "Koordinator", "Innvilget")
+    choose(page, "Barnekoordinator", "Ikke søkt")
+    choose(page, "Hjemmel", "Pasient- og brukerrettighetsloven § 2-5 (individuell plan)")
+    page.get_by_label("Begrunnelse").fill("Langvarige og koordinerte tjenester")
+    page.get_by_label("Ansvarlig tjenesteområde").fill("Hjemmetjenesten")
+    page.get_by_label("Oppstart").fill("2026-02-01")
+    page.get_by_label("Første evaluering av planen").fill("2026-08-03")
+    complete(page, case_number, "Utforme vedtak")
+
+    sign_in(page, "leder1")
+    open_task(page, case_number, "Signere vedtak")
+    page.locator("details.background summary").click()
+    expect(page.locator("details.background")).to_contain_text("Langvarige og koordinerte tjenester")
+    choose(page, "Vedtaket godkjennes og signeres", "Ja")
+    complete(page, case_number, "Signere vedtak")
+
+    sign_in(page, "saksbehandler1")
+    open_task(page, case_number, "Sende vedtaksbrev")
+    choose(page, "Kanal", "Digital postkasse (offentlig)")
+    page.get_by_label("Dato brevet ble sendt").fill("2026-01-12")
+    page.get_by_label("Leveringsdato").fill("2026-01-13")
+    complete(page, case_number, "Sende vedtaksbrev")
+
+    # --- the coordinating unit appoints a trained coordinator
+    sign_in(page, "koordinerende1")
+    open_task(page, case_number, "Oppnevne koordinator")
+    page.get_by_label("Koordinator (brukernavn)").fill("koordinator1")
+    page.get_by_label("Koordinatorens tjenesteområde").fill("Hjemmetjenesten")
+    page.get_by_label("Koordinatoren har gjennomført opplæring").check()
+    complete(page, case_number, "Oppnevne koordinator")
+
+    # --- the coordinator confirms and drafts the plan: two goals, three measures
+    sign_in(page, "koordinator1")
+    open_task(page, case_number, "Bekrefte oppdraget", view="mine")
+    choose(page, "Jeg tar på meg oppdraget som koordinator", "Ja")
+    complete(page, case_number, "Bekrefte oppdraget")
+    open_task(page, case_number, "Utarbeide plan", view="mine")
+    page.get_by_label("Hovedmål").fill("Bo trygt hjemme")
+    for _ in range(2):
+        page.get_by_role("button", name="Legg til delmål").click()
+    for number, (goal, due) in enumerate([("Gå til butikken selv", "2026-06-01"),
+                                          ("Delta i trening hver uke", "2026-09-01")], start=1):
+        row = page.get_by_role("group", name=f"Delmål {number}", exact=True)
+        row.get_by_label("Beskrivelse").fill(goal)
+        row.get_by_label("Frist").fill(due)
+    page.get_by_label("Ressurser og behov").fill("Motivert; trenger hjelp morgen og kveld")
+    participant = page.get_by_role("group", name="Deltaker 1", exact=True)
+    participant.get_by_label("Navn").fill("Kari Nordmann")
+    participant.get_by_label("Rolle eller instans").fill("Personen selv")
+    participant.get_by_label("Hele planen").check()
+    page.get_by_label("Ansvar for koordinering og framdrift").fill("Koordinator1")
+    for _ in range(2):
+        page.get_by_role("button", name="Legg til tiltak").click()
+    measures = [("Hjemmesykepleie", "2 besøk daglig", "Hjemmetjenesten"),
+                ("Fysioterapi", "1 time i uken", "Fysioterapitjenesten"),
+                ("NAV-oppfølging", "Månedlig samtale", "NAV")]
+    for number, (what, extent, who) in enumerate(measures, start=1):
+        row = page.get_by_role("group", name=f"Tiltak {number}", exact=True)
+        row.get_by_label("Hva").fill(what)
+        row.get_by_label("Omfang").fill(extent)
+        row.get_by_label("Ansvarlig").fill(who)
+    page.get_by_label("Planperiode fra").fill("2026-02-01")
+    choose(page, "Personen samtykker til planen", "Ja")
+    choose(page, "Samtykket er gitt av", "Personen selv")
+    page.get_by_role("button", name="Lagre utkast").click()
+    expect(page.locator(".flash-success")).to_contain_text("Utkastet er lagret")
+    expect(page.get_by_role("group", name="Tiltak 3", exact=True).get_by_label("Hva")).to_have_value(
+        "NAV-oppfølging")
+    expect(page.get_by_role("group", name="Delmål 2", exact=True).get_by_label("Beskrivelse")
+           ).to_have_value("Delta i trening hver uke")
+    complete(page, case_number, "Utarbeide plan")
+
+    # --- the case page: timeline and diagrams with completed and active elements
+    page.goto(case_url)
+    expect(page.locator("#case-coordinator")).to_have_text("koordinator1")
+    expect(page.locator("#active-tasks")).to_contain_text("Godkjenne plan")
+    timeline = page.locator("#timeline")
+    for text in ("Saken ble registrert", "Fullførte oppgaven «Kartlegging og vurdering»",
+                 "Fullførte oppgaven «Signere vedtak»", "koordinator1 ble oppnevnt som koordinator",
+                 "Fullførte oppgaven «Utarbeide plan»"):
+        expect(timeline).to_contain_text(text)
+    expect(timeline.locator("li").filter(has_text="«Signere vedtak»").filter(
+        has_text="Fullførte")).to_contain_text("leder1")
+    main = '[data-process="ip_sak"]'
+    expect(page.locator(main)).to_have_attribute("data-rendered", "true")
+    marked(page, main, "task_kartlegging", "completed")
+    marked(page, main, "call_vedtak", "completed")
+    marked(page, main, "call_oppnevne_koordinator", "completed")
+    marked(page, main, "call_utarbeide_plan", "active")
+    plan = '[data-process="utarbeide_plan"]'
+    expect(page.locator(plan)).to_have_attribute("data-rendered", "true")
+    marked(page, plan, "task_utarbeide_plan", "completed")
+    marked(page, plan, "task_godkjenne_plan", "active")
+    decision = '[data-process="vedtak"]'
+    expect(page.locator(decision)).to_have_attribute("data-rendered", "true")
+    marked(page, decision, "task_signere_vedtak", "completed")
+    expect(page.locator(f'{main} [data-element-id="end_plan_i_drift"]').first).not_to_have_class(
+        re.compile("state-"))
+    assert_accessible(page)

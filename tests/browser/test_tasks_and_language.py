@@ -1,0 +1,84 @@
+"""In the browser: a claimed task cannot be completed by a second officer; the English
+switch; a task's form shows errors at the fields and keeps what was typed."""
+import re
+
+from playwright.sync_api import expect
+
+from browser_support import assert_accessible, sign_in
+
+
+def _new_stafett_case(page) -> str:
+    page.goto(page.base + "/cases/new?process=stafett")
+    page.get_by_role("button", name="Registrer søknaden").click()
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text("IP-2026-")
+    return re.search(r"IP-\d{4}-\d{5}", heading.inner_text()).group(0)
+
+
+def _open_task_of_case(page, case_number: str, view: str = "roles"):
+    page.goto(page.base + f"/inbox/?view={view}&case={case_number}")
+    row = page.locator("table.tasks tbody tr").filter(has_text=case_number)
+    expect(row).to_have_count(1)
+    row.get_by_role("link", name=re.compile("Steg")).click()
+
+
+def test_second_officer_cannot_complete_a_task_someone_else_claimed(page):
+    sign_in(page, "saksbehandler1")
+    case_number = _new_stafett_case(page)
+    _open_task_of_case(page, case_number)
+    page.get_by_role("button", name="Ta oppgaven").click()
+    expect(page.locator("#task-assignee")).to_have_text("saksbehandler1")
+    task_url = page.url
+
+    sign_in(page, "saksbehandler2")
+    page.goto(task_url)
+    expect(page.locator("#why-not")).to_contain_text("Oppgaven er tatt av saksbehandler1")
+    page.get_by_label("Notat").fill("Jeg prøver likevel")
+    page.get_by_role("button", name="Fullfør oppgaven").click()
+    problem = page.locator("#task-problem")
+    expect(problem).to_be_visible()
+    expect(problem).to_contain_text("tatt av saksbehandler1")
+    expect(page.get_by_label("Notat")).to_have_value("Jeg prøver likevel")
+    # and nothing happened: the task is still open and still held by the first officer
+    page.goto(page.base + f"/inbox/?view=roles&case={case_number}")
+    row = page.locator("table.tasks tbody tr").filter(has_text=case_number)
+    expect(row).to_contain_text("saksbehandler1")
+
+
+def test_task_form_errors_at_the_field_and_typed_values_kept(page):
+    sign_in(page, "saksbehandler1")
+    case_number = _new_stafett_case(page)
+    _open_task_of_case(page, case_number)
+    page.get_by_label("Antall").fill("mange")
+    page.get_by_role("button", name="Fullfør oppgaven").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name="Notat: Feltet må fylles ut")).to_be_visible()
+    expect(summary.get_by_role("link", name="Antall: Ugyldig verdi")).to_be_visible()
+    notat = page.get_by_label("Notat")
+    expect(notat).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Antall")).to_have_value("mange")
+    assert_accessible(page)
+    summary.get_by_role("link", name="Notat: Feltet må fylles ut").click()
+    expect(notat).to_be_focused()
+    notat.fill("Alt er i orden")
+    page.get_by_label("Antall").fill("3")
+    page.get_by_role("button", name="Lagre utkast").click()
+    expect(page.locator(".flash-success")).to_contain_text("Utkastet er lagret")
+    expect(page.get_by_label("Notat")).to_have_value("Alt er i orden")
+    page.get_by_role("button", name="Fullfør oppgaven").click()
+    expect(page.locator(".flash-success")).to_contain_text(f"i sak {case_number} er fullført")
+
+
+def test_english_switch(page):
+    sign_in(page, "saksbehandler1")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Innboks")
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Inbox")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("link", name=re.compile("Completed by me"))).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="New case").click()
+    expect(page.get_by_role("button", name="Register the application")).to_be_visible()
+    page.get_by_role("button", name="Norsk (bokmål)").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Registrer søknad")

@@ -1,0 +1,34 @@
+"""`samflyt demo`: users for every role and cases in the states the demo promises."""
+from sqlalchemy import select
+
+from engine import demo, humantasks, users
+from engine.models import Case
+from engine.settings import ROLES
+from engine.sweep import sweep_once
+
+
+def _open(ctx, case):
+    return sorted((t.name, t.candidate_role, t.assignee) for t in humantasks.open_tasks(ctx, case.id))
+
+
+def test_demo_loads_users_and_cases_in_different_states(ctx):
+    lines = demo.load(ctx)
+    assert {role for _, roles, _, _ in demo.DEMO_USERS for role in roles} == set(ROLES)
+    assert users.get_user(ctx, "koordinator1").trained_coordinator
+    by_name = {c.person_name: c for c in ctx.session.scalars(select(Case))}
+    assert len(by_name) == 7 and sum(line.startswith("case ") for line in lines) == 7
+    assert ("Kartlegging og vurdering", "saksbehandler", None) in _open(ctx, by_name["Kari Nordmann"])
+    assert ("Signere vedtak", "leder", None) in _open(ctx, by_name["Aisha Khan"])
+    assert ("Oppnevne koordinator", "koordinerende_enhet", None) in _open(ctx, by_name["Per Olsen"])
+    assert ("Utarbeide plan", "koordinator", "koordinator1") in _open(ctx, by_name["Emma Berg"])
+    assert by_name["Nils Dahl"].coordinator == "koordinator1"
+    assert [i.process_key for i in by_name["Nils Dahl"].instances if i.status == "running"] == [
+        "periodisk_evaluering"]
+    assert by_name["Liv Johansen"].facts["klagefrist_uker"] == 4
+    assert any(i.process_key == "klage" and i.status == "running"
+               for i in by_name["Liv Johansen"].instances)
+    # registered 24 days ago: the first sweep raises the interim-reply warning
+    result = sweep_once(ctx)
+    assert result.notices == [f"{by_name['Ola Hansen'].case_number}: interim_reply_warning -> "
+                              "saksbehandler"]
+    assert demo.load(ctx)[0] == "demo data already loaded"

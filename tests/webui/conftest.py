@@ -1,0 +1,135 @@
+"""The web app on a real database (SQLite and PostgreSQL, committing for real through the
+request boundary), a fake clock, and signed-in test clients for every role."""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import pytest
+
+from engine import accounts, definitions, users
+from webui.app import create_app
+from webui.config import WebSettings
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+from web_support import CASE_PROCESSES, PASSWORD, PEOPLE  # noqa: E402
+
+
+@functools.cache
+def password_hash() -> str:
+    return accounts.hash_password(PASSWORD)
+
+
+def _fixture_files() -> dict[str, bytes]:
+    files = definitions.read_directory(FIXTURES / "webui")
+    return files
+
+
+@pytest.fixture
+def web_env(committed_env):
+    """An engine environment that commits, with the web fixtures deployed and the people."""
+    with committed_env.unit_of_work() as ctx:
+        definitions.deploy_files(ctx, _fixture_files(), "tests")
+        for username, (roles, trained) in PEOPLE.items():
+            users.add_user(ctx, username, roles, display_name=username.capitalize(),
+                           trained_coordinator=trained, password_hash=password_hash())
+    return committed_env
+
+
+@pytest.fixture
+def app(web_env):
+    app = create_app(web_env.settings, env=web_env,
+                     web=WebSettings(case_processes=CASE_PROCESSES, session_idle_minutes=30))
+    app.config["TESTING"] = True
+    return app
+
+
+class Browser:
+    """A Flask test client that signs in and sends the CSRF token with each form."""
+
+    def __init__(self, app, base_url: str = "http://127.0.0.1"):
+        self.app = app
+        self.client = app.test_client()
+        self.base_url = base_url
+        self._token = None
+
+    def get(self, url, **kwargs):
+        response = self.client.get(url, base_url=self.base_url, **kwargs)
+        self._remember_token(response)
+        return response
+
+    def post(self, url, data=None, csrf=True, **kwargs):
+        data = dict(data or {}) if not hasattr(data, "getlist") else data
+        if csrf:
+            if self._token is None:
+                self.get("/login")
+            if hasattr(data, "getlist"):
+                data.setdefault("csrf_token", self._token)
+            else:
+                data.setdefault("csrf_token", self._token)
+        response = self.client.post(url, data=data, base_url=self.base_url, **kwargs)
+        self._remember_token(response)
+        return response
+
+    def _remember_token(self, response):
+        if response.mimetype == "text/html":
+            found = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
+            if found:
+                self._token = found.group(1)
+
+    def login(self, username: str, password: str = PASSWORD):
+        self.get("/login")
+        response = self.post("/login", {"username": username, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        self._token = None
+        self.get("/inbox/")
+        return self
+
+
+@pytest.fixture
+def browser(app):
+    """browser("saksbehandler1") -> a signed-in client."""
+    def make(username: str | None = None, base_url: str = "http://127.0.0.1") -> Browser:
+        client = Browser(app, base_url)
+        return client.login(username) if username else client
+    return make
+
+
+@pytest.fixture
+def token(web_env):
+    """token("saksbehandler1") -> a bearer token."""
+    def make(username: str) -> str:
+        with web_env.unit_of_work() as ctx:
+            return accounts.issue_token(ctx, username)
+    return make
+
+
+@pytest.fixture
+def api(app, token):
+    """api("saksbehandler1").post("/api/v1/cases", json=...) with the user's bearer token."""
+    class Api:
+        def __init__(self, username):
+            self.client = app.test_client()
+            self.headers = {"Authorization": f"Bearer {token(username)}"} if username else {}
+
+        def get(self, url, **kwargs):
+            return self.client.get(url, headers=self.headers, **kwargs)
+
+        def post(self, url, **kwargs):
+            return self.client.post(url, headers=self.headers, **kwargs)
+    return Api
+
+
+def user(env_or_ctx, username):
+    from engine.users import get_user
+    return get_user(env_or_ctx, username)
+
+
+@pytest.fixture
+def engine_do(web_env):
+    """engine_do(fn) runs fn(ctx) in a committed unit of work and returns its result."""
+    def run(fn):
+        with web_env.unit_of_work() as ctx:
+            return fn(ctx)
+    return run

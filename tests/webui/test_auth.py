@@ -1,0 +1,142 @@
+"""Sign-in, sign-out, idle timeout, cookies, CSRF and the language switch."""
+from datetime import timedelta
+
+from engine import accounts
+
+
+def test_pages_need_sign_in_and_return_there_afterwards(browser):
+    anonymous = browser()
+    response = anonymous.get("/inbox/?view=roles")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/inbox/?view%3Droles"
+    anonymous.get("/login?next=/inbox/?view%3Droles")
+    response = anonymous.post("/login", {"username": "saksbehandler1", "password": "demo",
+                                         "next": "/inbox/?view=roles"})
+    assert response.headers["Location"] == "/inbox/?view=roles"
+
+
+def test_wrong_password_is_refused_with_the_error_tied_to_the_fields(browser):
+    anonymous = browser()
+    anonymous.get("/login")
+    response = anonymous.post("/login", {"username": "saksbehandler1", "password": "feil"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert "Feil brukernavn eller passord." in html
+    assert 'aria-invalid="true" aria-describedby="login-error"' in html
+    assert 'value="saksbehandler1"' in html  # what was typed is kept
+    assert anonymous.get("/inbox/").status_code == 302
+
+
+def test_unknown_and_inactive_users_cannot_sign_in(browser, engine_do):
+    def deactivate(ctx):
+        from engine.users import get_user
+        get_user(ctx, "saksbehandler2").active = False
+    engine_do(deactivate)
+    for name in ("nobody", "saksbehandler2"):
+        anonymous = browser()
+        anonymous.get("/login")
+        assert anonymous.post("/login", {"username": name, "password": "demo"}).status_code == 401
+
+
+def test_open_redirect_after_sign_in_is_refused(browser):
+    anonymous = browser()
+    anonymous.get("/login")
+    response = anonymous.post("/login", {"username": "saksbehandler1", "password": "demo",
+                                         "next": "//evil.example/"})
+    assert response.headers["Location"] == "/inbox/"
+
+
+def test_logout_ends_the_session(browser):
+    officer = browser("saksbehandler1")
+    assert officer.get("/inbox/").status_code == 200
+    assert officer.post("/logout").status_code == 302
+    assert officer.get("/inbox/").status_code == 302
+
+
+def test_logout_and_forms_need_the_csrf_token(browser):
+    officer = browser("saksbehandler1")
+    response = officer.post("/logout", csrf=False)
+    assert response.status_code == 400
+    assert "Skjemaet var utløpt" in response.get_data(as_text=True)
+    assert officer.get("/inbox/").status_code == 200  # still signed in
+    assert officer.post("/cases/new", {"process": "bench_two_user_tasks"},
+                        csrf=False).status_code == 400
+
+
+def test_idle_session_times_out(browser, web_env):
+    officer = browser("saksbehandler1")
+    web_env.clock.advance(minutes=29)
+    assert officer.get("/inbox/").status_code == 200  # activity renews the session
+    web_env.clock.advance(minutes=29)
+    assert officer.get("/inbox/").status_code == 200
+    web_env.clock.advance(minutes=31)
+    response = officer.get("/inbox/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert "ikke har vært aktiv på 30 minutter" in officer.get("/login").get_data(as_text=True)
+
+
+def test_password_change_ends_sessions_and_tokens(browser, engine_do, api):
+    officer = browser("saksbehandler1")
+    client = api("saksbehandler1")
+    assert client.get("/api/v1/tasks").status_code == 200
+    engine_do(lambda ctx: accounts.set_password(ctx, "saksbehandler1", "nytt-passord"))
+    assert officer.get("/inbox/").status_code == 302
+    response = client.get("/api/v1/tasks")
+    assert response.status_code == 401 and "passordet er endret" in response.json["message"]
+    fresh = browser()
+    fresh.get("/login")
+    assert fresh.post("/login", {"username": "saksbehandler1",
+                                 "password": "nytt-passord"}).status_code == 302
+
+
+def test_session_cookie_flags(browser):
+    local = browser()
+    local.get("/login")
+    response = local.post("/login", {"username": "saksbehandler1", "password": "demo"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # plain http on localhost for development
+    remote = browser(base_url="https://samflyt.kommune.example")
+    remote.get("/login")
+    response = remote.post("/login", {"username": "saksbehandler1", "password": "demo"})
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_passwords_are_argon2_hashes(engine_do):
+    from engine.users import get_user
+    stored = engine_do(lambda ctx: get_user(ctx, "leder1").password_hash)
+    assert stored.startswith("$argon2id$") and "demo" not in stored
+
+
+def test_english_switch_is_kept_in_session_and_cookie(browser):
+    officer = browser("saksbehandler1")
+    html = officer.get("/inbox/").get_data(as_text=True)
+    assert '<html lang="nb">' in html and "Innboks" in html
+    response = officer.post("/lang", {"lang": "en", "next": "/inbox/"})
+    assert response.headers["Location"] == "/inbox/"
+    assert "samflyt_lang=en" in response.headers["Set-Cookie"]
+    html = officer.get("/inbox/").get_data(as_text=True)
+    assert '<html lang="en">' in html and "Inbox" in html and "Innboks" not in html
+    assert "Completed by me" in html
+    officer.post("/logout")
+    html = officer.get("/login").get_data(as_text=True)
+    assert "Sign in" in html  # the choice outlives the session
+    officer.post("/lang", {"lang": "nb", "next": "/login"})
+    assert "Logg inn" in officer.get("/login").get_data(as_text=True)
+
+
+def test_security_headers(browser):
+    response = browser("saksbehandler1").get("/inbox/")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_idle_setting_from_environment(monkeypatch):
+    from webui.config import WebSettings
+    monkeypatch.setenv("SAMFLYT_SESSION_IDLE_MINUTES", "5")
+    monkeypatch.setenv("SAMFLYT_CASE_PROCESSES", "ip_sak, stafett")
+    web = WebSettings.from_env()
+    assert web.session_idle_minutes == 5 and web.case_processes == ("ip_sak", "stafett")
+    assert timedelta(minutes=web.session_idle_minutes).seconds == 300

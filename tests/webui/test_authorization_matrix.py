@@ -1,0 +1,270 @@
+"""Every role against every route, in the web UI and the API: each role reaches only its
+own tasks and actions. A refusal is a 403 (or a flashed refusal for bulk actions), never a
+500 and never a silent success. The test fails when a route is added without a row here."""
+import pytest
+
+from engine import cases, humantasks
+from engine.models import HumanTask, Notice
+from engine.sweep import sweep_once
+from engine.users import get_user
+
+from web_support import ROLE_USERS
+
+ROLES = list(ROLE_USERS)
+STEPS = ["saksbehandler", "leder", "koordinerende_enhet", "koordinator"]
+
+
+class World:
+    def __init__(self, env):
+        self.env = env
+
+    def do(self, fn):
+        with self.env.unit_of_work() as ctx:
+            return fn(ctx)
+
+    def task_for(self, role: str) -> int:
+        """A new 'stafett' case advanced to the open task of `role`'s lane."""
+        def run(ctx):
+            officer = get_user(ctx, "saksbehandler1")
+            case = cases.start_case(ctx, {}, officer, process_key="stafett")
+            for step in STEPS[:STEPS.index(role)]:
+                [task] = humantasks.open_tasks(ctx, case.id)
+                humantasks.complete(ctx, task.id, get_user(ctx, ROLE_USERS[step]), {"notat": "ok"})
+            [task] = humantasks.open_tasks(ctx, case.id)
+            assert task.candidate_role == role
+            return task.id
+        return self.do(run)
+
+    def case_of(self, task_id: int) -> int:
+        return self.do(lambda ctx: ctx.session.get(HumanTask, task_id).case_id)
+
+    def task(self, task_id: int) -> HumanTask:
+        return self.do(lambda ctx: ctx.session.get(HumanTask, task_id))
+
+    def notice_for_saksbehandler(self) -> int:
+        def run(ctx):
+            case = cases.start_case(ctx, {}, get_user(ctx, "saksbehandler1"), process_key="frist_test")
+            return case.id
+        case_id = self.do(run)
+        before = self.env.clock()
+        self.env.clock.advance(days=4)
+        self.do(sweep_once)
+        self.env.clock.set(before)  # (so that the signed-in sessions do not time out)
+        return self.do(lambda ctx: ctx.session.query(Notice).filter_by(
+            case_id=case_id, kind="test_reminder").one().id)
+
+
+@pytest.fixture
+def world(web_env):
+    return World(web_env)
+
+
+OWN_TASK_ROLES = set(STEPS)  # admin has no lane
+
+
+def _expect_task_route(role, task_role, ok):
+    return ok if role == task_role else 403
+
+
+def _html_cases(world, browser):
+    """(rule, method, role, url/data builder) -> check. Returns rows (rule, role, fn)."""
+    rows = []
+
+    def add(rule, fn):
+        for role in ROLES:
+            rows.append((rule, role, fn))
+
+    def tasks_show(client, role):
+        for task_role in STEPS:
+            task_id = world.task_for(task_role)
+            assert client.get(f"/tasks/{task_id}").status_code == _expect_task_route(role, task_role, 200)
+    add("/tasks/<int:task_id>|GET", tasks_show)
+
+    def tasks_submit(client, role):
+        for task_role in STEPS:
+            task_id = world.task_for(task_role)
+            response = client.post(f"/tasks/{task_id}", {"notat": "Notat", "_action": "complete"})
+            assert response.status_code == _expect_task_route(role, task_role, 302)
+            assert world.task(task_id).status == ("completed" if role == task_role else "open")
+            task_id = world.task_for(task_role)
+            response = client.post(f"/tasks/{task_id}", {"notat": "Utkast", "_action": "draft"})
+            assert response.status_code == _expect_task_route(role, task_role, 302)
+            assert world.task(task_id).draft == ({"notat": "Utkast"} if role == task_role else None)
+    add("/tasks/<int:task_id>|POST", tasks_submit)
+
+    def claim(client, role):
+        for task_role in STEPS:
+            task_id = world.task_for(task_role)
+            assert client.post(f"/tasks/{task_id}/claim").status_code == _expect_task_route(role, task_role, 302)
+            assert world.task(task_id).assignee == (ROLE_USERS[role] if role == task_role else None)
+    add("/tasks/<int:task_id>/claim|POST", claim)
+
+    def unclaim(client, role):
+        supervisor = role in ("leder", "koordinerende_enhet", "admin")
+        for task_role in STEPS:
+            task_id = world.task_for(task_role)
+            world.do(lambda ctx: humantasks.claim(ctx, task_id, get_user(ctx, ROLE_USERS[task_role])))
+            allowed = role == task_role or supervisor
+            assert client.post(f"/tasks/{task_id}/unclaim").status_code == (302 if allowed else 403)
+            assert (world.task(task_id).assignee is None) == allowed
+    add("/tasks/<int:task_id>/unclaim|POST", unclaim)
+
+    def assign(client, role):
+        supervisor = role in ("leder", "koordinerende_enhet", "admin")
+        for task_role in STEPS:
+            task_id = world.task_for(task_role)
+            target = {"saksbehandler": "saksbehandler2", "koordinator": "koordinator2"}.get(
+                task_role, ROLE_USERS[task_role])
+            allowed = role == task_role or supervisor
+            response = client.post(f"/tasks/{task_id}/assign", {"assignee": target})
+            assert response.status_code == (302 if allowed else 403)
+            assert (world.task(task_id).assignee == target) == allowed
+    add("/tasks/<int:task_id>/assign|POST", assign)
+
+    def bulk(client, role):
+        for task_role in STEPS:
+            task_id = world.task_for(task_role)
+            response = client.post("/inbox/bulk", {"task": str(task_id), "bulk": "claim"})
+            assert response.status_code == 302
+            assert world.task(task_id).assignee == (ROLE_USERS[role] if role == task_role else None)
+    add("/inbox/bulk|POST", bulk)
+
+    def new_case(client, role):
+        allowed = role == "saksbehandler"
+        assert client.get("/cases/new?process=stafett").status_code == (200 if allowed else 403)
+        response = client.post("/cases/new", {"process": "stafett"})
+        assert response.status_code == (302 if allowed else 403)
+    add("/cases/new|GET", lambda c, r: None)
+    add("/cases/new|POST", new_case)
+
+    def case_page(client, role):
+        task_id = world.task_for("saksbehandler")
+        case_id = world.case_of(task_id)
+        expected = {"saksbehandler": 200, "leder": 200, "koordinerende_enhet": 200,
+                    "koordinator": 403, "admin": 200}[role]
+        response = client.get(f"/cases/{case_id}")
+        assert response.status_code == expected
+        html = response.get_data(as_text=True)
+        if role == "admin":
+            assert 'id="person-data"' not in html and "ser sakens gang" in html
+        # a coordinator reads a case where a task of the role waits (or is theirs)
+        coordinator_task = world.task_for("koordinator")
+        assert client.get(f"/cases/{world.case_of(coordinator_task)}").status_code == 200
+        assert client.get("/cases/999999").status_code == 404
+    add("/cases/<int:case_id>|GET", case_page)
+
+    def notices_ack(client, role):
+        notice_id = world.notice_for_saksbehandler()
+        assert client.get("/notices/").status_code == 200
+        response = client.post(f"/notices/{notice_id}/ack")
+        assert response.status_code == (302 if role == "saksbehandler" else 403)
+    add("/notices/<int:notice_id>/ack|POST", notices_ack)
+
+    for rule, path in (("/inbox/|GET", "/inbox/"), ("/notices/|GET", "/notices/"),
+                       ("/|GET", "/"), ("/status|GET", "/status"), ("/healthz|GET", "/healthz")):
+        add(rule, lambda client, role, path=path: _ok(client.get(path)))
+    add("/login|GET", lambda client, role: _ok(client.get("/login")))
+    add("/login|POST", lambda client, role: None)  # tested in test_auth
+    add("/inbox/filters|POST", lambda client, role: _redirect(
+        client.post("/inbox/filters", {"name": "Mitt", "back": "view=roles"})))
+    add("/inbox/filters/delete|POST", lambda client, role: _redirect(
+        client.post("/inbox/filters/delete", {"name": "Mitt"})))
+    add("/lang|POST", lambda client, role: _redirect(client.post("/lang", {"lang": "nb"})))
+    add("/logout|POST", lambda client, role: None)  # last: see below
+    return rows
+
+
+def _ok(response):
+    assert response.status_code in (200, 302), response.status_code
+
+
+def _redirect(response):
+    assert response.status_code == 302, response.status_code
+
+
+def _api_rows(world, api):
+    rows = []
+
+    def add(rule, fn):
+        for role in ROLES:
+            rows.append((rule, role, fn))
+
+    def start(client, role):
+        response = client.post("/api/v1/cases", json={"process": "stafett", "data": {}})
+        assert response.status_code == (201 if role == "saksbehandler" else 403)
+    add("/api/v1/cases|POST", start)
+
+    def get_case(client, role):
+        case_id = world.case_of(world.task_for("leder"))
+        expected = 403 if role == "koordinator" else 200
+        assert client.get(f"/api/v1/cases/{case_id}").status_code == expected
+    add("/api/v1/cases/<int:case_id>|GET", get_case)
+
+    def list_tasks(client, role):
+        task_id = world.task_for("leder")
+        listed = {t["id"] for t in client.get("/api/v1/tasks?view=roles&per_page=200").json["tasks"]}
+        assert (task_id in listed) == (role == "leder")
+    add("/api/v1/tasks|GET", list_tasks)
+
+    def action(name, body, allowed):
+        def run(client, role):
+            for task_role in STEPS:
+                task_id = world.task_for(task_role)
+                if name == "unclaim":
+                    world.do(lambda ctx: humantasks.claim(ctx, task_id, get_user(ctx, ROLE_USERS[task_role])))
+                payload = body(task_role) if callable(body) else body
+                response = client.post(f"/api/v1/tasks/{task_id}/{name}", json=payload)
+                ok = allowed(role, task_role)
+                assert response.status_code == (200 if ok else 403), (name, role, task_role, response.json)
+        return run
+    supervisor = lambda role: role in ("leder", "koordinerende_enhet", "admin")  # noqa: E731
+    add("/api/v1/tasks/<int:task_id>/claim|POST", action("claim", {}, lambda r, t: r == t))
+    add("/api/v1/tasks/<int:task_id>/unclaim|POST",
+        action("unclaim", {}, lambda r, t: r == t or supervisor(r)))
+    add("/api/v1/tasks/<int:task_id>/assign|POST", action(
+        "assign", lambda t: {"assignee": ROLE_USERS[t]}, lambda r, t: r == t or supervisor(r)))
+    add("/api/v1/tasks/<int:task_id>/complete|POST",
+        action("complete", {"data": {"notat": "ok"}}, lambda r, t: r == t))
+    add("/api/v1/notices|GET", lambda client, role: _ok(client.get("/api/v1/notices")))
+
+    def ack(client, role):
+        notice_id = world.notice_for_saksbehandler()
+        response = client.post(f"/api/v1/notices/{notice_id}/ack")
+        assert response.status_code == (200 if role == "saksbehandler" else 403)
+    add("/api/v1/notices/<int:notice_id>/ack|POST", ack)
+    add("/api/v1/openapi.json|GET", lambda client, role: _ok(client.get("/api/v1/openapi.json")))
+    return rows
+
+
+def _all_routes(app):
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            found.add(f"{rule.rule}|{method}")
+    return found
+
+
+def test_every_route_is_in_the_matrix(app, world, browser, api):
+    covered = {rule for rule, _, _ in _html_cases(world, browser)} | {
+        rule for rule, _, _ in _api_rows(world, api)}
+    assert covered == _all_routes(app)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_web_routes_for_role(role, world, browser):
+    client = browser(ROLE_USERS[role])
+    for rule, row_role, check in _html_cases(world, browser):
+        if row_role == role:
+            check(client, role)
+    assert client.post("/logout").status_code == 302
+    assert client.get("/inbox/").status_code == 302
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_routes_for_role(role, world, api):
+    client = api(ROLE_USERS[role])
+    for rule, row_role, check in _api_rows(world, api):
+        if row_role == role:
+            check(client, role)

@@ -1,0 +1,134 @@
+"""New case, the task page and the case page, through the Flask test client."""
+import re
+
+from engine import audit, cases, humantasks
+from engine.models import HumanTask
+from engine.users import get_user
+
+APPLICATION = {"soker_rolle": "personen", "onsker_ip": "true", "onsker_koordinator": "true",
+               "onsker_barnekoordinator": "false", "navn": "Kari Nordmann",
+               "fodselsdato": "1970-03-01", "mottatt_dato": "2026-01-05",
+               "forventet_varighet_maneder": "36", "nav_basert": "false"}
+
+
+def _new_ip_case(officer):
+    from werkzeug.datastructures import MultiDict
+    form = MultiDict(list(APPLICATION.items()) + [("tjenester", "hjemmesykepleie"),
+                                                  ("tjenester", "fysioterapi"),
+                                                  ("process", "ip_sak")])
+    response = officer.post("/cases/new", form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def test_new_case_form_errors_then_registered(browser, engine_do):
+    officer = browser("saksbehandler1")
+    html = officer.get("/cases/new").get_data(as_text=True)
+    assert "Søknad om individuell plan" in html and 'name="tjenester"' in html
+    response = officer.post("/cases/new", {"process": "ip_sak", "navn": "Kari", "fodselsdato": "1.3.70"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert '<a href="#f-mottatt_dato">Dato søknaden ble mottatt: Feltet må fylles ut</a>' in html
+    assert 'value="1.3.70"' in html and 'value="Kari"' in html
+    case_id = _new_ip_case(officer)
+    from engine.models import Case
+    case = engine_do(lambda ctx: ctx.session.get(Case, case_id))
+    assert case.data["tjenester"] == ["hjemmesykepleie", "fysioterapi"] and case.data["onsker_ip"] is True
+    html = officer.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f"Søknaden er registrert som sak {case.case_number}." in html
+
+
+def test_task_page_instructions_draft_and_complete(browser, engine_do):
+    task_id = engine_do(lambda ctx: humantasks.open_tasks(ctx, cases.start_case(
+        ctx, {}, get_user(ctx, "saksbehandler1"), process_key="stafett").id)[0].id)
+    officer = browser("saksbehandler1")
+    html = officer.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "Les saken og skriv et notat." in html            # instructions from the diagram
+    assert "Steg for saksbehandler" in html and "2 dager igjen" in html
+    version = int(re.search(r'name="version" value="(\d+)"', html).group(1))
+    response = officer.post(f"/tasks/{task_id}", {"notat": "Halvveis", "_action": "draft",
+                                                  "version": str(version)})
+    assert response.status_code == 302
+    html = officer.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert ">Halvveis</textarea>" in html or 'value="Halvveis"' in html
+    response = officer.post(f"/tasks/{task_id}", {"notat": "Ferdig", "_action": "complete",
+                                                  "version": str(version)})
+    assert response.status_code == 409                       # the draft changed the version
+    assert "endret siden du åpnet den" in response.get_data(as_text=True)
+    new_version = re.search(r'name="version" value="(\d+)"', response.get_data(as_text=True)).group(1)
+    response = officer.post(f"/tasks/{task_id}", {"notat": "Ferdig", "_action": "complete",
+                                                  "version": new_version})
+    assert response.status_code == 302
+    row = engine_do(lambda ctx: ctx.session.get(HumanTask, task_id))
+    assert (row.status, row.completed_by) == ("completed", "saksbehandler1")
+    html = officer.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "Fullført av saksbehandler1" in html and "Fullfør oppgaven" not in html
+
+
+def test_case_page_shows_tasks_deadlines_notices_timeline_and_diagram(browser, engine_do, web_env):
+    officer = browser("saksbehandler1")
+    case_id = _new_ip_case(officer)
+    html = officer.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Kari Nordmann" in html and 'id="person-data"' in html
+    assert "Kartlegging og vurdering" in html and "Rollen Saksbehandler (ikke tatt)" in html
+    assert "Saken ble registrert" in html and "Ny oppgave «Kartlegging og vurdering»" in html
+    data = re.search(r'<script type="application/json" id="diagram-data-1">(.*?)</script>', html, re.S)
+    import json
+    diagram = json.loads(data.group(1))
+    assert diagram["states"]["start_soknad_mottatt"] == "completed"
+    assert diagram["states"]["task_kartlegging"] == "active"
+    assert "<bpmn:process id=\"ip_sak\"" in diagram["xml"]
+    # a leader sees why the task is not theirs; the read is logged
+    html = browser("leder1").get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Nei: Oppgaven venter på rollen «saksbehandler»" in html
+    reads = engine_do(lambda ctx: [e.actor for e in audit.case_history(ctx, case_id, {"case_read"})])
+    assert reads == ["saksbehandler1", "leder1"]
+
+
+def test_case_page_marks_overdue_and_called_process(browser, engine_do, web_env):
+    officer = browser("saksbehandler1")
+    case_id = engine_do(lambda ctx: cases.start_case(ctx, {}, get_user(ctx, "saksbehandler1"),
+                                                     process_key="frist_test").id)
+    web_env.clock.advance(days=2, hours=1)
+    officer = browser("saksbehandler1")
+    html = officer.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert '"behandle": "overdue"' in html and "urgency-overdue" in html
+    assert "Tre dager" in html                                   # the waiting timer, a deadline
+
+
+def test_case_page_marks_the_called_process(browser, engine_do):
+    import json
+    officer = browser("saksbehandler1")
+    case_id = _new_ip_case(officer)
+
+    def assess(ctx):
+        [task] = humantasks.open_tasks(ctx, case_id)
+        humantasks.complete(ctx, task.id, get_user(ctx, "saksbehandler1"), {
+            "kartlegging_dato": "2026-01-08", "funn": "Behov", "konklusjon_ip": "innvilge",
+            "konklusjon_koordinator": "innvilge", "konklusjon_barnekoordinator": None,
+            "vurdering": "Oppfylt"})
+    engine_do(assess)
+    html = officer.get(f"/cases/{case_id}").get_data(as_text=True)
+    found = {}
+    for match in re.finditer(r'data-process="(\w+)".*?<script type="application/json" '
+                             r'id="diagram-data-\d+">(.*?)</script>', html, re.S):
+        found[match.group(1)] = json.loads(match.group(2))["states"]
+    assert found["ip_sak"]["task_kartlegging"] == "completed"
+    assert found["ip_sak"]["call_vedtak"] == "active"
+    assert found["vedtak"]["task_utforme_vedtak"] == "active"
+    assert "task_signere_vedtak" not in found["vedtak"]
+
+
+def test_notices_page_and_acknowledge(browser, engine_do, web_env):
+    from engine.sweep import sweep_once
+    case_id = engine_do(lambda ctx: cases.start_case(ctx, {}, get_user(ctx, "saksbehandler1"),
+                                                     process_key="frist_test").id)
+    web_env.clock.advance(days=4)
+    engine_do(sweep_once)
+    officer = browser("saksbehandler1")
+    html = officer.get("/notices/").get_data(as_text=True)
+    assert "Test reminder" in html
+    notice_id = int(re.search(r"/notices/(\d+)/ack", html).group(1))
+    assert officer.post(f"/notices/{notice_id}/ack").status_code == 302
+    assert "Ingen åpne varsler." in officer.get("/notices/").get_data(as_text=True)
+    assert "kvittert av saksbehandler1" in officer.get(f"/cases/{case_id}").get_data(as_text=True)

@@ -1,0 +1,204 @@
+"""The JSON API under /api/v1. Bearer tokens (`samflyt users token NAME`), no cookies, so
+no CSRF. Errors are JSON bodies naming the problem: 400 malformed request, 401 no or bad
+token, 403 not allowed, 404 not found, 409 conflict, 422 invalid data."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, request
+
+from engine import accounts, casepage, humantasks, intake, notices, worklist
+from engine.errors import InvalidInput
+
+from . import inboxparams, uow
+from .errors import api_error
+from .openapi import document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+class BadRequest(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+
+
+@bp.errorhandler(BadRequest)
+def bad_request(error: BadRequest):
+    uow.abort()
+    return api_error(400, "bad_request", str(error))
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint == "api.openapi":
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return api_error(401, "unauthorized", "Mangler «Authorization: Bearer <token>»",
+                         headers={"WWW-Authenticate": 'Bearer realm="samflyt"'})
+    check = accounts.user_for_token(uow.ctx(), token.strip())
+    if check.user is None:
+        return api_error(401, "unauthorized", check.problem,
+                         headers={"WWW-Authenticate": 'Bearer realm="samflyt", '
+                                                      'error="invalid_token"'})
+    g.user = check.user
+    return None
+
+
+def _web():
+    return current_app.extensions["samflyt_web"]
+
+
+def _body(required: bool = False) -> dict:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if required:
+            raise BadRequest("Forespørselen mangler en JSON-kropp")
+        return {}
+    body = request.get_json(force=True, silent=True)
+    if body is None:
+        raise BadRequest("Kroppen er ikke gyldig JSON")
+    if not isinstance(body, dict):
+        raise BadRequest("Kroppen må være et JSON-objekt")
+    return body
+
+
+def _version(body: dict) -> int | None:
+    version = body.get("version")
+    if version is None:
+        return None
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise InvalidInput("Ugyldig versjon", {"version": "Versjonen er et heltall"})
+    return version
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def task_json(task) -> dict:
+    return {"id": task.id, "name": task.name, "element_id": task.element_id,
+            "process": task.process_key, "case_id": task.case_id,
+            "case_number": task.case_number, "role": task.candidate_role,
+            "assignee": task.assignee, "priority": task.priority, "due_at": _iso(task.due_at),
+            "status": task.status, "form": task.form, "version": task.version,
+            "created_at": _iso(task.created_at), "completed_at": _iso(task.completed_at),
+            "completed_by": task.completed_by}
+
+
+def notice_json(notice) -> dict:
+    return {"id": notice.id, "case_id": notice.case_id, "case_number": notice.case_number,
+            "kind": notice.kind, "severity": notice.severity, "role": notice.role,
+            "username": notice.username, "status": notice.status,
+            "created_at": _iso(notice.created_at),
+            "acknowledged_at": _iso(notice.acknowledged_at),
+            "acknowledged_by": notice.acknowledged_by}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())
+
+
+@bp.post("/cases")
+def create_case():
+    body = _body(required=True)
+    process_key = body.get("process") or (_web().case_processes or ("",))[0]
+    data = body.get("data", {})
+    if not isinstance(process_key, str):
+        raise InvalidInput("Ugyldig prosess", {"process": "Prosessen er en tekst"})
+    if not isinstance(data, dict):
+        raise InvalidInput("Ugyldige data", {"data": "Søknaden er et JSON-objekt"})
+    case = intake.register_application(uow.ctx(), data, g.user, process_key,
+                                       _web().case_processes)
+    tasks = humantasks.open_tasks(uow.ctx(), case.id)
+    return jsonify({"id": case.id, "case_number": case.case_number, "status": case.status,
+                    "process": case.process_key,
+                    "open_tasks": [task_json(t) for t in tasks]}), 201
+
+
+@bp.get("/cases/<int:case_id>")
+def get_case(case_id: int):
+    page = casepage.case_page(uow.ctx(), case_id, g.user, _web().soon_due_days,
+                              with_diagrams=False)
+    case = page.case
+    return jsonify({
+        "id": case.id, "case_number": case.case_number, "status": case.status,
+        "process": case.process_key, "coordinator": case.coordinator,
+        "created_at": _iso(case.created_at), "created_by": case.created_by,
+        "closed_at": _iso(case.closed_at), "access": page.access,
+        "data": dict(case.data or {}) if page.access == "full" else None,
+        "facts": dict(case.facts or {}) if page.access == "full" else None,
+        "open_tasks": [{**task_json(a.task), "waiting_for": a.waiting_for_user
+                        or a.waiting_for_role, "why_not": a.why_not,
+                        "days_left": a.days_left} for a in page.tasks],
+        "deadlines": [{"label": d.label, "kind": d.kind, "due": _iso(d.due),
+                       "days_left": d.days_left, "overdue": d.overdue} for d in page.deadlines],
+        "notices": [notice_json(n) for n in page.notices],
+        "timeline": [{"at": _iso(e.at), "actor": e.actor, "kind": e.kind, "details": e.details}
+                     for e in page.timeline],
+    })
+
+
+@bp.get("/tasks")
+def list_tasks():
+    try:
+        view, filters, page = inboxparams.parse(request.args, uow.ctx().settings.timezone)
+    except InvalidInput as error:
+        return api_error(400, "bad_request", str(error), error.errors)
+    per_page = request.args.get("per_page", "50")
+    if not per_page.isdigit() or not 1 <= int(per_page) <= worklist.PER_PAGE_MAX:
+        return api_error(400, "bad_request", "Ugyldig sidestørrelse",
+                         {"per_page": f"Et heltall fra 1 til {worklist.PER_PAGE_MAX}"})
+    result = worklist.worklist(uow.ctx(), g.user, view, filters, page, int(per_page),
+                               _web().soon_due_days, with_choices=False)
+    return jsonify({"view": view, "total": result.total, "page": result.page,
+                    "per_page": result.per_page, "counts": result.counts,
+                    "tasks": [{**task_json(r.task), "urgency": r.urgency,
+                               "days_left": r.days_left} for r in result.rows]})
+
+
+@bp.post("/tasks/<int:task_id>/claim")
+def claim(task_id: int):
+    body = _body()
+    task = humantasks.claim(uow.ctx(), task_id, g.user, expected_version=_version(body))
+    return jsonify(task_json(task))
+
+
+@bp.post("/tasks/<int:task_id>/unclaim")
+def unclaim(task_id: int):
+    body = _body()
+    task = humantasks.unclaim(uow.ctx(), task_id, g.user, expected_version=_version(body))
+    return jsonify(task_json(task))
+
+
+@bp.post("/tasks/<int:task_id>/assign")
+def assign(task_id: int):
+    body = _body(required=True)
+    assignee = body.get("assignee")
+    if not isinstance(assignee, str) or not assignee.strip():
+        raise InvalidInput("Mangler mottaker", {"assignee": "Brukernavnet til mottakeren"})
+    task = humantasks.assign(uow.ctx(), task_id, g.user, assignee.strip(),
+                             expected_version=_version(body))
+    return jsonify(task_json(task))
+
+
+@bp.post("/tasks/<int:task_id>/complete")
+def complete(task_id: int):
+    body = _body(required=True)
+    data = body.get("data", {})
+    if not isinstance(data, dict):
+        raise InvalidInput("Ugyldige data", {"data": "Skjemadata er et JSON-objekt"})
+    task = humantasks.complete(uow.ctx(), task_id, g.user, data,
+                               expected_version=_version(body))
+    following = humantasks.open_tasks(uow.ctx(), task.case_id)
+    return jsonify({**task_json(task), "case_open_tasks": [task_json(t) for t in following]})
+
+
+@bp.get("/notices")
+def list_notices():
+    return jsonify({"notices": [notice_json(n) for n in notices.open_for_user(uow.ctx(), g.user)]})
+
+
+@bp.post("/notices/<int:notice_id>/ack")
+def acknowledge(notice_id: int):
+    return jsonify(notice_json(notices.acknowledge(uow.ctx(), notice_id, g.user)))

@@ -1,0 +1,92 @@
+"""Errors become pages (or JSON under /api/): 400, 401, 403, 404, 405, 409, 422; a failed
+request never commits what it flushed."""
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import (ConflictError, DefinitionError, EngineError, InvalidInput, NotFound,
+                           PermissionDenied)
+
+from . import uow
+
+log = logging.getLogger(__name__)
+
+STATUS = {NotFound: 404, PermissionDenied: 403, ConflictError: 409, InvalidInput: 422,
+          DefinitionError: 422}
+
+
+def status_of(error: EngineError) -> int:
+    for kind, status in STATUS.items():
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def api_error(status: int, error: str, message: str, errors: dict | None = None, headers=None):
+    body = {"error": error, "message": message}
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+ERROR_NAMES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 413: "too_large",
+               415: "unsupported_media_type", 422: "invalid_input", 500: "server_error"}
+
+
+def page(status: int, message: str, errors: dict | None = None):
+    return render_template("error.html", status=status, message=message,
+                           errors=errors or {}), status
+
+
+def init_app(app) -> None:
+    @app.errorhandler(EngineError)
+    def engine_error(error: EngineError):
+        uow.abort()
+        status = status_of(error)
+        errors = getattr(error, "errors", None) or None
+        if isinstance(error, DefinitionError):
+            errors = {str(i): str(p) for i, p in enumerate(error.problems)}
+        if is_api():
+            return api_error(status, ERROR_NAMES[status], str(error), errors)
+        return page(status, str(error), errors)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        uow.abort()
+        return page(400, _("Skjemaet var utløpt eller ugyldig. Gå tilbake, last siden på nytt "
+                           "og prøv igjen."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        uow.abort()
+        status = error.code or 500
+        if is_api():
+            headers = {"WWW-Authenticate": 'Bearer realm="samflyt"'} if status == 401 else None
+            return api_error(status, ERROR_NAMES.get(status, "error"),
+                             error.description or error.name, headers=headers)
+        messages = {404: _("Siden finnes ikke."), 405: _("Metoden er ikke tillatt her."),
+                    403: _("Du har ikke tilgang."), 400: _("Ugyldig forespørsel."),
+                    413: _("Forespørselen er for stor.")}
+        return page(status, messages.get(status, error.description or error.name))
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        uow.abort()
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        if is_api():
+            return api_error(500, "server_error", "Uventet feil")
+        return page(500, _("Noe gikk galt. Prøv igjen, eller kontakt brukerstøtte."))

@@ -1,0 +1,75 @@
+"""Inbox query parameters (web page and API alike) → the engine's InboxFilter."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from engine.errors import InvalidInput
+from engine.humantasks import VIEWS, InboxFilter
+
+FILTER_KEYS = ("view", "process", "task", "case", "due_from", "due_to", "priority", "sort")
+SORTS = ("due", "priority")
+
+
+def parse(args, tz: str) -> tuple[str, InboxFilter, int]:
+    """(view, filter, page) from query args; InvalidInput names each bad parameter."""
+    errors = {}
+    view = args.get("view", "mine") or "mine"
+    if view not in VIEWS:
+        errors["view"] = f"Velg en av {', '.join(VIEWS)}"
+    sort = args.get("sort", "due") or "due"
+    if sort not in SORTS:
+        errors["sort"] = f"Velg en av {', '.join(SORTS)}"
+    priority = None
+    if args.get("priority"):
+        try:
+            priority = int(args["priority"])
+            if not 1 <= priority <= 5:
+                raise ValueError
+        except ValueError:
+            errors["priority"] = "Prioritet er et tall fra 1 til 5"
+    zone = ZoneInfo(tz)
+    due_from = _date(args.get("due_from"), "due_from", errors)
+    due_to = _date(args.get("due_to"), "due_to", errors)
+    if due_from and due_to and due_from > due_to:
+        errors["due_to"] = "Til-dato er før fra-dato"
+    page = 1
+    if args.get("page"):
+        try:
+            page = int(args["page"])
+            if page < 1:
+                raise ValueError
+        except ValueError:
+            errors["page"] = "Side er et positivt heltall"
+    if errors:
+        raise InvalidInput("Ugyldig filter", errors)
+    filters = InboxFilter(
+        process_key=args.get("process") or None, name=args.get("task") or None,
+        case_number=(args.get("case") or "").strip() or None,
+        due_from=datetime.combine(due_from, time.min, zone) if due_from else None,
+        due_to=datetime.combine(due_to + timedelta(days=1), time.min, zone)
+        - timedelta(microseconds=1) if due_to else None,
+        priority=priority, sort=sort)
+    return view, filters, page
+
+
+def _date(value, name, errors) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors[name] = "Dato skrives ÅÅÅÅ-MM-DD"
+        return None
+
+
+def query_string(args, **changes) -> str:
+    """The current filter as a query string, with `changes` applied (None drops a key)."""
+    values = {k: args.get(k) for k in FILTER_KEYS + ("page",) if args.get(k)}
+    for key, value in changes.items():
+        if value is None:
+            values.pop(key, None)
+        else:
+            values[key] = value
+    return urlencode(values)

@@ -1,0 +1,168 @@
+"""The OpenAPI 3.1 document of /api/v1 (served at /api/v1/openapi.json)."""
+from __future__ import annotations
+
+from engine.humantasks import VIEWS
+
+
+def _error(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+ERRORS = {
+    "400": _error("Malformed request (not JSON, not an object, bad query parameter)"),
+    "401": _error("Missing or invalid bearer token"),
+    "403": _error("The user's roles do not allow this"),
+    "404": _error("No such case, task or notice"),
+    "409": _error("Conflict: the task was changed, claimed or completed by someone else"),
+    "422": _error("Invalid data; `errors` maps each field path to a message"),
+}
+
+
+def _responses(ok: dict, *codes: str) -> dict:
+    return {**ok, **{c: ERRORS[c] for c in codes}}
+
+
+def _json(ref: str, description: str = "OK") -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+def _body(ref: str, required: bool = True) -> dict:
+    return {"required": required,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def document() -> dict:
+    task_action = lambda summary, body_ref, required, codes: {  # noqa: E731
+        "post": {"summary": summary, "parameters": [TASK_ID],
+                 "requestBody": _body(body_ref, required),
+                 "responses": _responses({"200": _json("Task")}, *codes)}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Samflyt API", "version": "1",
+                 "description": "Cases, tasks and notices of Samflyt. Authenticate with "
+                                "`Authorization: Bearer <token>`; a token is printed by "
+                                "`samflyt users token NAME`. Every error is a JSON object "
+                                "with `error`, `message` and, for invalid data, `errors`."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/cases": {"post": {
+                "summary": "Register an application: start a case",
+                "requestBody": _body("NewCase"),
+                "responses": _responses({"201": _json("CreatedCase", "Case started")},
+                                        "400", "401", "403", "404", "422")}},
+            "/cases/{case_id}": {"get": {
+                "summary": "A case: status, data this user may see, open tasks, deadlines, "
+                           "notices, timeline (the read is logged)",
+                "parameters": [{"name": "case_id", "in": "path", "required": True,
+                                "schema": {"type": "integer"}}],
+                "responses": _responses({"200": _json("Case")}, "401", "403", "404")}},
+            "/tasks": {"get": {
+                "summary": "The user's task list",
+                "parameters": [
+                    {"name": "view", "in": "query", "schema": {"enum": list(VIEWS),
+                                                               "default": "mine"}},
+                    {"name": "process", "in": "query", "schema": {"type": "string"}},
+                    {"name": "task", "in": "query", "schema": {"type": "string"},
+                     "description": "task name"},
+                    {"name": "case", "in": "query", "schema": {"type": "string"},
+                     "description": "case number"},
+                    {"name": "due_from", "in": "query", "schema": {"type": "string",
+                                                                   "format": "date"}},
+                    {"name": "due_to", "in": "query", "schema": {"type": "string",
+                                                                 "format": "date"}},
+                    {"name": "priority", "in": "query", "schema": {"type": "integer",
+                                                                   "minimum": 1, "maximum": 5}},
+                    {"name": "sort", "in": "query", "schema": {"enum": ["due", "priority"]}},
+                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                    {"name": "per_page", "in": "query",
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 200}}],
+                "responses": _responses({"200": _json("TaskList")}, "400", "401")}},
+            "/tasks/{task_id}/claim": task_action("Claim a task", "VersionBody", False,
+                                                  ("400", "401", "403", "404", "409", "422")),
+            "/tasks/{task_id}/unclaim": task_action("Put a claimed task back", "VersionBody",
+                                                    False, ("400", "401", "403", "404", "409",
+                                                            "422")),
+            "/tasks/{task_id}/assign": task_action("Assign (reassign) a task to a user",
+                                                   "AssignBody", True,
+                                                   ("400", "401", "403", "404", "409", "422")),
+            "/tasks/{task_id}/complete": {"post": {
+                "summary": "Submit the task's form",
+                "parameters": [TASK_ID], "requestBody": _body("CompleteBody"),
+                "responses": _responses({"200": _json("CompletedTask")},
+                                        "400", "401", "403", "404", "409", "422")}},
+            "/notices": {"get": {"summary": "Open notices for the user and the user's roles",
+                                 "responses": _responses({"200": _json("NoticeList")}, "401")}},
+            "/notices/{notice_id}/ack": {"post": {
+                "summary": "Acknowledge a notice",
+                "parameters": [{"name": "notice_id", "in": "path", "required": True,
+                                "schema": {"type": "integer"}}],
+                "responses": _responses({"200": _json("Notice")}, "401", "403", "404")}},
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error", "message"], "properties": {
+                    "error": {"type": "string"}, "message": {"type": "string"},
+                    "errors": {"type": "object", "additionalProperties": {"type": "string"}}}},
+                "NewCase": {"type": "object", "properties": {
+                    "process": {"type": "string", "description": "process key (default ip_sak)"},
+                    "data": {"type": "object",
+                             "description": "the application, valid against the start form"}}},
+                "CreatedCase": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "case_number": {"type": "string"},
+                    "status": {"type": "string"}, "process": {"type": "string"},
+                    "open_tasks": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}}}},
+                "Case": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "case_number": {"type": "string"},
+                    "status": {"enum": ["open", "closed"]}, "process": {"type": "string"},
+                    "coordinator": {"type": ["string", "null"]},
+                    "access": {"enum": ["full", "limited"]},
+                    "data": {"type": ["object", "null"]}, "facts": {"type": ["object", "null"]},
+                    "open_tasks": {"type": "array", "items": {"type": "object"}},
+                    "deadlines": {"type": "array", "items": {"type": "object"}},
+                    "notices": {"type": "array", "items": {"$ref": "#/components/schemas/Notice"}},
+                    "timeline": {"type": "array", "items": {"type": "object"}}}},
+                "Task": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "name": {"type": "string"},
+                    "element_id": {"type": "string"}, "process": {"type": "string"},
+                    "case_id": {"type": "integer"}, "case_number": {"type": "string"},
+                    "role": {"type": "string"}, "assignee": {"type": ["string", "null"]},
+                    "priority": {"type": "integer"},
+                    "due_at": {"type": ["string", "null"], "format": "date-time"},
+                    "status": {"enum": ["open", "completed", "cancelled"]},
+                    "form": {"type": ["string", "null"]}, "version": {"type": "integer"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "completed_at": {"type": ["string", "null"], "format": "date-time"},
+                    "completed_by": {"type": ["string", "null"]}}},
+                "CompletedTask": {"allOf": [{"$ref": "#/components/schemas/Task"}, {
+                    "type": "object", "properties": {"case_open_tasks": {
+                        "type": "array", "items": {"$ref": "#/components/schemas/Task"}}}}]},
+                "TaskList": {"type": "object", "properties": {
+                    "view": {"type": "string"}, "total": {"type": "integer"},
+                    "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                    "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "tasks": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}}}},
+                "VersionBody": {"type": "object", "properties": {
+                    "version": {"type": "integer",
+                                "description": "the task version you saw; a newer one is a 409"}}},
+                "AssignBody": {"type": "object", "required": ["assignee"], "properties": {
+                    "assignee": {"type": "string"}, "version": {"type": "integer"}}},
+                "CompleteBody": {"type": "object", "required": ["data"], "properties": {
+                    "data": {"type": "object"}, "version": {"type": "integer"}}},
+                "Notice": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "case_id": {"type": "integer"},
+                    "case_number": {"type": "string"}, "kind": {"type": "string"},
+                    "severity": {"enum": ["info", "warning", "escalation"]},
+                    "role": {"type": ["string", "null"]}, "username": {"type": ["string", "null"]},
+                    "status": {"type": "string"}, "created_at": {"type": "string"}}},
+                "NoticeList": {"type": "object", "properties": {"notices": {
+                    "type": "array", "items": {"$ref": "#/components/schemas/Notice"}}}},
+            },
+        },
+    }
