@@ -121,7 +121,7 @@ def case_page(ctx, case_id: int, user: User, soon_days: int = 3, with_diagrams: 
     person, facts = [], []
     if access == "full" and main is not None:
         parsed = ctx.specs.get(main.version)
-        start_form = cases._start_form(parsed)
+        start_form = cases.start_form(parsed)
         start_schema = definitions.form_schema(ctx, main.version, start_form) if start_form else {}
         order = list((start_schema or {}).get("properties", {}))
         person = labelled(case.data or {}, field_specs([start_schema or {}]), only=order)

@@ -39,10 +39,7 @@ def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCE
     """
     actor_name = _name(actor)
     version = definitions.latest_version(ctx, process_key)
-    parsed = ctx.specs.get(version)
-    start_form = _start_form(parsed)
-    if start_form:
-        validate_form_data(definitions.form_schema(ctx, version, start_form), data)
+    validate_start_data(ctx, version, data)
     case = Case(case_number=next_case_number(ctx), process_key=process_key, status="open",
                 person_name=data.get("navn"), data=dict(data), facts={}, created_at=ctx.now(),
                 created_by=actor_name)
@@ -54,13 +51,21 @@ def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCE
     return case
 
 
-def _start_form(parsed) -> str | None:
+def start_form(parsed) -> str | None:
+    """The form file on the process's start event, if it has one."""
     for task_spec in parsed.spec.task_specs.values():
         if type(task_spec).__name__ == "StartEvent":
             form = runtime.properties(task_spec).get("formJsonSchemaFilename")
             if form:
                 return form
     return None
+
+
+def validate_start_data(ctx, version, data: dict) -> None:
+    """Check `data` against the form on the version's start event (if it has one)."""
+    form = start_form(ctx.specs.get(version))
+    if form:
+        validate_form_data(definitions.form_schema(ctx, version, form), data)
 
 
 def get_case(ctx, case_id: int, reader: User | str, purpose: str = "view") -> Case:
@@ -92,9 +97,7 @@ def start_process(ctx, case_id: int, process_key: str, data: dict, actor: User |
     if case is None:
         raise NotFound(f"Fant ikke sak {case_id}")
     version = definitions.latest_version(ctx, process_key)
-    start_form = _start_form(ctx.specs.get(version))
-    if start_form:
-        validate_form_data(definitions.form_schema(ctx, version, start_form), data)
+    validate_start_data(ctx, version, data)
     seed = {**case.data, **(case.facts or {}), **data}
     return runtime.start_instance(ctx, case, process_key, seed, _name(actor), version=version)
 

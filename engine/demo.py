@@ -98,7 +98,7 @@ class _Driver:
 def load(ctx) -> list[str]:
     """Create the demo users and cases; returns lines to print. Does nothing twice."""
     if ctx.session.scalar(select(User.id).where(User.username == DEMO_USERS[0][0])):
-        return ["demo data already loaded", *_user_lines()]
+        return ["demo data already loaded"]
     from .accounts import hash_password
     password_hash = hash_password(DEMO_PASSWORD)
     people = {name: users.add_user(ctx, name, roles, display_name=display,
@@ -156,9 +156,4 @@ def load(ctx) -> list[str]:
                                          "klager": "Liv Johansen",
                                          "grunnlag": "Jeg trenger mer enn fysioterapi"},
                           people["saksbehandler1"])
-    return lines + _user_lines()
-
-
-def _user_lines() -> list[str]:
-    return ["", f"demo users (password «{DEMO_PASSWORD}»):"] + [
-        f"  {name:16s} {', '.join(roles)}" for name, roles, _, _ in DEMO_USERS]
+    return lines

@@ -85,6 +85,12 @@ def inbox(ctx, user: User, view: str = "mine", filters: InboxFilter | None = Non
     return list(ctx.session.scalars(query))
 
 
+def inbox_total(ctx, user: User, view: str, filters: InboxFilter | None = None) -> int:
+    """How many tasks the view holds with these filters (for paging)."""
+    query = _filtered(_view_query(ctx, user, view), filters or InboxFilter())
+    return ctx.session.scalar(query.with_only_columns(func.count(HumanTask.id)).order_by(None))
+
+
 def inbox_counts(ctx, user: User) -> dict[str, int]:
     counts = {}
     for view in VIEWS:

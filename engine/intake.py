@@ -27,7 +27,7 @@ def application_form(ctx, user: User, process_key: str, allowed: tuple[str, ...]
     """The start form of `process_key` (None when the process has none)."""
     _check(user, process_key, allowed)
     version = definitions.latest_version(ctx, process_key)
-    form = cases._start_form(ctx.specs.get(version))
+    form = cases.start_form(ctx.specs.get(version))
     schema = definitions.form_schema(ctx, version, form) if form else None
     return ApplicationForm(process_key, version.name, schema)
 

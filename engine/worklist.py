@@ -51,9 +51,7 @@ def worklist(ctx, user: User, view: str = "mine", filters: InboxFilter | None = 
     filters = dataclasses.replace(filters or InboxFilter(), limit=per_page,
                                   offset=(page - 1) * per_page)
     tasks = humantasks.inbox(ctx, user, view, filters)
-    total_query = humantasks._filtered(humantasks._view_query(ctx, user, view), filters)
-    total = ctx.session.scalar(total_query.with_only_columns(func.count(HumanTask.id))
-                               .order_by(None))
+    total = humantasks.inbox_total(ctx, user, view, filters)
     now, tz = ctx.now(), ctx.settings.timezone
     rows = [Row(t, urgency(t.due_at, now, soon_days) if t.status == "open" else None,
                 days_left(t.due_at, now, tz)) for t in tasks]
