@@ -49,6 +49,9 @@ class User(Base):
     created_at: Mapped[datetime]
     #: Role keys (see settings.ROLES). Stored with the user: every request reads them.
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: How notices reach the user by e-mail: immediate | digest (one a day) | none.
+    #: None: the setting SAMFLYT_NOTICE_EMAIL_DEFAULT. In-app notices are always shown.
+    notice_email: Mapped[str | None] = mapped_column(String(20))
 
     @property
     def role_keys(self) -> set[str]:
@@ -201,10 +204,18 @@ class Timer(Base):
 
 
 class Notice(Base):
-    """An escalation notice: who (role and/or user), what (kind), when, how severe."""
+    """An escalation notice: who (role and/or user), what (kind), when it is due, how severe.
+
+    Lifecycle: pending (a deadline known ahead, raised by the sweep when `due_at` passes) ->
+    raised (shown in-app and e-mailed) -> acknowledged (someone has seen it) -> resolved (the
+    work is done: `resolution` says how). A pending notice whose work is done before it is due
+    goes straight to resolved and is never shown (`raised_at` stays empty).
+    """
     __tablename__ = "notices"
     __table_args__ = (Index("ix_notices_role", "status", "role"),
-                      Index("ix_notices_user", "status", "username"))
+                      Index("ix_notices_user", "status", "username"),
+                      Index("ix_notices_due", "status", "due_at"),
+                      Index("ix_notices_instance", "instance_id", "status"))
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"))
@@ -216,11 +227,47 @@ class Notice(Base):
     username: Mapped[str | None] = mapped_column(String(80))
     case_number: Mapped[str] = mapped_column(String(40))
     element_id: Mapped[str | None] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20), default="raised")  # raised|acknowledged|resolved
+    #: pending | raised | acknowledged | resolved
+    status: Mapped[str] = mapped_column(String(20), default="raised")
     created_at: Mapped[datetime]
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(String(80))
+    #: The deadline the notice is about (a working day, see engine/deadlines.py); a pending
+    #: notice is raised when it passes.
+    due_at: Mapped[datetime | None]
+    raised_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    #: How the work was done: task_completed, task_cancelled, task_claimed, process_completed,
+    #: element_completed.
+    resolution: Mapped[str | None] = mapped_column(String(40))
+    #: The user task a task-deadline notice watches (not claimed / not completed in time).
+    human_task_id: Mapped[int | None] = mapped_column(ForeignKey("human_tasks.id"))
+    #: Comma-separated user task ids whose completion resolves the notice (`noticeResolvedBy`).
+    resolve_on: Mapped[str | None] = mapped_column(String(500))
+    #: What raising does besides notifying: "reassign" (`reassignOnOverdue`).
+    action: Mapped[str | None] = mapped_column(String(20))
+    #: When the e-mail deliveries were planned (None: not yet).
+    dispatched_at: Mapped[datetime | None]
     instance: Mapped["ProcessInstance | None"] = relationship(lazy="raise")
+    human_task: Mapped["HumanTask | None"] = relationship(lazy="raise")
+
+
+class NoticeDelivery(Base):
+    """One notice to one user by e-mail: sent at once, or collected for the daily digest."""
+    __tablename__ = "notice_deliveries"
+    __table_args__ = (UniqueConstraint("notice_id", "username"),
+                      Index("ix_notice_deliveries_queue", "status", "mode", "username"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"))
+    username: Mapped[str] = mapped_column(String(80))
+    mode: Mapped[str] = mapped_column(String(20))  # immediate | digest
+    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued|sent|skipped|failed
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: The error's type and message from the mail server (never the message's content).
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    notice: Mapped[Notice] = relationship(lazy="joined")
 
 
 class AuditEvent(Base):

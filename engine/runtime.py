@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, definitions
+from . import audit, deadlines, definitions, notices
 from .context import EngineContext
 from .errors import ConflictError, EngineError
 from .models import Case, HumanTask, Notice, ProcessInstance, Timer, User
@@ -260,6 +260,8 @@ def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
             .execution_options(synchronize_session="fetch"))
         for name in vanished.values():
             audit.record(ctx, loaded.case, "system", "task_cancelled", name=name)
+    if loaded.workflow.completed:  # its notices' work is done (one statement per process)
+        notices.resolve_for_completed_process(ctx, loaded.case, instance.id)
     existing = loaded.ready_before
     now = ctx.now()
     for spiff_id, task in ready.items():
@@ -279,6 +281,8 @@ def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
         ctx.session.add(row)
         audit.record(ctx, loaded.case, "system", "task_created", name=row.name,
                      element=row.element_id, role=role, assignee=row.assignee)
+        deadlines.plan_task_deadlines(ctx, loaded.case, instance, loaded.workflow.task_tree.id,
+                                      row, props)
 
 
 def _priority(props) -> int:
@@ -337,12 +341,16 @@ def raise_notice(ctx: EngineContext, loaded: Loaded, task, props: dict[str, str]
     if props.get("noticeUserExpression"):
         username = evaluate_property(loaded, task, props["noticeUserExpression"]) or None
     role = props.get("noticeRole") or lane_of(task) or ctx.settings.fallback_role
+    now = ctx.now()
+    due_at = deadlines.notice_due_at(ctx, props,
+                                     lambda expression: evaluate_property(loaded, task, expression))
     notice = Notice(case_id=loaded.case.id, instance=loaded.instance, source_key=source_key,
                     kind=kind, severity=props.get("noticeSeverity", "warning"), role=role,
                     username=username, case_number=loaded.case.case_number,
-                    element_id=task.task_spec.bpmn_id, status="raised", created_at=ctx.now())
+                    element_id=task.task_spec.bpmn_id, status=notices.RAISED, created_at=now,
+                    raised_at=now, due_at=due_at,
+                    resolve_on=deadlines.resolve_on(props.get("noticeResolvedBy")))
     ctx.session.add(notice)
     audit.record(ctx, loaded.case, "system", "notice_raised", kind=kind, role=role,
                  user=username, severity=notice.severity)
     return notice
-

@@ -47,6 +47,58 @@ class Settings:
     #: the embedded demo only.
     secret_key: str = "dev-only-change-me"
 
+    # --- deadlines, notices, e-mail and the scaled set-up (engine/deadlines.py,
+    # engine/notify.py, tasks/) -------------------------------------------------------------------
+    #: SAMFLYT_BROKER_URL: the Celery broker (Redis), e.g. redis://127.0.0.1:6379/0. Empty: the
+    #: embedded default, no Celery; `samflyt serve` sweeps and sends notices in-process. Set:
+    #: `celery -A tasks.celery_app worker` and `celery -A tasks.celery_app beat` do it.
+    broker_url: str = ""
+    #: SAMFLYT_RESULT_BACKEND: where Celery keeps task results (e.g. the Redis URL). Empty:
+    #: results are not kept (nothing reads them in production; the tests do).
+    result_backend: str = ""
+    #: SAMFLYT_BASE_URL: the address users open Samflyt at; links in e-mails start with it.
+    base_url: str = "http://127.0.0.1:5000"
+    #: SAMFLYT_SMTP_HOST: the mail server notices are sent through. Empty: no e-mail, notices
+    #: are in-app only.
+    smtp_host: str = ""
+    #: SAMFLYT_SMTP_PORT: its port (25, or 587 with SAMFLYT_SMTP_STARTTLS=1).
+    smtp_port: int = 25
+    #: SAMFLYT_SMTP_FROM: the sender address of notice e-mails.
+    smtp_from: str = "samflyt@localhost"
+    #: SAMFLYT_SMTP_USERNAME / SAMFLYT_SMTP_PASSWORD: log in to the mail server (empty: don't).
+    smtp_username: str = ""
+    smtp_password: str = ""
+    #: SAMFLYT_SMTP_STARTTLS: 1 = upgrade the connection with STARTTLS before logging in.
+    smtp_starttls: int = 0
+    #: SAMFLYT_SMTP_TIMEOUT: seconds to wait for the mail server.
+    smtp_timeout: int = 10
+    #: SAMFLYT_NOTICE_EMAIL_DEFAULT: e-mail preference of a user who has not chosen one:
+    #: immediate (one e-mail per notice), digest (one e-mail a day) or none.
+    notice_email_default: str = "immediate"
+    #: SAMFLYT_DIGEST_HOUR: hour of the day (SAMFLYT_TIMEZONE) the daily digest is sent.
+    digest_hour: int = 7
+    #: SAMFLYT_NOTICE_BATCH: most notices or e-mails one sweep or dispatch handles at once.
+    notice_batch: int = 200
+    #: SAMFLYT_TASK_CLAIM_WITHIN: ISO 8601 duration; a user task nobody has claimed this long
+    #: after it was created notifies its role (task_unclaimed). Empty: off. A diagram sets it
+    #: per task with the property `claimWithin`.
+    task_claim_within: str = "P2D"
+    #: SAMFLYT_TASK_OVERDUE_NOTICE: 1 = a user task not completed by its due date notifies its
+    #: assignee, or its role (task_overdue); 0 = off. Per task: `overdueNotice`.
+    task_overdue_notice: int = 1
+    #: SAMFLYT_TASK_REASSIGN_ON_OVERDUE: 1 = an overdue task also goes back to its role's
+    #: shared queue, so that someone else can take it. Per task: `reassignOnOverdue`.
+    task_reassign_on_overdue: int = 0
+    #: SAMFLYT_WORKING_DAY_DEADLINES: 1 = a deadline that ends on a Saturday, Sunday or public
+    #: holiday moves to the next working day (task and notice deadlines); 0 = calendar days.
+    working_day_deadlines: int = 1
+    #: SAMFLYT_HOLIDAY_COUNTRY: the public holidays, as a country code of the `holidays`
+    #: library (NO: Norway).
+    holiday_country: str = "NO"
+    #: SAMFLYT_CLOSED_DAYS: further days the municipality is closed, comma-separated: MM-DD
+    #: every year (12-24 for Christmas Eve) or YYYY-MM-DD once.
+    closed_days: str = ""
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
         environ = os.environ if environ is None else environ

@@ -69,7 +69,8 @@ def fire_due_timers(ctx: EngineContext, instance_id: int, now: datetime, result:
         result.fired.append(f"{loaded.case.case_number}: {timer.name}")
     runtime.run_and_persist(ctx, loaded, "system")
     for notice in ctx.session.scalars(select(Notice).where(Notice.case_id == loaded.case.id)):
-        if notice.id not in before and notice.instance_id == instance_id:
+        # (pending notices of new tasks are raised later by the deadline sweep)
+        if notice.id not in before and notice.instance_id == instance_id and notice.raised_at:
             who = notice.username or notice.role
             result.notices.append(f"{notice.case_number}: {notice.kind} -> {who}")
     return True

@@ -34,3 +34,15 @@ if [ ! -x /usr/bin/chromium ]; then
              "(apt-get install chromium) to run the browser tests" >&2
     fi
 fi
+
+# The tests check docker-compose.yml with `docker-compose config` (Debian's package; it needs
+# no Docker engine for that).
+if ! command -v docker-compose >/dev/null; then
+    if [ "$(id -u)" = "0" ]; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose
+    else
+        echo "setup: docker-compose is missing; install Debian's docker-compose package" \
+             "(apt-get install docker-compose) to check docker-compose.yml" >&2
+    fi
+fi

@@ -143,14 +143,19 @@ def serve(host, port) -> None:
     app = create_app(settings)
     env = app.extensions["samflyt"]
     host, port = host or settings.host, port or settings.port
-    stop = start_sweeper(env, settings.sweep_interval)
-    click.echo(f"Samflyt: http://{host}:{port}/  (timer sweep every {settings.sweep_interval} s)")
+    if settings.broker_url:  # scaled: Celery beat and workers sweep and send e-mail
+        stop = None
+        click.echo(f"Samflyt: http://{host}:{port}/  (sweep by Celery: {settings.broker_url})")
+    else:
+        stop = start_sweeper(env, settings.sweep_interval)
+        click.echo(f"Samflyt: http://{host}:{port}/  (timer sweep every {settings.sweep_interval} s)")
     for line in _demo_login_lines(env):
         click.echo(line)
     try:
         app.run(host=host, port=port, threaded=True, use_reloader=False)
     finally:
-        stop.set()
+        if stop is not None:
+            stop.set()
 
 
 def _print_problems(error: DefinitionError) -> None:

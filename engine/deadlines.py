@@ -1,0 +1,292 @@
+"""Deadlines the engine watches by itself: task deadlines, the working-day calendar, and
+raising the pending notices when they fall due.
+
+Task deadlines, as users of workflow products expect them (per user task in the diagram,
+defaults in settings; see docs/processes.md, "Task deadlines"):
+- **not claimed**: a task nobody has claimed `claimWithin` (default SAMFLYT_TASK_CLAIM_WITHIN)
+  after it was created notifies its role (`task_unclaimed`, warning).
+- **overdue**: a task not completed by its due date notifies its assignee, or its role when
+  nobody has it (`task_overdue`, warning; `overdueNoticeRole` escalates to another role), and
+  with `reassignOnOverdue` puts it back in the role's shared queue.
+
+Both are written as *pending* notices when the task is created (`plan_task_deadlines`), with
+`due_at` on a working day; the sweep raises the ones that are due (`raise_due`), unless the
+work was done first. So the sweep's cost grows with what is due, never with what waits.
+
+The calendar: a deadline that ends on a Saturday, Sunday or public holiday (the `holidays`
+library, country SAMFLYT_HOLIDAY_COUNTRY, plus SAMFLYT_CLOSED_DAYS) moves to the next working
+day (SAMFLYT_WORKING_DAY_DEADLINES=0 turns that off). A due date without a time of day
+(00:00 in SAMFLYT_TIMEZONE, as a date from a form becomes) means the end of that day.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import holidays
+from sqlalchemy import and_, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from . import audit, notices
+from .calendar import add_duration, next_working_day
+from .db import is_postgres
+from .models import Case, HumanTask, Notice
+
+log = logging.getLogger(__name__)
+
+UNCLAIMED, OVERDUE = "task_unclaimed", "task_overdue"
+_OFF = {"", "0", "false", "no", "off", "none", "nei"}
+
+
+# --- the working-day calendar ---------------------------------------------------------------------
+
+class WorkingCalendar:
+    """Non-working days for `in`: public holidays of a country, plus the municipality's own
+    closed days ("12-24" every year, "2026-05-15" once). Saturdays and Sundays are never
+    working days whatever this says (see engine.calendar.is_working_day)."""
+
+    def __init__(self, country: str = "NO", closed_days: str = ""):
+        self.country = country
+        self.every_year: set[tuple[int, int]] = set()
+        self.once: set[date] = set()
+        for item in (p.strip() for p in closed_days.split(",")):
+            if not item:
+                continue
+            if len(item) == 5:
+                month, day = item.split("-")
+                self.every_year.add((int(month), int(day)))
+            else:
+                self.once.add(date.fromisoformat(item))
+        self._years: dict[int, frozenset[date]] = {}
+
+    def _holidays(self, year: int) -> frozenset[date]:
+        if year not in self._years:
+            self._years[year] = frozenset(holidays.country_holidays(self.country, years=year))
+        return self._years[year]
+
+    def __contains__(self, day: object) -> bool:
+        if isinstance(day, datetime):
+            day = day.date()
+        if not isinstance(day, date):
+            return False
+        return (day in self._holidays(day.year) or day in self.once
+                or (day.month, day.day) in self.every_year)
+
+
+@functools.lru_cache(maxsize=16)
+def working_calendar(country: str, closed_days: str) -> WorkingCalendar:
+    return WorkingCalendar(country, closed_days)
+
+
+def calendar_for(settings) -> WorkingCalendar:
+    return working_calendar(settings.holiday_country, settings.closed_days)
+
+
+def on_working_day(settings, moment: datetime) -> datetime:
+    """`moment`, or the same local time on the next working day (if the setting says so)."""
+    if not settings.working_day_deadlines:
+        return moment.astimezone(timezone.utc)
+    tz = ZoneInfo(settings.timezone)
+    moved = datetime.fromisoformat(next_working_day(moment, calendar_for(settings), tz))
+    return moved.astimezone(timezone.utc)
+
+
+def end_of_due_date(settings, due_at: datetime) -> datetime:
+    """When a task due at `due_at` is overdue: `due_at` moved to a working day; a due time of
+    00:00 local means "by the end of that day", so the task is overdue from the next midnight."""
+    tz = ZoneInfo(settings.timezone)
+    local = due_at.astimezone(tz)
+    if local.time() != time(0, 0):
+        return on_working_day(settings, due_at)
+    day = local.date()
+    if settings.working_day_deadlines:
+        day = date.fromisoformat(next_working_day(day, calendar_for(settings), tz))
+    end = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=tz)
+    return end.astimezone(timezone.utc)
+
+
+def claim_deadline(settings, created_at: datetime, duration: str) -> datetime:
+    tz = ZoneInfo(settings.timezone)
+    moment = datetime.fromisoformat(add_duration(created_at, duration, tz))
+    return on_working_day(settings, moment)
+
+
+# --- planning the task deadlines when a task is created -------------------------------------------
+
+def _flag(value: str | None, default: int) -> bool:
+    if value is None:
+        return bool(default)
+    return value.strip().lower() not in _OFF
+
+
+def _claim_within(ctx, props: dict[str, str], element: str) -> str | None:
+    value = props.get("claimWithin", ctx.settings.task_claim_within)
+    if value is None or value.strip().lower() in _OFF:
+        return None
+    try:
+        add_duration(datetime(2000, 1, 1), value)
+    except ValueError:
+        log.warning("claimWithin %r on %s is not an ISO 8601 duration: using the default %r",
+                    value, element, ctx.settings.task_claim_within)
+        value = ctx.settings.task_claim_within
+        if not value or value.strip().lower() in _OFF:
+            return None
+    return value.strip()
+
+
+def plan_task_deadlines(ctx, case: Case, instance, root_id, row: HumanTask,
+                        props: dict[str, str]) -> list[Notice]:
+    """Pending notices for a task just created: not claimed in time, not completed in time."""
+    planned = []
+    now = ctx.now()
+    base = dict(case_id=case.id, instance=instance, human_task=row, case_number=case.case_number,
+                element_id=row.element_id, status=notices.PENDING, created_at=now)
+    claim = _claim_within(ctx, props, row.element_id) if row.assignee is None else None
+    if claim:
+        planned.append(Notice(source_key=f"{root_id}:{row.spiff_task_id}:{UNCLAIMED}",
+                              kind=UNCLAIMED, severity="warning",
+                              due_at=claim_deadline(ctx.settings, now, claim), **base))
+    if row.due_at is not None and _flag(props.get("overdueNotice"),
+                                        ctx.settings.task_overdue_notice):
+        escalate_to = (props.get("overdueNoticeRole") or "").strip() or None
+        reassign = _flag(props.get("reassignOnOverdue"), ctx.settings.task_reassign_on_overdue)
+        planned.append(Notice(source_key=f"{root_id}:{row.spiff_task_id}:{OVERDUE}",
+                              kind=OVERDUE, severity="escalation" if escalate_to else "warning",
+                              role=escalate_to, action="reassign" if reassign else None,
+                              due_at=end_of_due_date(ctx.settings, row.due_at), **base))
+    for notice in planned:
+        ctx.session.add(notice)
+    return planned
+
+
+def resolve_on(value: str | None) -> str | None:
+    """`noticeResolvedBy` stored as ",a,b," so that one element id is matched exactly."""
+    elements = [e.strip() for e in (value or "").split(",") if e.strip()]
+    return f",{','.join(elements)}," if elements else None
+
+
+def notice_due_at(ctx, props: dict[str, str], evaluate) -> datetime:
+    """The due time of a notice raised by a diagram event: `noticeDueExpression` (a date or
+    time from the data) or `noticeDueIn` (a duration from now), else now; on a working day."""
+    from .specs import to_utc
+    now = ctx.now()
+    if props.get("noticeDueExpression"):
+        value = evaluate(props["noticeDueExpression"])
+        if value:
+            return end_of_due_date(ctx.settings, to_utc(value))
+    if props.get("noticeDueIn"):
+        try:
+            return claim_deadline(ctx.settings, now, props["noticeDueIn"])
+        except ValueError:
+            log.warning("noticeDueIn %r is not an ISO 8601 duration: due now", props["noticeDueIn"])
+    return on_working_day(ctx.settings, now)
+
+
+# --- raising what is due ---------------------------------------------------------------------------
+
+def due_notice_ids(ctx, now: datetime, limit: int | None = None) -> list[int]:
+    """Pending notices due at `now`, oldest first (index ix_notices_due)."""
+    return list(ctx.session.scalars(
+        select(Notice.id).where(Notice.status == notices.PENDING, Notice.due_at <= now)
+        .order_by(Notice.due_at, Notice.id).limit(limit or ctx.settings.notice_batch)))
+
+
+def raise_pending(ctx, notice_id: int, now: datetime) -> Notice | None:
+    """Raise one due pending notice (or resolve it, when its work was done first).
+
+    Returns the raised notice; None when there was nothing to raise: another sweeper holds or
+    has handled it, or the task was claimed or finished. Flushes only; the caller commits.
+    """
+    query = select(Notice).where(Notice.id == notice_id)
+    if is_postgres(ctx.session):
+        query = query.with_for_update(skip_locked=True, of=Notice)
+    notice = ctx.session.scalar(query)
+    if notice is None or notice.status != notices.PENDING or notice.due_at > now:
+        return None
+    task = ctx.session.get(HumanTask, notice.human_task_id) if notice.human_task_id else None
+    if task is not None:
+        done = notices.task_resolution(notice, task)
+        if done:
+            notices.resolve(ctx, notice, done)
+            ctx.session.flush()
+            return None
+    case = ctx.session.get(Case, notice.case_id)
+    if task is not None:
+        _address(ctx, case, notice, task)
+    notice.status, notice.raised_at = notices.RAISED, now
+    audit.record(ctx, case, "system", "notice_raised", kind=notice.kind, role=notice.role,
+                 user=notice.username, severity=notice.severity,
+                 task=task.id if task is not None else None)
+    ctx.session.flush()
+    return notice
+
+
+def _address(ctx, case: Case, notice: Notice, task: HumanTask) -> None:
+    """Whom a task-deadline notice goes to, decided when it is raised (the task may have
+    changed hands since it was created)."""
+    if notice.kind == UNCLAIMED:
+        notice.role = task.candidate_role
+        return
+    escalate_to = notice.role
+    if task.assignee is not None:
+        notice.username = task.assignee
+        if notice.action == "reassign":
+            previous, task.assignee = task.assignee, None
+            audit.record(ctx, case, "system", "task_unclaimed", task=task.id, name=task.name,
+                         previous=previous, reason="overdue")
+            notice.role = escalate_to or task.candidate_role
+        else:
+            notice.role = escalate_to
+    else:
+        notice.role = escalate_to or task.candidate_role
+
+
+def raise_due(ctx, now: datetime) -> list[Notice]:
+    """Raise every pending notice due at `now` inside the caller's transaction."""
+    raised = []
+    for notice_id in due_notice_ids(ctx, now):
+        notice = raise_pending(ctx, notice_id, now)
+        if notice is not None:
+            raised.append(notice)
+    return raised
+
+
+def resolve_stale(ctx, limit: int | None = None) -> int:
+    """Resolve raised or acknowledged notices whose work was done since: the task they watch
+    was claimed (`task_unclaimed`), completed or cancelled, or a task named in their
+    `noticeResolvedBy` was completed after they were raised. Returns how many.
+
+    Completing a task writes nothing to the notices (it stays as cheap as before); the
+    in-app lists leave such notices out at once, and this makes it so in the table."""
+    limit = limit or ctx.settings.notice_batch
+    shown = Notice.status.in_((notices.RAISED, notices.ACKNOWLEDGED))
+    by_task = (select(Notice, HumanTask).join(HumanTask, Notice.human_task_id == HumanTask.id)
+               .where(shown, or_(HumanTask.status != "open",
+                                 and_(Notice.kind == UNCLAIMED, HumanTask.assignee.is_not(None))))
+               .order_by(Notice.id).limit(limit))
+    named = aliased(HumanTask)
+    by_element = (select(Notice, named).join(named, and_(
+                      named.instance_id == Notice.instance_id, named.status == "completed",
+                      named.completed_at >= Notice.raised_at,
+                      Notice.resolve_on.like(literal("%,") + named.element_id + literal(",%"))))
+                  .where(shown, Notice.resolve_on.is_not(None))
+                  .order_by(Notice.id).limit(limit))
+    if is_postgres(ctx.session):
+        by_task = by_task.with_for_update(skip_locked=True, of=Notice)
+        by_element = by_element.with_for_update(skip_locked=True, of=Notice)
+    count = 0
+    for notice, task in ctx.session.execute(by_task).all():
+        resolution = notices.task_resolution(notice, task)
+        if resolution and notices.resolve(ctx, notice, resolution):
+            count += 1
+    for notice, _task in ctx.session.execute(by_element).all():
+        if notices.resolve(ctx, notice, "element_completed"):
+            count += 1
+    ctx.session.flush()
+    return count
+
+
+def describe(notice: Notice) -> str:
+    return f"{notice.case_number}: {notice.kind} -> {notice.username or notice.role}"

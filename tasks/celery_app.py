@@ -1,0 +1,65 @@
+"""The Celery app of the scaled set-up, configured from engine/settings.py (SAMFLYT_*).
+
+    celery -A tasks.celery_app worker --loglevel=INFO
+    celery -A tasks.celery_app beat --loglevel=INFO --schedule instance/celerybeat-schedule
+
+The broker is Redis (SAMFLYT_BROKER_URL). Beat sends the sweep and the e-mail dispatch every
+SAMFLYT_SWEEP_INTERVAL seconds and the digests daily; workers run them (tasks/jobs.py). Only
+one beat may run; any number of workers may (the work is safe to do twice at once).
+"""
+from __future__ import annotations
+
+from celery import Celery, signals
+from celery.schedules import crontab
+
+from engine.settings import Settings
+
+from . import names
+
+
+def beat_schedule(settings: Settings) -> dict:
+    interval = float(settings.sweep_interval)
+    # A tick nobody picked up before the next one is dropped rather than piled up.
+    expires = {"expires": max(interval - 1, 1.0)}
+    return {
+        "sweep": {"task": names.SWEEP, "schedule": interval, "options": expires},
+        "dispatch-notices": {"task": names.DISPATCH_NOTICES, "schedule": interval,
+                             "options": expires},
+        "daily-digest": {"task": names.SEND_DIGESTS,
+                         "schedule": crontab(hour=settings.digest_hour, minute=0),
+                         "options": {"expires": 3600}},
+    }
+
+
+def make_app(settings: Settings | None = None) -> Celery:
+    settings = settings or Settings.from_env()
+    app = Celery("samflyt", include=["tasks.jobs"])
+    app.conf.update(
+        broker_url=settings.broker_url or None,
+        result_backend=settings.result_backend or None,
+        task_ignore_result=not settings.result_backend,
+        result_expires=3600,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_default_queue=names.QUEUE,
+        timezone=settings.timezone,
+        enable_utc=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        worker_send_task_events=False,
+        beat_schedule=beat_schedule(settings),
+    )
+    app.samflyt_settings = settings
+    return app
+
+
+app = make_app()
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _require_broker(sender=None, **_kwargs) -> None:
+    if not app.samflyt_settings.broker_url:
+        raise SystemExit("SAMFLYT_BROKER_URL is not set (e.g. redis://127.0.0.1:6379/0): the "
+                         "scaled set-up needs Redis; without it, `samflyt serve` sweeps in-process")

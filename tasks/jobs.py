@@ -1,0 +1,81 @@
+"""The Celery tasks: thin wrappers that take IDs (or nothing) and an optional business time,
+and call one engine operation (engine/scheduler.py) with the worker's environment.
+
+Every task is safe to run twice and at the same time as itself: the engine takes each item
+in its own transaction and skips what another worker holds.
+"""
+from __future__ import annotations
+
+import logging
+
+from celery import signals
+
+from engine import scheduler
+
+from . import names, worker
+from .celery_app import app
+
+log = logging.getLogger(__name__)
+
+
+def _log(report) -> dict:
+    for line in report.lines():
+        log.info("%s", line)
+    return report.as_dict()
+
+
+@app.task(name=names.SWEEP, soft_time_limit=names.SWEEP_LIMITS[0],
+          time_limit=names.SWEEP_LIMITS[1])
+def sweep(now: str | None = None) -> dict:
+    """Fire the due timers and raise the due deadline notices; e-mail what was raised."""
+    report = scheduler.sweep(worker.environment(), worker.business_time(now))
+    if report.notices and worker.sender() is not None:
+        dispatch_notices.apply_async(kwargs={"now": now})
+    return _log(report)
+
+
+@app.task(name=names.DISPATCH_NOTICES, soft_time_limit=names.DISPATCH_LIMITS[0],
+          time_limit=names.DISPATCH_LIMITS[1])
+def dispatch_notices(now: str | None = None) -> dict:
+    sender = worker.sender()
+    if sender is None:
+        return {}
+    return _log(scheduler.dispatch(worker.environment(), sender, worker.business_time(now)))
+
+
+@app.task(name=names.SEND_DIGESTS, soft_time_limit=names.DIGEST_LIMITS[0],
+          time_limit=names.DIGEST_LIMITS[1])
+def send_digests(now: str | None = None) -> dict:
+    sender = worker.sender()
+    if sender is None:
+        return {}
+    return _log(scheduler.digests(worker.environment(), sender, worker.business_time(now)))
+
+
+@app.task(name=names.FIRE_TIMERS, soft_time_limit=names.ITEM_LIMITS[0],
+          time_limit=names.ITEM_LIMITS[1])
+def fire_timers(instance_id: int, now: str | None = None) -> dict:
+    return _log(scheduler.fire_instance(worker.environment(), int(instance_id),
+                                        worker.business_time(now)))
+
+
+@app.task(name=names.RAISE_NOTICE, soft_time_limit=names.ITEM_LIMITS[0],
+          time_limit=names.ITEM_LIMITS[1])
+def raise_notice(notice_id: int, now: str | None = None) -> dict:
+    return _log(scheduler.raise_notice(worker.environment(), int(notice_id),
+                                       worker.business_time(now)))
+
+
+@app.task(name=names.DELIVER_NOTICE, soft_time_limit=names.ITEM_LIMITS[0],
+          time_limit=names.ITEM_LIMITS[1])
+def deliver_notice(delivery_id: int) -> dict:
+    sender = worker.sender()
+    if sender is None:
+        return {}
+    return _log(scheduler.deliver(worker.environment(), sender, int(delivery_id)))
+
+
+@signals.worker_process_shutdown.connect
+@signals.worker_shutdown.connect
+def _dispose(**_kwargs) -> None:
+    worker.dispose()

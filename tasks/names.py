@@ -1,0 +1,24 @@
+"""Celery task names: the contract between beat, the workers and anyone sending a task by
+name (`celery -A tasks.celery_app call samflyt.sweep`). Renaming one breaks messages in flight."""
+
+#: Fire the due timers, raise the due deadline notices (beat: every SAMFLYT_SWEEP_INTERVAL s).
+SWEEP = "samflyt.sweep"
+#: Plan and send the immediate e-mails of raised notices (beat: every SAMFLYT_SWEEP_INTERVAL s,
+#: and right after a sweep that raised something).
+DISPATCH_NOTICES = "samflyt.dispatch_notices"
+#: Send the daily digests (beat: every day at SAMFLYT_DIGEST_HOUR).
+SEND_DIGESTS = "samflyt.send_digests"
+#: One item by ID: fire one instance's due timers / raise one notice / send one e-mail.
+FIRE_TIMERS = "samflyt.fire_timers"
+RAISE_NOTICE = "samflyt.raise_notice"
+DELIVER_NOTICE = "samflyt.deliver_notice"
+
+#: The queue every Samflyt task goes to (a worker started without -Q consumes it).
+QUEUE = "samflyt"
+
+#: (soft, hard) time limits in seconds. The soft limit raises inside the task: the item in hand
+#: is rolled back and the next run does it; the hard limit kills the worker process.
+SWEEP_LIMITS = (240, 300)
+DISPATCH_LIMITS = (240, 300)
+DIGEST_LIMITS = (900, 960)
+ITEM_LIMITS = (60, 90)
