@@ -6,14 +6,13 @@ import contextlib
 from datetime import datetime
 from typing import Callable, Iterator
 
-from . import audit
+from . import audit, scheduler
 from .clock import SystemClock
 from .context import EngineContext
 from .db import make_db_engine, make_session_factory
 from .schema import upgrade
 from .settings import Settings
 from .specs import SpecCache
-from .sweep import SweepResult, sweep
 
 
 class EngineEnvironment:
@@ -44,8 +43,9 @@ class EngineEnvironment:
     def upgrade_schema(self) -> None:
         upgrade(self.db_engine)
 
-    def sweep(self, now: datetime | None = None) -> SweepResult:
-        return sweep(self.session_factory, self.context, now)
+    def sweep(self, now: datetime | None = None) -> scheduler.Report:
+        """Fire due timers, raise due notices, resolve finished ones (engine.scheduler)."""
+        return scheduler.sweep(self, now)
 
     def dispose(self) -> None:
         self.db_engine.dispose()

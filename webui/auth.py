@@ -11,7 +11,7 @@ from flask import (Blueprint, current_app, flash, g, redirect, render_template, 
                    session, url_for)
 from flask_babel import gettext as _
 
-from engine import accounts
+from engine import accounts, notices
 
 from . import uow
 from .app import LANGUAGES, cookie_secure
@@ -26,7 +26,14 @@ PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "status.index", "status.h
 def init_app(app) -> None:
     app.before_request(load_user)
     app.context_processor(lambda: {"current_user": g.get("user"),
-                                   "languages": LANGUAGES})
+                                   "languages": LANGUAGES,
+                                   "open_notice_count": _open_notice_count})
+
+
+def _open_notice_count() -> int:
+    """The count in the header: open notices for the signed-in user and their roles."""
+    user = g.get("user")
+    return notices.count_open_for_user(uow.ctx(), user) if user is not None else 0
 
 
 def _now() -> float:

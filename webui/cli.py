@@ -102,9 +102,14 @@ def deploy_cmd(files, deployed_by) -> None:
 
 @main.command()
 def sweep() -> None:
-    """Fire the timers that are due now and print what happened."""
-    result = _environment().sweep()
-    for line in result.lines():
+    """Fire what is due now (timers, deadline notices), send the immediate e-mails when
+    SAMFLYT_SMTP_HOST is set, and print what happened."""
+    from engine import notify, scheduler
+    env = _environment()
+    result = env.sweep()
+    sender = notify.sender_from_settings(env.settings)
+    sent = scheduler.dispatch(env, sender) if sender is not None else None
+    for line in result.lines() + (sent.lines() if sent else []):
         click.echo(line)
     click.echo(f"{len(result.fired)} timer(s) fired, {len(result.notices)} notice(s) raised")
 

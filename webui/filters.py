@@ -90,17 +90,21 @@ def severity_text(severity: str) -> str:
 
 
 def notice_text(kind: str | None) -> str:
-    """A notice kind (a key from the diagram) in words."""
+    """A notice kind (a key from the diagram) in words; the same kinds as
+    engine.notices.KIND_LABELS (a test keeps the two in step)."""
     known = {
         "interim_reply_warning": _("Foreløpig svar må sendes snart"),
-        "interim_reply_overdue": _("Foreløpig svar er på overtid"),
+        "interim_reply_escalation": _("Verken vedtak eller foreløpig svar etter én måned"),
         "review_due": _("Evaluering av planen nærmer seg"),
+        "review_overdue_reminder": _("Påminnelse: evaluering av planen er ikke gjort"),
         "review_overdue": _("Evaluering av planen er på overtid"),
-        "coordinator_leaving": _("Koordinatoren slutter"),
-        "child_turns_18": _("Barnet fyller 18 år"),
-        "task_assigned": _("Du har fått en oppgave"),
+        "appeal_reminder": _("Påminnelse: klagesaken venter på avgjørelse"),
+        "child_turning_18": _("Barnekoordinator: barnet fyller snart 18 år"),
+        "child_coordinator_ended": _("Barnekoordinator-oppdraget er avsluttet"),
+        "coordinator_vacancy": _("Saken mangler koordinator"),
+        "task_unclaimed": _("En oppgave er ikke tatt"),
         "task_overdue": _("En oppgave er på overtid"),
     }
     if not kind:
         return ""
-    return known.get(kind, kind.replace("_", " ").capitalize())
+    return known.get(kind) or _("En sak trenger oppfølging")

@@ -45,3 +45,18 @@ def test_users_token_and_password_commands(tmp_path, monkeypatch):
     assert _demo_login_lines(env) == ["Demo users (password «demo»):",
                                       "  kari                 saksbehandler"]
     env.dispose()
+
+
+def test_every_notice_kind_has_words_in_the_web_ui():
+    """The web UI's (translatable) texts match the engine's kinds, word for word in bokmål."""
+    import flask
+    from flask_babel import Babel
+
+    from engine.notices import KIND_LABELS
+    from webui.filters import notice_text
+    app = flask.Flask(__name__)
+    Babel(app)
+    with app.test_request_context():
+        for kind, words in KIND_LABELS.items():
+            assert notice_text(kind) == words
+        assert notice_text("something_new") == "En sak trenger oppfølging"
