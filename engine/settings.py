@@ -99,6 +99,19 @@ class Settings:
     #: every year (12-24 for Christmas Eve) or YYYY-MM-DD once.
     closed_days: str = ""
 
+    #: SAMFLYT_SESSION_IDLE_MINUTES: a signed-in web session ends after this long without a
+    #: request.
+    session_idle_minutes: int = 30
+    #: SAMFLYT_SESSION_COOKIE_SECURE: "auto" (Secure, except for requests to localhost /
+    #: 127.0.0.1 / ::1, i.e. local development), "always" or "never".
+    session_cookie_secure: str = "auto"
+    #: SAMFLYT_CASE_PROCESSES: comma-separated process keys an officer may start as a new case.
+    case_processes: tuple[str, ...] = ("ip_sak",)
+    #: SAMFLYT_SOON_DUE_DAYS: a task due within this many days is marked "due soon".
+    soon_due_days: int = 3
+    #: SAMFLYT_INBOX_PAGE_SIZE: rows per inbox page.
+    inbox_page_size: int = 50
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
         environ = os.environ if environ is None else environ
@@ -107,6 +120,11 @@ class Settings:
             key = "SAMFLYT_" + field.name.upper()
             if key in environ:
                 raw = environ[key]
-                values[field.name] = int(raw) if field.type == "int" else raw
+                if field.type == "int":
+                    values[field.name] = int(raw)
+                elif field.type.startswith("tuple"):
+                    values[field.name] = tuple(v.strip() for v in raw.split(",") if v.strip())
+                else:
+                    values[field.name] = raw
         values.update(overrides)
         return cls(**values)

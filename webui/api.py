@@ -3,12 +3,12 @@ no CSRF. Errors are JSON bodies naming the problem: 400 malformed request, 401 n
 token, 403 not allowed, 404 not found, 409 conflict, 422 invalid data."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 
 from engine import accounts, casepage, humantasks, intake, notices, worklist
 from engine.errors import InvalidInput
 
-from . import inboxparams, uow
+from . import config, inboxparams, uow
 from .errors import api_error
 from .openapi import document
 
@@ -42,10 +42,6 @@ def authenticate():
                                                       'error="invalid_token"'})
     g.user = check.user
     return None
-
-
-def _web():
-    return current_app.extensions["samflyt_web"]
 
 
 def _body(required: bool = False) -> dict:
@@ -102,14 +98,14 @@ def openapi():
 @bp.post("/cases")
 def create_case():
     body = _body(required=True)
-    process_key = body.get("process") or (_web().case_processes or ("",))[0]
+    process_key = body.get("process") or (config.settings().case_processes or ("",))[0]
     data = body.get("data", {})
     if not isinstance(process_key, str):
         raise InvalidInput("Ugyldig prosess", {"process": "Prosessen er en tekst"})
     if not isinstance(data, dict):
         raise InvalidInput("Ugyldige data", {"data": "Søknaden er et JSON-objekt"})
     case = intake.register_application(uow.ctx(), data, g.user, process_key,
-                                       _web().case_processes)
+                                       config.settings().case_processes)
     tasks = humantasks.open_tasks(uow.ctx(), case.id)
     return jsonify({"id": case.id, "case_number": case.case_number, "status": case.status,
                     "process": case.process_key,
@@ -118,7 +114,7 @@ def create_case():
 
 @bp.get("/cases/<int:case_id>")
 def get_case(case_id: int):
-    page = casepage.case_page(uow.ctx(), case_id, g.user, _web().soon_due_days,
+    page = casepage.case_page(uow.ctx(), case_id, g.user, config.settings().soon_due_days,
                               with_diagrams=False)
     case = page.case
     return jsonify({
@@ -150,7 +146,7 @@ def list_tasks():
         return api_error(400, "bad_request", "Ugyldig sidestørrelse",
                          {"per_page": f"Et heltall fra 1 til {worklist.PER_PAGE_MAX}"})
     result = worklist.worklist(uow.ctx(), g.user, view, filters, page, int(per_page),
-                               _web().soon_due_days, with_choices=False)
+                               config.settings().soon_due_days, with_choices=False)
     return jsonify({"view": view, "total": result.total, "page": result.page,
                     "per_page": result.per_page, "counts": result.counts,
                     "tasks": [{**task_json(r.task), "urgency": r.urgency,

@@ -14,7 +14,6 @@ from flask_wtf.csrf import CSRFProtect
 from engine.environment import EngineEnvironment
 from engine.settings import Settings
 
-from .config import WebSettings
 
 LANGUAGES = ("nb", "en")
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
@@ -31,7 +30,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def cookie_secure(app) -> bool:
-    mode = app.extensions["samflyt_web"].session_cookie_secure
+    mode = app.extensions["samflyt_settings"].session_cookie_secure
     if mode in ("always", "true", "1"):
         return True
     if mode in ("never", "false", "0"):
@@ -51,10 +50,8 @@ def select_locale() -> str:
     return "nb"
 
 
-def create_app(settings: Settings | None = None, env: EngineEnvironment | None = None,
-               web: WebSettings | None = None) -> Flask:
+def create_app(settings: Settings | None = None, env: EngineEnvironment | None = None) -> Flask:
     settings = settings or (env.settings if env is not None else Settings.from_env())
-    web = web or WebSettings.from_env()
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -72,7 +69,7 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
     app.json.sort_keys = False
     app.session_interface = SessionInterface()
     app.extensions["samflyt"] = env or EngineEnvironment(settings)
-    app.extensions["samflyt_web"] = web
+    app.extensions["samflyt_settings"] = settings
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 

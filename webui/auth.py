@@ -46,7 +46,7 @@ def load_user():
         return None
     uid = session.get("uid")
     if uid is not None:
-        idle = current_app.extensions["samflyt_web"].session_idle_minutes * 60
+        idle = current_app.extensions["samflyt_settings"].session_idle_minutes * 60
         now = _now()
         user = accounts.active_user(uow.ctx(), uid)
         if now - session.get("seen", 0) > idle:

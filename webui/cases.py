@@ -1,32 +1,28 @@
 """New case (an officer registers an application) and the case page."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine import casepage, intake
 from engine.errors import InvalidInput
 
-from . import forms, uow
+from . import config, forms, uow
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 
-def _web():
-    return current_app.extensions["samflyt_web"]
-
-
 def _process() -> str:
-    allowed = _web().case_processes
+    allowed = config.settings().case_processes
     return (request.values.get("process") or (allowed[0] if allowed else "")).strip()
 
 
 def _render_new(process_key: str, values=None, errors=None, extra_rows=None, status=200):
     application = intake.application_form(uow.ctx(), g.user, process_key,
-                                          _web().case_processes)
+                                          config.settings().case_processes)
     form = forms.build_form(application.schema, values or {}, errors, extra_rows)
     return render_template("case_new.html", application=application, form=form,
-                           processes=_web().case_processes), status
+                           processes=config.settings().case_processes), status
 
 
 @bp.get("/new")
@@ -38,7 +34,7 @@ def new():
 def create():
     process_key = _process()
     application = intake.application_form(uow.ctx(), g.user, process_key,
-                                          _web().case_processes)
+                                          config.settings().case_processes)
     data = forms.parse_form(application.schema, request.form)
     action, target = forms.form_action(request.form)
     if action == "add":
@@ -48,7 +44,7 @@ def create():
         return _render_new(process_key, forms.remove_row(data, target))
     try:
         case = intake.register_application(uow.ctx(), data, g.user, process_key,
-                                           _web().case_processes)
+                                           config.settings().case_processes)
     except InvalidInput as error:
         uow.abort()
         return _render_new(process_key, data, error.errors, status=422)
@@ -58,5 +54,5 @@ def create():
 
 @bp.get("/<int:case_id>")
 def show(case_id: int):
-    page = casepage.case_page(uow.ctx(), case_id, g.user, _web().soon_due_days)
+    page = casepage.case_page(uow.ctx(), case_id, g.user, config.settings().soon_due_days)
     return render_template("case.html", page=page)

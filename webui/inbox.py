@@ -1,7 +1,7 @@
 """The inbox: views with counts, filters (savable), sorting, paging, bulk claim/reassign."""
 from __future__ import annotations
 
-from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
+from flask import (Blueprint, flash, g, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -9,13 +9,9 @@ from flask_babel import ngettext
 from engine import worklist
 from engine.errors import InvalidInput
 
-from . import inboxparams, savedfilters, uow
+from . import config, inboxparams, savedfilters, uow
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
-
-
-def _web():
-    return current_app.extensions["samflyt_web"]
 
 
 @bp.get("/")
@@ -28,8 +24,8 @@ def index():
         filter_errors = error.errors
         safe = {k: v for k, v in request.args.items() if k not in error.errors}
         view, filters, page = inboxparams.parse(safe, ctx.settings.timezone)
-    result = worklist.worklist(ctx, g.user, view, filters, page, _web().inbox_page_size,
-                               _web().soon_due_days)
+    result = worklist.worklist(ctx, g.user, view, filters, page, config.settings().inbox_page_size,
+                               config.settings().soon_due_days)
     return render_template("inbox.html", wl=result, args=request.args, filters=filters,
                            filter_errors=filter_errors,
                            saved=savedfilters.for_user(g.user.username),

@@ -2,13 +2,13 @@
 save as draft, complete; claim, unclaim and reassign."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine import humantasks, taskpage
 from engine.errors import ConflictError, InvalidInput, PermissionDenied
 
-from . import forms, uow
+from . import config, forms, uow
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -19,7 +19,7 @@ def _version() -> int | None:
 
 
 def _soon() -> int:
-    return current_app.extensions["samflyt_web"].soon_due_days
+    return config.settings().soon_due_days
 
 
 def _render(task_id: int, values=None, errors=None, extra_rows=None, problem=None, status=200):

@@ -3,6 +3,8 @@ shipped processes deployed, and Debian's chromium driven by Playwright (never
 `playwright install`). With CI=true a missing chromium fails instead of skipping."""
 from __future__ import annotations
 
+import dataclasses
+
 import os
 import threading
 from datetime import datetime
@@ -46,7 +48,6 @@ def server(tmp_path_factory):
     from werkzeug.serving import make_server
 
     from webui.app import create_app
-    from webui.config import WebSettings
 
     path = tmp_path_factory.mktemp("browser") / "samflyt.sqlite3"
     clock = FakeClock(datetime(2026, 1, 5, 9, 0, tzinfo=ZoneInfo("Europe/Oslo")))
@@ -63,9 +64,10 @@ def server(tmp_path_factory):
             users.add_user(ctx, name, roles, display_name=name.capitalize(),
                            trained_coordinator=trained, password_hash=hashed)
     # The fake clock moves days in some tests: the idle timeout is tested in tests/webui.
-    web = WebSettings(case_processes=("ip_sak", "frist_test", "stafett"),
-                      session_idle_minutes=60 * 24 * 365)
-    app = create_app(env.settings, env=env, web=web)
+    settings = dataclasses.replace(env.settings,
+                                   case_processes=("ip_sak", "frist_test", "stafett"),
+                                   session_idle_minutes=60 * 24 * 365)
+    app = create_app(settings, env=env)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, name="samflyt-test-server", daemon=True)
     thread.start()

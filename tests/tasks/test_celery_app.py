@@ -13,7 +13,6 @@ from celery.schedules import crontab
 from engine.settings import PROJECT_ROOT, Settings
 from tasks import celery_app, jobs, names, worker
 from tasks.celery_app import beat_schedule, make_app
-from webui.config import WebSettings
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -75,8 +74,7 @@ def test_docker_compose_describes_the_scaled_deployment():
         assert environment["SAMFLYT_DATABASE_URL"].startswith("postgresql+psycopg://")
         assert environment["SAMFLYT_SMTP_HOST"] == "mail"
         assert set(services[name]["depends_on"]) == {"postgres", "redis", "init"}
-    known = {f.upper() for f in Settings.__dataclass_fields__} | {
-        f.upper() for f in WebSettings.__dataclass_fields__}
+    known = {f.upper() for f in Settings.__dataclass_fields__}
     for name, service in services.items():
         for variable in service.get("environment", {}):
             if variable.startswith("SAMFLYT_"):

@@ -2,6 +2,8 @@
 request boundary), a fake clock, and signed-in test clients for every role."""
 from __future__ import annotations
 
+import dataclasses
+
 import functools
 import re
 from pathlib import Path
@@ -10,7 +12,6 @@ import pytest
 
 from engine import accounts, definitions, users
 from webui.app import create_app
-from webui.config import WebSettings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 from web_support import CASE_PROCESSES, PASSWORD, PEOPLE  # noqa: E402
@@ -39,8 +40,9 @@ def web_env(committed_env):
 
 @pytest.fixture
 def app(web_env):
-    app = create_app(web_env.settings, env=web_env,
-                     web=WebSettings(case_processes=CASE_PROCESSES, session_idle_minutes=30))
+    settings = dataclasses.replace(web_env.settings, case_processes=CASE_PROCESSES,
+                                   session_idle_minutes=30)
+    app = create_app(settings, env=web_env)
     app.config["TESTING"] = True
     return app
 

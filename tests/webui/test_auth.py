@@ -134,9 +134,9 @@ def test_security_headers(browser):
 
 
 def test_idle_setting_from_environment(monkeypatch):
-    from webui.config import WebSettings
+    from engine.settings import Settings
     monkeypatch.setenv("SAMFLYT_SESSION_IDLE_MINUTES", "5")
     monkeypatch.setenv("SAMFLYT_CASE_PROCESSES", "ip_sak, stafett")
-    web = WebSettings.from_env()
+    web = Settings.from_env()
     assert web.session_idle_minutes == 5 and web.case_processes == ("ip_sak", "stafett")
     assert timedelta(minutes=web.session_idle_minutes).seconds == 300

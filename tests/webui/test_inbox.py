@@ -1,5 +1,6 @@
 """The inbox page: views with counts, filters, sorting, paging, saved filters, claim and
 bulk actions, overdue and soon-due tasks marked; answered from the task table alone."""
+import dataclasses
 import re
 
 import pytest
@@ -84,8 +85,9 @@ def test_filters_sort_and_paging(browser, started, engine_do):
 
 
 def test_paging(app, browser, started):
-    app.extensions["samflyt_web"] = type(app.extensions["samflyt_web"])(
-        case_processes=("bench_two_user_tasks",), inbox_page_size=2)
+    app.extensions["samflyt_settings"] = dataclasses.replace(
+        app.extensions["samflyt_settings"], case_processes=("bench_two_user_tasks",),
+        inbox_page_size=2)
     ids = started(n=5)
     officer = browser("saksbehandler1")
     first = officer.get("/inbox/?view=roles").get_data(as_text=True)
