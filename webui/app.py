@@ -1,8 +1,10 @@
 """The Flask app factory. No work at import time: everything is built in `create_app`.
 
-Each request is one unit of work: a session is opened before the view, committed at
-teardown when the request succeeded, and rolled back when it failed (including failures an
-error handler turned into a 4xx page: see `webui.uow.abort`).
+Each request is one unit of work: a session is opened before the view and committed after
+it, before the response leaves (so a commit that fails, say because the database went away,
+still turns into an error page and never into a false success), and rolled back when the
+request failed (including failures an error handler turned into a 4xx page: see
+`webui.uow.abort`).
 """
 from __future__ import annotations
 
@@ -78,14 +80,24 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
         g.session = app.extensions["samflyt"].session_factory()
         g.ctx = app.extensions["samflyt"].context(g.session)
 
+    @app.after_request
+    def commit_unit_of_work(response):
+        session = g.get("session")
+        if session is None or g.get("rollback_only"):
+            return response
+        try:
+            session.commit()
+        except Exception as error:  # noqa: BLE001 - becomes the error's own page
+            g.rollback_only = True
+            return app.make_response(app.handle_user_exception(error))
+        return response
+
     @app.teardown_request
     def close_unit_of_work(error):
         session = g.pop("session", None)
         if session is not None:
             try:
-                if error is None and not g.pop("rollback_only", False):
-                    session.commit()
-                else:
+                if session.in_transaction():
                     session.rollback()
             finally:
                 session.close()
@@ -98,6 +110,7 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
     from .api import bp as api_bp
     from .cases import bp as cases_bp
     from .inbox import bp as inbox_bp
+    from .library import bp as library_bp
     from .notices import bp as notices_bp
     from .status import bp as status_bp
     from .tasks import bp as tasks_bp
@@ -106,6 +119,7 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
     app.register_blueprint(tasks_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(notices_bp)
+    app.register_blueprint(library_bp)
     app.register_blueprint(status_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)

@@ -7,6 +7,7 @@ import logging
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import (ConflictError, DefinitionError, EngineError, InvalidInput, NotFound,
@@ -44,7 +45,8 @@ def api_error(status: int, error: str, message: str, errors: dict | None = None,
 
 ERROR_NAMES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "too_large",
-               415: "unsupported_media_type", 422: "invalid_input", 500: "server_error"}
+               415: "unsupported_media_type", 422: "invalid_input", 500: "server_error",
+               503: "database_unavailable"}
 
 
 def page(status: int, message: str, errors: dict | None = None):
@@ -82,6 +84,22 @@ def init_app(app) -> None:
                     403: _("Du har ikke tilgang."), 400: _("Ugyldig forespørsel."),
                     413: _("Forespørselen er for stor.")}
         return page(status, messages.get(status, error.description or error.name))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error: Exception):
+        """The database went away mid-request: nothing was saved, and the user is told so."""
+        log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+        try:
+            uow.abort()
+        except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it
+            log.warning("rollback after a lost connection failed", exc_info=True)
+        message = _("Databasen svarer ikke akkurat nå, så ingenting ble lagret. Gå tilbake "
+                    "(det du skrev er der fortsatt) og send på nytt om litt.")
+        if is_api():
+            return api_error(503, "database_unavailable", message, headers={"Retry-After": "30"})
+        response = page(503, message)
+        return response[0], 503, {"Retry-After": "30"}
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -1,0 +1,53 @@
+"""The database goes away in the middle of a request: a clear error, nothing saved, nothing
+lost (the form is still in the browser's history), and the next request works again."""
+import pytest
+from sqlalchemy import text
+
+from engine import cases, humantasks, runtime
+from engine.models import HumanTask
+from engine.users import get_user
+
+
+@pytest.fixture
+def kill_connection_during_load(monkeypatch, web_env):
+    """PostgreSQL: the server ends this request's connection while the task is completed."""
+    if web_env.db_engine.dialect.name != "postgresql":
+        pytest.skip("a SQLite file cannot go away mid-request; PostgreSQL can")
+    original = runtime.load
+
+    def load_then_lose_the_database(ctx, instance):
+        loaded = original(ctx, instance)
+        with web_env.db_engine.connect() as admin:
+            pid = ctx.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return loaded
+    monkeypatch.setattr(runtime, "load", load_then_lose_the_database)
+
+
+def _open_task(engine_do):
+    return engine_do(lambda ctx: humantasks.open_tasks(ctx, cases.start_case(
+        ctx, {}, get_user(ctx, "saksbehandler1"), process_key="stafett").id)[0].id)
+
+
+def test_page_says_nothing_was_saved(browser, engine_do, kill_connection_during_load):
+    task_id = _open_task(engine_do)
+    officer = browser("saksbehandler1")
+    response = officer.post(f"/tasks/{task_id}", {"notat": "Viktig", "_action": "complete"})
+    assert response.status_code == 503
+    assert "ingenting ble lagret" in response.get_data(as_text=True)
+    assert response.headers["Retry-After"] == "30"
+    row = engine_do(lambda ctx: ctx.session.get(HumanTask, task_id))
+    assert (row.status, row.completed_by) == ("open", None)
+
+
+def test_api_answers_503_and_the_next_request_succeeds(api, engine_do, monkeypatch,
+                                                      kill_connection_during_load):
+    task_id = _open_task(engine_do)
+    response = api("saksbehandler1").post(f"/api/v1/tasks/{task_id}/complete",
+                                          json={"data": {"notat": "Viktig"}})
+    assert response.status_code == 503
+    assert response.get_json()["error"] == "database_unavailable"
+    monkeypatch.undo()
+    response = api("saksbehandler1").post(f"/api/v1/tasks/{task_id}/complete",
+                                          json={"data": {"notat": "Viktig"}})
+    assert response.status_code == 200, response.get_json()
