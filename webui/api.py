@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 
-from engine import accounts, casepage, humantasks, intake, notices, worklist
-from engine.errors import InvalidInput
+from engine import accounts, casepage, humantasks, intake, library, notices, worklist
+from engine.errors import DefinitionError, InvalidInput
 
 from . import config, inboxparams, uow
 from .errors import api_error
@@ -198,3 +198,63 @@ def list_notices():
 @bp.post("/notices/<int:notice_id>/ack")
 def acknowledge(notice_id: int):
     return jsonify(notice_json(notices.acknowledge(uow.ctx(), notice_id, g.user)))
+
+
+def version_json(version) -> dict:
+    return {"process": version.process_key, "version": version.version, "name": version.name,
+            "deployed_by": version.deployed_by, "deployed_at": _iso(version.deployed_at),
+            "bundle_hash": version.bundle_hash}
+
+
+@bp.get("/processes")
+def list_processes():
+    return jsonify({"processes": [
+        {"key": p.key, "name": p.name, "newest_version": p.newest_version,
+         "version_count": p.version_count, "running_cases": p.running_cases}
+        for p in library.processes(uow.ctx(), g.user)]})
+
+
+@bp.get("/processes/<key>/versions")
+def list_versions(key: str):
+    return jsonify({"process": key, "versions": [
+        {"version": v.version, "name": v.name, "deployed_by": v.deployed_by,
+         "deployed_at": _iso(v.deployed_at), "bundle_hash": v.bundle_hash,
+         "running_instances": v.running_instances,
+         "files": [{"name": f.name, "kind": f.kind, "content_hash": f.content_hash}
+                   for f in v.files]}
+        for v in library.versions(uow.ctx(), key, g.user)]})
+
+
+#: At most this many files in one upload; the whole body may be twice the limit for one file
+#: (process files are small) plus room for the multipart framing.
+UPLOAD_FILES_MAX, UPLOAD_OVERHEAD = 20, 64 * 1024
+
+
+@bp.post("/processes/<key>/versions")
+def deploy_version(key: str):
+    library.check_access(g.user)  # refuse before reading a body the user may not send
+    limit = config.settings().max_upload_bytes
+    request.max_content_length = 2 * limit + UPLOAD_OVERHEAD
+    uploads = [f for f in request.files.values() if f.filename]
+    if not uploads:
+        raise BadRequest("Last opp minst én fil (multipart/form-data)")
+    if len(uploads) > UPLOAD_FILES_MAX:
+        raise BadRequest(f"Høyst {UPLOAD_FILES_MAX} filer om gangen")
+    files = {}
+    for upload in uploads:
+        data = upload.stream.read(limit + 1)
+        if len(data) > limit:
+            return api_error(413, "too_large", f"{upload.filename}: filen er større enn "
+                                               f"grensen på {limit:,} byte")
+        files[upload.filename] = data
+    try:
+        version, created = library.deploy_upload(uow.ctx(), g.user, key, files)
+    except DefinitionError as error:
+        uow.abort()
+        body = {"error": "invalid_definition", "message": str(error),
+                "problems": [str(p) for p in error.problems]}
+        return jsonify(body), 422
+    except library.UploadRefused as error:
+        uow.abort()
+        return api_error(400, "bad_request", str(error))
+    return jsonify({**version_json(version), "created": created}), 201 if created else 200

@@ -13,10 +13,14 @@ ERRORS = {
     "400": _error("Malformed request (not JSON, not an object, bad query parameter)"),
     "401": _error("Missing or invalid bearer token"),
     "403": _error("The user's roles do not allow this"),
-    "404": _error("No such case, task or notice"),
+    "404": _error("No such case, task, notice or process"),
     "409": _error("Conflict: the task was changed, claimed or completed by someone else"),
     "422": _error("Invalid data; `errors` maps each field path to a message"),
+    "413": _error("A file is over the size limit (SAMFLYT_MAX_UPLOAD_BYTES), or the whole "
+                  "upload over twice that"),
 }
+KEY = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"},
+       "description": "process key (the BPMN process id), e.g. ip_sak"}
 
 
 def _responses(ok: dict, *codes: str) -> dict:
@@ -44,7 +48,7 @@ def document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Samflyt API", "version": "1",
-                 "description": "Cases, tasks and notices of Samflyt. Authenticate with "
+                 "description": "Cases, tasks, notices and the process library of Samflyt. Authenticate with "
                                 "`Authorization: Bearer <token>`; a token is printed by "
                                 "`samflyt users token NAME`. Every error is a JSON object "
                                 "with `error`, `message` and, for invalid data, `errors`."},
@@ -103,6 +107,36 @@ def document() -> dict:
                 "parameters": [{"name": "notice_id", "in": "path", "required": True,
                                 "schema": {"type": "integer"}}],
                 "responses": _responses({"200": _json("Notice")}, "401", "403", "404")}},
+            "/processes": {"get": {
+                "summary": "The process library: every deployed process with its newest "
+                           "version, number of versions and running cases (koordinerende_enhet, "
+                           "admin)",
+                "responses": _responses({"200": _json("ProcessList")}, "401", "403")}},
+            "/processes/{key}/versions": {
+                "get": {"summary": "The versions of a process, newest first, with their files "
+                                   "and running instances",
+                        "parameters": [KEY],
+                        "responses": _responses({"200": _json("VersionList")},
+                                                "401", "403", "404")},
+                "post": {
+                    "summary": "Deploy a new version: upload one or more changed files (BPMN, "
+                               "DMN, JSON forms). They are validated together with the newest "
+                               "version's files for whatever is not uploaded; nothing is "
+                               "deployed when anything is refused. 201 with the new version, "
+                               "200 when the same content was already deployed.",
+                    "parameters": [KEY],
+                    "requestBody": {"required": True, "content": {"multipart/form-data": {
+                        "schema": {"type": "object", "properties": {"files": {
+                            "type": "array", "items": {"type": "string",
+                                                       "format": "binary"}}}}}}},
+                    "responses": {
+                        "201": _json("DeployedVersion", "New version deployed"),
+                        "200": _json("DeployedVersion", "Already deployed: the same version"),
+                        **{c: ERRORS[c] for c in ("400", "401", "403", "413")},
+                        "422": {"description": "Invalid or refused files: `problems` lists "
+                                               "`file: element: message`",
+                                "content": {"application/json": {"schema": {
+                                    "$ref": "#/components/schemas/DefinitionProblems"}}}}}}},
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -163,6 +197,34 @@ def document() -> dict:
                     "status": {"type": "string"}, "created_at": {"type": "string"}}},
                 "NoticeList": {"type": "object", "properties": {"notices": {
                     "type": "array", "items": {"$ref": "#/components/schemas/Notice"}}}},
+                "ProcessList": {"type": "object", "properties": {"processes": {
+                    "type": "array", "items": {"type": "object", "properties": {
+                        "key": {"type": "string"}, "name": {"type": "string"},
+                        "newest_version": {"type": "integer"},
+                        "version_count": {"type": "integer"},
+                        "running_cases": {"type": "integer"}}}}}},
+                "VersionList": {"type": "object", "properties": {
+                    "process": {"type": "string"}, "versions": {"type": "array", "items": {
+                        "type": "object", "properties": {
+                            "version": {"type": "integer"}, "name": {"type": "string"},
+                            "deployed_by": {"type": "string"},
+                            "deployed_at": {"type": "string", "format": "date-time"},
+                            "bundle_hash": {"type": "string"},
+                            "running_instances": {"type": "integer"},
+                            "files": {"type": "array", "items": {"type": "object", "properties": {
+                                "name": {"type": "string"},
+                                "kind": {"enum": ["bpmn", "dmn", "form"]},
+                                "content_hash": {"type": "string"}}}}}}}}},
+                "DeployedVersion": {"type": "object", "properties": {
+                    "process": {"type": "string"}, "version": {"type": "integer"},
+                    "name": {"type": "string"}, "deployed_by": {"type": "string"},
+                    "deployed_at": {"type": "string", "format": "date-time"},
+                    "bundle_hash": {"type": "string"},
+                    "created": {"type": "boolean",
+                                "description": "false when the content was already deployed"}}},
+                "DefinitionProblems": {"type": "object", "required": ["problems"], "properties": {
+                    "error": {"type": "string"}, "message": {"type": "string"},
+                    "problems": {"type": "array", "items": {"type": "string"}}}},
             },
         },
     }

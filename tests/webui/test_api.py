@@ -34,10 +34,12 @@ def test_openapi_document_lists_every_endpoint(app):
     assert set(doc["paths"]) == {"/cases", "/cases/{case_id}", "/tasks", "/tasks/{task_id}/claim",
                                  "/tasks/{task_id}/unclaim", "/tasks/{task_id}/assign",
                                  "/tasks/{task_id}/complete", "/notices",
-                                 "/notices/{notice_id}/ack"}
+                                 "/notices/{notice_id}/ack", "/processes",
+                                 "/processes/{key}/versions"}
     routes = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/")}
     documented = {"/api/v1" + p.replace("{case_id}", "<int:case_id>")
                   .replace("{task_id}", "<int:task_id>").replace("{notice_id}", "<int:notice_id>")
+                  .replace("{key}", "<key>")
                   for p in doc["paths"]} | {"/api/v1/openapi.json"}
     assert routes == documented
     assert doc["paths"]["/tasks/{task_id}/complete"]["post"]["responses"].keys() >= {

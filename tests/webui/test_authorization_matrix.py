@@ -1,6 +1,9 @@
 """Every role against every route, in the web UI and the API: each role reaches only its
 own tasks and actions. A refusal is a 403 (or a flashed refusal for bulk actions), never a
 500 and never a silent success. The test fails when a route is added without a row here."""
+import io
+from pathlib import Path
+
 import pytest
 
 from engine import cases, humantasks
@@ -11,6 +14,7 @@ from engine.users import get_user
 from web_support import ROLE_USERS
 
 ROLES = list(ROLE_USERS)
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 STEPS = ["saksbehandler", "leder", "koordinerende_enhet", "koordinator"]
 
 
@@ -160,6 +164,13 @@ def _html_cases(world, browser):
         assert response.status_code == (302 if role == "saksbehandler" else 403)
     add("/notices/<int:notice_id>/ack|POST", notices_ack)
 
+    library_roles = ("koordinerende_enhet", "admin")
+    for rule, path in (("/processes/|GET", "/processes/"),
+                       ("/processes/<key>|GET", "/processes/ip_sak"),
+                       ("/processes/<key>/diff|GET", "/processes/ip_sak/diff?from=1&to=1")):
+        add(rule, lambda client, role, path=path: _status(
+            client.get(path), 200 if role in library_roles else 403))
+
     for rule, path in (("/inbox/|GET", "/inbox/"), ("/notices/|GET", "/notices/"),
                        ("/|GET", "/"), ("/status|GET", "/status"), ("/healthz|GET", "/healthz")):
         add(rule, lambda client, role, path=path: _ok(client.get(path)))
@@ -176,6 +187,10 @@ def _html_cases(world, browser):
 
 def _ok(response):
     assert response.status_code in (200, 302), response.status_code
+
+
+def _status(response, expected):
+    assert response.status_code == expected, response.status_code
 
 
 def _redirect(response):
@@ -232,6 +247,20 @@ def _api_rows(world, api):
         response = client.post(f"/api/v1/notices/{notice_id}/ack")
         assert response.status_code == (200 if role == "saksbehandler" else 403)
     add("/api/v1/notices/<int:notice_id>/ack|POST", ack)
+    library_roles = ("koordinerende_enhet", "admin")
+    add("/api/v1/processes|GET", lambda client, role: _status(
+        client.get("/api/v1/processes"), 200 if role in library_roles else 403))
+    add("/api/v1/processes/<key>/versions|GET", lambda client, role: _status(
+        client.get("/api/v1/processes/stafett/versions"), 200 if role in library_roles else 403))
+
+    def deploy(client, role):
+        """The shipped stafett file again: already deployed, so 200 and nothing new."""
+        stafett = FIXTURES / "webui" / "stafett.bpmn"
+        response = client.post("/api/v1/processes/stafett/versions", data={
+            "files": (io.BytesIO(stafett.read_bytes()), "stafett.bpmn")},
+            content_type="multipart/form-data")
+        assert response.status_code == (200 if role in library_roles else 403), response.json
+    add("/api/v1/processes/<key>/versions|POST", deploy)
     add("/api/v1/openapi.json|GET", lambda client, role: _ok(client.get("/api/v1/openapi.json")))
     return rows
 

@@ -1,0 +1,184 @@
+"""The process library: pages (/processes/), and the API to list processes and versions and
+to deploy a new version by uploading changed files, with every refusal it can answer."""
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from engine import cases
+from engine.models import ProcessVersion, ProcessVersionFile
+from engine.users import get_user
+
+ROOT = Path(__file__).resolve().parents[2]
+IP_SAK = ROOT / "processes" / "ip_sak.bpmn"
+BAD = ROOT / "tests" / "fixtures" / "bad"
+STAFETT = ROOT / "tests" / "fixtures" / "webui" / "stafett.bpmn"
+TIMER = '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P1M"</bpmn:timeDuration>'
+TASK = '<bpmn:userTask id="task_forelopig_svar" name="Sende foreløpig svar">'
+
+
+def changed_ip_sak(timer='"P3W"') -> bytes:
+    text = IP_SAK.read_text(encoding="utf-8")
+    assert text.count(TIMER) == 1 and text.count(TASK) == 1
+    text = text.replace(TIMER, TIMER.replace('"P1M"', timer))
+    return text.replace(TASK, TASK.replace("Sende foreløpig svar", "Send foreløpig svar nå")).encode()
+
+
+@pytest.fixture(autouse=True)
+def forget_new_versions(web_env):
+    """Versions deployed here are removed afterwards (PostgreSQL keeps definitions between
+    tests, and later tests start cases on the newest version)."""
+    with web_env.unit_of_work() as ctx:
+        last = ctx.session.scalar(select(func.max(ProcessVersion.id)))
+    yield
+    with web_env.unit_of_work() as ctx:
+        new = select(ProcessVersion.id).where(ProcessVersion.id > last)
+        ctx.session.execute(delete(ProcessVersionFile)
+                            .where(ProcessVersionFile.process_version_id.in_(new)))
+        ctx.session.execute(delete(ProcessVersion).where(ProcessVersion.id > last))
+
+
+@pytest.fixture
+def version_count(engine_do):
+    return lambda: engine_do(lambda ctx: ctx.session.scalar(select(func.count(ProcessVersion.id))))
+
+
+@pytest.fixture
+def unit(api):
+    return api("koordinerende1")
+
+
+def upload(client, key, *files):
+    data = {"files": [(BytesIO(content), name) for name, content in files]}
+    return client.post(f"/api/v1/processes/{key}/versions", data=data,
+                       content_type="multipart/form-data")
+
+
+def _json_error(response, status):
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    return response.json
+
+
+def test_upload_one_changed_bpmn_makes_a_version_and_again_changes_nothing(unit, version_count):
+    before = unit.get("/api/v1/processes/ip_sak/versions").json["versions"][0]
+    count = version_count()
+    response = upload(unit, "ip_sak", ("ip_sak.bpmn", changed_ip_sak()))
+    assert response.status_code == 201, response.json
+    created = response.json
+    assert (created["process"], created["version"], created["created"]) == (
+        "ip_sak", before["version"] + 1, True)
+    assert created["deployed_by"] == "koordinerende1"
+    assert version_count() == count + 1
+    again = upload(unit, "ip_sak", ("ip_sak.bpmn", changed_ip_sak()))
+    assert again.status_code == 200
+    assert (again.json["version"], again.json["created"]) == (created["version"], False)
+    assert version_count() == count + 1
+    newest = unit.get("/api/v1/processes/ip_sak/versions").json["versions"][0]
+    assert newest["version"] == created["version"] and newest["bundle_hash"] == created["bundle_hash"]
+    # the files not uploaded came from the version before
+    old_files = {f["name"]: f["content_hash"] for f in before["files"]}
+    new_files = {f["name"]: f["content_hash"] for f in newest["files"]}
+    assert old_files.keys() == new_files.keys()
+    assert {n for n in old_files if old_files[n] != new_files[n]} == {"ip_sak.bpmn"}
+    listed = {p["key"]: p for p in unit.get("/api/v1/processes").json["processes"]}
+    assert listed["ip_sak"]["newest_version"] == created["version"]
+
+
+def test_library_pages_show_processes_versions_and_the_diff(browser, unit, engine_do):
+    engine_do(lambda ctx: cases.start_case(ctx, {}, get_user(ctx, "saksbehandler1"),
+                                           process_key="stafett"))
+    old = unit.get("/api/v1/processes/ip_sak/versions").json["versions"][0]["version"]
+    new = upload(unit, "ip_sak", ("ip_sak.bpmn", changed_ip_sak())).json["version"]
+    client = browser("koordinerende1")
+    html = client.get("/inbox/").get_data(as_text=True)
+    assert 'href="/processes/"' in html and "Prosesser" in html
+    page = client.get("/processes/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Prosessbibliotek" in html and "Individuell plan og koordinator – sak" in html
+    assert 'id="running-stafett">1<' in html and 'id="running-ip_sak">0<' in html
+    page = client.get("/processes/ip_sak")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Sammenlign versjoner" in html and "koordinerende1" in html and "vedtak.bpmn" in html
+    diff = client.get(f"/processes/ip_sak/diff?from={old}&to={new}")
+    assert diff.status_code == 200
+    html = diff.get_data(as_text=True)
+    assert f"fra versjon {old} til versjon {new}" in html
+    assert "timer_en_maned" in html and "Tidsuttrykk" in html and "&#34;P3W&#34;" in html
+    assert "task_forelopig_svar" in html and "Send foreløpig svar nå" in html
+    assert "ip_sak.bpmn" in html and "Lagt til" not in html and "Fjernet" not in html
+    assert "Ingen endringer" in client.get(f"/processes/ip_sak/diff?from={old}&to={old}") \
+        .get_data(as_text=True)
+    assert client.get("/processes/ip_sak/diff?from=x&to=1").status_code == 400
+    assert client.get(f"/processes/ip_sak/diff?from={old}&to=999").status_code == 404
+    assert client.get("/processes/finnes_ikke").status_code == 404
+    client.post("/lang", {"lang": "en"})
+    assert "Process library" in client.get("/processes/").get_data(as_text=True)
+
+
+def test_other_roles_get_403_and_no_header_link(browser, api):
+    client = browser("saksbehandler1")
+    assert 'href="/processes/"' not in client.get("/inbox/").get_data(as_text=True)
+    for url in ("/processes/", "/processes/ip_sak", "/processes/ip_sak/diff?from=1&to=1"):
+        assert client.get(url).status_code == 403
+    officer = api("saksbehandler1")
+    _json_error(officer.get("/api/v1/processes"), 403)
+    _json_error(officer.get("/api/v1/processes/ip_sak/versions"), 403)
+    _json_error(upload(officer, "ip_sak", ("ip_sak.bpmn", changed_ip_sak())), 403)
+    nobody = api(None)
+    _json_error(nobody.get("/api/v1/processes"), 401)
+    _json_error(upload(nobody, "ip_sak", ("ip_sak.bpmn", changed_ip_sak())), 401)
+
+
+def test_bad_requests_are_400(unit, version_count):
+    count = version_count()
+    _json_error(unit.post("/api/v1/processes/ip_sak/versions"), 400)
+    _json_error(unit.post("/api/v1/processes/ip_sak/versions", data={"note": "x"},
+                          content_type="multipart/form-data"), 400)
+    body = _json_error(upload(unit, "ip_sak", ("stafett.bpmn", STAFETT.read_bytes())), 400)
+    assert "ip_sak" in body["message"]
+    _json_error(upload(unit, "finnes_ikke", ("soknad.json", b"{}")), 400)
+    _json_error(unit.get("/api/v1/processes/finnes_ikke/versions"), 404)
+    assert version_count() == count
+
+
+@pytest.mark.parametrize("name, key, expected", [
+    ("entity_bomb.bpmn", "bad_process", "DOCTYPE"),
+    ("external_entity.bpmn", "bad_process", "DOCTYPE"),
+    ("missing_layout.bpmn", "bad_process", ""),
+    ("unquoted_timer.bpmn", "bad_process", "quot"),
+    ("subclasses_script.bpmn", "bad_process", "__subclasses__"),
+    ("gateway_without_default.bpmn", "bad_process", ""),
+    ("not_json_form.json", "ip_sak", ""),
+    ("invalid_schema_form.json", "ip_sak", ""),
+])
+def test_hostile_or_invalid_files_are_422_and_nothing_is_deployed(unit, version_count, name, key,
+                                                                  expected):
+    count = version_count()
+    body = _json_error(upload(unit, key, (name, (BAD / name).read_bytes())), 422)
+    assert body["problems"], body
+    assert all(p.startswith(f"{name}: ") or ": " in p for p in body["problems"])
+    assert any(p.startswith(f"{name}: ") for p in body["problems"]), body["problems"]
+    assert expected.lower() in " ".join(body["problems"]).lower()
+    assert version_count() == count
+
+
+def test_unquoted_timer_in_the_real_process_is_422(unit, version_count):
+    count = version_count()
+    body = _json_error(upload(unit, "ip_sak", ("ip_sak.bpmn", changed_ip_sak(timer="P3W"))), 422)
+    assert any(p.startswith("ip_sak.bpmn: timer_en_maned: ") for p in body["problems"]), body
+    assert version_count() == count
+
+
+def test_a_file_over_the_limit_is_413(app, unit, version_count):
+    count = version_count()
+    limit = app.extensions["samflyt_settings"].max_upload_bytes
+    body = _json_error(upload(unit, "ip_sak", ("ip_sak.bpmn", b" " * (limit + 1))), 413)
+    assert body["error"] == "too_large"
+    fifty_mb = b"<" * (50 * 1024 * 1024)
+    body = _json_error(upload(unit, "ip_sak", ("ip_sak.bpmn", fifty_mb)), 413)
+    assert body["error"] == "too_large"
+    assert version_count() == count
