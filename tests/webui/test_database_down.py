@@ -8,11 +8,13 @@ from engine.models import HumanTask
 from engine.users import get_user
 
 
+#: A SQLite file cannot go away mid-request; a database server can.
+pytestmark = pytest.mark.parametrize("db_env", ["postgres"], indirect=True)
+
+
 @pytest.fixture
 def kill_connection_during_load(monkeypatch, web_env):
     """PostgreSQL: the server ends this request's connection while the task is completed."""
-    if web_env.db_engine.dialect.name != "postgresql":
-        pytest.skip("a SQLite file cannot go away mid-request; PostgreSQL can")
     original = runtime.load
 
     def load_then_lose_the_database(ctx, instance):
