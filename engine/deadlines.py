@@ -37,7 +37,8 @@ from .models import Case, HumanTask, Notice
 log = logging.getLogger(__name__)
 
 UNCLAIMED, OVERDUE = "task_unclaimed", "task_overdue"
-_OFF = {"", "0", "false", "no", "off", "none", "nei"}
+#: Property values that switch a deadline rule off.
+OFF_VALUES = {"", "0", "false", "no", "off", "none", "nei"}
 
 
 # --- the working-day calendar ---------------------------------------------------------------------
@@ -118,12 +119,12 @@ def claim_deadline(settings, created_at: datetime, duration: str) -> datetime:
 def _flag(value: str | None, default: int) -> bool:
     if value is None:
         return bool(default)
-    return value.strip().lower() not in _OFF
+    return value.strip().lower() not in OFF_VALUES
 
 
 def _claim_within(ctx, props: dict[str, str], element: str) -> str | None:
     value = props.get("claimWithin", ctx.settings.task_claim_within)
-    if value is None or value.strip().lower() in _OFF:
+    if value is None or value.strip().lower() in OFF_VALUES:
         return None
     try:
         add_duration(datetime(2000, 1, 1), value)
@@ -131,7 +132,7 @@ def _claim_within(ctx, props: dict[str, str], element: str) -> str | None:
         log.warning("claimWithin %r on %s is not an ISO 8601 duration: using the default %r",
                     value, element, ctx.settings.task_claim_within)
         value = ctx.settings.task_claim_within
-        if not value or value.strip().lower() in _OFF:
+        if not value or value.strip().lower() in OFF_VALUES:
             return None
     return value.strip()
 

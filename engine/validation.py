@@ -24,11 +24,19 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from .calendar import parse_duration
+from .deadlines import OFF_VALUES
 from .safe_xml import DEFAULT_MAX_BYTES, XmlRefused, safe_parse_xml
 from .scripting import check_script
 
 DEFAULT_ROLES = ("saksbehandler", "leder", "koordinerende_enhet", "koordinator", "admin")
-EXPRESSION_PROPERTIES = ("dueDateExpression", "assigneeExpression", "noticeUserExpression")
+EXPRESSION_PROPERTIES = ("dueDateExpression", "assigneeExpression", "noticeUserExpression",
+                         "noticeDueExpression")
+#: Properties holding an ISO 8601 duration; the deadline ones may also be switched off.
+DURATION_PROPERTIES = ("dueIn", "claimWithin", "noticeDueIn")
+ROLE_PROPERTIES = ("noticeRole", "overdueNoticeRole")
+FLAG_PROPERTIES = ("overdueNotice", "reassignOnOverdue")
+ON_VALUES = {"1", "true", "yes", "on", "ja"}
+SEVERITIES = ("info", "warning", "escalation")
 SUFFIXES = (".bpmn", ".dmn", ".json")
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -175,7 +183,8 @@ def _check_bpmn(name: str, root, forms: set[str], roles: frozenset[str]) -> list
         problems += [Problem(name, owner, message)
                      for message in _timer_errors(node.text, TIMER_KINDS[node.tag])]
     for prop in root.iter(SPIFF + "property"):
-        problems += [Problem(name, _owner(prop), msg) for msg in _property_errors(prop, forms)]
+        problems += [Problem(name, _owner(prop), msg)
+                     for msg in _property_errors(prop, forms, roles)]
     for lane in root.iter(BPMN + "lane"):
         if lane.get("name") not in roles:
             problems.append(Problem(name, _owner(lane), f"lane name {lane.get('name')!r} is not a "
@@ -215,15 +224,22 @@ def _timer_value_is_valid(value: str, kind: str) -> bool:
         isinstance(part, dict) for part in parsed)
 
 
-def _property_errors(prop, forms: set[str]) -> list[str]:
+def _property_errors(prop, forms: set[str], roles: frozenset[str]) -> list[str]:
     key, value = prop.get("name"), prop.get("value") or ""
     if key in EXPRESSION_PROPERTIES:
         return [f"{key}: {error}" for error in check_script(value, "eval")]
-    if key == "dueIn":
+    switched_off = value.strip().lower() in OFF_VALUES
+    if key in DURATION_PROPERTIES and not (key != "dueIn" and switched_off):
         try:
             parse_duration(value)
         except ValueError as err:
-            return [f"dueIn: {err}"]
+            return [f"{key}: {err}"]
+    if key in ROLE_PROPERTIES and value.strip() and value.strip() not in roles:
+        return [f"{key}: {value!r} is not a known role ({', '.join(sorted(roles))})"]
+    if key in FLAG_PROPERTIES and not (switched_off or value.strip().lower() in ON_VALUES):
+        return [f"{key} must be true or false, not {value!r}"]
+    if key == "noticeSeverity" and value.strip() not in SEVERITIES:
+        return [f"noticeSeverity must be one of {', '.join(SEVERITIES)}, not {value!r}"]
     if key == "priority" and value.strip() not in {"1", "2", "3", "4", "5"}:
         return [f"priority must be a whole number from 1 to 5, not {value!r}"]
     if key == "formJsonSchemaFilename" and value not in forms:

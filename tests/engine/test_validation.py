@@ -326,3 +326,26 @@ def test_paths_that_do_not_exist_and_unknown_files(tmp_path):
     assert [p.message for p in problems] == ["no such file or directory",
                                             "unknown file type (expected .bpmn, .dmn or .json)"]
     assert collect_problems_for_paths([tmp_path]) == []  # directories only pick process files
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("claimWithin", "to dager", "claimWithin: not an ISO 8601 duration"),
+    ("claimWithin", "off", None),
+    ("noticeDueIn", "P", "noticeDueIn:"),
+    ("overdueNoticeRole", "sjef", "overdueNoticeRole: 'sjef' is not a known role"),
+    ("overdueNoticeRole", "leder", None),
+    ("reassignOnOverdue", "kanskje", "reassignOnOverdue must be true or false"),
+    ("overdueNotice", "false", None),
+    ("noticeSeverity", "kritisk", "noticeSeverity must be one of info, warning, escalation"),
+    ("noticeDueExpression", "fristen.__class__", '"__class__" is an invalid attribute'),
+])
+def test_bad_deadline_properties(name, value, message):
+    files = with_vurdering(('<spiffworkflow:property name="priority" value="2" />',
+                            '<spiffworkflow:property name="priority" value="2" />'
+                            f'<spiffworkflow:property name="{name}" value="{value}" />'))
+    problems = validate_files(files)
+    if message is None:
+        assert problems == []
+    else:
+        problem = only(problems)
+        assert problem.element == "vurder" and message in problem.message
