@@ -19,10 +19,9 @@ from sqlalchemy import create_engine, text
 from engine import definitions, users
 from engine.clock import FakeClock
 from engine.context import EngineContext
-from engine.db import make_db_engine
 from engine.environment import EngineEnvironment
 from engine.settings import PROJECT_ROOT, Settings
-from engine.specs import SpecCache
+from tests.db_support import empty_case_tables
 
 OSLO = ZoneInfo("Europe/Oslo")
 BENCH_DIR = PROJECT_ROOT.parent / "shared" / "bench"
@@ -32,9 +31,6 @@ POSTGRES_ADMIN_URL = os.environ.get("SAMFLYT_TEST_POSTGRES_ADMIN_URL",
 #: One database per test run, so that runs side by side never drop each other's database.
 POSTGRES_TEST_DB = f"samflyt_test_{os.getpid()}"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-#: Tables emptied after a test that committed (definitions stay deployed).
-CASE_TABLES = ("notices", "timers", "human_tasks", "audit_events", "process_instances", "cases",
-               "case_number_counters", "users")
 
 
 def oslo(*args) -> datetime:
@@ -147,8 +143,8 @@ def committed_env(db_env, clock, tmp_path):
     env = EngineEnvironment(db_env.settings, clock=clock, db_engine=db_env.db_engine)
     env.specs = db_env.specs
     yield env
-    with db_env.db_engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(CASE_TABLES)} RESTART IDENTITY CASCADE"))
+    empty_case_tables(db_env.db_engine)
+
 
 
 @pytest.fixture

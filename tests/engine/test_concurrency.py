@@ -1,11 +1,9 @@
 """Races between real, separately committing sessions."""
 import threading
 
-import pytest
 from sqlalchemy import func, select
 
 from engine import audit, cases, humantasks, runtime, users
-from engine.errors import ConflictError
 from engine.models import AuditEvent, HumanTask, Notice, Timer
 
 BARRIER_TIMEOUT = 30
@@ -33,7 +31,7 @@ def test_two_officers_completing_the_same_task_one_wins(committed_env, monkeypat
     env = committed_env
     with env.unit_of_work() as ctx:
         kari = users.add_user(ctx, "kari", ["saksbehandler"])
-        ola = users.add_user(ctx, "ola", ["saksbehandler"])
+        users.add_user(ctx, "ola", ["saksbehandler"])
         case = cases.start_case(ctx, {}, kari, process_key="bench_two_user_tasks")
         [task] = humantasks.open_tasks(ctx, case.id)
         task_id, version, case_id = task.id, task.version, case.id

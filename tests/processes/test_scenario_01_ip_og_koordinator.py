@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from engine import cases
 from engine.errors import InvalidInput
 from scenario_support import CaseDriver, application, assessment, decision, plan
 

@@ -15,19 +15,16 @@ from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import text
 
 from engine.environment import EngineEnvironment
 from engine.settings import PROJECT_ROOT, Settings
 from tasks.celery_app import make_app
+from tests.db_support import empty_case_tables
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 REDIS_BASE_URL = os.environ.get("SAMFLYT_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 #: One Redis database per test run (1..15; 0 is left to whoever uses the default).
 REDIS_DB = 1 + os.getpid() % 15
-#: Tables a test that commits leaves behind (the deployed processes stay).
-TABLES = ("notice_deliveries", "notices", "timers", "human_tasks", "audit_events",
-          "process_instances", "cases", "case_number_counters", "users")
 @pytest.fixture(scope="session")
 def redis_url():
     url = f"{REDIS_BASE_URL}/{REDIS_DB}"
@@ -51,8 +48,7 @@ def scaled_env(postgres_env, clock):
     env = EngineEnvironment(postgres_env.settings, clock=clock, db_engine=postgres_env.db_engine)
     env.specs = postgres_env.specs
     yield env
-    with postgres_env.db_engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    empty_case_tables(postgres_env.db_engine)
 
 
 @pytest.fixture

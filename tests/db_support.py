@@ -1,0 +1,14 @@
+"""Database helpers shared by the test packages."""
+from __future__ import annotations
+
+from sqlalchemy import text
+
+#: Tables emptied after a test that committed (the deployed definitions stay).
+CASE_TABLES = ("notice_deliveries", "notices", "timers", "human_tasks", "audit_events",
+               "process_instances", "cases", "case_number_counters", "users")
+
+
+def empty_case_tables(db_engine) -> None:
+    """PostgreSQL: remove what committing tests left behind."""
+    with db_engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(CASE_TABLES)} RESTART IDENTITY CASCADE"))
