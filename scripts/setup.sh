@@ -12,16 +12,23 @@ fi
 .venv/bin/pybabel compile --statistics -d webui/translations
 
 # Browser assets from npm (package-lock.json pins them); nothing from node_modules is committed.
-# The bpmn-js viewer is served from webui/static/vendor; axe-core is used by the browser tests.
+# bpmn-js (viewer, modeler) and dmn-js (modeler) are served from webui/static/vendor; axe-core is
+# used by the browser tests.
 npm ci --no-audit --no-fund --loglevel=error
 vendor=webui/static/vendor
 rm -rf "$vendor"
 mkdir -p "$vendor/bpmn-js" "$vendor/axe-core"
-cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js "$vendor/bpmn-js/"
+cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
+    node_modules/bpmn-js/dist/bpmn-modeler.production.min.js "$vendor/bpmn-js/"
 cp node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css \
     "$vendor/bpmn-js/"
 cp -r node_modules/bpmn-js/dist/assets/bpmn-font "$vendor/bpmn-js/"
 cp node_modules/bpmn-js/LICENSE "$vendor/bpmn-js/" 2>/dev/null || true
+mkdir -p "$vendor/dmn-js"
+cp node_modules/dmn-js/dist/dmn-modeler.production.min.js "$vendor/dmn-js/"
+cp node_modules/dmn-js/dist/assets/*.css "$vendor/dmn-js/"
+cp -r node_modules/dmn-js/dist/assets/dmn-font "$vendor/dmn-js/"
+cp node_modules/dmn-js/LICENSE "$vendor/dmn-js/" 2>/dev/null || true
 cp node_modules/axe-core/axe.min.js "$vendor/axe-core/"
 
 # The browser tests drive Debian's chromium (never `playwright install`).
