@@ -92,6 +92,24 @@ class ProcessVersionFile(Base):
                                                     primary_key=True)
 
 
+class ProcessDraft(Base):
+    """An edited file of a process that is not deployed yet (one draft per process and file).
+
+    Drafts are kept even when invalid; deploying validates them together with the newest
+    version's other files and, when it succeeds, removes them."""
+    __tablename__ = "process_drafts"
+    __table_args__ = (UniqueConstraint("process_key", "filename"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))  # bpmn | dmn | form
+    content: Mapped[str] = mapped_column(Text)
+    #: The deployed version the draft was started from (None for a new process).
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime]
+
+
 class CaseNumberCounter(Base):
     __tablename__ = "case_number_counters"
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

@@ -1,0 +1,67 @@
+"""Drafts (engine/drafts.py): kept whatever their state, validated with the deploy validator,
+deployed as a new version and then removed; refused deploys keep them."""
+from pathlib import Path
+
+import pytest
+
+from engine import definitions, drafts
+from engine.errors import DefinitionError, NotFound, PermissionDenied
+
+IP_SAK = Path(__file__).parents[2] / "processes" / "ip_sak.bpmn"
+TIMER = '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P1M"</bpmn:timeDuration>'
+
+
+def _ip_sak(timer: str) -> str:
+    text = IP_SAK.read_text(encoding="utf-8")
+    assert text.count(TIMER) == 1
+    return text.replace(TIMER, TIMER.replace('"P1M"', timer))
+
+
+def test_an_invalid_draft_is_kept_with_its_problems_and_cannot_be_deployed(ctx, make_user):
+    unit = make_user("enhet", "koordinerende_enhet")
+    before = definitions.latest_version(ctx, "ip_sak").version
+    saved = drafts.save(ctx, unit, "ip_sak", "ip_sak.bpmn", _ip_sak("P3W"))  # unquoted
+    assert [(p.file, p.element) for p in saved.problems] == [("ip_sak.bpmn", "timer_en_maned")]
+    assert drafts.get(ctx, unit, "ip_sak", "ip_sak.bpmn").content == _ip_sak("P3W")
+    assert saved.draft.base_version == before
+    with pytest.raises(DefinitionError):
+        drafts.deploy(ctx, unit, "ip_sak")
+    assert definitions.latest_version(ctx, "ip_sak").version == before
+    assert [d.filename for d in drafts.list_drafts(ctx, unit, "ip_sak")] == ["ip_sak.bpmn"]
+
+
+def test_a_valid_draft_deploys_as_a_new_version_and_is_removed(ctx, make_user, clock):
+    unit = make_user("enhet", "koordinerende_enhet")
+    before = definitions.latest_version(ctx, "ip_sak").version
+    assert drafts.save(ctx, unit, "ip_sak", "ip_sak.bpmn", _ip_sak('"P3W"')).problems == []
+    version, created = drafts.deploy(ctx, unit, "ip_sak")
+    assert created and version.version == before + 1 and version.deployed_by == "enhet"
+    assert '"P3W"' in next(f.content for f in version.files if f.filename == "ip_sak.bpmn")
+    assert drafts.list_drafts(ctx, unit, "ip_sak") == []
+    with pytest.raises(NotFound):
+        drafts.deploy(ctx, unit, "ip_sak")
+
+
+def test_saving_again_replaces_the_draft(ctx, make_user):
+    unit = make_user("enhet", "koordinerende_enhet")
+    drafts.save(ctx, unit, "ip_sak", "ip_sak.bpmn", _ip_sak("P3W"))
+    drafts.save(ctx, unit, "ip_sak", "dir/ip_sak.bpmn", _ip_sak('"P2W"'))
+    [draft] = drafts.list_drafts(ctx, unit, "ip_sak")
+    assert '"P2W"' in draft.content
+    assert drafts.discard(ctx, unit, "ip_sak", "ip_sak.bpmn") == 1
+    assert drafts.list_drafts(ctx, unit, "ip_sak") == []
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "", ".hidden.bpmn"])
+def test_bad_file_names_are_refused(ctx, make_user, name):
+    unit = make_user("enhet", "koordinerende_enhet")
+    with pytest.raises(drafts.DraftRefused):
+        drafts.save(ctx, unit, "ip_sak", name, "x")
+
+
+def test_only_the_unit_and_admin_may_keep_drafts(ctx, make_user):
+    officer = make_user("ola", "saksbehandler")
+    with pytest.raises(PermissionDenied):
+        drafts.save(ctx, officer, "ip_sak", "ip_sak.bpmn", _ip_sak('"P3W"'))
+    with pytest.raises(PermissionDenied):
+        drafts.deploy(ctx, officer, "ip_sak")
