@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
 
     from .api import bp as api_bp
     from .cases import bp as cases_bp
+    from .definition_editors import bp as definition_editors_bp
     from .editor import bp as editor_bp
     from .inbox import bp as inbox_bp
     from .library import bp as library_bp
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
     app.register_blueprint(cases_bp)
     app.register_blueprint(notices_bp)
     app.register_blueprint(library_bp)
+    app.register_blueprint(definition_editors_bp)
     app.register_blueprint(editor_bp)
     app.register_blueprint(status_bp)
     app.register_blueprint(api_bp)
