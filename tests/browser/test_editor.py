@@ -1,0 +1,183 @@
+"""The process editor in a real browser: the coordinating unit opens the main process, sets the
+interim-reply timer (timer_en_maned, "P1M") to three weeks with the timer control and renames a
+task, saves and deploys; a case started afterwards waits three weeks, one started before keeps
+its month. A condition with a syntax error is marked on the diagram after saving. The diagram
+survives the modeler unchanged (SpiffWorkflow's extensions included). axe-core checks the page."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from engine import cases, definitions, drafts
+from engine.models import Case, ProcessInstance, ProcessVersion, Timer
+from engine.users import get_user
+from engine.validation import validate_files
+
+from browser_support import assert_accessible, sign_in
+
+APPLICATION = dict(soker_rolle="personen", onsker_ip=True, onsker_koordinator=True,
+                   onsker_barnekoordinator=False, navn="Eva Editor", fodselsdato="1970-03-01",
+                   mottatt_dato="2026-01-05", tjenester=["hjemmesykepleie", "fysioterapi"],
+                   forventet_varighet_maneder=36, nav_basert=False)
+
+
+def _do(server, fn):
+    with server["env"].unit_of_work() as ctx:
+        return fn(ctx)
+
+
+def _start_case(server) -> tuple[int, int]:
+    """A new ip_sak case, by the engine; returns (case id, version number it runs on)."""
+    def run(ctx):
+        case = cases.start_case(ctx, dict(APPLICATION), get_user(ctx, "saksbehandler1"))
+        return case.id, ctx.session.scalar(
+            select(ProcessVersion.version).join(
+                ProcessInstance, ProcessInstance.process_version_id == ProcessVersion.id)
+            .where(ProcessInstance.case_id == case.id, ProcessInstance.process_key == "ip_sak"))
+    return _do(server, run)
+
+
+def _month_timer(server, case_id: int):
+    """(started, fire_at) of the case's timer_en_maned (its row is kept for the event-based
+    gateway the timer waits behind)."""
+    def run(ctx):
+        timer = ctx.session.scalar(select(Timer).where(Timer.case_id == case_id,
+                                                       Timer.element_id == "gw_vent_en_maned"))
+        case = ctx.session.get(Case, case_id)
+        return case.created_at, timer.fire_at
+    return _do(server, run)
+
+
+def _open_editor(page, key="ip_sak"):
+    page.goto(page.base + f"/processes/{key}/edit")
+    expect(page.locator("#editor-canvas")).to_have_attribute("data-loaded", "true")
+
+
+def _pick(page, element_id):
+    page.get_by_label("Element", exact=True).select_option(element_id)
+    expect(page.locator("#element-id")).to_have_text(element_id)
+
+
+def _discard_drafts(server, key="ip_sak"):
+    _do(server, lambda ctx: drafts.discard(ctx, None, key))
+
+
+def test_unit_changes_the_timer_and_a_name_and_deploys_a_version(page, server):
+    clock = server["clock"]
+    older, older_version = _start_case(server)
+    sign_in(page, "koordinerende1")
+    _open_editor(page)
+    assert_accessible(page)
+
+    # the timer control shows "P1M" as one month, and writes three weeks quoted
+    _pick(page, "timer_en_maned")
+    expect(page.get_by_label("Etter en tid")).to_be_checked()
+    expect(page.get_by_label("Antall")).to_have_value("1")
+    expect(page.get_by_label("Enhet")).to_have_value("M")
+    page.get_by_label("Antall").fill("3")
+    page.get_by_label("Enhet").select_option("W")
+    expect(page.locator("#timer-expression")).to_have_text('"P3W"')
+
+    _pick(page, "task_forelopig_svar")
+    expect(page.get_by_label("Skjema")).to_have_value("forelopig_svar.json")
+    expect(page.get_by_label("Prioritet")).to_have_value("2")
+    page.get_by_label("Navn", exact=True).fill("Send foreløpig svar nå")
+    page.get_by_role("button", name="Lagre utkast").click()
+    status = page.locator("#editor-status")
+    expect(status).to_contain_text("Utkastet er lagret.")
+    expect(page.locator("#problems-none")).to_be_visible()
+    assert_accessible(page)
+
+    draft = _do(server, lambda ctx: drafts.get(ctx, None, "ip_sak", "ip_sak.bpmn").content)
+    assert '"P3W"' in draft and "Send foreløpig svar nå" in draft
+    assert "spiffworkflow:instructionsForEndUser" in draft  # extensions kept
+
+    page.get_by_role("button", name="Installer som ny versjon").click()
+    new_version = older_version + 1
+    expect(status).to_contain_text(f"Versjon {new_version} er installert")
+    migrate = status.get_by_role("link", name=re.compile("Flytt saker"))
+    expect(migrate).to_have_attribute("href", f"/processes/ip_sak/migrations?to={new_version}")
+
+    # the library lists the new version, deployed by the unit
+    page.goto(page.base + "/processes/ip_sak")
+    first = page.locator("#versions tbody tr").first
+    expect(first.locator("td").nth(0)).to_have_text(str(new_version))
+    expect(first.locator("td").nth(2)).to_have_text("koordinerende1")
+
+    # a new case waits three weeks; the older one keeps its month
+    clock.advance(hours=1)
+    newer, newer_version = _start_case(server)
+    assert newer_version == new_version
+    started, fire_at = _month_timer(server, newer)
+    assert (fire_at - started).days == 21
+    started, fire_at = _month_timer(server, older)
+    assert (fire_at - started).days >= 28  # one calendar month
+    assert _do(server, lambda ctx: ctx.session.scalar(select(ProcessInstance.process_version_id)
+                                                      .where(ProcessInstance.case_id == older))) \
+        != _do(server, lambda ctx: ctx.session.scalar(select(ProcessInstance.process_version_id)
+                                                      .where(ProcessInstance.case_id == newer)))
+
+
+def test_a_condition_with_a_syntax_error_is_marked_and_deploy_refused(page, server):
+    sign_in(page, "koordinerende1")
+    _open_editor(page)
+    flow = page.evaluate("""() => {
+        const registry = samflytEditor.modeler.get('elementRegistry');
+        return registry.filter(e => e.type === 'bpmn:SequenceFlow' &&
+            e.businessObject.conditionExpression &&
+            e.businessObject.sourceRef.$type === 'bpmn:ExclusiveGateway')[0].id; }""")
+    _pick(page, flow)
+    page.get_by_label("Betingelse").fill('vedtak_ip == "innvilget" and')
+    before = _do(server, lambda ctx: definitions.latest_version(ctx, "ip_sak").version)
+    page.get_by_role("button", name="Installer som ny versjon").click()
+    expect(page.locator("#editor-status")).to_contain_text("Ikke installert")
+    problem = page.locator(f"#problems li[data-element='{flow}']")
+    expect(problem).to_contain_text("condition")
+    expect(page.locator(f".djs-element[data-element-id='{flow}']").first).to_have_class(
+        re.compile(r"\bhas-problem\b"))
+    # the problem's button selects the element
+    page.get_by_label("Element", exact=True).select_option("")
+    problem.get_by_role("button").click()
+    expect(page.locator("#element-id")).to_have_text(flow)
+    assert _do(server, lambda ctx: definitions.latest_version(ctx, "ip_sak").version) == before
+    assert_accessible(page)
+
+    # fixed: the marks go on the next save
+    page.get_by_label("Betingelse").fill('vedtak_ip == "innvilget"')
+    page.get_by_role("button", name="Lagre utkast").click()
+    expect(page.locator("#editor-status")).to_contain_text("Utkastet er lagret.")
+    expect(page.locator(".has-problem")).to_have_count(0)
+    expect(page.locator("#problems li")).to_have_count(0)
+    _discard_drafts(server)
+
+
+def test_every_shipped_diagram_survives_the_modeler(page, server):
+    """Import and export without edits: same elements, attributes and SpiffWorkflow extensions,
+    and the exported files still validate."""
+    sign_in(page, "koordinerende1")
+    for key in ("ip_sak", "klage", "periodisk_evaluering", "vedtak"):
+        _open_editor(page, key)
+        exported = page.evaluate("samflytEditor.xml()")
+        original = page.evaluate("""() => fetch(JSON.parse(document.getElementById('editor-data')
+            .textContent).fileUrl).then(r => r.text())""")
+        assert _semantics(exported) == _semantics(original), key
+        files = _do(server, lambda ctx: {f.filename: f.content.encode() for f in
+                                         definitions.latest_version(ctx, key).files})
+        files[f"{key}.bpmn"] = exported.encode()
+        assert validate_files(files) == [], key
+
+
+def _semantics(xml: str) -> list:
+    from lxml import etree
+    defaults = {("eventGatewayType", "Exclusive"), ("cancelActivity", "true")}
+    root = etree.fromstring(xml.encode())
+    found = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or "/DI" in el.tag or "/DD/" in el.tag:
+            continue
+        attrs = sorted((k, v) for k, v in el.attrib.items()
+                       if not k.endswith("}type") and (k, v) not in defaults)
+        found.append((el.tag, attrs, (el.text or "").strip()))
+    return found

@@ -1,0 +1,224 @@
+"""The BPMN editor's routes (/processes/<key>/edit, files, drafts, deploy): only the coordinating
+unit and admin may use them; saving validates and names the offending elements; a refused
+deploy keeps the drafts and deploys nothing; a deploy makes version N+1 and removes the
+drafts; hostile XML is refused and not stored."""
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from engine import drafts
+from engine.models import ProcessDraft, ProcessVersion, ProcessVersionFile
+
+ROOT = Path(__file__).resolve().parents[2]
+IP_SAK = ROOT / "processes" / "ip_sak.bpmn"
+BAD = ROOT / "tests" / "fixtures" / "bad"
+TIMER = '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P1M"</bpmn:timeDuration>'
+ROUTES = [("get", "/processes/ip_sak/edit"), ("get", "/processes/ip_sak/files/ip_sak.bpmn"),
+          ("post", "/processes/ip_sak/drafts/ip_sak.bpmn"), ("post", "/processes/ip_sak/drafts/discard"),
+          ("post", "/processes/ip_sak/deploy")]
+
+
+def ip_sak(timer='"P3W"') -> str:
+    text = IP_SAK.read_text(encoding="utf-8")
+    assert text.count(TIMER) == 1
+    return text.replace(TIMER, TIMER.replace('"P1M"', timer))
+
+
+@pytest.fixture(autouse=True)
+def clean(web_env):
+    """Drafts and versions made here go afterwards (PostgreSQL keeps definitions between
+    tests, and later tests start cases on the newest version)."""
+    with web_env.unit_of_work() as ctx:
+        last = ctx.session.scalar(select(func.max(ProcessVersion.id)))
+    yield
+    with web_env.unit_of_work() as ctx:
+        ctx.session.execute(delete(ProcessDraft))
+        new = select(ProcessVersion.id).where(ProcessVersion.id > last)
+        ctx.session.execute(delete(ProcessVersionFile)
+                            .where(ProcessVersionFile.process_version_id.in_(new)))
+        ctx.session.execute(delete(ProcessVersion).where(ProcessVersion.id > last))
+
+
+class Editor:
+    """A signed-in client that sends JSON with the CSRF header, as editor.js does."""
+
+    def __init__(self, client):
+        self.client = client
+        client.get("/inbox/")
+        self.token = client._token
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url, body=None, csrf=True):
+        headers = {"X-CSRFToken": self.token} if csrf else {}
+        return self.client.client.post(url, json=body if body is not None else {},
+                                       headers=headers, base_url=self.client.base_url)
+
+    def save(self, content, name="ip_sak.bpmn", key="ip_sak"):
+        return self.post(f"/processes/{key}/drafts/{name}", {"content": content})
+
+
+@pytest.fixture
+def editor(browser):
+    return lambda username="koordinerende1": Editor(browser(username))
+
+
+@pytest.fixture
+def state(engine_do):
+    """(newest ip_sak version, version count, draft names of ip_sak)."""
+    def read():
+        def run(ctx):
+            newest = ctx.session.scalar(select(func.max(ProcessVersion.version))
+                                        .where(ProcessVersion.process_key == "ip_sak"))
+            count = ctx.session.scalar(select(func.count(ProcessVersion.id)))
+            names = [d.filename for d in drafts.list_drafts(ctx, None, "ip_sak")]
+            return newest, count, names
+        return engine_do(run)
+    return read
+
+
+@pytest.mark.parametrize("username", ["saksbehandler1", "leder1", "koordinator1"])
+def test_every_editor_route_is_403_for_other_roles(editor, state, engine_do, username):
+    engine_do(lambda ctx: drafts.save(ctx, None, "ip_sak", "ip_sak.bpmn", ip_sak()))
+    before = state()
+    client = editor(username)
+    for method, url in ROUTES:
+        if method == "get":
+            response = client.get(url)
+        else:
+            response = client.post(url, {"content": ip_sak('"P1W"')})
+        assert response.status_code == 403, (url, response.status_code)
+        if method == "post":
+            assert response.json["error"] == "forbidden"
+    assert state() == before
+    assert '"P3W"' in engine_do(lambda ctx: drafts.get(ctx, None, "ip_sak", "ip_sak.bpmn").content)
+
+
+@pytest.mark.parametrize("username", ["koordinerende1", "admin1"])
+def test_the_unit_and_admin_open_the_editor_with_the_newest_file(editor, username):
+    client = editor(username)
+    page = client.get("/processes/ip_sak/edit")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="editor-canvas"' in html and "/processes/ip_sak/files/ip_sak.bpmn" in html
+    assert '<option value="forelopig_svar.json">' in html  # the version's forms
+    assert '<option value="koordinerende_enhet">' in html  # the roles a lane may take
+    raw = client.get("/processes/ip_sak/files/ip_sak.bpmn")
+    assert raw.status_code == 200 and raw.mimetype == "text/plain"
+    assert raw.get_data(as_text=True) == IP_SAK.read_text(encoding="utf-8")
+
+
+def test_the_editor_loads_the_draft_and_a_version_on_request(editor):
+    client = editor()
+    assert client.save(ip_sak()).json == {"saved": True, "file": "ip_sak.bpmn", "problems": []}
+    html = client.get("/processes/ip_sak/edit").get_data(as_text=True)
+    assert "Du redigerer utkastet av ip_sak.bpmn, sist lagret av koordinerende1" in html
+    assert '"P3W"' in client.get("/processes/ip_sak/files/ip_sak.bpmn").get_data(as_text=True)
+    deployed = client.get("/processes/ip_sak/files/ip_sak.bpmn?version=1").get_data(as_text=True)
+    assert '"P1M"' in deployed
+    assert client.get("/processes/ip_sak/files/ip_sak.bpmn?version=x").status_code == 400
+    assert client.get("/processes/ip_sak/files/ip_sak.bpmn?version=999").status_code == 404
+    assert client.get("/processes/ip_sak/files/nope.bpmn").status_code == 404
+    assert client.get("/processes/no_such_process/edit").status_code == 404
+
+
+def test_saving_an_invalid_draft_keeps_it_and_names_the_element(editor, state):
+    client = editor()
+    response = client.save(ip_sak("P3W"))  # unquoted
+    assert response.status_code == 200
+    assert response.json["saved"] is True
+    [problem] = response.json["problems"]
+    assert (problem["file"], problem["element"]) == ("ip_sak.bpmn", "timer_en_maned")
+    assert "unquoted" in problem["message"]
+    assert state()[2] == ["ip_sak.bpmn"]
+
+
+def test_a_refused_deploy_keeps_the_draft_and_deploys_nothing(editor, state, engine_do):
+    client = editor()
+    broken = ip_sak().replace('vedtak_ip == "innvilget"', 'vedtak_ip == "innvilget" and', 1)
+    problems = client.save(broken).json["problems"]
+    assert problems and all(p["element"] not in ("", "-") for p in problems)
+    before = state()
+    response = client.post("/processes/ip_sak/deploy")
+    assert response.status_code == 422
+    assert response.json["deployed"] is False
+    assert {p["element"] for p in response.json["problems"]} == {p["element"] for p in problems}
+    assert state() == before
+    assert engine_do(lambda ctx: drafts.get(ctx, None, "ip_sak", "ip_sak.bpmn").content) == broken
+
+
+def test_deploy_makes_the_next_version_and_removes_the_drafts(editor, state, engine_do):
+    client = editor()
+    newest, count, _ = state()
+    assert client.save(ip_sak()).json["problems"] == []
+    response = client.post("/processes/ip_sak/deploy")
+    assert response.status_code == 201, response.json
+    assert response.json == {
+        "deployed": True, "created": True, "version": newest + 1,
+        "library_url": "/processes/ip_sak",
+        "migrations_url": f"/processes/ip_sak/migrations?to={newest + 1}"}
+    assert state() == (newest + 1, count + 1, [])
+    deployed = engine_do(lambda ctx: next(
+        f.content for v in ctx.session.scalars(select(ProcessVersion).where(
+            ProcessVersion.process_key == "ip_sak", ProcessVersion.version == newest + 1))
+        for f in v.files if f.filename == "ip_sak.bpmn"))
+    assert '"P3W"' in deployed
+    assert engine_do(lambda ctx: ctx.session.scalar(select(ProcessVersion.deployed_by).where(
+        ProcessVersion.process_key == "ip_sak", ProcessVersion.version == newest + 1))) \
+        == "koordinerende1"
+    # the same content again: nothing new, and the answer says so
+    client.save(ip_sak())
+    again = client.post("/processes/ip_sak/deploy")
+    assert again.status_code == 200
+    assert (again.json["created"], again.json["version"]) == (False, newest + 1)
+    # nothing left to deploy
+    nothing = client.post("/processes/ip_sak/deploy")
+    assert nothing.status_code == 404 and nothing.json["error"] == "not_found"
+
+
+@pytest.mark.parametrize("name", ["entity_bomb.bpmn", "external_entity.bpmn"])
+def test_hostile_xml_is_refused_and_not_stored(editor, state, name):
+    client = editor()
+    before = state()
+    response = client.save((BAD / name).read_text(encoding="utf-8"))
+    assert response.status_code == 422
+    body = response.json
+    assert body["saved"] is False
+    assert "DOCTYPE declarations are not allowed" in body["message"]
+    assert body["problems"][0]["file"] == "ip_sak.bpmn"
+    assert state() == before
+
+
+@pytest.mark.parametrize("body", [None, {"content": 5}, {"text": "x"}, ["content"]])
+def test_a_body_without_content_is_400(editor, state, body):
+    client = editor()
+    before = state()
+    response = client.client.client.post(
+        "/processes/ip_sak/drafts/ip_sak.bpmn", data="not json" if body is None else None,
+        json=body, headers={"X-CSRFToken": client.token}, base_url=client.client.base_url)
+    assert response.status_code == 400
+    assert response.json["error"] == "bad_request"
+    assert state() == before
+
+
+def test_bad_file_names_and_missing_csrf_are_refused(editor, state):
+    client = editor()
+    before = state()
+    response = client.save("x", name="notes.txt")
+    assert response.status_code == 422 and "ukjent filtype" in response.json["message"]
+    assert client.post("/processes/ip_sak/drafts/ip_sak.bpmn", {"content": ip_sak()},
+                       csrf=False).status_code == 400
+    assert client.post("/processes/ip_sak/deploy", csrf=False).status_code == 400
+    assert state() == before
+
+
+def test_discard_removes_the_drafts(editor, state):
+    client = editor()
+    client.save(ip_sak())
+    response = client.post("/processes/ip_sak/drafts/discard")
+    assert response.status_code == 200 and response.json == {"discarded": 1}
+    assert state()[2] == []
+    html = client.get("/processes/ip_sak/edit").get_data(as_text=True)
+    assert "Du redigerer ip_sak.bpmn fra versjon" in html
