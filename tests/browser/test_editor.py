@@ -181,3 +181,106 @@ def _semantics(xml: str) -> list:
                        if not k.endswith("}type") and (k, v) not in defaults)
         found.append((el.tag, attrs, (el.text or "").strip()))
     return found
+
+
+def _model(page, element_id, script):
+    """Evaluate `script` (an expression over `bo`, the element's business object) in the page."""
+    return page.evaluate(f"""() => {{
+        const bo = samflytEditor.modeler.get('elementRegistry').get({element_id!r}).businessObject;
+        return {script}; }}""")
+
+
+def _timer_body(page, element_id):
+    return _model(page, element_id, """(() => { const d = bo.eventDefinitions[0];
+        const v = d.timeDuration || d.timeDate || d.timeCycle;
+        return [d.timeDuration ? 'duration' : d.timeDate ? 'date' : 'cycle', v.body]; })()""")
+
+
+def test_the_timer_control_only_ever_writes_a_quoted_expression(page, server):
+    sign_in(page, "koordinerende1")
+    _open_editor(page)
+    _pick(page, "timer_en_maned")
+    before = _timer_body(page, "timer_en_maned")
+    for wrong in ("0", "1000"):
+        page.get_by_label("Antall").fill(wrong)
+        page.get_by_label("Antall").press("Tab")
+        expect(page.locator("#timer-error")).to_have_text("Skriv et helt tall fra 1 til 999.")
+        assert _timer_body(page, "timer_en_maned") == before
+    page.get_by_label("Antall").fill("12")
+    page.get_by_label("Enhet").select_option("H")
+    expect(page.locator("#timer-error")).to_be_hidden()
+    assert _timer_body(page, "timer_en_maned") == ["duration", '"PT12H"']
+
+    page.get_by_label("På et fast tidspunkt").check()
+    page.get_by_label("Dato").fill("2026-12-01")
+    page.get_by_label("Klokkeslett").fill("09:30")
+    page.get_by_label("Klokkeslett").press("Tab")
+    assert _timer_body(page, "timer_en_maned") == ["date", '"2026-12-01T09:30:00+01:00"']
+    page.get_by_label("Dato").fill("2026-07-01")
+    page.get_by_label("Dato").press("Tab")
+    assert _timer_body(page, "timer_en_maned") == ["date", '"2026-07-01T09:30:00+02:00"']
+    expect(page.locator("#timer-expression")).to_have_text('"2026-07-01T09:30:00+02:00"')
+
+    # a fixed date validates, and is read back into the control
+    page.get_by_role("button", name="Lagre utkast").click()
+    expect(page.locator("#editor-status")).to_contain_text("Utkastet er lagret.")
+    expect(page.locator("#problems li")).to_have_count(0)
+    page.reload()
+    expect(page.locator("#editor-canvas")).to_have_attribute("data-loaded", "true")
+    _pick(page, "timer_en_maned")
+    expect(page.get_by_label("På et fast tidspunkt")).to_be_checked()
+    expect(page.get_by_label("Dato")).to_have_value("2026-07-01")
+    expect(page.get_by_label("Klokkeslett")).to_have_value("09:30")
+
+    # discarding the draft brings back the deployed version
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Forkast utkast").click()
+    expect(page.locator("#editor-origin")).to_contain_text("fra versjon")
+    expect(page.locator("#editor-canvas")).to_have_attribute("data-loaded", "true")
+    assert _do(server, lambda ctx: drafts.list_drafts(ctx, None, "ip_sak")) == []
+
+
+def test_a_computed_timer_is_shown_and_kept(page, server):
+    sign_in(page, "koordinerende1")
+    _open_editor(page, "barnekoordinator_oppfolging")
+    _pick(page, "timer_18_ar")
+    expect(page.locator("#timer-computed")).to_be_visible()
+    expect(page.locator("#timer-computed-expr")).to_have_text("birthday(fodselsdato, 18)")
+    expect(page.get_by_label("Etter en tid")).not_to_be_checked()
+    expect(page.get_by_label("På et fast tidspunkt")).not_to_be_checked()
+    page.get_by_label("Navn", exact=True).fill("Fyller 18 år")
+    page.get_by_label("Navn", exact=True).press("Tab")
+    assert _timer_body(page, "timer_18_ar") == ["date", "birthday(fodselsdato, 18)"]
+    assert _model(page, "timer_18_ar", "bo.name") == "Fyller 18 år"
+
+
+def test_lane_roles_and_user_task_properties(page, server):
+    sign_in(page, "koordinerende1")
+    _open_editor(page)
+    _pick(page, "Lane_saksbehandler")
+    role = page.get_by_label("Rolle (svømmebanen)")
+    expect(role).to_have_value("saksbehandler")
+    expect(page.get_by_label("Navn", exact=True)).to_be_hidden()
+    role.select_option("leder")
+    assert _model(page, "Lane_saksbehandler", "bo.name") == "leder"
+    role.select_option("saksbehandler")
+
+    _pick(page, "task_forelopig_svar")
+    page.get_by_label("Prioritet").select_option("4")
+    page.get_by_label("Frist (uttrykk)").fill('add_duration(mottatt_dato, "P2M")')
+    page.get_by_label("Instruksjoner til den som gjør oppgaven").fill("Send svaret i dag.")
+    page.get_by_label("Skjema").select_option("")
+    page.get_by_role("button", name="Lagre utkast").click()
+    expect(page.locator("#editor-status")).to_contain_text("Utkastet er lagret")
+    draft = _do(server, lambda ctx: drafts.get(ctx, None, "ip_sak", "ip_sak.bpmn").content)
+    from lxml import etree
+    root = etree.fromstring(draft.encode())
+    spiff = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
+    task = root.find(".//{http://www.omg.org/spec/BPMN/20100524/MODEL}userTask"
+                     "[@id='task_forelopig_svar']")
+    props = {p.get("name"): p.get("value") for p in task.iter(f"{spiff}property")}
+    assert props == {"dueDateExpression": 'add_duration(mottatt_dato, "P2M")', "priority": "4"}
+    assert task.findtext(f".//{spiff}instructionsForEndUser") == "Send svaret i dag."
+    lane = root.find(".//{http://www.omg.org/spec/BPMN/20100524/MODEL}lane[@id='Lane_saksbehandler']")
+    assert lane.get("name") == "saksbehandler"
+    _discard_drafts(server)

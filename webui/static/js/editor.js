@@ -12,6 +12,8 @@
   var current = null;      // the selected element (never a label: its target instead)
   var dirty = false;
   var busy = false;
+  var applying = false;
+  var changedWhileApplying = false;
   var marked = [];
 
   function $(id) { return document.getElementById(id); }
@@ -318,8 +320,22 @@
     }
   }
 
-  // Write what the panel's controls say into the diagram (only what differs).
+  // Write what the panel's controls say into the diagram (only what differs). The panel is
+  // drawn again once at the end: drawing it after each change would reset the controls
+  // whose values are not written yet.
   function applyPanel() {
+    if (applying) { return; }
+    applying = true;
+    changedWhileApplying = false;
+    try {
+      writeControls();
+    } finally {
+      applying = false;
+    }
+    if (changedWhileApplying) { render(); }
+  }
+
+  function writeControls() {
     var el = current;
     if (!el || !registry.get(el.id)) { return; }
     var bo = el.businessObject;
@@ -529,7 +545,9 @@
       $("element-picker").value = current && registry.get(current.id) ? current.id : "";
     });
     events.on("element.changed", function (event) {
-      if (current && event.element === current) { render(); }
+      if (current && event.element === current) {
+        if (applying) { changedWhileApplying = true; } else { render(); }
+      }
     });
     events.on("commandStack.changed", function () {
       setDirty(true);
