@@ -35,26 +35,19 @@
       });
     }
 
-    // dmn-js draws its table cells as contenteditable elements without a name: give each
-    // cell the name of its column, so that a screen reader can tell them apart.
+    // dmn-js names every cell just "Input" or "Output": name each after its column and
+    // rule instead ("Forslag: individuell plan, regel 1"), so a screen reader tells them apart.
     function labelCells() {
-      var table = canvas.querySelector("table");
-      if (!table) { return; }
-      table.setAttribute("aria-label", form.dataset.labelTable);
-      var cells = canvas.querySelectorAll("[contenteditable='true']:not([aria-label])");
-      cells.forEach(function (cell) {
-        var td = cell.closest("td, th");
-        var name = td && td.closest("table") && headerOf(td);
-        cell.setAttribute("role", "textbox");
-        cell.setAttribute("aria-label", name || form.dataset.labelTable);
+      canvas.querySelectorAll("td[data-col-id][data-row-id]").forEach(function (td) {
+        var editor = td.querySelector("[contenteditable='true']");
+        var header = canvas.querySelector("th[data-col-id='" + CSS.escape(td.dataset.colId) +
+                                          "'] .input-label, th[data-col-id='" +
+                                          CSS.escape(td.dataset.colId) + "'] .output-label");
+        var row = parseInt((td.dataset.coords || "").split(":")[0], 10);
+        if (!editor || !header || isNaN(row)) { return; }
+        editor.setAttribute("aria-label", header.textContent.trim() + ", " +
+                            form.dataset.labelRule + " " + (row + 1));
       });
-    }
-
-    function headerOf(td) {
-      var row = td.parentElement, index = Array.prototype.indexOf.call(row.children, td);
-      var head = td.closest("table").querySelector("thead tr:last-child");
-      var header = head && head.children[index];
-      return header ? header.textContent.replace(/\s+/g, " ").trim() : "";
     }
 
     function afterRender() {
