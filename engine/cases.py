@@ -2,9 +2,9 @@
 processes that begin on an outside event (an appeal, a coordinator leaving)."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
-from . import audit, definitions, runtime
+from . import audit, definitions, rows, runtime
 from .errors import ConflictError, InvalidInput, NotFound
 from .forms import validate_form_data
 from .models import Case, CaseNumberCounter, ProcessInstance, User
@@ -20,16 +20,17 @@ COORDINATOR_CHANGE_PROCESS = "koordinatorbytte"
 def next_case_number(ctx) -> str:
     """A readable, unique case number: PREFIX-YEAR-NNNNN, counting per year."""
     year = ctx.now().year
-    session = ctx.session
-    result = session.execute(update(CaseNumberCounter).where(CaseNumberCounter.year == year)
-                             .values(last=CaseNumberCounter.last + 1)
-                             .returning(CaseNumberCounter.last))
-    number = result.scalar()
+    number = ctx.session.connection().scalar(_NEXT_NUMBER, {"of_year": year})
     if number is None:
-        session.add(CaseNumberCounter(year=year, last=1))
-        session.flush()
+        ctx.session.add(CaseNumberCounter(year=year, last=1))  # once a year
+        ctx.session.flush()
         number = 1
     return f"{ctx.settings.case_number_prefix}-{year}-{number:05d}"
+
+
+_COUNTERS = CaseNumberCounter.__table__
+_NEXT_NUMBER = (update(_COUNTERS).where(_COUNTERS.c.year == bindparam("of_year"))
+                .values(last=_COUNTERS.c.last + 1).returning(_COUNTERS.c.last))
 
 
 def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCESS) -> Case:
@@ -40,11 +41,9 @@ def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCE
     actor_name = _name(actor)
     version = definitions.latest_version(ctx, process_key)
     validate_start_data(ctx, version, data)
-    case = Case(case_number=next_case_number(ctx), process_key=process_key, status="open",
-                person_name=data.get("navn"), data=dict(data), facts={}, created_at=ctx.now(),
-                created_by=actor_name)
-    ctx.session.add(case)
-    ctx.session.flush()
+    case = rows.insert(ctx, Case(case_number=next_case_number(ctx), process_key=process_key,
+                                 status="open", person_name=data.get("navn"), data=dict(data),
+                                 facts={}, created_at=ctx.now(), created_by=actor_name))
     audit.record(ctx, case, actor_name, "case_started", case_number=case.case_number,
                  process=process_key)
     runtime.start_instance(ctx, case, process_key, data, actor_name, version=version)

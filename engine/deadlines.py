@@ -29,7 +29,7 @@ import holidays
 from sqlalchemy import and_, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from . import audit, notices
+from . import audit, notices, rows
 from .calendar import add_duration, next_working_day
 from .db import is_postgres
 from .models import Case, HumanTask, Notice
@@ -142,7 +142,8 @@ def plan_task_deadlines(ctx, case: Case, instance, root_id, row: HumanTask,
     """Pending notices for a task just created: not claimed in time, not completed in time."""
     planned = []
     now = ctx.now()
-    base = dict(case_id=case.id, instance=instance, human_task=row, case_number=case.case_number,
+    base = dict(case_id=case.id, instance_id=instance.id, human_task_id=row.id,
+                case_number=case.case_number,
                 element_id=row.element_id, status=notices.PENDING, created_at=now)
     claim = _claim_within(ctx, props, row.element_id) if row.assignee is None else None
     if claim:
@@ -158,7 +159,7 @@ def plan_task_deadlines(ctx, case: Case, instance, root_id, row: HumanTask,
                               role=escalate_to, action="reassign" if reassign else None,
                               due_at=end_of_due_date(ctx.settings, row.due_at), **base))
     for notice in planned:
-        ctx.session.add(notice)
+        rows.insert(ctx, notice)
     return planned
 
 

@@ -7,10 +7,10 @@ from datetime import datetime
 from uuid import UUID
 
 from SpiffWorkflow.task import TaskState
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from . import audit, definitions, runtime
+from . import audit, definitions, rows, runtime
 from .cases import appoint_coordinator
 from .errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from .forms import validate_form_data
@@ -99,9 +99,14 @@ def inbox_counts(ctx, user: User) -> dict[str, int]:
     return counts
 
 
+_OPEN_OF_CASE = select(HumanTask).where(HumanTask.case_id == bindparam("case_id"),
+                                        HumanTask.status == "open").order_by(HumanTask.id)
+_WITH_INSTANCE_AND_CASE = select(HumanTask).where(HumanTask.id == bindparam("task_id")).options(
+    joinedload(HumanTask.instance).joinedload(ProcessInstance.case))
+
+
 def open_tasks(ctx, case_id: int) -> list[HumanTask]:
-    return list(ctx.session.scalars(select(HumanTask).where(
-        HumanTask.case_id == case_id, HumanTask.status == "open").order_by(HumanTask.id)))
+    return list(ctx.session.scalars(_OPEN_OF_CASE, {"case_id": case_id}))
 
 
 def get_task(ctx, task_id: int) -> HumanTask:
@@ -210,8 +215,7 @@ def complete(ctx, task_id: int, user: User, data: dict,
     """Submit the task's form. Refused, with nothing changed, when the data is invalid
     (an error per field), the task was completed already, or it changed since
     `expected_version`."""
-    task = ctx.session.scalar(select(HumanTask).where(HumanTask.id == task_id).options(
-        joinedload(HumanTask.instance).joinedload(ProcessInstance.case)))
+    task = ctx.session.scalar(_WITH_INSTANCE_AND_CASE, {"task_id": task_id})
     if task is None:
         raise NotFound(f"Fant ikke oppgave {task_id}")
     _check_version(task, expected_version)
@@ -232,9 +236,8 @@ def complete(ctx, task_id: int, user: User, data: dict,
     spiff_task.run()
     loaded.passed.append(spiff_task)
     loaded.completed_by_user.append(spiff_task)
-    task.status, task.completed_by, task.completed_at = "completed", user.username, ctx.now()
-    task.assignee = task.assignee or user.username
-    task.draft = None
+    rows.update(ctx, task, status="completed", completed_by=user.username,
+                completed_at=ctx.now(), assignee=task.assignee or user.username, draft=None)
     audit.record(ctx, loaded.case, user.username, "task_completed", task=task.id,
                  name=task.name, element=task.element_id, data=data)
     runtime.run_and_persist(ctx, loaded, user.username)

@@ -12,14 +12,15 @@ import functools
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, deadlines, definitions, notices
+from . import audit, deadlines, definitions, notices, rows
 from .context import EngineContext
 from .errors import ConflictError, EngineError
 from .models import Case, HumanTask, Notice, ProcessInstance, Timer, User
+from .roles import role_for_lane
 from .scripting import RestrictedScriptEngine
 from .specs import ParsedVersion, to_utc, waiting_timer
 from .state import StateSerializer
@@ -84,13 +85,16 @@ def start_instance(ctx: EngineContext, case: Case, process_key: str, data: dict,
         seed["koordinator"] = case.coordinator
     for task in first:
         task.data.update(seed)
-    instance = ProcessInstance(case=case, version=version, process_version_id=version.id,
+    # inserted by the step's first write (`_write_instance`), with its state
+    instance = ProcessInstance(case_id=case.id, process_version_id=version.id,
                                process_key=process_key, status="running", state=None,
                                started_at=ctx.now(), started_by=actor,
                                parent_instance_id=parent.id if parent else None)
-    ctx.session.add(instance)
+    rows.attach(instance, case=case, version=version)
+    if "instances" in case.__dict__:  # a collection already loaded sees the new instance
+        rows.attach(case, instances=[*case.instances, instance])
     if case.status == "closed":
-        case.status, case.closed_at = "open", None
+        rows.update(ctx, case, status="open", closed_at=None)
         audit.record(ctx, case, actor, "case_reopened", process=process_key)
     audit.record(ctx, case, actor, "process_started", process=process_key,
                  version=version.version)
@@ -112,7 +116,7 @@ def persist_step(ctx: EngineContext, loaded: Loaded, actor: str, _depth: int = 0
     with ctx.session.no_autoflush:
         follow_ups = _write_step(ctx, loaded, actor)
     with lost_race_is_conflict():
-        ctx.session.flush()
+        ctx.session.flush()  # whatever a step changed through the ORM (rare: case facts)
     for process_key, data in follow_ups:
         start_instance(ctx, loaded.case, process_key, data, actor, parent=loaded.instance,
                        _depth=_depth + 1)
@@ -122,7 +126,12 @@ def persist_step(ctx: EngineContext, loaded: Loaded, actor: str, _depth: int = 0
 
 def _write_step(ctx: EngineContext, loaded: Loaded, actor: str) -> list[tuple[str, dict]]:
     """Bring the rows in line with the workflow; returns the processes to start next."""
-    instance, workflow = loaded.instance, loaded.workflow
+    workflow = loaded.workflow
+    waiting, had_timers = waiting_timers(workflow), bool(loaded.instance.has_timers)
+    _write_instance(ctx, loaded, actor, has_timers=bool(waiting))
+    if workflow.completed:  # its notices' work is done (one statement per process), except
+        # those this very step raises (an end event's): they stay until acknowledged
+        notices.resolve_for_completed_process(ctx, loaded.case, loaded.instance.id)
     follow_ups = []
     for task in loaded.passed:
         props = properties(task.task_spec)
@@ -134,16 +143,28 @@ def _write_step(ctx: EngineContext, loaded: Loaded, actor: str) -> list[tuple[st
             follow_ups.append((props["startProcess"], dict(task.data)))
     loaded.passed.clear()
     sync_human_tasks(ctx, loaded)
-    sync_timers(ctx, loaded)
+    sync_timers(ctx, loaded, waiting, had_timers)
+    return follow_ups
+
+
+def _write_instance(ctx: EngineContext, loaded: Loaded, actor: str, has_timers: bool) -> None:
+    """The instance's own row: inserted on its first step, else updated if nobody else changed
+    it since it was loaded (ConflictError otherwise). A completed instance drops its state."""
+    instance, workflow = loaded.instance, loaded.workflow
     if workflow.completed:
-        instance.status = "completed"
-        instance.completed_at = ctx.now()
-        instance.result = _json_safe(workflow.last_task.data if workflow.last_task else {})
-        instance.state = None
+        values = dict(status="completed", completed_at=ctx.now(), state=None,
+                      result=_json_safe(workflow.last_task.data if workflow.last_task else {}))
         audit.record(ctx, loaded.case, actor, "process_completed", process=instance.process_key)
     else:
-        instance.state = _serializer().dumps(workflow)
-    return follow_ups
+        values = dict(state=_serializer().dumps(workflow))
+    if has_timers or instance.has_timers:
+        values["has_timers"] = has_timers
+    if instance.id is None:
+        for attribute, value in values.items():
+            setattr(instance, attribute, value)
+        rows.insert(ctx, instance)
+    else:
+        rows.update(ctx, instance, **values)
 
 
 @contextlib.contextmanager
@@ -181,11 +202,15 @@ def publish_facts(ctx: EngineContext, loaded: Loaded, task, names: str) -> None:
 def close_case_if_done(ctx: EngineContext, case: Case, actor: str) -> None:
     if case.status == "closed":
         return
-    running = ctx.session.scalar(select(ProcessInstance.id).where(
-        ProcessInstance.case_id == case.id, ProcessInstance.status == "running").limit(1))
+    running = ctx.session.connection().scalar(_RUNNING_INSTANCE, {"of_case": case.id})
     if running is None:
-        case.status, case.closed_at = "closed", ctx.now()
+        rows.update(ctx, case, status="closed", closed_at=ctx.now())
         audit.record(ctx, case, actor, "case_closed")
+
+
+_INSTANCES = ProcessInstance.__table__
+_RUNNING_INSTANCE = select(_INSTANCES.c.id).where(
+    _INSTANCES.c.case_id == bindparam("of_case"), _INSTANCES.c.status == "running").limit(1)
 
 
 def _json_safe(data: dict) -> dict:
@@ -196,12 +221,14 @@ def _json_safe(data: dict) -> dict:
 # --- human tasks ------------------------------------------------------------------------------
 
 def lane_of(task) -> str | None:
-    """The task's lane; in a called process without lanes, the caller's lane (and so on up)."""
+    """The role of the task's lane (a lane named "Koordinerende enhet" is the role
+    koordinerende_enhet: engine/roles.py); in a called process without lanes, the caller's
+    lane (and so on up)."""
     current = task
     while current is not None:
         lane = current.task_spec.lane
         if lane:
-            return lane
+            return role_for_lane(lane) or lane
         parent_id = current.workflow.parent_task_id
         current = current.workflow.top_workflow.get_task_from_id(parent_id) if parent_id else None
     return None
@@ -261,8 +288,6 @@ def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
             .execution_options(synchronize_session="fetch"))
         for name in vanished.values():
             audit.record(ctx, loaded.case, "system", "task_cancelled", name=name)
-    if loaded.workflow.completed:  # its notices' work is done (one statement per process)
-        notices.resolve_for_completed_process(ctx, loaded.case, instance.id)
     existing = loaded.ready_before
     now = ctx.now()
     for spiff_id, task in ready.items():
@@ -272,14 +297,14 @@ def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
         lane = lane_of(task)
         role = lane or ctx.settings.fallback_role
         row = HumanTask(
-            case_id=loaded.case.id, instance=instance, spiff_task_id=spiff_id,
+            case_id=loaded.case.id, instance_id=instance.id, spiff_task_id=spiff_id,
             element_id=task.task_spec.bpmn_id or task.task_spec.name,
             name=task.task_spec.bpmn_name or task.task_spec.name,
             process_key=task.workflow.spec.name, case_number=loaded.case.case_number,
             candidate_role=role, assignee=_assignee_for(ctx, loaded, task, lane),
             form=props.get("formJsonSchemaFilename"), priority=_priority(props),
             due_at=_due_for(ctx, loaded, task), status="open", created_at=now)
-        ctx.session.add(row)
+        rows.insert(ctx, row)
         audit.record(ctx, loaded.case, "system", "task_created", name=row.name,
                      element=row.element_id, role=role, assignee=row.assignee)
         deadlines.plan_task_deadlines(ctx, loaded.case, instance, loaded.workflow.task_tree.id,
@@ -295,32 +320,46 @@ def _priority(props) -> int:
 
 # --- timers -----------------------------------------------------------------------------------
 
-def sync_timers(ctx: EngineContext, loaded: Loaded) -> None:
-    instance = loaded.instance
+def waiting_timers(workflow) -> dict[str, tuple]:
+    """spiff task id -> (task, fire time, name) of the workflow's waiting timer events."""
     waiting = {}
-    for task in loaded.workflow.event_manager.tasks.values():
+    for task in workflow.event_manager.tasks.values():
         if task.state == TaskState.WAITING:
             timer = waiting_timer(task)
             if timer is not None:
                 waiting[str(task.id)] = (task, *timer)
-    if not waiting and not instance.has_timers:
+    return waiting
+
+
+def sync_timers(ctx: EngineContext, loaded: Loaded, waiting: dict | None = None,
+                had_timers: bool | None = None) -> None:
+    """Timer rows in line with the workflow's waiting timers. A step passes what it already
+    knows (`waiting`, and `had_timers` once it has written the instance's flag); instances
+    that never had a timer cost no query."""
+    instance = loaded.instance
+    if waiting is None:
+        waiting = waiting_timers(loaded.workflow)
+    if had_timers is None:  # called on its own: keep the instance's flag here
+        had_timers = bool(instance.has_timers)
+        if had_timers != bool(waiting):
+            rows.update(ctx, instance, has_timers=bool(waiting))
+    if not waiting and not had_timers:
         return
-    rows = {row.spiff_task_id: row for row in ctx.session.scalars(select(Timer).where(
+    existing = {row.spiff_task_id: row for row in ctx.session.scalars(select(Timer).where(
         Timer.instance_id == instance.id, Timer.status == "waiting"))}
-    instance.has_timers = bool(waiting)
-    for spiff_id, row in rows.items():
+    for spiff_id, row in existing.items():
         if spiff_id not in waiting:
             fired = loaded.workflow.get_task_from_id(_uuid(spiff_id))
             done = fired is not None and fired.state in (TaskState.COMPLETED, TaskState.READY)
             row.status = "fired" if done else "cancelled"
             row.fired_at = ctx.now() if done else None
     for spiff_id, (task, fire_at, name) in waiting.items():
-        row = rows.get(spiff_id)
+        row = existing.get(spiff_id)
         if row is None:
-            ctx.session.add(Timer(case_id=loaded.case.id, instance=instance,
-                                  spiff_task_id=spiff_id,
-                                  element_id=task.task_spec.bpmn_id or task.task_spec.name,
-                                  name=name, fire_at=fire_at, status="waiting"))
+            rows.insert(ctx, Timer(case_id=loaded.case.id, instance_id=instance.id,
+                                   spiff_task_id=spiff_id,
+                                   element_id=task.task_spec.bpmn_id or task.task_spec.name,
+                                   name=name, fire_at=fire_at, status="waiting"))
         elif row.fire_at != fire_at:
             row.fire_at = fire_at
 
@@ -345,13 +384,13 @@ def raise_notice(ctx: EngineContext, loaded: Loaded, task, props: dict[str, str]
     now = ctx.now()
     due_at = deadlines.notice_due_at(ctx, props,
                                      lambda expression: evaluate_property(loaded, task, expression))
-    notice = Notice(case_id=loaded.case.id, instance=loaded.instance, source_key=source_key,
+    notice = Notice(case_id=loaded.case.id, instance_id=loaded.instance.id, source_key=source_key,
                     kind=kind, severity=props.get("noticeSeverity", "warning"), role=role,
                     username=username, case_number=loaded.case.case_number,
                     element_id=task.task_spec.bpmn_id, status=notices.RAISED, created_at=now,
                     raised_at=now, due_at=due_at,
                     resolve_on=deadlines.resolve_on(props.get("noticeResolvedBy")))
-    ctx.session.add(notice)
+    rows.insert(ctx, notice)
     audit.record(ctx, loaded.case, "system", "notice_raised", kind=kind, role=role,
                  user=username, severity=notice.severity)
     return notice

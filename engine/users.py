@@ -1,7 +1,7 @@
 """Users and their roles."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .errors import InvalidInput, NotFound
 from .models import User
@@ -24,8 +24,11 @@ def add_user(ctx, username: str, roles: list[str] | tuple[str, ...], display_nam
     return user
 
 
+_BY_USERNAME = select(User).where(User.username == bindparam("username"))
+
+
 def get_user(ctx, username: str) -> User:
-    user = ctx.session.scalar(select(User).where(User.username == username))
+    user = ctx.session.scalar(_BY_USERNAME, {"username": username})
     if user is None:
         raise NotFound(f"Fant ikke brukeren «{username}»")
     return user

@@ -1,0 +1,110 @@
+"""Writing the rows of a workflow step with single Core statements instead of the ORM's flush.
+
+A step writes a handful of rows (the instance's state, the human tasks that became ready,
+their deadline notices, timers). Letting the session's unit of work do it costs about a
+millisecond per step in dependency sorting and bookkeeping, several times the statements
+themselves; these helpers issue the statement directly and leave the ORM object as if it had
+been loaded from the database, so the rest of the code keeps using ordinary model objects.
+
+- `insert(ctx, obj)`: INSERT the object's column values (defaults filled in), take the new id,
+  and make the object persistent in the session without the ORM writing it again.
+- `update(ctx, obj, **values)`: UPDATE by id, guarded by the object's version column when the
+  model has one (`version_id_col`): a row someone else changed meanwhile raises ConflictError
+  and nothing is written.
+
+Both run on the session's connection, so they are part of the caller's transaction.
+"""
+from __future__ import annotations
+
+import functools
+
+from sqlalchemy import bindparam
+from sqlalchemy import insert as sql_insert
+from sqlalchemy import inspect
+from sqlalchemy import update as sql_update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+
+from .errors import ConflictError
+
+CONFLICT = "Saken ble endret av noen andre samtidig. Last siden på nytt."
+
+
+@functools.cache
+def _plan(model: type):
+    """Per model: the INSERT statement, (attribute, column, scalar default) triples, and the
+    version attribute and column (or None)."""
+    mapper = inspect(model)
+    table = mapper.local_table
+    columns = []
+    for column in table.columns:
+        if column.primary_key:
+            continue
+        attribute = mapper.get_property_by_column(column).key
+        default = None
+        if column.default is not None and column.default.is_scalar:
+            default = functools.partial(lambda value: value, column.default.arg)
+        elif column.default is not None and column.default.is_callable:
+            default = functools.partial(column.default.arg, None)  # e.g. dict, list
+        columns.append((attribute, column.key, default))
+    version = mapper.version_id_col
+    version_attr = mapper.get_property_by_column(version).key if version is not None else None
+    return (sql_insert(table).returning(table.c.id), table, columns,
+            (version_attr, version) if version is not None else None)
+
+
+def insert(ctx, obj):
+    """INSERT `obj` (a new, transient model object) and make it persistent. Relationships are
+    not followed: set the foreign-key columns (`case_id=...`), not the related objects."""
+    statement, _table, columns, version = _plan(type(obj))
+    state = obj.__dict__
+    values = {}
+    for attribute, key, default in columns:
+        if attribute not in state and default is not None:
+            setattr(obj, attribute, default())
+        values[key] = state.get(attribute)
+    if version is not None:  # as the ORM does: a new row is version 1
+        values[version[1].key] = 1
+        setattr(obj, version[0], 1)
+    obj.id = ctx.session.connection().execute(statement, values).scalar_one()
+    make_transient_to_detached(obj)
+    ctx.session.add(obj)
+    return obj
+
+
+@functools.cache
+def _update_statement(model: type, attributes: tuple[str, ...]):
+    """UPDATE of `attributes` by id (and version): built once per model and set of columns,
+    so executing it costs no statement building and no cache-key computation."""
+    _insert, table, columns, version = _plan(model)
+    keys = {attribute: key for attribute, key, _default in columns}
+    query = sql_update(table).where(table.c.id == bindparam("row_id"))
+    changes = {keys[attribute]: bindparam(f"new_{attribute}", type_=table.c[keys[attribute]].type)
+               for attribute in attributes}
+    if version is not None:
+        query = query.where(version[1] == bindparam("row_version"))
+        changes[version[1].key] = bindparam("new_row_version")
+    return query.values(changes)
+
+
+def update(ctx, obj, **values) -> None:
+    """UPDATE `obj`'s row with `values` (attribute names), bumping and checking its version."""
+    statement = _update_statement(type(obj), tuple(sorted(values)))
+    params = {f"new_{attribute}": value for attribute, value in values.items()}
+    params["row_id"] = obj.id
+    version = _plan(type(obj))[3]
+    if version is not None:
+        current = getattr(obj, version[0])
+        params["row_version"], params["new_row_version"] = current, current + 1
+        values = {**values, version[0]: current + 1}
+    result = ctx.session.connection().execute(statement, params)
+    if result.rowcount != 1:
+        raise ConflictError(CONFLICT)
+    for attribute, value in values.items():
+        set_committed_value(obj, attribute, value)
+
+
+def attach(obj, **related) -> None:
+    """Set relationship attributes (`case=case`) as loaded, without marking anything changed."""
+    for attribute, value in related.items():
+        set_committed_value(obj, attribute, value)
