@@ -286,8 +286,11 @@ def _plan(ctx, instance: ProcessInstance, target: ProcessVersion):
     timers_before = _timers(workflow)
     forms_before = {spiff_id: props.get("formJsonSchemaFilename")
                     for spiff_id, (_task, props) in _ready_props(workflow).items()}
-    plan.reason = _migrate_in_memory(workflow, parsed, target.version)
     timers_new: dict[str, tuple] = {}
+    try:
+        plan.reason = _migrate_in_memory(workflow, parsed, target.version)
+    except Exception as error:  # noqa: BLE001 - what SpiffWorkflow cannot map is a reason
+        plan.reason = f"Saken kan ikke overføres til versjon {target.version}: {error}"
     if plan.reason is None:
         plan.reason = _restore_timers(workflow, timers_before, timers_new)
     if plan.reason is None:

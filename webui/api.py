@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 
-from engine import accounts, casepage, humantasks, intake, library, notices, worklist
+from engine import accounts, casepage, humantasks, intake, library, migration, notices, worklist
 from engine.errors import DefinitionError, InvalidInput
 
 from . import config, inboxparams, uow
@@ -258,3 +258,51 @@ def deploy_version(key: str):
         uow.abort()
         return api_error(400, "bad_request", str(error))
     return jsonify({**version_json(version), "created": created}), 201 if created else 200
+
+
+#: At most this many cases in one preview answer (page with `offset`).
+MIGRATION_PREVIEW_MAX = 1000
+
+
+def _plan_json(plan) -> dict:
+    return {"case_id": plan.case_id, "case_number": plan.case_number,
+            "instance_id": plan.instance_id, "from_version": plan.from_version,
+            "to_version": plan.to_version, "compatible": plan.compatible, "reason": plan.reason,
+            "token": plan.token, **{k: v or [] for k, v in migration.describe(plan).items()}}
+
+
+@bp.post("/processes/<key>/migrations")
+def migrate_cases(key: str):
+    """run=false (default): the preview; run=true: move `cases` (default: all compatible)."""
+    library.check_access(g.user)  # 403 before looking at the body
+    body = _body()
+    to_version, run, case_ids = body.get("to_version"), body.get("run", False), body.get("cases")
+    if to_version is not None and (isinstance(to_version, bool) or not isinstance(to_version, int)):
+        raise BadRequest("«to_version» må være et heltall")
+    if not isinstance(run, bool):
+        raise BadRequest("«run» må være true eller false")
+    if case_ids is not None and (not isinstance(case_ids, list) or not all(
+            isinstance(c, int) and not isinstance(c, bool) for c in case_ids)):
+        raise BadRequest("«cases» må være en liste med saks-id-er (heltall)")
+    seen = body.get("seen") or {}
+    if not isinstance(seen, dict) or not all(
+            str(k).isdigit() and isinstance(v, str) for k, v in seen.items()):
+        raise BadRequest("«seen» må være et objekt fra saks-id til «token» fra forhåndsvisningen")
+    limit, offset = body.get("limit", migration.PREVIEW_LIMIT), body.get("offset", 0)
+    for name, value, low in (("limit", limit, 1), ("offset", offset, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise BadRequest(f"«{name}» må være et heltall fra {low}")
+    if not run:
+        preview = migration.preview(uow.ctx(), g.user, key, to_version,
+                                    limit=min(limit, MIGRATION_PREVIEW_MAX), offset=offset)
+        return jsonify({"process": key, "to_version": preview.to_version,
+                        "total": preview.total, "offset": offset,
+                        "cases": [_plan_json(p) for p in preview.items]})
+    result = migration.migrate(uow.ctx(), g.user, key, case_ids, to_version,
+                               seen={int(k): v for k, v in seen.items()})
+    return jsonify({"process": key, "to_version": result.to_version,
+                    "migrated": [_plan_json(p) for p in result.migrated],
+                    "refused": [{"case_id": r.case_id, "case_number": r.case_number,
+                                 "instance_id": r.instance_id, "from_version": r.from_version,
+                                 "reason": r.reason} for r in result.refused],
+                    "unchanged": result.unchanged})

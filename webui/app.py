@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
     from .editor import bp as editor_bp
     from .inbox import bp as inbox_bp
     from .library import bp as library_bp
+    from .migrations import bp as migrations_bp
     from .notices import bp as notices_bp
     from .status import bp as status_bp
     from .tasks import bp as tasks_bp
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
     app.register_blueprint(cases_bp)
     app.register_blueprint(notices_bp)
     app.register_blueprint(library_bp)
+    app.register_blueprint(migrations_bp)
     app.register_blueprint(definition_editors_bp)
     app.register_blueprint(editor_bp)
     app.register_blueprint(status_bp)

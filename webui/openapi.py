@@ -137,6 +137,24 @@ def document() -> dict:
                                                "`file: element: message`",
                                 "content": {"application/json": {"schema": {
                                     "$ref": "#/components/schemas/DefinitionProblems"}}}}}}},
+            "/processes/{key}/migrations": {"post": {
+                "summary": "Move running cases to another version of the process. `run: false` "
+                           "(default) previews every running instance on another version: "
+                           "whether it can move, the reason when not, and what changes (tasks "
+                           "added, removed, renamed, timers with old and new fire time, data "
+                           "that no longer fits). `run: true` moves `cases` (default: every "
+                           "compatible one); each is checked again, refused ones are listed "
+                           "with the reason and left as they were. Every move and refusal is "
+                           "audited. A waiting timer whose duration changed counts the new "
+                           "duration from when it started waiting.",
+                "parameters": [KEY], "requestBody": _body("MigrationBody", required=False),
+                "responses": {
+                    "200": {"description": "The preview (run=false) or what was moved "
+                                           "(run=true)",
+                            "content": {"application/json": {"schema": {"oneOf": [
+                                {"$ref": "#/components/schemas/MigrationPreview"},
+                                {"$ref": "#/components/schemas/MigrationResult"}]}}}},
+                    **{c: ERRORS[c] for c in ("400", "401", "403", "404", "409")}}}},
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -222,6 +240,57 @@ def document() -> dict:
                     "bundle_hash": {"type": "string"},
                     "created": {"type": "boolean",
                                 "description": "false when the content was already deployed"}}},
+                "MigrationBody": {"type": "object", "properties": {
+                    "to_version": {"type": "integer", "description": "default: the newest"},
+                    "run": {"type": "boolean", "default": False},
+                    "cases": {"type": "array", "items": {"type": "integer"},
+                              "description": "case ids to move (run=true); default: all "
+                                             "compatible"},
+                    "seen": {"type": "object", "additionalProperties": {"type": "string"},
+                             "description": "case id -> the `token` the preview gave (several "
+                                            "comma-separated): a case changed since is refused"},
+                    "limit": {"type": "integer", "minimum": 1, "default": 200,
+                              "description": "preview: cases per answer (at most 1000)"},
+                    "offset": {"type": "integer", "minimum": 0, "default": 0}}},
+                "MigrationCase": {"type": "object", "properties": {
+                    "case_id": {"type": "integer"}, "case_number": {"type": "string"},
+                    "instance_id": {"type": "integer"}, "from_version": {"type": "integer"},
+                    "to_version": {"type": "integer"}, "compatible": {"type": "boolean"},
+                    "reason": {"type": ["string", "null"]}, "token": {"type": "string"},
+                    "tasks_added": {"type": "array", "items": {"type": "object"}},
+                    "tasks_removed": {"type": "array", "items": {"type": "object"}},
+                    "tasks_changed": {"type": "array", "items": {"type": "object", "properties": {
+                        "element": {"type": "string"}, "name": {"type": "string"},
+                        "field": {"enum": ["name", "role", "form", "priority"]},
+                        "before": {"type": ["string", "null"]},
+                        "after": {"type": ["string", "null"]}}}},
+                    "timers": {"type": "array", "items": {"type": "object", "properties": {
+                        "element": {"type": "string"}, "name": {"type": "string"},
+                        "before": {"type": ["string", "null"], "format": "date-time"},
+                        "after": {"type": ["string", "null"], "format": "date-time"},
+                        "expression_before": {"type": ["string", "null"]},
+                        "expression_after": {"type": ["string", "null"]},
+                        "fires_now": {"type": "boolean"}}}},
+                    "data_problems": {"type": "array", "items": {"type": "object", "properties": {
+                        "where": {"type": "string"}, "field": {"type": "string"},
+                        "message": {"type": "string"}}}}}},
+                "MigrationPreview": {"type": "object", "properties": {
+                    "process": {"type": "string"}, "to_version": {"type": "integer"},
+                    "total": {"type": "integer"}, "offset": {"type": "integer"},
+                    "cases": {"type": "array",
+                              "items": {"$ref": "#/components/schemas/MigrationCase"}}}},
+                "MigrationResult": {"type": "object", "properties": {
+                    "process": {"type": "string"}, "to_version": {"type": "integer"},
+                    "migrated": {"type": "array",
+                                 "items": {"$ref": "#/components/schemas/MigrationCase"}},
+                    "refused": {"type": "array", "items": {"type": "object", "properties": {
+                        "case_id": {"type": "integer"},
+                        "case_number": {"type": ["string", "null"]},
+                        "instance_id": {"type": ["integer", "null"]},
+                        "from_version": {"type": ["integer", "null"]},
+                        "reason": {"type": "string"}}}},
+                    "unchanged": {"type": "array", "items": {"type": "string"},
+                                  "description": "case numbers already on the version"}}},
                 "DefinitionProblems": {"type": "object", "required": ["problems"], "properties": {
                     "error": {"type": "string"}, "message": {"type": "string"},
                     "problems": {"type": "array", "items": {"type": "string"}}}},

@@ -183,7 +183,8 @@ def test_a_case_waiting_at_a_removed_element_is_refused_and_left_alone(ctx, offi
     v2 = deploy(ctx, unit, {"ip_sak.bpmn": without_kartlegging()})
     [plan] = migration.preview(ctx, unit, "ip_sak").items
     assert not plan.compatible
-    assert plan.reason == f"Saken venter ved «Kartlegging og vurdering», som ikke finnes i versjon {v2}"
+    assert plan.reason == ("Saken venter ved «Kartlegging og vurdering», som ikke finnes i "
+                           f"versjon {v2}")
     result = migration.migrate(ctx, unit, "ip_sak", [case.id])
     assert result.migrated == []
     [refusal] = result.refused
