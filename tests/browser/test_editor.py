@@ -1,7 +1,7 @@
 """The process editor in a real browser: the coordinating unit opens the main process, sets the
 interim-reply timer (timer_en_maned, "P1M") to three weeks with the timer control and renames a
 task, saves and deploys; a case started afterwards waits three weeks, one started before keeps
-its month. A condition with a syntax error is marked on the diagram after saving. The diagram
+its month, and the migration preview lists it and moves it. A condition with a syntax error is marked on the diagram after saving. The diagram
 survives the modeler unchanged (SpiffWorkflow's extensions included). axe-core checks the page."""
 from __future__ import annotations
 
@@ -32,11 +32,16 @@ def _start_case(server) -> tuple[int, int]:
     """A new ip_sak case, by the engine; returns (case id, version number it runs on)."""
     def run(ctx):
         case = cases.start_case(ctx, dict(APPLICATION), get_user(ctx, "saksbehandler1"))
-        return case.id, ctx.session.scalar(
-            select(ProcessVersion.version).join(
-                ProcessInstance, ProcessInstance.process_version_id == ProcessVersion.id)
-            .where(ProcessInstance.case_id == case.id, ProcessInstance.process_key == "ip_sak"))
+        return case.id, _version_of(ctx, case.id)
     return _do(server, run)
+
+
+def _version_of(ctx, case_id: int) -> int:
+    """The version of ip_sak the case runs on."""
+    return ctx.session.scalar(
+        select(ProcessVersion.version).join(
+            ProcessInstance, ProcessInstance.process_version_id == ProcessVersion.id)
+        .where(ProcessInstance.case_id == case_id, ProcessInstance.process_key == "ip_sak"))
 
 
 def _month_timer(server, case_id: int):
@@ -98,7 +103,8 @@ def test_unit_changes_the_timer_and_a_name_and_deploys_a_version(page, server):
     new_version = older_version + 1
     expect(status).to_contain_text(f"Versjon {new_version} er installert")
     migrate = status.get_by_role("link", name=re.compile("Flytt saker"))
-    expect(migrate).to_have_attribute("href", f"/processes/ip_sak/migrations?to={new_version}")
+    migrate_url = f"/processes/ip_sak/migrations?to={new_version}"
+    expect(migrate).to_have_attribute("href", migrate_url)
 
     # the library lists the new version, deployed by the unit
     page.goto(page.base + "/processes/ip_sak")
@@ -114,10 +120,18 @@ def test_unit_changes_the_timer_and_a_name_and_deploys_a_version(page, server):
     assert (fire_at - started).days == 21
     started, fire_at = _month_timer(server, older)
     assert (fire_at - started).days >= 28  # one calendar month
-    assert _do(server, lambda ctx: ctx.session.scalar(select(ProcessInstance.process_version_id)
-                                                      .where(ProcessInstance.case_id == older))) \
-        != _do(server, lambda ctx: ctx.session.scalar(select(ProcessInstance.process_version_id)
-                                                      .where(ProcessInstance.case_id == newer)))
+    assert _do(server, lambda ctx: _version_of(ctx, older)) == older_version
+
+    # the migration preview lists the older case (not the newer one), and moving it works
+    page.goto(page.base + migrate_url)
+    row = page.locator(f"#migration-cases tr[data-case-id='{older}']")
+    expect(row).to_have_attribute("data-compatible", "true")
+    expect(page.locator(f"#migration-cases tr[data-case-id='{newer}']")).to_have_count(0)
+    row.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Flytt valgte").click()
+    number = _do(server, lambda ctx: ctx.session.get(Case, older).case_number)
+    expect(page.locator(f"#migrated tr[data-case-number='{number}']")).to_have_count(1)
+    assert _do(server, lambda ctx: _version_of(ctx, older)) == new_version
 
 
 def test_a_condition_with_a_syntax_error_is_marked_and_deploy_refused(page, server):
