@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from . import definitions, drafts, library
+from . import definitions, drafts, library, roles
 from .errors import NotFound
 from .models import ProcessVersion
 from .safe_xml import XmlRefused, safe_parse_xml
@@ -29,7 +29,7 @@ class EditorPage:
     draft_base: int | None        # the version the draft was started from
     draft_files: list[str]        # every draft of the process
     forms: list[str]              # form files (JSON Schema) a user task may use
-    roles: list[str]              # what a lane may be named
+    roles: dict[str, str]         # the roles a lane may stand for: key -> display name
 
 
 def editor_page(ctx, user, key: str) -> EditorPage:
@@ -44,7 +44,8 @@ def editor_page(ctx, user, key: str) -> EditorPage:
     return EditorPage(key, newest.name, newest.version, filename,
                       draft.updated_by if draft else None, draft.updated_at if draft else None,
                       draft.base_version if draft else None, [d.filename for d in pending],
-                      sorted(forms), list(DEFAULT_ROLES))
+                      sorted(forms),
+                      {role: roles.ROLE_NAMES.get(role, role) for role in DEFAULT_ROLES})
 
 
 def file_content(ctx, user, key: str, filename: str, version: int | None = None) -> str:

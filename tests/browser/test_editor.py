@@ -278,6 +278,18 @@ def test_lane_roles_and_user_task_properties(page, server):
     role.select_option("leder")
     assert _model(page, "Lane_saksbehandler", "bo.name") == "leder"
     role.select_option("saksbehandler")
+    # a lane named as a plain modeler's user would name it stands for the same role
+    for name, shown in (("Koordinerende enhet", "koordinerende_enhet"), ("Leder", "leder"),
+                        ("Lane 1", "Lane 1")):
+        page.evaluate(f"""() => {{ const m = samflytEditor.modeler;
+            m.get('modeling').updateLabel(m.get('elementRegistry').get('Lane_saksbehandler'),
+                                          {name!r}); }}""")
+        _pick(page, "Lane_koordinerende_enhet")
+        _pick(page, "Lane_saksbehandler")
+        expect(role).to_have_value(shown)
+    expect(role.locator("option:checked")).to_have_text("Lane 1 (ukjent rolle)")
+    role.select_option("saksbehandler")
+    assert _model(page, "Lane_saksbehandler", "bo.name") == "saksbehandler"
 
     _pick(page, "task_forelopig_svar")
     page.get_by_label("Prioritet").select_option("4")

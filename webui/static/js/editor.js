@@ -254,6 +254,22 @@
   }
 
   // ---------------------------------------------------------------- the properties panel
+  // The role a lane's name stands for, as engine/roles.py reads it: the role's key or its
+  // display name, case-insensitively, with runs of spaces, hyphens and underscores alike.
+  function normalise(name) {
+    return (name || "").trim().toLowerCase().replace(/[\s\-_]+/g, "_").replace(/^_+|_+$/g, "");
+  }
+
+  function roleOf(name) {
+    var wanted = normalise(name), found = null;
+    Array.prototype.forEach.call($("prop-role").options, function (option) {
+      if (option.hasAttribute("data-unknown")) { return; }
+      if (normalise(option.value) === wanted) { found = option.value; }
+      else if (!found && normalise(option.getAttribute("data-name")) === wanted) { found = option.value; }
+    });
+    return found;
+  }
+
   function conditionable(element) {
     return is(element, "bpmn:SequenceFlow") && element.businessObject.sourceRef &&
       (is(element.businessObject.sourceRef, "bpmn:ExclusiveGateway") ||
@@ -281,15 +297,15 @@
       var select = $("prop-role");
       Array.prototype.slice.call(select.querySelectorAll("option[data-unknown]"))
         .forEach(function (o) { o.remove(); });
-      var known = data.roles || Array.prototype.map.call(select.options, function (o) { return o.value; });
-      if (known.indexOf(bo.name || "") < 0) {
+      var role = roleOf(bo.name);
+      if (!role) {
         var option = document.createElement("option");
         option.value = bo.name || "";
         option.textContent = (bo.name || M.none) + " (" + M.unknownRole + ")";
         option.setAttribute("data-unknown", "");
         select.appendChild(option);
       }
-      select.value = bo.name || "";
+      select.value = role || bo.name || "";
     }
     var timer = timerDefinition(bo);
     $("section-timer").hidden = !timer;
@@ -341,7 +357,7 @@
     var bo = el.businessObject;
     if (is(el, "bpmn:Lane")) {
       var role = $("prop-role").value;
-      if ((bo.name || "") !== role) { modeling.updateLabel(el, role); }
+      if (roleOf(bo.name) !== role && (bo.name || "") !== role) { modeling.updateLabel(el, role); }
     } else {
       var name = $("prop-name").value.trim();
       if ((bo.name || "") !== name) { modeling.updateLabel(el, name || null); }
@@ -576,7 +592,6 @@
   function start() {
     data = JSON.parse($("editor-data").textContent);
     M = data.messages;
-    data.roles = Array.prototype.map.call($("prop-role").options, function (o) { return o.value; });
     var container = $("editor-canvas");
     if (!window.BpmnJS || !window.SamflytModdle) {
       status(M.loadFailed + " bpmn-js", "error");
