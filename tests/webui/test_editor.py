@@ -104,7 +104,7 @@ def test_the_unit_and_admin_open_the_editor_with_the_newest_file(editor, usernam
     html = page.get_data(as_text=True)
     assert 'id="editor-canvas"' in html and "/processes/ip_sak/files/ip_sak.bpmn" in html
     assert '<option value="forelopig_svar.json">' in html  # the version's forms
-    assert '<option value="koordinerende_enhet">' in html  # the roles a lane may take
+    assert '<option value="koordinerende_enhet" data-name="Koordinerende enhet">' in html  # roles
     raw = client.get("/processes/ip_sak/files/ip_sak.bpmn")
     assert raw.status_code == 200 and raw.mimetype == "text/plain"
     assert raw.get_data(as_text=True) == IP_SAK.read_text(encoding="utf-8")
