@@ -19,10 +19,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from engine import definitions, drafts, library
-from engine.errors import DefinitionError, NotFound
+from engine.errors import DefinitionError, NotFound, PermissionDenied
 from engine.validation import Problem, validate_files
 
-from . import config, forms, uow
+from . import config, errors, forms, uow
 
 bp = Blueprint("definition_editors", __name__, url_prefix="/processes")
 
@@ -178,7 +178,10 @@ def form_edit(key: str, name: str):
 
 @bp.post("/<key>/forms/<name>/preview")
 def form_preview(key: str, name: str):
-    library.check_access(g.user)
+    try:
+        library.check_access(g.user)
+    except PermissionDenied as error:  # the editor's script reads JSON
+        return errors.api_error(403, "forbidden", str(error))
     result = preview_schema(_filename(name, ".json"), _posted_text("schema"),
                             config.settings().max_upload_bytes)
     if result.problems:

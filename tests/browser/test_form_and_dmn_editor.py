@@ -125,3 +125,31 @@ def test_dmn_editor_changes_a_cell_saves_and_deploys(page, server):
     assert entry.group(1) == "&quot;Sjekk om flere tjenester er på vei&quot;" or \
         entry.group(1) == '"Sjekk om flere tjenester er på vei"'
     assert _draft_names(server) == []
+
+
+def test_dmn_editor_marks_the_cell_with_a_problem(page, server):
+    _no_drafts(server)
+    before = _do(server, lambda ctx: definitions.latest_version(ctx, "ip_sak").version)
+    sign_in(page, "koordinerende1")
+    page.goto(page.base + "/processes/ip_sak/decisions/vurdering_rett.dmn/edit")
+    cell = page.get_by_role("textbox", name="Forslag: koordinator, regel 2")
+    cell.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type('"innvilge" +')  # half an expression
+    page.get_by_role("button", name="Lagre utkast").click()
+    expect(page.locator(".flash-error")).to_contain_text("Utkastet er lagret, men har")
+    expect(page.locator("#problems li[data-problem-element='Rule_vurdering_rett_2_out_2']")
+           .first).to_contain_text("expression")
+    marked = page.locator("td[data-element-id='Rule_vurdering_rett_2_out_2']")
+    expect(marked).to_have_class(re.compile(r"\bdmn-problem\b"))
+    expect(page.locator(".dmn-problem")).to_have_count(1)
+    assert_accessible(page)
+    page.get_by_role("button", name="Installer som ny versjon").click()
+    expect(page.locator("#editor-message")).to_contain_text("Utkastene er beholdt")
+    assert _draft_names(server) == ["vurdering_rett.dmn"]
+    assert _do(server, lambda ctx: definitions.latest_version(ctx, "ip_sak").version) == before
+    page.get_by_role("button", name="Forkast vurdering_rett.dmn").click()
+    expect(page.locator(".flash-success")).to_contain_text("forkastet")
+    expect(page.get_by_role("textbox", name="Forslag: koordinator, regel 2")) \
+        .to_have_text('"innvilge"')
+    assert _draft_names(server) == []

@@ -102,6 +102,8 @@ def test_other_roles_get_403_on_every_route_and_nothing_is_saved(browser, userna
                       ("/processes/ip_sak/definitions/discard", {"file": "kartlegging.json"})):
         assert client.post(url, data).status_code == 403, url
     assert draft_names() == [] and versions() == before
+    refused = client.post(f"{FORMS}/kartlegging.json/preview", {"schema": KARTLEGGING})
+    assert refused.mimetype == "application/json" and refused.json["error"] == "forbidden"
     # and no link to the library in the header
     assert 'href="/processes/"' not in client.get("/inbox/").get_data(as_text=True)
 

@@ -23,14 +23,21 @@
       modeler = null;
     }
 
-    // Cells the validator named get a red outline and say why to a screen reader.
+    // Cells the validator named (at the last save) get a red outline and say why to a
+    // screen reader; the marks stay until the next save.
     function markProblems() {
+      var messages = {};
       problems.forEach(function (problem) {
-        canvas.querySelectorAll("[data-element-id='" + CSS.escape(problem.element) + "']")
+        (messages[problem.element] = messages[problem.element] || []).push(problem.message);
+      });
+      Object.keys(messages).forEach(function (element) {
+        var text = messages[element].join("; ");
+        canvas.querySelectorAll("[data-element-id='" + CSS.escape(element) + "']")
           .forEach(function (cell) {
             cell.classList.add("dmn-problem");
-            cell.setAttribute("title", problem.message);
-            cell.setAttribute("aria-description", form.dataset.msgProblem + ": " + problem.message);
+            cell.setAttribute("title", text);
+            var editor = cell.querySelector("[contenteditable='true']") || cell;
+            editor.setAttribute("aria-description", form.dataset.msgProblem + ": " + text);
           });
       });
     }
