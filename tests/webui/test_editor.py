@@ -222,3 +222,13 @@ def test_discard_removes_the_drafts(editor, state):
     assert state()[2] == []
     html = client.get("/processes/ip_sak/edit").get_data(as_text=True)
     assert "Du redigerer ip_sak.bpmn fra versjon" in html
+
+
+def test_a_draft_over_the_request_limit_is_413_and_not_stored(app, editor, state):
+    """The app's request limit (MAX_CONTENT_LENGTH) comes first; editor.js says the file is
+    too large."""
+    client = editor()
+    before = state()
+    response = client.save("x" * (app.config["MAX_CONTENT_LENGTH"] + 1))
+    assert response.status_code == 413
+    assert state() == before

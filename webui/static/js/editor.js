@@ -63,6 +63,7 @@
       body: JSON.stringify(body || {})
     }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";
+      if (response.status === 413) { throw new Error(M.tooLarge); }
       if (type.indexOf("application/json") !== 0) { throw new Error(M.sessionLost); }
       return response.json().then(function (json) {
         return {status: response.status, body: json};
