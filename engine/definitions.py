@@ -8,15 +8,17 @@ new cases use, while running cases stay on theirs.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from .errors import DefinitionError, NotFound
 from .models import DefinitionFile, ProcessVersion
+from .safe_xml import XmlRefused, safe_parse_xml
 from .specs import parse_bundle
-from .validation import validate_files
+from .validation import deployable_processes, validate_files
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
@@ -39,12 +41,17 @@ def deploy_directory(ctx, path, deployed_by: str = "system") -> list[ProcessVers
     return deploy_files(ctx, read_directory(path), deployed_by)
 
 
-def deploy_files(ctx, files: dict[str, bytes], deployed_by: str) -> list[ProcessVersion]:
-    """Validate `files` together and deploy every executable process in them.
+def deploy_files(ctx, files: dict[str, bytes], deployed_by: str,
+                 key: str | None = None) -> list[ProcessVersion]:
+    """Validate `files` together and deploy every process in them that runs: the executable
+    ones, and a plain modeler's ``isExecutable="false"`` process that is alone in its file or
+    is `key` (the process being deployed; see `validation.deployable_processes`).
 
     Returns the versions of the processes (new or unchanged). Raises DefinitionError with
     the problems when anything is invalid; nothing is stored then.
     """
+    files = {name: mark_executable(name, data, key, ctx.settings.max_upload_bytes)
+             for name, data in files.items()}
     problems = validate_files(files, max_bytes=ctx.settings.max_upload_bytes)
     if problems:
         raise DefinitionError(f"{len(problems)} feil i prosessfilene", problems)
@@ -57,16 +64,66 @@ def deploy_files(ctx, files: dict[str, bytes], deployed_by: str) -> list[Process
     return versions
 
 
+# The start tag of a process element, and its isExecutable="false" attribute.
+_PROCESS_TAG = re.compile(r"""<(?:[\w.-]+:)?process\b(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_PROCESS_ID = re.compile(r"""(?<![\w:.-])id\s*=\s*(["'])(.*?)\1""")
+_NOT_EXECUTABLE = re.compile(r"""((?<![\w:.-])isExecutable\s*=\s*)(["'])\s*(?:false|0)\s*\2""")
+
+
+def mark_executable(filename: str, data: bytes, key: str | None, max_bytes: int) -> bytes:
+    """`data` with ``isExecutable="true"`` on each deployable process that says "false".
+
+    The engine runs what is stored, so the stored file says what runs; that attribute is the
+    only change (the rest of the file is kept byte for byte). Files that are not BPMN, or
+    that do not parse, are returned as they are (validation reports the latter)."""
+    if kind_of(filename) != "bpmn":
+        return data
+    try:
+        root = safe_parse_xml(data, filename, max_bytes)
+        text = data.decode("utf-8")
+    except (XmlRefused, UnicodeDecodeError):
+        return data
+    executable = {p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")
+                  if p.get("isExecutable", "true") == "true"}
+    wanted = set(deployable_processes(root, key)) - executable
+    if not wanted:
+        return data
+
+    def rewrite(tag):
+        found = _PROCESS_ID.search(tag.group(0))
+        if found is None or found.group(2) not in wanted:
+            return tag.group(0)
+        return _NOT_EXECUTABLE.sub(r"\1\2true\2", tag.group(0), count=1)
+
+    changed = _PROCESS_TAG.sub(rewrite, text).encode("utf-8")
+    try:
+        check = safe_parse_xml(changed, filename, max_bytes)
+    except XmlRefused:
+        check = root
+    if check is not root and wanted <= {p.get("id") for p in check.iter(f"{{{BPMN_NS}}}process")
+                                        if p.get("isExecutable") == "true"}:
+        return changed
+    for process in root.iter(f"{{{BPMN_NS}}}process"):  # an unusual layout: rewrite the tree
+        if process.get("id") in wanted:
+            process.set("isExecutable", "true")
+    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
+
+
 def _processes_by_file(texts: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """process key -> (file, name) of the executable processes. A process without a name
+    takes its pool's (a plain modeler names the participant, not the process)."""
     found = {}
     for filename, text in texts.items():
         if kind_of(filename) != "bpmn":
             continue
         root = etree.fromstring(text.encode("utf-8"),
                                 etree.XMLParser(resolve_entities=False, no_network=True))
+        pools = {p.get("processRef"): p.get("name") for p in root.iter(f"{{{BPMN_NS}}}participant")
+                 if p.get("name")}
         for process in root.iter(f"{{{BPMN_NS}}}process"):
-            if process.get("isExecutable", "true") != "false":
-                found[process.get("id")] = (filename, process.get("name") or process.get("id"))
+            if process.get("isExecutable", "true") == "true":
+                key = process.get("id")
+                found[key] = (filename, process.get("name") or pools.get(key) or key)
     return found
 
 
@@ -126,10 +183,12 @@ def _store_version(ctx, process_key, name, needed: dict[str, str], deployed_by) 
     return version
 
 
+_NEWEST = (select(ProcessVersion).where(ProcessVersion.process_key == bindparam("key"))
+           .order_by(ProcessVersion.version.desc()).limit(1))
+
+
 def latest_version(ctx, process_key: str) -> ProcessVersion:
-    version = ctx.session.scalar(select(ProcessVersion)
-                                 .where(ProcessVersion.process_key == process_key)
-                                 .order_by(ProcessVersion.version.desc()).limit(1))
+    version = ctx.session.scalar(_NEWEST, {"key": process_key})
     if version is None:
         raise NotFound(f"Prosessen «{process_key}» er ikke installert (kjør «samflyt init»)")
     return version

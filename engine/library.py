@@ -104,6 +104,18 @@ class Diff:
         return not (self.added or self.removed or self.changed or self.files)
 
 
+@dataclass(frozen=True)
+class ProcessPage:
+    versions: list[VersionInfo]
+    heatmap: object     # engine.heatmap.Heatmap: the newest diagram with what waits where
+
+
+def process_page(ctx, key: str, user=None) -> ProcessPage:
+    """The library page of `key`: its versions, and the heat map on its newest diagram."""
+    from .heatmap import heatmap  # (heatmap uses this module's access check)
+    return ProcessPage(versions(ctx, key, user), heatmap(ctx, user, key))
+
+
 def check_access(user) -> None:
     """Refuse users outside the coordinating unit and admin (None: a trusted caller)."""
     if user is not None and not user.role_keys & LIBRARY_ROLES:
@@ -194,7 +206,7 @@ def deploy_upload(ctx, user, key: str, uploaded: dict[str, bytes]):
         raise UploadRefused(f"Den opplastede BPMN-filen inneholder ikke prosessen «{key}»")
     files = {f.filename: f.content.encode("utf-8") for f in (newest.files if newest else [])}
     files.update(uploaded)
-    deployed = definitions.deploy_files(ctx, files, user.username)
+    deployed = definitions.deploy_files(ctx, files, user.username, key=key)
     [version] = [v for v in deployed if v.process_key == key] or [None]
     if version is None:
         raise UploadRefused(f"Prosessen «{key}» er ikke kjørbar (isExecutable)")

@@ -25,6 +25,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from .calendar import parse_duration
 from .deadlines import OFF_VALUES
+from .roles import describe, role_for_lane
 from .safe_xml import DEFAULT_MAX_BYTES, XmlRefused, safe_parse_xml
 from .scripting import check_script
 
@@ -74,8 +75,11 @@ class Problem:
 
 
 def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = DEFAULT_ROLES,
-                   max_bytes: int = DEFAULT_MAX_BYTES) -> list[Problem]:
-    """Every problem in ``files`` (name -> content); forms are found by their base name."""
+                   max_bytes: int = DEFAULT_MAX_BYTES, key: str | None = None) -> list[Problem]:
+    """Every problem in ``files`` (name -> content); forms are found by their base name.
+
+    `key` is the process being deployed: it is checked as executable even when its diagram
+    says ``isExecutable="false"`` (see `deployable_processes`)."""
     problems: list[Problem] = []
     forms = {_basename(name) for name in files if name.endswith(".json")}
     bpmn, dmn = {}, {}
@@ -97,7 +101,7 @@ def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = DEFAULT
     for name, root in dmn.items():
         problems += _check_dmn(name, root)
     with _SPIFF_LOCK:
-        problems += _check_with_spiffworkflow(bpmn, dmn)
+        problems += _check_with_spiffworkflow(bpmn, dmn, key)
     return list(dict.fromkeys(problems))  # one report per problem, in order found
 
 
@@ -151,6 +155,18 @@ def _referenced_forms(data: bytes, max_bytes: int) -> set[str]:
             and prop.get("value") == _basename(prop.get("value"))}
 
 
+def deployable_processes(root, key: str | None = None) -> list[str]:
+    """The ids of the processes in a BPMN document that are deployed and run.
+
+    Every executable process; and a process marked ``isExecutable="false"`` (what bpmn-js and
+    other plain modelers write by default) when it is the only process in its document, or
+    when it is `key`, the process being deployed. Any other non-executable process (another
+    pool of a collaboration, say) is documentation and is not deployed."""
+    processes = list(root.iter(BPMN + "process"))
+    return [p.get("id") for p in processes if p.get("id") and (
+        p.get("isExecutable", "true") == "true" or len(processes) == 1 or p.get("id") == key)]
+
+
 def _basename(name: str) -> str:
     return name.replace("\\", "/").rsplit("/", 1)[-1]
 
@@ -186,9 +202,11 @@ def _check_bpmn(name: str, root, forms: set[str], roles: frozenset[str]) -> list
         problems += [Problem(name, _owner(prop), msg)
                      for msg in _property_errors(prop, forms, roles)]
     for lane in root.iter(BPMN + "lane"):
-        if lane.get("name") not in roles:
-            problems.append(Problem(name, _owner(lane), f"lane name {lane.get('name')!r} is not a "
-                                                        f"known role ({', '.join(sorted(roles))})"))
+        if role_for_lane(lane.get("name"), roles) is None:
+            what = f"lane name {lane.get('name')!r} is not a known role" if lane.get("name") \
+                else "the lane has no name"
+            problems.append(Problem(name, _owner(lane), f"{what}; name each lane after one of "
+                                                        f"the roles: {describe(roles)}"))
     return problems + _gateway_problems(name, root) + _layout_problems(name, root)
 
 
@@ -314,8 +332,8 @@ def _check_dmn(name: str, root) -> list[Problem]:
     return problems
 
 
-def _check_with_spiffworkflow(bpmn: dict, dmn: dict) -> list[Problem]:
-    """Parse everything with SpiffWorkflow and build every process spec it defines."""
+def _check_with_spiffworkflow(bpmn: dict, dmn: dict, key: str | None) -> list[Problem]:
+    """Parse everything with SpiffWorkflow and build every process spec that will deploy."""
     parser = SpiffBpmnParser(validator=VALIDATOR)
     problems = []
     for name, root in dmn.items():
@@ -324,6 +342,9 @@ def _check_with_spiffworkflow(bpmn: dict, dmn: dict) -> list[Problem]:
         problems += _spiff_step(dmn_parser.filename, "-", dmn_parser.parse)
     for name, root in bpmn.items():
         problems += _spiff_step(name, "-", parser.add_bpmn_xml, root, filename=name)
+        for process_id in deployable_processes(root, key):
+            if process_id in parser.process_parsers:
+                parser.process_parsers[process_id].process_executable = True
     for name, root in bpmn.items():
         for call in root.iter(BPMN + "callActivity"):
             if call.get("calledElement") not in parser.process_parsers:

@@ -13,6 +13,7 @@ from .errors import EngineError, InvalidInput
 from .humantasks import VIEWS, InboxFilter
 from .models import HumanTask, ProcessVersion, User
 from .pagefields import days_left, urgency
+from .roles import role_for_lane
 
 PER_PAGE_MAX = 200
 
@@ -85,7 +86,7 @@ def task_name_choices(ctx, user: User) -> list[str]:
         for spec in ctx.specs.get(version).all_task_specs():
             if getattr(spec, "manual", False) and spec.bpmn_name:
                 lane = getattr(spec, "lane", None)
-                if lane is None or lane in roles:
+                if lane is None or (role_for_lane(lane) or lane) in roles:
                     names.add(spec.bpmn_name)
     return sorted(names)
 

@@ -1,14 +1,17 @@
 """The process library: pages (/processes/), and the API to list processes and versions and
 to deploy a new version by uploading changed files, with every refusal it can answer."""
+import json
+import re
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, select
 
-from engine import cases
-from engine.models import ProcessVersion, ProcessVersionFile
+from engine import cases, humantasks
+from engine.models import HumanTask, ProcessVersion, ProcessVersionFile
 from engine.users import get_user
+from tests.db_support import empty_case_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 IP_SAK = ROOT / "processes" / "ip_sak.bpmn"
@@ -182,3 +185,112 @@ def test_a_file_over_the_limit_is_413(app, unit, version_count):
     body = _json_error(upload(unit, "ip_sak", ("ip_sak.bpmn", fifty_mb)), 413)
     assert body["error"] == "too_large"
     assert version_count() == count
+
+
+# --- a diagram from the plain bpmn-js modeler; the heat map -------------------------------------
+
+PLAIN = ROOT / "tests" / "fixtures" / "plain" / "enkel_soknad.bpmn"
+PLAIN_KEY = "Process_0x7kq2n"
+
+
+@pytest.fixture
+def cases_removed(forget_new_versions, web_env):
+    """Cases started on versions a test deployed must not keep `forget_new_versions` from
+    removing the versions: PostgreSQL empties the case tables first; SQLite (this test's own
+    copy of the database, whose audit trail cannot be deleted) drops the versions itself."""
+    with web_env.unit_of_work() as ctx:
+        last = ctx.session.scalar(select(func.max(ProcessVersion.id)))
+    yield
+    if web_env.db_engine.dialect.name == "postgresql":
+        empty_case_tables(web_env.db_engine)
+        return
+    raw = web_env.db_engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.execute("DELETE FROM process_version_files WHERE process_version_id > ?", (last,))
+        cursor.execute("DELETE FROM process_versions WHERE id > ?", (last,))
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        raw.close()
+
+
+def test_a_plain_bpmn_js_diagram_uploads_and_its_tasks_run_without_forms(
+        unit, browser, engine_do, version_count, cases_removed):
+    response = upload(unit, PLAIN_KEY, (PLAIN.name, PLAIN.read_bytes()))
+    assert response.status_code == 201, response.json
+    assert (response.json["process"], response.json["version"]) == (PLAIN_KEY, 1)
+    listed = {p["key"]: p for p in unit.get("/api/v1/processes").json["processes"]}
+    assert listed[PLAIN_KEY]["name"] == "Enkel søknad"
+
+    def start(ctx):
+        case = cases.start_case(ctx, {"antall_tjenester": 2}, get_user(ctx, "saksbehandler1"),
+                                process_key=PLAIN_KEY)
+        return case.id, [(t.id, t.candidate_role) for t in ctx.session.scalars(
+            select(HumanTask).where(HumanTask.case_id == case.id))]
+    case_id, [(task_id, role)] = engine_do(start)
+    assert role == "saksbehandler"
+    officer = browser("saksbehandler1")
+    html = officer.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert 'id="no-form"' in html and "Fullfør oppgaven" in html and 'value="draft"' not in html
+    done = officer.post(f"/tasks/{task_id}", {"_action": "complete"})
+    assert done.status_code == 302, done.get_data(as_text=True)
+    [(role, status)] = engine_do(lambda ctx: [(t.candidate_role, t.status) for t in ctx.session.scalars(
+        select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.status == "open"))])
+    assert role == "leder"
+
+
+def test_a_lane_that_names_no_role_is_refused_and_nothing_is_deployed(unit, version_count):
+    count = version_count()
+    text = PLAIN.read_text(encoding="utf-8").replace('name="Leder"', 'name="Vaktmester"')
+    error = _json_error(upload(unit, PLAIN_KEY, (PLAIN.name, text.encode())), 422)
+    [problem] = error["problems"]
+    assert problem.startswith(f"{PLAIN.name}: Lane_")
+    assert "lane name 'Vaktmester' is not a known role" in problem
+    assert "leder (Leder)" in problem and "saksbehandler (Saksbehandler)" in problem
+    assert version_count() == count
+
+
+def test_heat_map_json_table_and_diagram(browser, engine_do, clock):
+    def start(ctx):
+        return cases.start_case(ctx, {}, get_user(ctx, "saksbehandler1"),
+                                process_key="stafett").id
+    first = engine_do(start)
+    clock.advance(days=3)
+    engine_do(start)
+    clock.advance(days=1)
+    unit = browser("koordinerende1")
+    figures = unit.get("/processes/stafett/heatmap.json")
+    assert figures.status_code == 200 and figures.mimetype == "application/json"
+    assert figures.json == {"process": "stafett", "version": None, "elements": {
+        "steg_saksbehandler": {"count": 2, "median_wait_seconds": 2.5 * 86400}}}
+    assert unit.get("/processes/stafett/heatmap.json?version=1").json["elements"][
+        "steg_saksbehandler"]["count"] == 2
+    assert _json_error(unit.get("/processes/stafett/heatmap.json?version=x"), 400)
+    assert _json_error(unit.get("/processes/stafett/heatmap.json?version=99"), 404)
+    assert _json_error(browser("saksbehandler1").get("/processes/stafett/heatmap.json"), 403)
+
+    html = unit.get("/processes/stafett").get_data(as_text=True)
+    assert 'id="heatmap-table"' in html and 'id="heat-steg_saksbehandler"' in html
+    assert "Steg for saksbehandler" in html and "3 dager" in html  # median of 4 and 1 days
+    assert "js/heatmap.js" in html and "bpmn-navigated-viewer" in html
+    data = json.loads(re.search(r'<script type="application/json" id="heatmap-data">(.*?)</script>',
+                                html, re.S).group(1))
+    assert data["elements"] == [{"id": "steg_saksbehandler", "count": 2, "level": 4,
+                                 "label": "2 saker · median 3 d"}]
+    assert 'id="steg_saksbehandler"' in data["xml"] and data["diagramId"]
+    for href in ("/processes/stafett/edit", "/processes/stafett/forms",
+                 "/processes/stafett/decisions", "/processes/stafett/migrations?to=1"):
+        assert f'href="{href}"' in html
+    assert browser("saksbehandler1").get("/processes/stafett").status_code == 403
+    engine_do(lambda ctx: humantasks.complete(
+        ctx, humantasks.open_tasks(ctx, first)[0].id, get_user(ctx, "saksbehandler1"),
+        {"notat": "ok"}))
+    assert unit.get("/processes/stafett/heatmap.json").json["elements"] == {
+        "steg_saksbehandler": {"count": 1, "median_wait_seconds": 86400},
+        "steg_leder": {"count": 1, "median_wait_seconds": 0}}
+
+
+def test_a_process_nobody_waits_in(browser):
+    html = browser("admin1").get("/processes/ip_sak").get_data(as_text=True)
+    assert 'id="heatmap-empty"' in html and "js/heatmap.js" in html
