@@ -277,7 +277,10 @@ def test_lane_roles_and_user_task_properties(page, server):
     expect(page.get_by_label("Navn", exact=True)).to_be_hidden()
     role.select_option("leder")
     assert _model(page, "Lane_saksbehandler", "bo.name") == "leder"
-    role.select_option("saksbehandler")
+    expect(page.locator("#dirty-state")).to_have_text("Ulagrede endringer")
+    page.get_by_role("button", name="Angre").click()  # undo, and the panel follows
+    assert _model(page, "Lane_saksbehandler", "bo.name") == "saksbehandler"
+    expect(role).to_have_value("saksbehandler")
     # a lane named as a plain modeler's user would name it stands for the same role
     for name, shown in (("Koordinerende enhet", "koordinerende_enhet"), ("Leder", "leder"),
                         ("Lane 1", "Lane 1")):

@@ -412,11 +412,29 @@
     picker.value = registry.get(keep) ? keep : (current ? current.id : "");
   }
 
+  // Select an element chosen outside the canvas (the list, a problem), readable and in view.
   function focusElement(id) {
     var element = registry.get(id);
     if (!element) { return; }
     selection.select(element);
-    if (canvas.scrollToElement) { canvas.scrollToElement(element, {top: 80, bottom: 80, left: 80, right: 80}); }
+    if (canvas.zoom() < 0.9) { canvas.zoom(1); }
+    reveal(element);
+  }
+
+  function zoomBy(factor) {
+    var selected = current && registry.get(current.id);
+    var box = canvas.viewbox();
+    var center = selected ? {x: selected.x + (selected.width || 0) / 2, y: selected.y + (selected.height || 0) / 2}
+                          : {x: box.x + box.width / 2, y: box.y + box.height / 2};
+    if (selected && selected.waypoints) { center = selected.waypoints[0]; }
+    canvas.zoom(Math.min(4, Math.max(0.2, canvas.zoom() * factor)), center);
+    if (selected) { reveal(selected); }
+  }
+
+  function reveal(element) {
+    if (canvas.scrollToElement) {
+      canvas.scrollToElement(element, {top: 100, bottom: 100, left: 180, right: 100});  // clear of the palette
+    }
   }
 
   // ---------------------------------------------------------------- problems
@@ -583,6 +601,12 @@
       event.preventDefault();
       applyPanel();
     });
+    var stack = modeler.get("commandStack");
+    $("zoom-in").addEventListener("click", function () { zoomBy(1.25); });
+    $("zoom-out").addEventListener("click", function () { zoomBy(0.8); });
+    $("zoom-fit").addEventListener("click", function () { canvas.zoom("fit-viewport", "auto"); });
+    $("undo").addEventListener("click", function () { stack.undo(); });
+    $("redo").addEventListener("click", function () { stack.redo(); });
     $("save-draft").addEventListener("click", function () { if (!busy) { save(); } });
     $("deploy").addEventListener("click", function () { if (!busy) { deploy(); } });
     window.addEventListener("beforeunload", function (event) {
