@@ -171,8 +171,21 @@ def test_every_shipped_diagram_survives_the_modeler(page, server):
     """Import and export without edits: same elements, attributes and SpiffWorkflow extensions,
     and the exported files still validate."""
     sign_in(page, "koordinerende1")
-    for key in ("ip_sak", "klage", "periodisk_evaluering", "vedtak"):
+    for key in ("ip_sak", "klage", "periodisk_evaluering", "vedtak", "barnekoordinator_oppfolging",
+                "koordinatorbytte", "oppnevne_koordinator", "utarbeide_plan"):
         _open_editor(page, key)
+        # the panel shows every element without changing any (names, timers, properties)
+        changed = page.evaluate("""() => {
+            const m = samflytEditor.modeler, registry = m.get('elementRegistry');
+            const stack = m.get('commandStack'), changed = [];
+            for (const option of document.getElementById('element-picker').options) {
+                if (!option.value) continue;
+                m.get('selection').select(registry.get(option.value));
+                samflytEditor.apply();
+                if (stack.canUndo()) { changed.push(option.value); stack.undo(); stack.clear(); }
+            }
+            return changed; }""")
+        assert changed == [], key
         exported = page.evaluate("samflytEditor.xml()")
         original = page.evaluate("""() => fetch(JSON.parse(document.getElementById('editor-data')
             .textContent).fileUrl).then(r => r.text())""")

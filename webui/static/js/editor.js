@@ -100,7 +100,7 @@
 
   function setSpiffProperty(element, name, value) {
     var bo = element.businessObject;
-    if (spiffProperty(bo, name) === value) { return; }
+    if (spiffProperty(bo, name).trim() === value) { return; }
     var props = findExtension(bo, SPIFF_PROPERTIES);
     if (!props) {
       if (!value) { return; }
@@ -130,7 +130,7 @@
 
   function setInstructions(element, text) {
     var bo = element.businessObject;
-    if (instructions(bo) === text) { return; }
+    if (instructions(bo).trim() === text) { return; }
     var found = findExtension(bo, INSTRUCTIONS);
     if (found && text) {
       modeling.updateModdleProperties(element, found, {text: text});
@@ -282,6 +282,21 @@
     return !!(source && source.default === element.businessObject);
   }
 
+  // Show `value` in a select, adding it as an option when the list lacks it, so that a value
+  // the list does not know is kept (and validation says what is wrong with it).
+  function choose(select, value) {
+    if (!Array.prototype.some.call(select.options, function (o) { return o.value === value; })) {
+      var option = document.createElement("option");
+      option.value = value;
+      option.textContent = value;
+      select.appendChild(option);
+    }
+    select.value = value;
+  }
+
+  // Names as an input shows them: one line, no spaces at the ends.
+  function oneLine(text) { return (text || "").replace(/\s+/g, " ").trim(); }
+
   function render() {
     var el = current;
     $("panel-empty").hidden = !!el;
@@ -322,17 +337,9 @@
     var task = is(el, "bpmn:UserTask");
     $("section-usertask").hidden = !task;
     if (task) {
-      var form = spiffProperty(bo, "formJsonSchemaFilename");
-      var formSelect = $("prop-form");
-      if (form && !Array.prototype.some.call(formSelect.options, function (o) { return o.value === form; })) {
-        var missing = document.createElement("option");
-        missing.value = form;
-        missing.textContent = form;
-        formSelect.appendChild(missing);
-      }
-      formSelect.value = form;
+      choose($("prop-form"), spiffProperty(bo, "formJsonSchemaFilename"));
       $("prop-due").value = spiffProperty(bo, "dueDateExpression");
-      $("prop-priority").value = spiffProperty(bo, "priority");
+      choose($("prop-priority"), spiffProperty(bo, "priority"));
       $("prop-instructions").value = instructions(bo);
     }
   }
@@ -360,8 +367,8 @@
       var role = $("prop-role").value;
       if (roleOf(bo.name) !== role && (bo.name || "") !== role) { modeling.updateLabel(el, role); }
     } else {
-      var name = $("prop-name").value.trim();
-      if ((bo.name || "") !== name) { modeling.updateLabel(el, name || null); }
+      var name = oneLine($("prop-name").value);
+      if (oneLine(bo.name) !== name) { modeling.updateLabel(el, name || null); }
     }
     if (timerDefinition(bo) && !$("section-timer").hidden) { applyTimer(el); }
     if (conditionable(el) && !isDefaultFlow(el)) {
@@ -377,9 +384,9 @@
       }
     }
     if (is(el, "bpmn:UserTask")) {
-      setSpiffProperty(el, "formJsonSchemaFilename", $("prop-form").value);
+      setSpiffProperty(el, "formJsonSchemaFilename", $("prop-form").value.trim());
       setSpiffProperty(el, "dueDateExpression", $("prop-due").value.trim());
-      setSpiffProperty(el, "priority", $("prop-priority").value);
+      setSpiffProperty(el, "priority", $("prop-priority").value.trim());
       setInstructions(el, $("prop-instructions").value.trim());
     }
   }
@@ -652,6 +659,7 @@
     });
     window.samflytEditor = {
       modeler: modeler,
+      apply: applyPanel,
       xml: function () { return modeler.saveXML({format: true}).then(function (r) { return r.xml; }); }
     };
   }
