@@ -15,7 +15,7 @@ from . import definitions, drafts, library, roles
 from .errors import NotFound
 from .models import ProcessVersion
 from .safe_xml import XmlRefused, safe_parse_xml
-from .validation import BPMN, DEFAULT_ROLES, Problem
+from .validation import BPMN, DEFAULT_ROLES
 
 
 @dataclass(frozen=True)
@@ -92,4 +92,4 @@ def defining_file(version: ProcessVersion, key: str, max_bytes: int) -> str:
     raise NotFound(f"Prosessen «{key}» har ingen BPMN-fil")
 
 
-__all__ = ["EditorPage", "editor_page", "file_content", "save", "defining_file", "Problem"]
+__all__ = ["EditorPage", "editor_page", "file_content", "save", "defining_file"]

@@ -151,9 +151,10 @@ def test_a_condition_with_a_syntax_error_is_marked_and_deploy_refused(page, serv
     expect(problem).to_contain_text("condition")
     expect(page.locator(f".djs-element[data-element-id='{flow}']").first).to_have_class(
         re.compile(r"\bhas-problem\b"))
-    # the problem's button selects the element
+    # the problem's button selects the element (from the keyboard too)
     page.get_by_label("Element", exact=True).select_option("")
-    problem.get_by_role("button").click()
+    problem.get_by_role("button").focus()
+    page.keyboard.press("Enter")
     expect(page.locator("#element-id")).to_have_text(flow)
     assert _do(server, lambda ctx: definitions.latest_version(ctx, "ip_sak").version) == before
     assert_accessible(page)
