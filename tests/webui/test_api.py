@@ -35,7 +35,7 @@ def test_openapi_document_lists_every_endpoint(app):
                                  "/tasks/{task_id}/unclaim", "/tasks/{task_id}/assign",
                                  "/tasks/{task_id}/complete", "/notices",
                                  "/notices/{notice_id}/ack", "/processes",
-                                 "/processes/{key}/versions"}
+                                 "/processes/{key}/versions", "/processes/{key}/migrations"}
     routes = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/")}
     documented = {"/api/v1" + p.replace("{case_id}", "<int:case_id>")
                   .replace("{task_id}", "<int:task_id>").replace("{notice_id}", "<int:notice_id>")

@@ -15,6 +15,7 @@ from web_support import ROLE_USERS
 
 ROLES = list(ROLE_USERS)
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+ROOT = Path(__file__).resolve().parents[2]
 STEPS = ["saksbehandler", "leder", "koordinerende_enhet", "koordinator"]
 
 
@@ -167,9 +168,64 @@ def _html_cases(world, browser):
     library_roles = ("koordinerende_enhet", "admin")
     for rule, path in (("/processes/|GET", "/processes/"),
                        ("/processes/<key>|GET", "/processes/ip_sak"),
-                       ("/processes/<key>/diff|GET", "/processes/ip_sak/diff?from=1&to=1")):
+                       ("/processes/<key>/diff|GET", "/processes/ip_sak/diff?from=1&to=1"),
+                       ("/processes/<key>/heatmap.json|GET", "/processes/ip_sak/heatmap.json"),
+                       ("/processes/<key>/migrations|GET", "/processes/ip_sak/migrations"),
+                       ("/processes/<key>/edit|GET", "/processes/ip_sak/edit"),
+                       ("/processes/<key>/files/<name>|GET", "/processes/ip_sak/files/ip_sak.bpmn"),
+                       ("/processes/<key>/forms|GET", "/processes/ip_sak/forms"),
+                       ("/processes/<key>/forms/<name>/edit|GET",
+                        "/processes/ip_sak/forms/soknad.json/edit"),
+                       ("/processes/<key>/decisions|GET", "/processes/ip_sak/decisions"),
+                       ("/processes/<key>/decisions/<name>/edit|GET",
+                        "/processes/ip_sak/decisions/vurdering_rett.dmn/edit")):
         add(rule, lambda client, role, path=path: _status(
             client.get(path), 200 if role in library_roles else 403))
+
+    def unit_or_403(ok):
+        return lambda role: ok if role in library_roles else 403
+
+    add("/processes/<key>/migrations|POST", lambda client, role: _status(
+        client.post("/processes/stafett/migrations", {"action": "all"}), unit_or_403(200)(role)))
+    add("/processes/<key>/forms/<name>/preview|POST", lambda client, role: _status(
+        client.post("/processes/ip_sak/forms/soknad.json/preview",
+                    {"schema": '{"type": "object", "properties": {}}'}), unit_or_403(200)(role)))
+
+    def draft_then_discard(client, role, path, field, content, discard):
+        """A draft saved (or refused), then removed again so no later test deploys it."""
+        _status(client.post(path, {field: content}), unit_or_403(302)(role))
+        _status(client.post(discard[0], discard[1]), unit_or_403(discard[2])(role))
+
+    stafett = (FIXTURES / "webui" / "stafett.bpmn").read_text(encoding="utf-8")
+    add("/processes/<key>/forms/<name>/draft|POST", lambda client, role: draft_then_discard(
+        client, role, "/processes/ip_sak/forms/soknad.json/draft", "schema",
+        '{"type": "object", "properties": {}}',
+        ("/processes/ip_sak/definitions/discard", {"file": "soknad.json"}, 302)))
+    add("/processes/<key>/decisions/<name>/draft|POST", lambda client, role: draft_then_discard(
+        client, role, "/processes/ip_sak/decisions/vurdering_rett.dmn/draft", "xml",
+        (ROOT / "processes" / "dmn" / "vurdering_rett.dmn").read_text(encoding="utf-8"),
+        ("/processes/ip_sak/definitions/discard", {"file": "vurdering_rett.dmn"}, 302)))
+    add("/processes/<key>/definitions/discard|POST", lambda client, role: _status(
+        client.post("/processes/ip_sak/definitions/discard", {"file": "soknad.json"}),
+        unit_or_403(302)(role)))
+    add("/processes/<key>/definitions/deploy|POST", lambda client, role: _status(
+        client.post("/processes/ip_sak/definitions/deploy"), unit_or_403(409)(role)))
+
+    def json_post(client, path, body=None):
+        if client._token is None:
+            client.get("/login")
+        return client.client.post(path, json=body, headers={"X-CSRFToken": client._token},
+                                  base_url=client.base_url)
+
+    def bpmn_draft(client, role):
+        _status(json_post(client, "/processes/stafett/drafts/stafett.bpmn", {"content": stafett}),
+                unit_or_403(200)(role))
+        _status(json_post(client, "/processes/stafett/drafts/discard"), unit_or_403(200)(role))
+    add("/processes/<key>/drafts/<name>|POST", bpmn_draft)
+    add("/processes/<key>/drafts/discard|POST", lambda client, role: _status(
+        json_post(client, "/processes/stafett/drafts/discard"), unit_or_403(200)(role)))
+    add("/processes/<key>/deploy|POST", lambda client, role: _status(
+        json_post(client, "/processes/stafett/deploy"), unit_or_403(404)(role)))
 
     for rule, path in (("/inbox/|GET", "/inbox/"), ("/notices/|GET", "/notices/"),
                        ("/|GET", "/"), ("/status|GET", "/status"), ("/healthz|GET", "/healthz")):
@@ -261,6 +317,9 @@ def _api_rows(world, api):
             content_type="multipart/form-data")
         assert response.status_code == (200 if role in library_roles else 403), response.json
     add("/api/v1/processes/<key>/versions|POST", deploy)
+    add("/api/v1/processes/<key>/migrations|POST", lambda client, role: _status(
+        client.post("/api/v1/processes/stafett/migrations", json={}),
+        200 if role in library_roles else 403))
     add("/api/v1/openapi.json|GET", lambda client, role: _ok(client.get("/api/v1/openapi.json")))
     return rows
 
