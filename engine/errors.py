@@ -31,3 +31,13 @@ class DefinitionError(EngineError):
     def __init__(self, message: str, problems: list | None = None):
         super().__init__(message)
         self.problems = problems or []
+
+
+class ProcessError(EngineError):
+    """A step of a diagram failed while running (a condition or script that cannot be
+    evaluated on this case's data). Nothing of the step is saved; `element` names the BPMN
+    element so the coordinating unit can fix the diagram."""
+
+    def __init__(self, message: str, element: str | None = None):
+        super().__init__(message)
+        self.element = element

@@ -233,7 +233,8 @@ def complete(ctx, task_id: int, user: User, data: dict,
         field = props["appointsCoordinator"]
         appoint_coordinator(ctx, loaded.case, data.get(field), user.username, field)
     spiff_task.data.update(data)
-    spiff_task.run()
+    with runtime.step_errors():
+        spiff_task.run()
     loaded.passed.append(spiff_task)
     loaded.completed_by_user.append(spiff_task)
     rows.update(ctx, task, status="completed", completed_by=user.username,

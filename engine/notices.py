@@ -41,6 +41,7 @@ KIND_LABELS = {
     "coordinator_vacancy": "Saken mangler koordinator",
     "task_unclaimed": "En oppgave er ikke tatt",
     "task_overdue": "En oppgave er på overtid",
+    "process_error": "En sak står fast: prosessdiagrammet må rettes",
 }
 GENERIC_LABEL = "En sak trenger oppfølging"
 

@@ -11,6 +11,7 @@ import dataclasses
 import functools
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
@@ -18,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, deadlines, definitions, notices, rows
 from .context import EngineContext
-from .errors import ConflictError, EngineError
+from .errors import ConflictError, EngineError, ProcessError
 from .models import Case, HumanTask, Notice, ProcessInstance, Timer, User
 from .roles import role_for_lane
 from .scripting import RestrictedScriptEngine
@@ -104,12 +105,31 @@ def start_instance(ctx: EngineContext, case: Case, process_key: str, data: dict,
 
 
 def run_and_persist(ctx: EngineContext, loaded: Loaded, actor: str, _depth: int = 0) -> None:
-    loaded.workflow.refresh_timers()
-    loaded.workflow.do_engine_steps(did_complete_task=loaded.passed.append)
-    # Signals nobody caught (e.g. "Vedtak fattet" after its watchers ended) would otherwise
-    # be saved with the state step after step.
-    loaded.workflow.get_events()
-    persist_step(ctx, loaded, actor, _depth=_depth)
+    with step_errors():
+        loaded.workflow.refresh_timers()
+        loaded.workflow.do_engine_steps(did_complete_task=loaded.passed.append)
+        # Signals nobody caught (e.g. "Vedtak fattet" after its watchers ended) would otherwise
+        # be saved with the state step after step.
+        loaded.workflow.get_events()
+        persist_step(ctx, loaded, actor, _depth=_depth)
+
+
+@contextlib.contextmanager
+def step_errors():
+    """A diagram that fails on this case's data (a condition naming a field the case lacks, a
+    script error) becomes a ProcessError naming the element; the caller's transaction is
+    rolled back, so nothing of the step is kept."""
+    try:
+        yield
+    except SpiffWorkflowException as exc:
+        task = getattr(exc, "task", None)
+        spec = getattr(task, "task_spec", None)
+        element = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
+        name = getattr(spec, "bpmn_name", None) or element or "?"
+        detail = exc.args[0] if exc.args else exc.__class__.__name__
+        raise ProcessError(f"Prosessen kunne ikke gå videre ved «{name}» ({element}): {detail}. "
+                           "Ingenting ble lagret. Si fra til koordinerende enhet, som kan rette "
+                           "prosessdiagrammet.", element=element) from exc
 
 
 def persist_step(ctx: EngineContext, loaded: Loaded, actor: str, _depth: int = 0) -> None:

@@ -24,8 +24,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import deadlines, notify
 from .context import EngineContext
-from .errors import ConflictError
-from .sweep import fire_due_timers, sweep as sweep_timers, sweep_once, SweepResult
+from .errors import ConflictError, ProcessError
+from .sweep import fire_due_timers, record_failure, sweep as sweep_timers, sweep_once, SweepResult
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +41,15 @@ class Report:
     skipped: int = 0       # items another worker had
     sent: int = 0          # e-mails sent (a digest counts once)
     failed: int = 0        # e-mails the mail server refused (tried again later)
+    stuck: list[str] = dataclasses.field(default_factory=list)  # "case_number: element" whose
+    # timer step failed on the case's data: stopped, the coordinating unit told
 
     def lines(self) -> list[str]:
         return ([f"fired {f}" for f in self.fired] + [f"notice {n}" for n in self.notices]
                 + ([f"resolved {self.resolved} notice(s)"] if self.resolved else [])
                 + ([f"sent {self.sent} e-mail(s)"] if self.sent else [])
                 + ([f"failed {self.failed} e-mail(s)"] if self.failed else [])
+                + [f"stuck {s} (the diagram must be fixed)" for s in self.stuck]
                 + ([f"skipped {self.skipped} (another worker had them)"] if self.skipped else []))
 
     def as_dict(self) -> dict:
@@ -85,7 +88,8 @@ def _read(env, make_ctx, query):
 def sweep(env, now: datetime | None = None) -> Report:
     now, make_ctx = contexts(env, now)
     timers = sweep_timers(env.session_factory, make_ctx, now)
-    report = Report(fired=timers.fired, notices=timers.notices, skipped=timers.skipped)
+    report = Report(fired=timers.fired, notices=timers.notices, skipped=timers.skipped,
+                    stuck=timers.stuck)
     for notice_id in _read(env, make_ctx, lambda ctx: deadlines.due_notice_ids(ctx, now)):
         _raise(env, make_ctx, notice_id, now, report)
     ok, resolved = _unit(env, make_ctx, deadlines.resolve_stale)
@@ -110,7 +114,13 @@ def fire_instance(env, instance_id: int, now: datetime | None = None) -> Report:
     """Fire the due timers of one process instance (the `samflyt.fire_timers` task)."""
     now, make_ctx = contexts(env, now)
     result = SweepResult()
-    ok, fired = _unit(env, make_ctx, lambda ctx: fire_due_timers(ctx, instance_id, now, result))
+    try:
+        ok, fired = _unit(env, make_ctx,
+                          lambda ctx: fire_due_timers(ctx, instance_id, now, result))
+    except ProcessError as error:
+        _ok, stuck = _unit(env, make_ctx,
+                           lambda ctx: record_failure(ctx, instance_id, now, error))
+        return Report(stuck=stuck or [])
     report = Report(skipped=0 if ok and fired else 1)
     if ok and fired:
         report.fired, report.notices = result.fired, result.notices

@@ -14,11 +14,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from . import audit, runtime
+from . import audit, notices, rows, runtime
 from .context import EngineContext
 from .db import is_postgres
-from .errors import ConflictError
-from .models import Notice, ProcessInstance, Timer
+from .errors import ConflictError, ProcessError
+from .models import Case, Notice, ProcessInstance, Timer
+
+#: Who is told when a timer's step fails on a case's data (they own the diagrams).
+PROCESS_ERROR_ROLE = "koordinerende_enhet"
 
 
 @dataclasses.dataclass
@@ -26,9 +29,11 @@ class SweepResult:
     fired: list[str] = dataclasses.field(default_factory=list)      # "case_number: timer name"
     notices: list[str] = dataclasses.field(default_factory=list)    # "case_number: kind -> who"
     skipped: int = 0                                                 # taken by another sweeper
+    stuck: list[str] = dataclasses.field(default_factory=list)      # "case_number: element"
 
     def lines(self) -> list[str]:
         return ([f"fired {f}" for f in self.fired] + [f"notice {n}" for n in self.notices]
+                + [f"stuck {f} (the diagram must be fixed)" for f in self.stuck]
                 + ([f"skipped {self.skipped} (another sweeper had them)"] if self.skipped else []))
 
 
@@ -107,9 +112,41 @@ def sweep(session_factory, make_ctx, now: datetime | None = None) -> SweepResult
             except (ConflictError, OperationalError):
                 session.rollback()
                 fired = False
+            except ProcessError as error:
+                session.rollback()
+                with session_factory() as failed_session:
+                    result.stuck += record_failure(make_ctx(failed_session), instance_id, now,
+                                                    error)
+                    failed_session.commit()
+                continue
             if fired:
                 result.fired += partial.fired
                 result.notices += partial.notices
             else:
                 result.skipped += 1
     return result
+
+
+def record_failure(ctx: EngineContext, instance_id: int, now: datetime,
+                   error: ProcessError) -> list[str]:
+    """A timer's step failed on the case's data. Its due timers stop (status "failed", so the
+    sweep does not retry them every minute while the rest waits) and the coordinating unit
+    gets a notice naming only the element. Migrating the case to a corrected version of the
+    diagram arms the timer again (its row is rewritten from the workflow)."""
+    due = list(ctx.session.scalars(select(Timer).where(
+        Timer.instance_id == instance_id, Timer.status == "waiting", Timer.fire_at <= now)))
+    if not due:
+        return []
+    for timer in due:
+        timer.status = "failed"
+    case = ctx.session.get(Case, due[0].case_id)
+    rows.insert(ctx, Notice(
+        case_id=case.id, instance_id=instance_id,
+        source_key=f"process_error:{instance_id}:{min(t.id for t in due)}", kind="process_error",
+        severity="escalation", role=PROCESS_ERROR_ROLE, case_number=case.case_number,
+        element_id=error.element, status=notices.RAISED, created_at=now, raised_at=now,
+        due_at=now))
+    audit.record(ctx, case, "system", "process_error", element=error.element,
+                 timers=[t.name for t in due])
+    ctx.session.flush()
+    return [f"{case.case_number}: {error.element}"]

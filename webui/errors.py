@@ -11,14 +11,14 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import (ConflictError, DefinitionError, EngineError, InvalidInput, NotFound,
-                           PermissionDenied)
+                           PermissionDenied, ProcessError)
 
 from . import uow
 
 log = logging.getLogger(__name__)
 
 STATUS = {NotFound: 404, PermissionDenied: 403, ConflictError: 409, InvalidInput: 422,
-          DefinitionError: 422}
+          DefinitionError: 422, ProcessError: 422}
 
 
 def status_of(error: EngineError) -> int:

@@ -6,9 +6,9 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 
 from engine import humantasks, taskpage
-from engine.errors import ConflictError, InvalidInput, PermissionDenied
+from engine.errors import ConflictError, InvalidInput, PermissionDenied, ProcessError
 
-from . import config, forms, uow
+from . import config, errors, forms, uow
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -53,10 +53,9 @@ def submit(task_id: int):
     except InvalidInput as error:
         uow.abort()
         return _render(task_id, values=data, errors=error.errors, status=422)
-    except (PermissionDenied, ConflictError) as error:
-        uow.abort()
-        return _render(task_id, values=data, problem=str(error),
-                       status=403 if isinstance(error, PermissionDenied) else 409)
+    except (PermissionDenied, ConflictError, ProcessError) as error:
+        uow.abort()  # what was typed is shown again; nothing of the step was kept
+        return _render(task_id, values=data, problem=str(error), status=errors.status_of(error))
     flash(_("Oppgaven «%(name)s» i sak %(case)s er fullført.", name=task.name,
             case=task.case_number), "success")
     return redirect(url_for("inbox.index"))

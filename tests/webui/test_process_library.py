@@ -240,6 +240,28 @@ def test_a_plain_bpmn_js_diagram_uploads_and_its_tasks_run_without_forms(
     assert role == "leder"
 
 
+def test_a_diagram_failing_on_the_case_data_refuses_the_completion_and_keeps_the_task(
+        unit, browser, engine_do, version_count, cases_removed):
+    """The gateway's condition names antall_tjenester, which this case lacks: the officer
+    sees which element failed, the task stays open and nothing of the step is kept."""
+    assert upload(unit, PLAIN_KEY, (PLAIN.name, PLAIN.read_bytes())).status_code in (200, 201)
+
+    def start(ctx):
+        case = cases.start_case(ctx, {}, get_user(ctx, "saksbehandler1"), process_key=PLAIN_KEY)
+        [task] = ctx.session.scalars(select(HumanTask).where(HumanTask.case_id == case.id))
+        return task.id
+    task_id = engine_do(start)
+    officer = browser("saksbehandler1")
+    officer.get(f"/tasks/{task_id}")
+    refused = officer.post(f"/tasks/{task_id}", {"_action": "complete"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "Prosessen kunne ikke gå videre" in html and "Ingenting ble lagret" in html
+    status, completed_by = engine_do(lambda ctx: (lambda t: (t.status, t.completed_by))(
+        ctx.session.get(HumanTask, task_id)))
+    assert (status, completed_by) == ("open", None)
+
+
 def test_a_lane_that_names_no_role_is_refused_and_nothing_is_deployed(unit, version_count):
     count = version_count()
     text = PLAIN.read_text(encoding="utf-8").replace('name="Leder"', 'name="Vaktmester"')

@@ -1,0 +1,76 @@
+"""A diagram that fails on a case's data (a condition or expression naming a field the case
+lacks) never loses work: the officer's completion is refused with a message naming the
+element and nothing of the step is kept; a timer whose step fails stops retrying, the
+coordinating unit is told, and the other due timers still fire."""
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from engine import audit, cases, definitions, humantasks, users
+from engine.errors import ProcessError
+from engine.models import Notice, ProcessInstance, Timer
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+PLAIN = FIXTURES / "plain" / "enkel_soknad.bpmn"
+PLAIN_KEY = "Process_0x7kq2n"
+FRIST = FIXTURES / "engine" / "frist_test.bpmn"
+
+
+def test_a_condition_on_missing_data_refuses_the_completion_and_keeps_the_task(ctx, make_user):
+    officer = make_user("siri", "saksbehandler")
+    definitions.deploy_files(ctx, {PLAIN.name: PLAIN.read_bytes()}, "tests")
+    case = cases.start_case(ctx, {}, officer, process_key=PLAIN_KEY)  # no antall_tjenester
+    [task] = humantasks.open_tasks(ctx, case.id)
+    instance = ctx.session.get(ProcessInstance, task.instance_id)
+    state, lock = instance.state, instance.lock_version
+    ctx.session.flush()
+    savepoint = ctx.session.begin_nested()  # as the request's transaction would roll back
+    with pytest.raises(ProcessError) as raised:
+        humantasks.complete(ctx, task.id, officer, {}, expected_version=task.version)
+    savepoint.rollback()
+    assert raised.value.element and raised.value.element in str(raised.value)
+    assert "Ingenting ble lagret" in str(raised.value)
+    ctx.session.expire_all()
+    [still] = humantasks.open_tasks(ctx, case.id)
+    assert (still.id, still.status, still.completed_by) == (task.id, "open", None)
+    instance = ctx.session.get(ProcessInstance, task.instance_id)
+    assert (instance.state, instance.lock_version) == (state, lock)
+    assert "task_completed" not in {e.kind for e in audit.case_history(ctx, case.id)}
+
+
+def _failing_frist() -> bytes:
+    """frist_test as its own process whose reminder names a user from a missing field."""
+    text = FRIST.read_text(encoding="utf-8").replace("frist_test", "frist_feiler")
+    marker = '<spiffworkflow:property name="notice" value="test_reminder" />'
+    assert text.count(marker) == 1
+    return text.replace(marker, marker + '\n          <spiffworkflow:property '
+                                'name="noticeUserExpression" value="felt_som_mangler" />').encode()
+
+
+def test_a_failing_timer_step_stops_tells_the_unit_and_does_not_block_the_others(committed_env,
+                                                                               clock):
+    env = committed_env
+    with env.unit_of_work() as ctx:
+        definitions.deploy_files(ctx, {"frist_feiler.bpmn": _failing_frist(),
+                                       "frist_form.json": (FIXTURES / "engine" /
+                                                           "frist_form.json").read_bytes()},
+                                 "tests")
+        kari = users.add_user(ctx, "kari", ["saksbehandler"])
+        broken = cases.start_case(ctx, {}, kari, process_key="frist_feiler").id
+        fine = cases.start_case(ctx, {}, kari, process_key="frist_test").id
+    clock.advance(days=3)
+    report = env.sweep()
+    assert any(line.startswith("stuck ") for line in report.lines())
+    with env.unit_of_work() as ctx:
+        timers = {t.case_id: t.status for t in ctx.session.scalars(select(Timer))}
+        assert timers == {broken: "failed", fine: "fired"}
+        [notice] = ctx.session.scalars(select(Notice).where(Notice.case_id == broken,
+                                                            Notice.kind == "process_error"))
+        assert (notice.role, notice.severity, notice.element_id) == (
+            "koordinerende_enhet", "escalation", "varsel")
+        assert "process_error" in {e.kind for e in audit.case_history(ctx, broken)}
+        assert "test_reminder" in set(ctx.session.scalars(
+            select(Notice.kind).where(Notice.case_id == fine)))
+    again = env.sweep()  # the failed timer is not retried every minute
+    assert not any(line.startswith("stuck ") for line in again.lines())
