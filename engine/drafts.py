@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from sqlalchemy import delete, select
 
 from . import definitions, library
-from .errors import DefinitionError, EngineError, NotFound
+from .errors import ConflictError, DefinitionError, EngineError, NotFound
 from .models import ProcessDraft, ProcessVersion
 from .validation import Problem, validate_files
 
@@ -96,10 +96,19 @@ def deploy(ctx, user, key: str):
     """Deploy the drafts of `key` as a new version; returns (version, created).
 
     Raises DefinitionError (drafts kept) when the bundle is invalid, NotFound when there is no
-    draft to deploy."""
+    draft to deploy, ConflictError when a draft was started from a version older than the
+    newest (another member of the unit deployed meanwhile)."""
     drafts = list_drafts(ctx, user, key)
     if not drafts:
         raise NotFound(f"Prosessen «{key}» har ingen utkast å installere")
+    newest = _newest(ctx, key)
+    stale = [d for d in drafts if newest is not None and d.base_version is not None
+             and d.base_version != newest.version]
+    if stale:  # someone deployed meanwhile: installing would silently undo their change
+        names = ", ".join(f"{d.filename} (versjon {d.base_version})" for d in stale)
+        raise ConflictError(f"Utkastet bygger på en eldre versjon: {names}, men versjon "
+                            f"{newest.version} er installert siden. Forkast utkastet og gjør "
+                            "endringen på nytt i den nyeste versjonen.")
     uploaded = {d.filename: d.content.encode("utf-8") for d in drafts}
     version, created = library.deploy_upload(ctx, user, key, uploaded)
     discard(ctx, user, key)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from engine import definitions, drafts
-from engine.errors import DefinitionError, NotFound, PermissionDenied
+from engine.errors import ConflictError, DefinitionError, NotFound, PermissionDenied
 
 IP_SAK = Path(__file__).parents[2] / "processes" / "ip_sak.bpmn"
 TIMER = '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P1M"</bpmn:timeDuration>'
@@ -65,3 +65,18 @@ def test_only_the_unit_and_admin_may_keep_drafts(ctx, make_user):
         drafts.save(ctx, officer, "ip_sak", "ip_sak.bpmn", _ip_sak('"P3W"'))
     with pytest.raises(PermissionDenied):
         drafts.deploy(ctx, officer, "ip_sak")
+
+
+def test_a_draft_started_before_someone_else_deployed_is_not_installed_over_it(ctx, make_user):
+    kari = make_user("kari", "koordinerende_enhet")
+    ola = make_user("ola", "koordinerende_enhet")
+    drafts.save(ctx, kari, "ip_sak", "ip_sak.bpmn", _ip_sak('"P3W"'))
+    base = drafts.get(ctx, kari, "ip_sak", "ip_sak.bpmn").base_version
+    definitions.deploy_files(ctx, {**{f.filename: f.content.encode() for f in
+                                      definitions.latest_version(ctx, "ip_sak").files},
+                                   "ip_sak.bpmn": _ip_sak('"P2W"').encode()}, ola.username)
+    with pytest.raises(ConflictError, match=f"versjon {base}"):
+        drafts.deploy(ctx, kari, "ip_sak")
+    assert '"P2W"' in next(f.content for f in definitions.latest_version(ctx, "ip_sak").files
+                           if f.filename == "ip_sak.bpmn")
+    assert drafts.get(ctx, kari, "ip_sak", "ip_sak.bpmn") is not None  # kept
