@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine import audit, cases, definitions, humantasks, users
+from engine import audit, cases, definitions, humantasks, migration, users
 from engine.errors import ProcessError
 from engine.models import Notice, ProcessInstance, Timer
 
@@ -74,3 +74,28 @@ def test_a_failing_timer_step_stops_tells_the_unit_and_does_not_block_the_others
             select(Notice.kind).where(Notice.case_id == fine)))
     again = env.sweep()  # the failed timer is not retried every minute
     assert not any(line.startswith("stuck ") for line in again.lines())
+
+
+def test_a_stuck_case_moves_on_once_the_diagram_is_fixed_and_the_case_migrated(committed_env,
+                                                                              clock):
+    env = committed_env
+    form = (FIXTURES / "engine" / "frist_form.json").read_bytes()
+    with env.unit_of_work() as ctx:
+        definitions.deploy_files(ctx, {"frist_feiler.bpmn": _failing_frist(),
+                                       "frist_form.json": form}, "tests")
+        kari = users.add_user(ctx, "kari", ["saksbehandler"])
+        users.add_user(ctx, "enhet", ["koordinerende_enhet"])
+        case_id = cases.start_case(ctx, {}, kari, process_key="frist_feiler").id
+    clock.advance(days=3)
+    assert any(line.startswith("stuck ") for line in env.sweep().lines())
+    fixed = FRIST.read_text(encoding="utf-8").replace("frist_test", "frist_feiler").encode()
+    with env.unit_of_work() as ctx:
+        definitions.deploy_files(ctx, {"frist_feiler.bpmn": fixed, "frist_form.json": form},
+                                 "tests")
+        result = migration.migrate(ctx, users.get_user(ctx, "enhet"), "frist_feiler", [case_id])
+        assert [m.case_id for m in result.migrated] == [case_id], result
+    report = env.sweep()
+    assert not any(line.startswith("stuck ") for line in report.lines())
+    with env.unit_of_work() as ctx:
+        kinds = set(ctx.session.scalars(select(Notice.kind).where(Notice.case_id == case_id)))
+        assert {"process_error", "test_reminder"} <= kinds
