@@ -159,7 +159,7 @@ def plan_task_deadlines(ctx, case: Case, instance, root_id, row: HumanTask,
                               role=escalate_to, action="reassign" if reassign else None,
                               due_at=end_of_due_date(ctx.settings, row.due_at), **base))
     for notice in planned:
-        rows.insert(ctx, notice)
+        rows.insert(ctx, notice, attach=False)
     return planned
 
 

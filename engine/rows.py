@@ -53,9 +53,11 @@ def _plan(model: type):
             (version_attr, version) if version is not None else None)
 
 
-def insert(ctx, obj):
-    """INSERT `obj` (a new, transient model object) and make it persistent. Relationships are
-    not followed: set the foreign-key columns (`case_id=...`), not the related objects."""
+def insert(ctx, obj, attach: bool = True):
+    """INSERT `obj` (a new, transient model object) and make it persistent in the session
+    (`attach=False`: leave it detached, with its id, when nothing in this transaction reads it
+    through the session again). Relationships are not followed: set the foreign-key columns
+    (`case_id=...`), not the related objects."""
     statement, _table, columns, version = _plan(type(obj))
     state = obj.__dict__
     values = {}
@@ -68,7 +70,8 @@ def insert(ctx, obj):
         setattr(obj, version[0], 1)
     obj.id = ctx.session.connection().execute(statement, values).scalar_one()
     make_transient_to_detached(obj)
-    ctx.session.add(obj)
+    if attach:
+        ctx.session.add(obj)
     return obj
 
 

@@ -324,7 +324,7 @@ def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
             candidate_role=role, assignee=_assignee_for(ctx, loaded, task, lane),
             form=props.get("formJsonSchemaFilename"), priority=_priority(props),
             due_at=_due_for(ctx, loaded, task), status="open", created_at=now)
-        rows.insert(ctx, row)
+        rows.insert(ctx, row, attach=False)  # read again only by queries
         audit.record(ctx, loaded.case, "system", "task_created", name=row.name,
                      element=row.element_id, role=role, assignee=row.assignee)
         deadlines.plan_task_deadlines(ctx, loaded.case, instance, loaded.workflow.task_tree.id,
@@ -379,7 +379,8 @@ def sync_timers(ctx: EngineContext, loaded: Loaded, waiting: dict | None = None,
             rows.insert(ctx, Timer(case_id=loaded.case.id, instance_id=instance.id,
                                    spiff_task_id=spiff_id,
                                    element_id=task.task_spec.bpmn_id or task.task_spec.name,
-                                   name=name, fire_at=fire_at, status="waiting"))
+                                   name=name, fire_at=fire_at, status="waiting"),
+                        attach=False)
         elif row.fire_at != fire_at:
             row.fire_at = fire_at
 
