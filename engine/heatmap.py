@@ -6,9 +6,9 @@ names, come from the deployed files and the parsed specs, both cached. A case wa
 called process is shown at the called process's element when that is drawn in the same
 diagram, else at the call activity that leads there.
 
-A wait's age runs from the task's creation; for a timer, from when the timer started, which
-is known when its duration is written in the diagram ("P1M": the fire time minus one month).
-A timer from an expression or a date counts its cases without an age.
+A wait's age runs from the task's creation; for a timer, from when the case started waiting
+at it (`timers.created_at`). Rows written before that column existed fall back to the fire time
+minus a duration written in the diagram ("P1M"), or count their cases without an age.
 """
 from __future__ import annotations
 
@@ -86,12 +86,13 @@ def _heat(ctx, key: str, number: int | None, newest: ProcessVersion) -> Heatmap:
         shown = places.element(version_id, process, element)
         fallback_names.setdefault(shown, name)
         _note(ages, shown, case_id, (now - created).total_seconds())
-    for case_id, element, name, fire_at, version_id in ctx.session.execute(
+    for case_id, element, name, fire_at, created, version_id in ctx.session.execute(
             _instances(select(Timer.case_id, Timer.element_id, Timer.name, Timer.fire_at,
-                              ProcessInstance.process_version_id)
+                              Timer.created_at, ProcessInstance.process_version_id)
                        .join(ProcessInstance, ProcessInstance.id == Timer.instance_id)
                        .where(Timer.status == "waiting"), ctx, key, number)):
         process, started = places.timer(version_id, element, fire_at)
+        started = created or started  # rows from before timers.created_at: inferred
         shown = places.element(version_id, process, element)
         fallback_names.setdefault(shown, name)
         _note(ages, shown, case_id, (now - started).total_seconds() if started else None)

@@ -216,8 +216,11 @@ class Timer(Base):
     element_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
     fire_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20), default="waiting")  # waiting|fired|cancelled
+    status: Mapped[str] = mapped_column(String(20), default="waiting")  # waiting|fired|cancelled|failed
     fired_at: Mapped[datetime | None]
+    #: When the case started waiting at the timer (the heat map's waiting time); None for
+    #: rows written before this column existed.
+    created_at: Mapped[datetime | None]
     instance: Mapped["ProcessInstance"] = relationship(lazy="raise")
 
 

@@ -379,7 +379,8 @@ def sync_timers(ctx: EngineContext, loaded: Loaded, waiting: dict | None = None,
             rows.insert(ctx, Timer(case_id=loaded.case.id, instance_id=instance.id,
                                    spiff_task_id=spiff_id,
                                    element_id=task.task_spec.bpmn_id or task.task_spec.name,
-                                   name=name, fire_at=fire_at, status="waiting"),
+                                   name=name, fire_at=fire_at, status="waiting",
+                                   created_at=ctx.now()),
                         attach=False)
         elif row.fire_at != fire_at:
             row.fire_at = fire_at

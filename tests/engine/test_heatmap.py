@@ -108,3 +108,20 @@ def test_several_waits_of_one_case_at_one_element_count_once(ctx, clock, officer
     ctx.session.flush()
     assert heatmap.waiting_by_element(ctx, unit, "ip_sak")["task_kartlegging"] == {
         "count": 1, "median_wait_seconds": DAY}
+
+
+def test_a_timer_waits_from_when_the_case_reached_it_and_old_rows_fall_back(
+        ctx, clock, officer, unit):
+    from sqlalchemy import select, update
+    from engine.models import Timer
+    case = cases.start_case(ctx, application(), officer)
+    started = clock()
+    rows = list(ctx.session.scalars(select(Timer).where(Timer.case_id == case.id)))
+    assert rows and {row.created_at for row in rows} == {started}
+    clock.advance(days=4)
+    assert heatmap.waiting_by_element(ctx, unit, "ip_sak")["gw_vent_en_maned"] == {
+        "count": 1, "median_wait_seconds": 4 * DAY}
+    # rows written before timers.created_at existed: the start is inferred from "P1M"
+    ctx.session.execute(update(Timer).where(Timer.case_id == case.id).values(created_at=None))
+    assert heatmap.waiting_by_element(ctx, unit, "ip_sak")["gw_vent_en_maned"] == {
+        "count": 1, "median_wait_seconds": 4 * DAY}
