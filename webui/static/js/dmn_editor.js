@@ -63,7 +63,15 @@
     }
 
     canvas.hidden = false;
-    modeler = new DmnJS({container: canvas});
+    // The decision table's own texts in bokmål on a bokmål page (dmn-js passes "common"
+    // options to each view but replaces its additionalModules, so each view gets them).
+    var translations = window.SamflytModelerTranslations;
+    var modules = translations ? translations.modules() : [];
+    modeler = new DmnJS({container: canvas,
+                         drd: {additionalModules: modules},
+                         decisionTable: {additionalModules: modules},
+                         literalExpression: {additionalModules: modules},
+                         boxedExpression: {additionalModules: modules}});
     modeler.importXML(textarea.value).then(function () {
       var tables = modeler.getViews().filter(function (view) {
         return view.type === "decisionTable";

@@ -629,8 +629,10 @@
       status(M.loadFailed + " bpmn-js", "error");
       return;
     }
+    var translations = window.SamflytModelerTranslations;  // bokmål palette and menus
     modeler = new window.BpmnJS({container: container,
-                                 moddleExtensions: {spiffworkflow: window.SamflytModdle}});
+                                 moddleExtensions: {spiffworkflow: window.SamflytModdle},
+                                 additionalModules: translations ? translations.modules() : []});
     canvas = modeler.get("canvas");
     registry = modeler.get("elementRegistry");
     modeling = modeler.get("modeling");
