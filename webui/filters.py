@@ -104,6 +104,7 @@ def notice_text(kind: str | None) -> str:
         "coordinator_vacancy": _("Saken mangler koordinator"),
         "task_unclaimed": _("En oppgave er ikke tatt"),
         "task_overdue": _("En oppgave er på overtid"),
+        "process_error": _("En sak står fast: prosessdiagrammet må rettes"),
     }
     if not kind:
         return ""
