@@ -8,6 +8,7 @@ keeps them.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -29,8 +30,21 @@ class SavedDraft:
     problems: list[Problem]
 
 
-def save(ctx, user, key: str, filename: str, content: str | bytes) -> SavedDraft:
-    """Store (or replace) the draft of `filename` in process `key` and validate the bundle."""
+def revision(draft: ProcessDraft | None) -> str:
+    """What an editor that loaded a file sends back as `base` when it saves: the draft's
+    content hash, or "" when it loaded the deployed file (no draft)."""
+    if draft is None:
+        return ""
+    return hashlib.sha256(draft.content.encode("utf-8")).hexdigest()[:16]
+
+
+def save(ctx, user, key: str, filename: str, content: str | bytes,
+         base: str | None = None) -> SavedDraft:
+    """Store (or replace) the draft of `filename` in process `key` and validate the bundle.
+
+    `base` is the `revision` the editor loaded: when the draft changed since (another member
+    of the unit saved it, or deployed or discarded it), the save is refused with a
+    ConflictError instead of silently replacing their work. None skips the check (the CLI)."""
     library.check_access(user)
     filename = _clean_name(filename)
     kind = definitions.kind_of(filename)
@@ -45,6 +59,14 @@ def save(ctx, user, key: str, filename: str, content: str | bytes) -> SavedDraft
     except UnicodeDecodeError:
         raise DraftRefused(f"{filename}: filen er ikke UTF-8-tekst") from None
     draft = get(ctx, user, key, filename)
+    if base is not None and base != revision(draft):
+        if draft is None:
+            raise ConflictError(f"Utkastet av {filename} er installert eller forkastet etter at "
+                                "du åpnet det. Last siden på nytt og gjør endringen der; det du "
+                                "har gjort nå, er ikke lagret.")
+        raise ConflictError(f"{filename} ble lagret av {draft.updated_by} etter at du åpnet den. "
+                            "Last siden på nytt for å se den nyeste utgaven; det du har gjort "
+                            "nå, er ikke lagret.")
     if draft is None:
         newest = _newest(ctx, key)
         draft = ProcessDraft(process_key=key, filename=filename, kind=kind,
@@ -129,5 +151,5 @@ def _clean_name(filename: str) -> str:
     return name
 
 
-__all__ = ["DraftRefused", "SavedDraft", "save", "get", "list_drafts", "discard", "bundle",
+__all__ = ["DraftRefused", "SavedDraft", "revision", "save", "get", "list_drafts", "discard", "bundle",
            "validate", "deploy", "DefinitionError"]

@@ -28,6 +28,7 @@ class EditorPage:
     draft_at: datetime | None
     draft_base: int | None        # the version the draft was started from
     draft_files: list[str]        # every draft of the process
+    draft_revision: str           # drafts.revision of that file's draft ("" for none)
     forms: list[str]              # form files (JSON Schema) a user task may use
     roles: dict[str, str]         # the roles a lane may stand for: key -> display name
 
@@ -44,7 +45,7 @@ def editor_page(ctx, user, key: str) -> EditorPage:
     return EditorPage(key, newest.name, newest.version, filename,
                       draft.updated_by if draft else None, draft.updated_at if draft else None,
                       draft.base_version if draft else None, [d.filename for d in pending],
-                      sorted(forms),
+                      drafts.revision(draft), sorted(forms),
                       {role: roles.ROLE_NAMES.get(role, role) for role in DEFAULT_ROLES})
 
 
@@ -68,9 +69,11 @@ def file_content(ctx, user, key: str, filename: str, version: int | None = None)
     return found.content
 
 
-def save(ctx, user, key: str, filename: str, content: str) -> drafts.SavedDraft:
+def save(ctx, user, key: str, filename: str, content: str,
+         base: str | None = None) -> drafts.SavedDraft:
     """Save an edited file as a draft; XML that cannot even be parsed safely (a DTD, an
-    entity bomb, not well-formed) is refused and not stored (DraftRefused)."""
+    entity bomb, not well-formed) is refused and not stored (DraftRefused). `base`: the
+    revision the editor loaded (see drafts.save: someone else's newer save is not replaced)."""
     library.check_access(user)
     if definitions.kind_of(filename) in ("bpmn", "dmn"):
         try:
@@ -78,7 +81,7 @@ def save(ctx, user, key: str, filename: str, content: str) -> drafts.SavedDraft:
                            ctx.settings.max_upload_bytes)
         except XmlRefused as error:
             raise drafts.DraftRefused(f"{filename}: {error.reason}") from None
-    return drafts.save(ctx, user, key, filename, content)
+    return drafts.save(ctx, user, key, filename, content, base=base)
 
 
 def defining_file(version: ProcessVersion, key: str, max_bytes: int) -> str:

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from engine import definitions, drafts, library
-from engine.errors import DefinitionError, NotFound, PermissionDenied
+from engine.errors import ConflictError, DefinitionError, NotFound, PermissionDenied
 from engine.validation import Problem, validate_files
 
 from . import config, errors, forms, uow
@@ -148,8 +148,9 @@ def _posted_text(field_name: str) -> str:
 
 def _render(section: str, bundle: Bundle, filename: str | None = None, text: str | None = None,
             problems: list[Problem] | None = None, message: str | None = None,
-            status: int = 200):
-    """The editor page of `section`: the file list, the file being edited, the problems."""
+            status: int = 200, base: str | None = None):
+    """The editor page of `section`: the file list, the file being edited, the problems.
+    `base`: the draft revision the page saves over (default: the file's draft now)."""
     if problems is None and bundle.drafts:
         problems = drafts.validate(uow.ctx(), g.user, bundle.key)
     if filename is not None and text is None:
@@ -157,7 +158,9 @@ def _render(section: str, bundle: Bundle, filename: str | None = None, text: str
     preview = None
     if section == "forms" and filename is not None:
         preview = preview_schema(filename, text, config.settings().max_upload_bytes)
-    return render_template(SECTIONS[section][1], bundle=bundle, section=section,
+    if base is None:
+        base = drafts.revision(next((d for d in bundle.drafts if d.filename == filename), None))
+    return render_template(SECTIONS[section][1], bundle=bundle, section=section, base=base,
                            files=bundle.names(SECTIONS[section][0]), filename=filename,
                            text=text, preview=preview, problems=problems, message=message,
                            problems_json=[dataclasses.asdict(p) for p in problems or []]), status
@@ -222,11 +225,13 @@ def _save(section: str, key: str, name: str, field_name: str):
     bundle = _bundle(key)
     filename = _member(bundle, section, name)
     text = _posted_text(field_name)
+    base = request.form.get("base")  # the draft the page was opened on ("" for none)
     try:
-        saved = drafts.save(uow.ctx(), g.user, key, filename, text)
-    except drafts.DraftRefused as error:
-        uow.abort()
-        return _render(section, _bundle(key), filename, text, message=str(error), status=422)
+        saved = drafts.save(uow.ctx(), g.user, key, filename, text, base=base)
+    except (drafts.DraftRefused, ConflictError) as error:
+        uow.abort()  # what was typed is shown again, unsaved, with the reason
+        return _render(section, _bundle(key), filename, text, message=str(error),
+                       status=409 if isinstance(error, ConflictError) else 422, base=base)
     if saved.problems:
         flash(ngettext("Utkastet er lagret, men har %(num)d feil som må rettes før det kan "
                        "installeres.", "Utkastet er lagret, men har %(num)d feil som må rettes "

@@ -48,12 +48,14 @@ def save_draft(key: str, name: str):
     if not isinstance(body, dict) or not isinstance(body.get("content"), str):
         return errors.api_error(400, "bad_request", _("Send JSON med filens innhold i «content»."))
     try:
-        saved = editing.save(uow.ctx(), g.user, key, name, body["content"])
+        base = body.get("base") if isinstance(body.get("base"), str) else None
+        saved = editing.save(uow.ctx(), g.user, key, name, body["content"], base=base)
     except drafts.DraftRefused as error:
         uow.abort()
         return jsonify({"saved": False, "error": "refused", "message": str(error),
                         "problems": [{"file": name, "element": "-", "message": str(error)}]}), 422
     return jsonify({"saved": True, "file": saved.draft.filename,
+                    "revision": drafts.revision(saved.draft),
                     "problems": [_problem(p) for p in saved.problems]})
 
 

@@ -80,3 +80,22 @@ def test_a_draft_started_before_someone_else_deployed_is_not_installed_over_it(c
     assert '"P2W"' in next(f.content for f in definitions.latest_version(ctx, "ip_sak").files
                            if f.filename == "ip_sak.bpmn")
     assert drafts.get(ctx, kari, "ip_sak", "ip_sak.bpmn") is not None  # kept
+
+
+def test_a_save_over_a_draft_someone_else_changed_since_it_was_opened_is_refused(ctx, make_user):
+    kari = make_user("kari", "koordinerende_enhet")
+    ola = make_user("ola", "koordinerende_enhet")
+    opened = drafts.revision(None)  # both open the deployed file: no draft yet
+    first = drafts.save(ctx, kari, "ip_sak", "ip_sak.bpmn", _ip_sak('"P3W"'), base=opened)
+    with pytest.raises(ConflictError, match="kari"):
+        drafts.save(ctx, ola, "ip_sak", "ip_sak.bpmn", _ip_sak('"P2W"'), base=opened)
+    assert '"P3W"' in drafts.get(ctx, kari, "ip_sak", "ip_sak.bpmn").content
+    # kari goes on from what she saved; ola, having reloaded, saves over it
+    mine = drafts.revision(first.draft)
+    second = drafts.save(ctx, kari, "ip_sak", "ip_sak.bpmn", _ip_sak('"P4W"'), base=mine)
+    drafts.save(ctx, ola, "ip_sak", "ip_sak.bpmn", _ip_sak('"P2W"'),
+                base=drafts.revision(second.draft))
+    drafts.discard(ctx, ola, "ip_sak")
+    with pytest.raises(ConflictError, match="forkastet"):
+        drafts.save(ctx, kari, "ip_sak", "ip_sak.bpmn", _ip_sak('"P5W"'),
+                    base=drafts.revision(second.draft))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select
 
+from engine import drafts
 from engine.models import ProcessDraft, ProcessVersion, ProcessVersionFile
 from tests.db_support import empty_case_tables
 
@@ -293,3 +294,22 @@ def test_a_draft_like_the_deployed_files_makes_no_new_version(unit, versions, dr
     response = unit.post(DEPLOY, {"back": "decisions"})
     assert response.status_code == 302 and versions() == before and draft_names() == []
     assert "ingen ny versjon" in html(unit.get("/processes/ip_sak"))
+
+
+def test_a_form_saved_by_someone_else_meanwhile_is_not_replaced(unit, browser, draft_names,
+                                                              engine_do):
+    other = browser("admin1")
+    page = html(unit.get(f"{FORMS}/kartlegging.json/edit"))
+    assert 'name="base" value=""' in page
+    html(other.get(f"{FORMS}/kartlegging.json/edit"))
+    assert other.post(f"{FORMS}/kartlegging.json/draft",
+                      {"schema": with_new_field(), "base": ""}).status_code == 302
+    refused = unit.post(f"{FORMS}/kartlegging.json/draft", {"schema": KARTLEGGING, "base": ""})
+    assert refused.status_code == 409
+    text = html(refused, 409)
+    assert "admin1" in text and "ikke lagret" in text
+    stored = engine_do(lambda ctx: drafts.get(ctx, None, "ip_sak", "kartlegging.json").content)
+    assert json.loads(stored) == json.loads(with_new_field())
+    assert draft_names() == ["kartlegging.json"]
+    assert other.post("/processes/ip_sak/definitions/discard",
+                      {"file": "kartlegging.json"}).status_code == 302

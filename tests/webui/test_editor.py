@@ -112,7 +112,9 @@ def test_the_unit_and_admin_open_the_editor_with_the_newest_file(editor, usernam
 
 def test_the_editor_loads_the_draft_and_a_version_on_request(editor):
     client = editor()
-    assert client.save(ip_sak()).json == {"saved": True, "file": "ip_sak.bpmn", "problems": []}
+    saved = client.save(ip_sak()).json
+    assert saved == {"saved": True, "file": "ip_sak.bpmn", "problems": [],
+                     "revision": saved["revision"]} and len(saved["revision"]) == 16
     html = client.get("/processes/ip_sak/edit").get_data(as_text=True)
     assert "Du redigerer utkastet av ip_sak.bpmn, sist lagret av koordinerende1" in html
     assert '"P3W"' in client.get("/processes/ip_sak/files/ip_sak.bpmn").get_data(as_text=True)
@@ -232,3 +234,26 @@ def test_a_draft_over_the_request_limit_is_413_and_not_stored(app, editor, state
     response = client.save("x" * (app.config["MAX_CONTENT_LENGTH"] + 1))
     assert response.status_code == 413
     assert state() == before
+
+
+def test_two_members_saving_the_same_file_the_later_is_told_and_nothing_is_replaced(
+        editor, state, engine_do):
+    kim, ada = editor("koordinerende1"), editor("admin1")
+    for client in (kim, ada):  # both open the editor on the deployed file
+        page = client.get("/processes/ip_sak/edit").get_data(as_text=True)
+        assert '"revision": ""' in page
+    original = IP_SAK.read_text(encoding="utf-8")
+    first = kim.post("/processes/ip_sak/drafts/ip_sak.bpmn",
+                     {"content": original.replace("Sende foreløpig svar", "Kims navn"), "base": ""})
+    assert first.status_code == 200 and first.json["saved"] and first.json["revision"]
+    late = ada.post("/processes/ip_sak/drafts/ip_sak.bpmn",
+                    {"content": original.replace("Sende foreløpig svar", "Adas navn"), "base": ""})
+    assert late.status_code == 409 and "koordinerende1" in late.json["message"]
+    stored = engine_do(lambda ctx: drafts.get(ctx, None, "ip_sak", "ip_sak.bpmn").content)
+    assert "Kims navn" in stored and "Adas navn" not in stored
+    # kim saves again from what she saved: accepted
+    again = kim.post("/processes/ip_sak/drafts/ip_sak.bpmn",
+                     {"content": original.replace("Sende foreløpig svar", "Kims andre"),
+                      "base": first.json["revision"]})
+    assert again.status_code == 200, again.json
+    assert kim.post("/processes/ip_sak/drafts/discard").status_code == 200

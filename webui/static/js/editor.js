@@ -9,6 +9,7 @@
   var SPIFF_PROPERTIES = "spiffworkflow:Properties";
   var INSTRUCTIONS = "spiffworkflow:InstructionsForEndUser";
   var data, M, modeler, canvas, registry, modeling, moddle, selection, overlays;
+  var revision = "";  // drafts.revision of the draft this page saves over ("" for none)
   var current = null;      // the selected element (never a label: its target instead)
   var dirty = false;
   var busy = false;
@@ -503,7 +504,8 @@
     setBusy(true);
     status(M.saving, "busy");
     return modeler.saveXML({format: true}).then(function (result) {
-      return post(data.saveUrl, {content: result.xml});
+      // `base`: the draft this page started from; someone else's newer save is refused (409)
+      return post(data.saveUrl, {content: result.xml, base: revision});
     }).then(function (response) {
       var body = response.body;
       showProblems(body.problems || []);
@@ -511,6 +513,7 @@
         status(M.failed + " " + (body.message || response.status), "error");
         return null;
       }
+      revision = body.revision;
       setDirty(false);
       $("discard-draft").hidden = false;
       status(body.problems.length ? M.savedWithProblems + " " + fill(M.problemCount, {n: body.problems.length})
@@ -535,6 +538,7 @@
       return post(data.deployUrl, {}).then(function (response) {
         var body = response.body;
         if (body.deployed) {
+          revision = "";  // the drafts became the deployed version
           $("discard-draft").hidden = true;
           status(fill(body.created ? M.deployed : M.unchanged, {n: body.version}), "ok",
                  [{href: body.library_url, text: M.library},
@@ -623,6 +627,7 @@
 
   function start() {
     data = JSON.parse($("editor-data").textContent);
+    revision = data.revision || "";
     M = data.messages;
     var container = $("editor-canvas");
     if (!window.BpmnJS || !window.SamflytModdle) {
