@@ -9,12 +9,15 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, func, select
 
 from engine import accounts, definitions, users
+from engine.models import ProcessVersion, ProcessVersionFile
 from webui.app import create_app
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 from web_support import CASE_PROCESSES, PASSWORD, PEOPLE  # noqa: E402
+from db_support import empty_case_tables  # noqa: E402
 
 
 @functools.cache
@@ -135,3 +138,22 @@ def engine_do(web_env):
         with web_env.unit_of_work() as ctx:
             return fn(ctx)
     return run
+
+
+@pytest.fixture
+def new_versions_removed(web_env):
+    """Process versions a test deploys are removed afterwards, after the cases and drafts:
+    PostgreSQL keeps definitions between tests, and later tests start cases on the newest
+    version. (On SQLite every test has its own copy of the database: nothing to do.)"""
+    if web_env.db_engine.dialect.name != "postgresql":
+        yield
+        return
+    with web_env.unit_of_work() as ctx:
+        last = ctx.session.scalar(select(func.max(ProcessVersion.id)))
+    yield
+    empty_case_tables(web_env.db_engine)  # cases (and drafts) on the new versions go first
+    with web_env.unit_of_work() as ctx:
+        new = select(ProcessVersion.id).where(ProcessVersion.id > last)
+        ctx.session.execute(delete(ProcessVersionFile)
+                            .where(ProcessVersionFile.process_version_id.in_(new)))
+        ctx.session.execute(delete(ProcessVersion).where(ProcessVersion.id > last))

@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from engine import drafts
-from engine.models import ProcessDraft, ProcessVersion, ProcessVersionFile
-from tests.db_support import empty_case_tables
+from engine.models import ProcessDraft, ProcessVersion
+
+pytestmark = pytest.mark.usefixtures("new_versions_removed")
 
 ROOT = Path(__file__).resolve().parents[2]
 KARTLEGGING = (ROOT / "processes" / "forms" / "kartlegging.json").read_text(encoding="utf-8")
@@ -24,25 +25,6 @@ APPLICATION = {
 FORMS = "/processes/ip_sak/forms"
 DECISIONS = "/processes/ip_sak/decisions"
 DEPLOY = "/processes/ip_sak/definitions/deploy"
-
-
-@pytest.fixture(autouse=True)
-def forget_new_versions_and_drafts(web_env):
-    """Versions, drafts and cases made here are removed afterwards: PostgreSQL keeps the
-    definitions between tests, and later tests start cases on the newest version. (On SQLite
-    each test has its own copy of the database.)"""
-    with web_env.unit_of_work() as ctx:
-        last = ctx.session.scalar(select(func.max(ProcessVersion.id)))
-    yield
-    if web_env.db_engine.dialect.name != "postgresql":
-        return
-    empty_case_tables(web_env.db_engine)  # cases on the new versions go first
-    with web_env.unit_of_work() as ctx:
-        ctx.session.execute(delete(ProcessDraft))
-        new = select(ProcessVersion.id).where(ProcessVersion.id > last)
-        ctx.session.execute(delete(ProcessVersionFile)
-                            .where(ProcessVersionFile.process_version_id.in_(new)))
-        ctx.session.execute(delete(ProcessVersion).where(ProcessVersion.id > last))
 
 
 @pytest.fixture

@@ -5,10 +5,12 @@ drafts; hostile XML is refused and not stored."""
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from engine import drafts
-from engine.models import ProcessDraft, ProcessVersion, ProcessVersionFile
+from engine.models import ProcessVersion
+
+pytestmark = pytest.mark.usefixtures("new_versions_removed")
 
 ROOT = Path(__file__).resolve().parents[2]
 IP_SAK = ROOT / "processes" / "ip_sak.bpmn"
@@ -23,21 +25,6 @@ def ip_sak(timer='"P3W"') -> str:
     text = IP_SAK.read_text(encoding="utf-8")
     assert text.count(TIMER) == 1
     return text.replace(TIMER, TIMER.replace('"P1M"', timer))
-
-
-@pytest.fixture(autouse=True)
-def clean(web_env):
-    """Drafts and versions made here go afterwards (PostgreSQL keeps definitions between
-    tests, and later tests start cases on the newest version)."""
-    with web_env.unit_of_work() as ctx:
-        last = ctx.session.scalar(select(func.max(ProcessVersion.id)))
-    yield
-    with web_env.unit_of_work() as ctx:
-        ctx.session.execute(delete(ProcessDraft))
-        new = select(ProcessVersion.id).where(ProcessVersion.id > last)
-        ctx.session.execute(delete(ProcessVersionFile)
-                            .where(ProcessVersionFile.process_version_id.in_(new)))
-        ctx.session.execute(delete(ProcessVersion).where(ProcessVersion.id > last))
 
 
 class Editor:

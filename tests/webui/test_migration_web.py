@@ -5,33 +5,16 @@ from io import BytesIO
 
 import lxml.html
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
 from engine import cases, humantasks
-from engine.models import HumanTask, ProcessInstance, ProcessVersion, ProcessVersionFile, Timer
+from engine.models import HumanTask, ProcessInstance, Timer
 from engine.sweep import sweep_once
 from engine.users import get_user
-from tests.db_support import empty_case_tables
 from tests.engine.test_migration import (APPLICATION, ASSESSMENT, NEW_NAME, OLD_NAME,
                                          changed_ip_sak, without_kartlegging)
 
-
-@pytest.fixture(autouse=True)
-def versions_and_cases_removed(web_env):
-    """Cases go, then the versions this test deployed (PostgreSQL keeps definitions between
-    tests, and later tests start cases on the newest version)."""
-    if web_env.db_engine.dialect.name != "postgresql":
-        yield  # SQLite: each test has its own copy of the database
-        return
-    with web_env.unit_of_work() as ctx:
-        last = ctx.session.scalar(select(func.max(ProcessVersion.id)))
-    yield
-    empty_case_tables(web_env.db_engine)
-    with web_env.unit_of_work() as ctx:
-        new = select(ProcessVersion.id).where(ProcessVersion.id > last)
-        ctx.session.execute(delete(ProcessVersionFile)
-                            .where(ProcessVersionFile.process_version_id.in_(new)))
-        ctx.session.execute(delete(ProcessVersion).where(ProcessVersion.id > last))
+pytestmark = pytest.mark.usefixtures("new_versions_removed")
 
 
 @pytest.fixture

@@ -6,12 +6,13 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from engine import cases, humantasks
-from engine.models import HumanTask, ProcessVersion, ProcessVersionFile
+from engine.models import HumanTask, ProcessVersion
 from engine.users import get_user
-from tests.db_support import empty_case_tables
+
+pytestmark = pytest.mark.usefixtures("new_versions_removed")
 
 ROOT = Path(__file__).resolve().parents[2]
 IP_SAK = ROOT / "processes" / "ip_sak.bpmn"
@@ -26,20 +27,6 @@ def changed_ip_sak(timer='"P3W"') -> bytes:
     assert text.count(TIMER) == 1 and text.count(TASK) == 1
     text = text.replace(TIMER, TIMER.replace('"P1M"', timer))
     return text.replace(TASK, TASK.replace("Sende foreløpig svar", "Send foreløpig svar nå")).encode()
-
-
-@pytest.fixture(autouse=True)
-def forget_new_versions(web_env):
-    """Versions deployed here are removed afterwards (PostgreSQL keeps definitions between
-    tests, and later tests start cases on the newest version)."""
-    with web_env.unit_of_work() as ctx:
-        last = ctx.session.scalar(select(func.max(ProcessVersion.id)))
-    yield
-    with web_env.unit_of_work() as ctx:
-        new = select(ProcessVersion.id).where(ProcessVersion.id > last)
-        ctx.session.execute(delete(ProcessVersionFile)
-                            .where(ProcessVersionFile.process_version_id.in_(new)))
-        ctx.session.execute(delete(ProcessVersion).where(ProcessVersion.id > last))
 
 
 @pytest.fixture
@@ -193,30 +180,8 @@ PLAIN = ROOT / "tests" / "fixtures" / "plain" / "enkel_soknad.bpmn"
 PLAIN_KEY = "Process_0x7kq2n"
 
 
-@pytest.fixture
-def cases_removed(forget_new_versions, web_env):
-    """Cases started on versions a test deployed must not keep `forget_new_versions` from
-    removing the versions: PostgreSQL empties the case tables first; SQLite (this test's own
-    copy of the database, whose audit trail cannot be deleted) drops the versions itself."""
-    with web_env.unit_of_work() as ctx:
-        last = ctx.session.scalar(select(func.max(ProcessVersion.id)))
-    yield
-    if web_env.db_engine.dialect.name == "postgresql":
-        empty_case_tables(web_env.db_engine)
-        return
-    raw = web_env.db_engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        cursor.execute("PRAGMA foreign_keys=OFF")
-        cursor.execute("DELETE FROM process_version_files WHERE process_version_id > ?", (last,))
-        cursor.execute("DELETE FROM process_versions WHERE id > ?", (last,))
-        cursor.execute("PRAGMA foreign_keys=ON")
-    finally:
-        raw.close()
-
-
 def test_a_plain_bpmn_js_diagram_uploads_and_its_tasks_run_without_forms(
-        unit, browser, engine_do, version_count, cases_removed):
+        unit, browser, engine_do, version_count):
     response = upload(unit, PLAIN_KEY, (PLAIN.name, PLAIN.read_bytes()))
     assert response.status_code == 201, response.json
     assert (response.json["process"], response.json["version"]) == (PLAIN_KEY, 1)
@@ -241,7 +206,7 @@ def test_a_plain_bpmn_js_diagram_uploads_and_its_tasks_run_without_forms(
 
 
 def test_a_diagram_failing_on_the_case_data_refuses_the_completion_and_keeps_the_task(
-        unit, browser, engine_do, version_count, cases_removed):
+        unit, browser, engine_do, version_count):
     """The gateway's condition names antall_tjenester, which this case lacks: the officer
     sees which element failed, the task stays open and nothing of the step is kept."""
     assert upload(unit, PLAIN_KEY, (PLAIN.name, PLAIN.read_bytes())).status_code in (200, 201)
