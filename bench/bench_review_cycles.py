@@ -65,14 +65,28 @@ def run(url: str, cycles: int) -> list[float]:
     return timings
 
 
+def fresh_database(url: str) -> str:
+    """The database named in `url`, dropped and created again empty (PostgreSQL)."""
+    from sqlalchemy import create_engine, text
+    server, name = url.rsplit("/", 1)
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cycles", type=int, default=1000)
     parser.add_argument("--postgres-url", default=None,
                         help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/samflyt_bench "
-                             "(an empty database); default: SQLite only")
+                             "(dropped and created again); default: SQLite only")
     args = parser.parse_args()
-    targets = [("sqlite", None)] + ([("postgresql", args.postgres_url)] if args.postgres_url else [])
+    targets = [("sqlite", None)]
+    if args.postgres_url:
+        targets.append(("postgresql", fresh_database(args.postgres_url)))
     for name, url in targets:
         with tempfile.TemporaryDirectory() as tmp:
             timings = run(url or f"sqlite:///{tmp}/cycles.sqlite3", args.cycles)
