@@ -29,20 +29,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-from datetime import datetime, timedelta
-
-from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import (DurationTimerEventDefinition,
-                                                             TimerEventDefinition)
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import func, select
 
-from . import audit, cases, definitions, library, runtime
+from . import audit, cases, definitions, library, migration_timers, runtime
+from .migration_timers import TimerChange
 from .db import is_postgres
 from .errors import NotFound
 from .forms import field_errors
-from .models import Case, HumanTask, ProcessInstance, ProcessVersion, Timer
+from .models import Case, HumanTask, ProcessInstance, ProcessVersion
 from .state import StateSerializer
 
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
@@ -64,17 +60,6 @@ class TaskChange:
     field: str           # name | role | form | priority
     before: str | None
     after: str | None
-
-
-@dataclasses.dataclass(frozen=True)
-class TimerChange:
-    element_id: str
-    name: str
-    before: datetime | None
-    after: datetime | None
-    expression_before: str | None
-    expression_after: str | None
-    fires_now: bool
 
 
 @dataclasses.dataclass(frozen=True)
@@ -283,7 +268,7 @@ def _plan(ctx, instance: ProcessInstance, target: ProcessVersion):
         return plan, None
     workflow = loaded.workflow
     tasks_before = _ready_tasks(ctx, workflow)
-    timers_before = _timers(workflow)
+    timers_before = migration_timers.waiting_timers(workflow)
     forms_before = {spiff_id: props.get("formJsonSchemaFilename")
                     for spiff_id, (_task, props) in _ready_props(workflow).items()}
     timers_new: dict[str, tuple] = {}
@@ -292,7 +277,7 @@ def _plan(ctx, instance: ProcessInstance, target: ProcessVersion):
     except Exception as error:  # noqa: BLE001 - what SpiffWorkflow cannot map is a reason
         plan.reason = f"Saken kan ikke overføres til versjon {target.version}: {error}"
     if plan.reason is None:
-        plan.reason = _restore_timers(workflow, timers_before, timers_new)
+        plan.reason = migration_timers.restore_timers(workflow, timers_before, timers_new)
     if plan.reason is None:
         plan.reason = _run_and_check(loaded, parsed, ctx)
     if plan.reason is not None:
@@ -311,7 +296,8 @@ def _plan(ctx, instance: ProcessInstance, target: ProcessVersion):
                                                        ("form", old_form, new_form),
                                                        ("priority", old_priority, new_priority))
                                    if a != b]
-    plan.timers = _timer_changes(timers_before, timers_new, _timers(workflow), ctx.now())
+    plan.timers = migration_timers.timer_changes(
+        timers_before, timers_new, migration_timers.waiting_timers(workflow), ctx.now())
     plan.data_problems = _data_problems(ctx, instance, target, parsed, workflow, forms_before)
     return plan, loaded
 
@@ -408,99 +394,6 @@ def _update_task_rows(ctx, plan: InstancePlan, loaded) -> None:
         row.form, row.priority = form, priority
 
 
-# --- timers -------------------------------------------------------------------------------------
-
-def _timer_definition(task_spec):
-    definition = getattr(task_spec, "event_definition", None)
-    if isinstance(definition, MultipleEventDefinition):
-        definition = next((d for d in definition.event_definitions
-                           if isinstance(d, TimerEventDefinition)), None)
-    return definition if isinstance(definition, TimerEventDefinition) else None
-
-
-def _timers(workflow) -> dict[str, dict]:
-    """spiff id -> what a waiting timer task waits for: fire time, name, definition, its
-    expression, the duration it evaluated to (duration timers) and its internal value."""
-    found = {}
-    for task in workflow.get_tasks(state=TaskState.WAITING):
-        definition = _timer_definition(task.task_spec)
-        waiting = runtime.waiting_timer(task) if definition is not None else None
-        if waiting is None:
-            continue
-        duration = None
-        if isinstance(definition, DurationTimerEventDefinition):
-            try:
-                duration = task.workflow.script_engine.evaluate(task, definition.expression)
-            except Exception:  # noqa: BLE001 - then the start cannot be known; see _restore
-                duration = None
-        found[str(task.id)] = {"fire_at": waiting[0], "name": waiting[1],
-                               "element": task.task_spec.bpmn_id or task.task_spec.name,
-                               "kind": type(definition).__name__,
-                               "expression": definition.expression, "duration": duration,
-                               "value": task.internal_data.get("event_value")}
-    return found
-
-
-def _restore_timers(workflow, before: dict[str, dict], new: dict[str, tuple]) -> str | None:
-    """After the reset: an unchanged timer keeps its fire time; a changed duration counts from
-    when the timer started waiting. (A changed date expression keeps the fresh evaluation.)
-    Fills `new` with spiff id -> (fire time, expression) of every timer that still waits."""
-    for task in workflow.get_tasks(state=TaskState.WAITING):
-        old = before.get(str(task.id))
-        definition = _timer_definition(task.task_spec)
-        if old is None or definition is None:
-            continue
-        if type(definition).__name__ == old["kind"] and definition.expression == old["expression"]:
-            task._set_internal_data(event_value=old["value"])
-        elif isinstance(definition, DurationTimerEventDefinition) and old["duration"]:
-            try:
-                new_duration = task.workflow.script_engine.evaluate(task, definition.expression)
-                start = _started(old["fire_at"], old["duration"])
-                parsed = TimerEventDefinition.parse_iso_duration(new_duration)
-                fire_at = start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
-            except Exception as error:  # noqa: BLE001
-                return f"Den nye tidtakeren «{_label(task.task_spec)}» kan ikke beregnes: {error}"
-            task._set_internal_data(event_value=fire_at.isoformat())
-        waiting = runtime.waiting_timer(task)
-        if waiting is not None:
-            new[str(task.id)] = (waiting[0], definition.expression)
-    return None
-
-
-def _started(fire_at: datetime, duration: str) -> datetime:
-    """When a duration timer that fires at `fire_at` started waiting (months have lengths:
-    the start whose duration ends exactly at `fire_at`, found near the calendar's guess)."""
-    parsed = TimerEventDefinition.parse_iso_duration(duration)
-    guess = fire_at - TimerEventDefinition.get_timedelta_from_end(dict(parsed), fire_at)
-    for shift in (0, -1, 1, -2, 2, -3, 3):
-        start = guess + timedelta(days=shift)
-        if start + TimerEventDefinition.get_timedelta_from_start(dict(parsed), start) == fire_at:
-            return start
-    return guess
-
-
-def _timer_changes(before: dict[str, dict], migrated: dict[str, tuple], after: dict[str, dict],
-                   now) -> list[TimerChange]:
-    """Timers whose fire time or rule changed. `migrated`: the timers right after the specs
-    were swapped; `after`: those still waiting once the workflow ran (one due by the new rule
-    fired in between)."""
-    changes = []
-    for spiff_id, old in before.items():
-        fire_at, expression = migrated.get(spiff_id, (None, None))
-        if fire_at is None:  # the timer went away with the new diagram
-            changes.append(TimerChange(old["element"], old["name"], old["fire_at"], None,
-                                       old["expression"], None, fires_now=False))
-        elif fire_at != old["fire_at"] or expression != old["expression"]:
-            changes.append(TimerChange(old["element"], old["name"], old["fire_at"], fire_at,
-                                       old["expression"], expression,
-                                       fires_now=spiff_id not in after or fire_at <= now))
-    for spiff_id, new in after.items():
-        if spiff_id not in before:
-            changes.append(TimerChange(new["element"], new["name"], None, new["fire_at"], None,
-                                       new["expression"], fires_now=False))
-    return changes
-
-
 # --- data that no longer fits -------------------------------------------------------------------
 
 def _data_problems(ctx, instance, target, parsed, workflow, forms_before) -> list[DataProblem]:
@@ -550,27 +443,12 @@ def _new_errors(where, old_schema, new_schema, values, skip_missing) -> list[Dat
     return problems
 
 
-def _update_timer_rows(ctx, plan: InstancePlan, loaded) -> None:
-    """A timer that fires during the migration is recorded as the sweep would record it, and
-    its row shows the new fire time (the rows of timers still waiting follow by themselves)."""
-    firing = {t.element_id: t for t in plan.timers if t.fires_now and t.after is not None}
-    if not firing:
-        return
-    for row in ctx.session.scalars(select(Timer).where(Timer.instance_id == plan.instance_id,
-                                                       Timer.status == "waiting")):
-        timer = firing.get(row.element_id)
-        if timer is not None:
-            row.fire_at = timer.after
-            audit.record(ctx, loaded.case, "system", "timer_fired", timer=timer.name,
-                         element=timer.element_id, due=timer.after.isoformat())
-
-
 # --- applying -----------------------------------------------------------------------------------
 
 def _apply(ctx, loaded, plan: InstancePlan, target: ProcessVersion, actor: str) -> None:
     instance = loaded.instance
     _update_task_rows(ctx, plan, loaded)
-    _update_timer_rows(ctx, plan, loaded)
+    migration_timers.update_timer_rows(ctx, plan, loaded)
     runtime.persist_step(ctx, loaded, actor)
     instance.version = target
     instance.process_version_id = target.id
