@@ -15,12 +15,15 @@ import hashlib
 import hmac
 import json
 
+import math
+from datetime import timedelta
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from .errors import InvalidInput, NotFound
-from .models import User
+from .errors import EngineError, InvalidInput, NotFound
+from .models import SignInFailure, User
 
 TOKEN_PREFIX = "sft_"
 MIN_PASSWORD_LENGTH = 4
@@ -65,6 +68,55 @@ def authenticate(ctx, username: str, password: str) -> User | None:
     if _hasher().check_needs_rehash(stored):
         user.password_hash = _hasher().hash(password)
     return user
+
+
+class SignInThrottled(EngineError):
+    """Too many failed sign-ins for the name or from the address: `minutes` to wait."""
+
+    def __init__(self, minutes: int):
+        super().__init__(f"For mange mislykkede innlogginger. Vent {minutes} "
+                         f"{'minutt' if minutes == 1 else 'minutter'} og prøv igjen.")
+        self.minutes = minutes
+
+
+#: An address may fail this many times the per-name limit (guessing across user names).
+ADDRESS_FACTOR = 4
+
+
+def sign_in(ctx, username: str, password: str, address: str | None) -> User | None:
+    """`authenticate` behind the sign-in limit (settings: sign_in_max_failures within
+    sign_in_lock_minutes, per user name and, four times as many, per address). While either is
+    locked, SignInThrottled is raised before the password is even checked, so guessing goes no
+    faster; the answer is the same whether the name exists. A failure is recorded; a success
+    clears the name's failures. Flushes; the caller commits (failures included)."""
+    name, address = (username or "").strip().lower()[:80], (address or "-")[:64]
+    _check_limit(ctx, name, address)
+    user = authenticate(ctx, username, password)
+    now = ctx.now()
+    if user is None:
+        window = timedelta(minutes=ctx.settings.sign_in_lock_minutes)
+        ctx.session.execute(delete(SignInFailure).where(SignInFailure.at < now - window))
+        ctx.session.add(SignInFailure(username=name, address=address, at=now))
+        ctx.session.flush()
+        return None
+    ctx.session.execute(delete(SignInFailure).where(SignInFailure.username == name))
+    return user
+
+
+def _check_limit(ctx, name: str, address: str) -> None:
+    most = ctx.settings.sign_in_max_failures
+    if most <= 0:
+        return  # the limit is off
+    window = timedelta(minutes=ctx.settings.sign_in_lock_minutes)
+    now = ctx.now()
+    for column, value, limit in ((SignInFailure.username, name, most),
+                                 (SignInFailure.address, address, most * ADDRESS_FACTOR)):
+        recent = ctx.session.scalars(
+            select(SignInFailure.at).where(column == value, SignInFailure.at > now - window)
+            .order_by(SignInFailure.at.desc()).limit(limit)).all()
+        if len(recent) >= limit:
+            free_at = recent[-1] + window  # when the oldest of those leaves the window
+            raise SignInThrottled(max(1, math.ceil((free_at - now).total_seconds() / 60)))
 
 
 def active_user(ctx, user_id: int) -> User | None:

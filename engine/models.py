@@ -92,6 +92,18 @@ class ProcessVersionFile(Base):
                                                     primary_key=True)
 
 
+class SignInFailure(Base):
+    """A failed sign-in (wrong name or password), kept for the sign-in limit
+    (engine/accounts.py); a successful sign-in removes the user name's rows."""
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_username", "username", "at"),
+                      Index("ix_sign_in_failures_address", "address", "at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+
+
 class ProcessDraft(Base):
     """An edited file of a process that is not deployed yet (one draft per process and file).
 

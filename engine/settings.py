@@ -105,6 +105,12 @@ class Settings:
     #: SAMFLYT_SESSION_COOKIE_SECURE: "auto" (Secure, except for requests to localhost /
     #: 127.0.0.1 / ::1, i.e. local development), "always" or "never".
     session_cookie_secure: str = "auto"
+    #: SAMFLYT_SIGN_IN_MAX_FAILURES: after this many failed sign-ins for one user name within
+    #: SAMFLYT_SIGN_IN_LOCK_MINUTES, that name cannot sign in until the oldest of them is that
+    #: old; from one address, four times as many (guessing across user names) locks the address.
+    sign_in_max_failures: int = 5
+    #: SAMFLYT_SIGN_IN_LOCK_MINUTES: the window (and the wait) of the sign-in limit above.
+    sign_in_lock_minutes: int = 15
     #: SAMFLYT_CASE_PROCESSES: comma-separated process keys an officer may start as a new case.
     case_processes: tuple[str, ...] = ("ip_sak",)
     #: SAMFLYT_SOON_DUE_DAYS: a task due within this many days is marked "due soon".

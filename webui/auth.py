@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, current_app, flash, g, make_response, redirect, render_template,
+                   request, session, url_for)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from engine import accounts, notices
 
@@ -92,8 +93,19 @@ def login():
         return render_template("login.html", username="", error=None,
                                next=request.args.get("next", ""))
     username = request.form.get("username", "").strip()
-    user = accounts.authenticate(uow.ctx(), username, request.form.get("password", ""))
-    if user is None:
+    try:
+        user = accounts.sign_in(uow.ctx(), username, request.form.get("password", ""),
+                                request.remote_addr)
+    except accounts.SignInThrottled as error:
+        message = ngettext("For mange mislykkede innlogginger. Vent %(num)d minutt og prøv "
+                           "igjen.", "For mange mislykkede innlogginger. Vent %(num)d minutter "
+                           "og prøv igjen.", error.minutes)
+        response = make_response(render_template("login.html", username=username,
+                                                 error=message,
+                                                 next=request.form.get("next", "")), 429)
+        response.headers["Retry-After"] = str(error.minutes * 60)
+        return response
+    if user is None:  # (the failure is committed with the response)
         return render_template("login.html", username=username,
                                error=_("Feil brukernavn eller passord."),
                                next=request.form.get("next", "")), 401

@@ -140,3 +140,50 @@ def test_idle_setting_from_environment(monkeypatch):
     web = Settings.from_env()
     assert web.session_idle_minutes == 5 and web.case_processes == ("ip_sak", "stafett")
     assert timedelta(minutes=web.session_idle_minutes).seconds == 300
+
+
+def _try(client, username, password):
+    client.get("/login")
+    return client.post("/login", {"username": username, "password": password})
+
+
+def test_repeated_wrong_passwords_lock_the_name_for_a_while(browser, web_env):
+    guesser = browser()
+    for _ in range(web_env.settings.sign_in_max_failures):
+        assert _try(guesser, "saksbehandler1", "feil").status_code == 401
+    locked = _try(guesser, "saksbehandler1", "demo")  # even the right password waits
+    assert locked.status_code == 429 and locked.headers["Retry-After"] == str(15 * 60)
+    assert "For mange mislykkede innlogginger. Vent 15 minutter" in locked.get_data(as_text=True)
+    assert guesser.get("/inbox/").status_code == 302
+    # an unknown name is answered the same way, so the limit does not tell names apart
+    for _ in range(web_env.settings.sign_in_max_failures):
+        _try(guesser, "finnes.ikke", "feil")
+    assert _try(guesser, "finnes.ikke", "feil").status_code == 429
+    # another user still signs in (the address is below its own limit); the locked name
+    # waits its minutes out
+    assert _try(browser(), "leder1", "demo").status_code == 302
+    web_env.clock.advance(minutes=14)
+    assert _try(guesser, "saksbehandler1", "demo").status_code == 429
+    web_env.clock.advance(minutes=1, seconds=1)
+    assert _try(guesser, "saksbehandler1", "demo").status_code == 302
+
+
+def test_a_successful_sign_in_clears_the_failures(browser, web_env):
+    client = browser()
+    for _ in range(web_env.settings.sign_in_max_failures - 1):
+        _try(client, "saksbehandler1", "feil")
+    assert _try(client, "saksbehandler1", "demo").status_code == 302
+    other = browser()
+    for _ in range(web_env.settings.sign_in_max_failures - 1):
+        assert _try(other, "saksbehandler1", "feil").status_code == 401
+    assert _try(other, "saksbehandler1", "demo").status_code == 302
+
+
+def test_one_address_guessing_across_names_is_locked(browser, web_env):
+    client = browser()
+    limit = web_env.settings.sign_in_max_failures * accounts.ADDRESS_FACTOR
+    for number in range(limit):
+        assert _try(client, f"navn{number}", "feil").status_code == 401
+    assert _try(client, "leder1", "demo").status_code == 429  # from this address
+    web_env.clock.advance(minutes=15, seconds=1)
+    assert _try(client, "leder1", "demo").status_code == 302
