@@ -26,13 +26,13 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlalchemy import and_, literal, or_, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from . import audit, notices, rows
 from .calendar import add_duration, next_working_day
 from .db import is_postgres
-from .models import Case, HumanTask, Notice
+from .models import Case, HumanTask, Notice, ProcessInstance
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +161,42 @@ def plan_task_deadlines(ctx, case: Case, instance, root_id, row: HumanTask,
     for notice in planned:
         rows.insert(ctx, notice, attach=False)
     return planned
+
+
+def rearm_unclaimed(ctx, task: HumanTask) -> Notice | None:
+    """A task put back in its role's queue is "not claimed" again. When no open notice of that
+    kind watches it (the first one was resolved when it was claimed), a new pending one is
+    planned from now, by the claimWithin of the task's element. Returns it, or None."""
+    watching = ctx.session.scalar(select(Notice.id).where(
+        Notice.human_task_id == task.id, Notice.kind == UNCLAIMED,
+        Notice.status.in_(notices.OPEN_STATUSES)).limit(1))
+    if watching is not None:
+        return None
+    claim = _claim_within(ctx, _task_properties(ctx, task), task.element_id)
+    if not claim:
+        return None
+    earlier = ctx.session.scalar(select(func.count(Notice.id)).where(
+        Notice.human_task_id == task.id, Notice.kind == UNCLAIMED))
+    now = ctx.now()
+    return rows.insert(ctx, Notice(
+        source_key=f"task:{task.id}:{UNCLAIMED}:{earlier + 1}", kind=UNCLAIMED,
+        severity="warning", case_id=task.case_id, instance_id=task.instance_id,
+        human_task_id=task.id, case_number=task.case_number, element_id=task.element_id,
+        status=notices.PENDING, created_at=now, due_at=claim_deadline(ctx.settings, now, claim)),
+        attach=False)
+
+
+def _task_properties(ctx, task: HumanTask) -> dict[str, str]:
+    """The properties of the task's element in the version its instance runs."""
+    instance = ctx.session.get(ProcessInstance, task.instance_id)
+    parsed = ctx.specs.get(instance.version)
+    for spec in (parsed.spec, *parsed.subprocess_specs.values()):
+        if spec.name != task.process_key:
+            continue
+        for task_spec in spec.task_specs.values():
+            if task_spec.bpmn_id == task.element_id:
+                return getattr(task_spec, "extensions", {}).get("properties", {})
+    return {}
 
 
 def resolve_on(value: str | None) -> str | None:

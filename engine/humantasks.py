@@ -10,7 +10,7 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from . import audit, definitions, rows, runtime
+from . import audit, deadlines, definitions, rows, runtime
 from .cases import appoint_coordinator
 from .errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from .forms import validate_form_data
@@ -172,6 +172,7 @@ def unclaim(ctx, task_id: int, user: User, expected_version: int | None = None) 
     audit.record(ctx, _case(ctx, task), user.username, "task_unclaimed", task=task.id,
                  name=task.name, previous=previous)
     _flush(ctx)
+    deadlines.rearm_unclaimed(ctx, task)  # back in the queue: "not claimed" watches it again
     return task
 
 

@@ -273,3 +273,28 @@ def test_a_pending_notice_cannot_be_acknowledged(ctx, frist):
                      if n.status == "pending"]
     with pytest.raises(Exception, match="Fant ikke varsel"):
         notices.acknowledge(ctx, pending.id, frist.officer)
+
+
+def test_a_task_put_back_in_the_queue_is_watched_by_not_claimed_again(ctx, make_user, clock):
+    """frist_test (claim within 2 days): claimed, its first notice resolved; put back three
+    days later, a new "not claimed" notice is due two working days after that."""
+    officer = make_user("kari", "saksbehandler")
+    case = cases.start_case(ctx, {}, officer, process_key="frist_test")
+    [task] = humantasks.open_tasks(ctx, case.id)
+    humantasks.claim(ctx, task.id, officer)
+    clock.advance(days=3)  # Thursday
+    sweep_in(ctx)
+    first = [n for n in notices.for_case(ctx, case.id, include_pending=True)
+             if n.kind == "task_unclaimed"]
+    assert [n.status for n in first] == ["resolved"]
+    humantasks.unclaim(ctx, task.id, officer)
+    again = [n for n in notices.for_case(ctx, case.id, include_pending=True)
+             if n.kind == "task_unclaimed" and n.status == "pending"]
+    assert [n.due_at for n in again] == [clock() + timedelta(days=4)]  # Thursday -> Monday
+    humantasks.claim(ctx, task.id, officer)
+    humantasks.unclaim(ctx, task.id, officer)  # still watched: no second new notice
+    assert len([n for n in notices.for_case(ctx, case.id, include_pending=True)
+                if n.kind == "task_unclaimed" and n.status == "pending"]) == 1
+    clock.advance(days=4, minutes=1)
+    result = sweep_in(ctx)
+    assert f"{case.case_number}: task_unclaimed -> saksbehandler" in result.notices
