@@ -92,6 +92,17 @@ class ProcessVersionFile(Base):
                                                     primary_key=True)
 
 
+class SavedFilter(Base):
+    """An inbox filter an officer saved under a name (the inbox's query string)."""
+    __tablename__ = "saved_filters"
+    __table_args__ = (UniqueConstraint("username", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(60))
+    query: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime]
+
+
 class SignInFailure(Base):
     """A failed sign-in (wrong name or password), kept for the sign-in limit
     (engine/accounts.py); a successful sign-in removes the user name's rows."""

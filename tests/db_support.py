@@ -6,7 +6,7 @@ from sqlalchemy import text
 #: Tables emptied after a test that committed (the deployed definitions stay).
 CASE_TABLES = ("notice_deliveries", "notices", "timers", "human_tasks", "audit_events",
                "process_instances", "cases", "case_number_counters", "users", "process_drafts",
-               "sign_in_failures")
+               "sign_in_failures", "saved_filters")
 
 
 def empty_case_tables(db_engine) -> None:

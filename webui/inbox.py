@@ -6,10 +6,10 @@ from flask import (Blueprint, flash, g, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from engine import worklist
+from engine import savedfilters, worklist
 from engine.errors import InvalidInput
 
-from . import config, inboxparams, savedfilters, uow
+from . import config, inboxparams, uow
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
@@ -28,7 +28,7 @@ def index():
                                config.settings().soon_due_days)
     return render_template("inbox.html", wl=result, args=request.args, filters=filters,
                            filter_errors=filter_errors,
-                           saved=savedfilters.for_user(g.user.username),
+                           saved=savedfilters.for_user(ctx, g.user),
                            qs=lambda **c: inboxparams.query_string(request.args, **c))
 
 
@@ -59,20 +59,23 @@ def bulk():
 
 @bp.post("/filters")
 def save_filter():
-    name = request.form.get("name", "").strip()[:60]
-    response = _back()
-    if not name:
-        flash(_("Gi filteret et navn."), "error")
-        return response
-    savedfilters.save(response, g.user.username, name, request.form.get("back", ""))
+    name = request.form.get("name", "").strip()
+    if not name or len(name) > savedfilters.NAME_LENGTH:
+        flash(_("Gi filteret et navn på høyst %(n)d tegn.", n=savedfilters.NAME_LENGTH), "error")
+        return _back()
+    try:
+        savedfilters.save(uow.ctx(), g.user, name, request.form.get("back", ""))
+    except InvalidInput as error:
+        uow.abort()
+        flash(" ".join(error.errors.values()) or str(error), "error")
+        return _back()
     flash(_("Filteret «%(name)s» er lagret.", name=name), "success")
-    return response
+    return _back()
 
 
 @bp.post("/filters/delete")
 def delete_filter():
     name = request.form.get("name", "")
-    response = redirect(url_for("inbox.index"))
-    savedfilters.delete(response, g.user.username, name)
+    savedfilters.delete_named(uow.ctx(), g.user, name)
     flash(_("Filteret «%(name)s» er slettet.", name=name), "success")
-    return response
+    return redirect(url_for("inbox.index"))

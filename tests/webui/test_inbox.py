@@ -112,6 +112,22 @@ def test_saved_filters(browser, started):
     assert officer.post("/inbox/filters", {"name": "", "back": ""}).status_code == 302
 
 
+def test_saved_filters_follow_the_officer_to_another_browser_and_keep_twelve(browser):
+    officer = browser("saksbehandler1")
+    for number in range(14):
+        officer.post("/inbox/filters", {"name": f"Filter {number}", "back": f"view=roles&page={number}"})
+    elsewhere = browser("saksbehandler1")  # a new browser: no cookie of the first one's
+    html = elsewhere.get("/inbox/").get_data(as_text=True)
+    assert "Filter 0<" not in html and "Filter 1<" not in html  # the oldest went
+    assert ">Filter 2</a>" in html and ">Filter 13</a>" in html
+    officer.post("/inbox/filters", {"name": "Filter 13", "back": "view=overdue"})  # replaced
+    html = elsewhere.get("/inbox/").get_data(as_text=True)
+    assert '<a href="/inbox/?view=overdue">Filter 13</a>' in html
+    too_long = officer.post("/inbox/filters", {"name": "x" * 61, "back": "view=roles"})
+    assert too_long.status_code == 302
+    assert "høyst 60 tegn" in officer.get("/inbox/").get_data(as_text=True)
+
+
 def test_claim_unclaim_from_the_inbox(browser, started, engine_do):
     [task_id] = started()
     officer = browser("saksbehandler1")
