@@ -187,7 +187,7 @@ def diagrams(ctx, instances: list[ProcessInstance], open_tasks: list[HumanTask])
             k for k in ctx.specs.get(instance.version).subprocess_specs
             if k != instance.process_key and states.get(k))
         for key in keys:
-            located = _locate(bpmn_files, key)
+            located = locate_diagram(bpmn_files, key)
             if located is None:
                 continue
             xml, diagram_id, name = located
@@ -234,7 +234,8 @@ def _element_states(ctx, instance: ProcessInstance, open_tasks, now) -> dict[str
     return states
 
 
-def _locate(files, process_key: str):
+def locate_diagram(files, process_key: str):
+    """(xml, diagram id, name) of the file in `files` whose diagram draws `process_key`."""
     for file in files:
         info = _diagram_info(file.content_hash, file.content)
         if process_key in info:

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from . import definitions, drafts, library, roles
 from .errors import NotFound
 from .models import ProcessVersion
@@ -59,10 +57,7 @@ def file_content(ctx, user, key: str, filename: str, version: int | None = None)
             return draft.content
         stored = definitions.latest_version(ctx, key)
     else:
-        stored = ctx.session.scalar(select(ProcessVersion).where(
-            ProcessVersion.process_key == key, ProcessVersion.version == version))
-        if stored is None:
-            raise NotFound(f"Prosessen «{key}» har ingen versjon {version}")
+        stored = library.version_of(ctx, key, version)
     found = next((f for f in stored.files if f.filename == filename), None)
     if found is None:
         raise NotFound(f"Prosessen «{key}» har ingen fil «{filename}»")

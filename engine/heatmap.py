@@ -25,7 +25,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from sqlalchemy import select
 
 from . import definitions, library
-from .casepage import _locate as locate_diagram
+from .casepage import locate_diagram
 from .models import HumanTask, ProcessInstance, ProcessVersion, Timer
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -111,7 +111,7 @@ def _instances(query, ctx, key: str, number: int | None):
     """Only rows of running instances of `key` (of version `number`)."""
     query = query.where(ProcessInstance.process_key == key, ProcessInstance.status == "running")
     if number is not None:
-        version = library._version(ctx, key, number)
+        version = library.version_of(ctx, key, number)
         query = query.where(ProcessInstance.process_version_id == version.id)
     return query
 

@@ -135,7 +135,7 @@ def processes(ctx, user=None) -> list[ProcessSummary]:
         .where(ProcessInstance.status == "running").group_by(ProcessInstance.process_key)).all())
     result = []
     for key, newest, count in sorted(stats):
-        name = _version(ctx, key, newest).name
+        name = version_of(ctx, key, newest).name
         result.append(ProcessSummary(key, name, newest, count, running.get(key, 0)))
     return result
 
@@ -160,7 +160,7 @@ def versions(ctx, key: str, user=None) -> list[VersionInfo]:
 def diff(ctx, key: str, from_version: int, to_version: int, user=None) -> Diff:
     """What changed in process `key` from one version to another."""
     check_access(user)
-    old, new = _version(ctx, key, from_version), _version(ctx, key, to_version)
+    old, new = version_of(ctx, key, from_version), version_of(ctx, key, to_version)
     result = Diff(key, from_version, to_version)
     before, after = _elements(old, key), _elements(new, key)
     result.added = [_summary(i, after[i]) for i in after if i not in before]
@@ -213,7 +213,8 @@ def deploy_upload(ctx, user, key: str, uploaded: dict[str, bytes]):
     return version, newest is None or version.version > newest.version
 
 
-def _version(ctx, key: str, number: int) -> ProcessVersion:
+def version_of(ctx, key: str, number: int) -> ProcessVersion:
+    """Version `number` of process `key` (NotFound when it has none)."""
     version = ctx.session.scalar(select(ProcessVersion).where(
         ProcessVersion.process_key == key, ProcessVersion.version == number))
     if version is None:

@@ -36,7 +36,6 @@ from sqlalchemy import func, select
 from . import audit, cases, definitions, library, migration_timers, runtime
 from .migration_timers import TimerChange
 from .db import is_postgres
-from .errors import NotFound
 from .forms import field_errors
 from .models import Case, HumanTask, ProcessInstance, ProcessVersion
 from .state import StateSerializer
@@ -197,11 +196,7 @@ def migrate(ctx, user, key: str, case_ids: list[int] | None = None,
 def _target(ctx, key: str, number: int | None) -> ProcessVersion:
     if number is None:
         return definitions.latest_version(ctx, key)
-    version = ctx.session.scalar(select(ProcessVersion).where(
-        ProcessVersion.process_key == key, ProcessVersion.version == number))
-    if version is None:
-        raise NotFound(f"Prosessen «{key}» har ingen versjon {number}")
-    return version
+    return library.version_of(ctx, key, number)
 
 
 def _candidates(key: str, target: ProcessVersion):
