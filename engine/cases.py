@@ -2,7 +2,11 @@
 processes that begin on an outside event (an appeal, a coordinator leaving)."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, update
+import functools
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from . import audit, definitions, rows, runtime
 from .errors import ConflictError, InvalidInput, NotFound
@@ -20,17 +24,24 @@ COORDINATOR_CHANGE_PROCESS = "koordinatorbytte"
 def next_case_number(ctx) -> str:
     """A readable, unique case number: PREFIX-YEAR-NNNNN, counting per year."""
     year = ctx.now().year
-    number = ctx.session.connection().scalar(_NEXT_NUMBER, {"of_year": year})
-    if number is None:
-        ctx.session.add(CaseNumberCounter(year=year, last=1))  # once a year
-        ctx.session.flush()
-        number = 1
+    connection = ctx.session.connection()
+    number = connection.scalar(_next_number(connection.dialect.name), {"of_year": year})
     return f"{ctx.settings.case_number_prefix}-{year}-{number:05d}"
 
 
 _COUNTERS = CaseNumberCounter.__table__
-_NEXT_NUMBER = (update(_COUNTERS).where(_COUNTERS.c.year == bindparam("of_year"))
-                .values(last=_COUNTERS.c.last + 1).returning(_COUNTERS.c.last))
+
+
+@functools.cache
+def _next_number(dialect: str):
+    """One statement takes the year's next number, creating the year's counter the first time:
+    two officers starting the year's first cases at once both get a number (an INSERT after a
+    missed UPDATE would fail for one of them)."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return (insert(_COUNTERS).values(year=bindparam("of_year"), last=1)
+            .on_conflict_do_update(index_elements=[_COUNTERS.c.year],
+                                   set_={"last": _COUNTERS.c.last + 1})
+            .returning(_COUNTERS.c.last))
 
 
 def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCESS) -> Case:

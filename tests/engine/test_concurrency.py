@@ -4,7 +4,7 @@ import threading
 from sqlalchemy import func, select
 
 from engine import audit, cases, humantasks, runtime, users
-from engine.models import AuditEvent, HumanTask, Notice, Timer
+from engine.models import AuditEvent, CaseNumberCounter, HumanTask, Notice, Timer
 
 BARRIER_TIMEOUT = 30
 
@@ -103,3 +103,22 @@ def test_two_sweeps_at_once_raise_each_notice_exactly_once(committed_env, clock)
         assert fired == 12
         assert ctx.session.scalar(select(func.count(Timer.id)).where(Timer.status == "waiting")) == 0
     assert env.sweep().fired == []
+
+
+def test_officers_starting_the_years_first_cases_at_once_all_get_a_number(committed_env):
+    """No counter for the year yet: each start creates or takes it in one statement, so none
+    of them fails (an INSERT after a missed UPDATE would for all but one)."""
+    env = committed_env
+    with env.unit_of_work() as ctx:
+        users.add_user(ctx, "kari", ["saksbehandler"])
+        ctx.session.execute(CaseNumberCounter.__table__.delete())
+    start = threading.Barrier(4, timeout=BARRIER_TIMEOUT)
+
+    def officer():
+        start.wait()
+        with env.unit_of_work() as ctx:
+            return cases.start_case(ctx, {}, "kari", process_key="frist_test").case_number
+
+    numbers = _run_together(*[officer] * 4)
+    assert not [n for n in numbers if isinstance(n, Exception)], numbers
+    assert sorted(int(n.rsplit("-", 1)[1]) for n in numbers) == [1, 2, 3, 4]
