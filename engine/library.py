@@ -213,6 +213,26 @@ def deploy_upload(ctx, user, key: str, uploaded: dict[str, bytes]):
     return version, newest is None or version.version > newest.version
 
 
+def upload_key(uploaded: dict[str, bytes], max_bytes: int) -> str:
+    """The process an upload made in the library page deploys: the one process in its BPMN
+    file(s). UploadRefused when there is none, or several to choose between."""
+    keys = []
+    for name, data in uploaded.items():
+        if name.lower().endswith(".bpmn"):
+            try:
+                root = safe_parse_xml(data, name, max_bytes)
+            except XmlRefused as error:
+                raise UploadRefused(f"{name}: {error.reason}") from None
+            keys += [p.get("id") for p in root.iter(f"{BPMN}process") if p.get("id")]
+    if not keys:
+        raise UploadRefused("Last opp en BPMN-fil med prosessen (DMN-tabeller og skjemaer kan "
+                            "følge med)")
+    if len(set(keys)) > 1:
+        raise UploadRefused("Filene har flere prosesser (" + ", ".join(sorted(set(keys))) +
+                            "): skriv hvilken som skal installeres")
+    return keys[0]
+
+
 def version_of(ctx, key: str, number: int) -> ProcessVersion:
     """Version `number` of process `key` (NotFound when it has none)."""
     version = ctx.session.scalar(select(ProcessVersion).where(

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, g, jsonify, render_template, request
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from engine import heatmap, library
-from engine.errors import EngineError
+from engine.errors import DefinitionError, EngineError
 
-from . import errors, uow
+from . import config, errors, uow
 
 bp = Blueprint("library", __name__, url_prefix="/processes")
 #: Colour steps of the heat map, by share of the busiest element's count.
@@ -22,6 +22,47 @@ HEAT_LEVELS = 4
 @bp.get("/")
 def index():
     return render_template("library.html", processes=library.processes(uow.ctx(), g.user))
+
+
+#: At most this many files in one upload from the library page, and room for the multipart
+#: framing beside twice the limit for one file (as the API's upload).
+UPLOAD_FILES_MAX, UPLOAD_OVERHEAD = 20, 64 * 1024
+
+
+@bp.post("/upload")
+def upload():
+    """A diagram made elsewhere (any bpmn-js modeler), with its tables and forms, deployed
+    from the library page: validated like every deploy; problems listed, nothing deployed."""
+    library.check_access(g.user)  # before reading a body the user may not send
+    limit = config.settings().max_upload_bytes
+    request.max_content_length = 2 * limit + UPLOAD_OVERHEAD  # more: 413, nothing read
+    files, problems = {}, []
+    for upload in [f for f in request.files.getlist("files") if f.filename][:UPLOAD_FILES_MAX]:
+        data = upload.stream.read(limit + 1)
+        if len(data) > limit:
+            problems.append(_("%(name)s: filen er større enn grensen på %(limit)s byte",
+                              name=upload.filename, limit=f"{limit:,}"))
+        files[upload.filename] = data
+    if not files:
+        problems.append(_("Velg minst én fil."))
+    typed = request.form.get("key", "").strip()
+    key = typed
+    if not problems:
+        try:
+            key = typed or library.upload_key(files, limit)
+            version, created = library.deploy_upload(uow.ctx(), g.user, key, files)
+        except DefinitionError as error:
+            problems = [str(p) for p in error.problems] or [str(error)]
+        except library.UploadRefused as error:
+            problems = [str(error)]
+    if problems:
+        uow.abort()
+        return render_template("library.html", processes=library.processes(uow.ctx(), g.user),
+                               upload_problems=problems, upload_key=typed), 422
+    flash(_("Versjon %(n)d av «%(key)s» er installert.", n=version.version, key=key)
+          if created else _("Ingen endring: innholdet er det samme som versjon %(n)d.",
+                            n=version.version), "success")
+    return redirect(url_for("library.show", key=key))
 
 
 @bp.get("/<key>")

@@ -185,6 +185,9 @@ def _html_cases(world, browser):
     def unit_or_403(ok):
         return lambda role: ok if role in library_roles else 403
 
+    add("/processes/upload|POST", lambda client, role: _status(client.post(
+        "/processes/upload", {"files": [(io.BytesIO(b"<x"), "feil.bpmn")]},
+        content_type="multipart/form-data"), unit_or_403(422)(role)))
     add("/processes/<key>/migrations|POST", lambda client, role: _status(
         client.post("/processes/stafett/migrations", {"action": "all"}), unit_or_403(200)(role)))
     add("/processes/<key>/forms/<name>/preview|POST", lambda client, role: _status(

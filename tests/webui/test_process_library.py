@@ -281,3 +281,54 @@ def test_heat_map_json_table_and_diagram(browser, engine_do, clock):
 def test_a_process_nobody_waits_in(browser):
     html = browser("admin1").get("/processes/ip_sak").get_data(as_text=True)
     assert 'id="heatmap-empty"' in html and "js/heatmap.js" in html
+
+
+def _upload_form(client, *files, key=""):
+    client.get("/processes/")
+    return client.post("/processes/upload", {"files": [(BytesIO(data), name) for name, data in files],
+                                             "key": key}, content_type="multipart/form-data")
+
+
+def test_the_unit_uploads_a_plain_diagram_from_the_library_page(browser, version_count):
+    unit = browser("koordinerende1")
+    page = unit.get("/processes/").get_data(as_text=True)
+    assert 'action="/processes/upload"' in page and 'enctype="multipart/form-data"' in page
+    before = version_count()
+    response = _upload_form(unit, (PLAIN.name, PLAIN.read_bytes()))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.headers["Location"].endswith(f"/processes/{PLAIN_KEY}")
+    assert version_count() == before + 1
+    shown = unit.get(f"/processes/{PLAIN_KEY}").get_data(as_text=True)
+    assert f"Versjon 1 av «{PLAIN_KEY}» er installert." in shown
+
+
+@pytest.mark.parametrize("name", ["entity_bomb.bpmn", "external_entity.bpmn",
+                                  "missing_layout.bpmn", "unquoted_timer.bpmn",
+                                  "subclasses_script.bpmn"])
+def test_a_broken_or_hostile_upload_from_the_page_lists_its_problems_and_deploys_nothing(
+        browser, version_count, name):
+    unit = browser("koordinerende1")
+    before = version_count()
+    response = _upload_form(unit, (name, (BAD / name).read_bytes()))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Ingenting ble installert:" in html and 'id="upload-problems"' in html
+    assert name in html  # each problem names the file
+    assert 'id="upload-key" name="key" type="text" value=""' in html  # nothing guessed kept
+    assert version_count() == before
+
+
+def test_an_upload_of_a_file_too_large_or_of_nothing_is_refused(browser, version_count):
+    unit = browser("koordinerende1")
+    before = version_count()
+    assert _upload_form(unit, ("stor.bpmn", b"<" * (50 * 1024 * 1024))).status_code == 413
+    empty = _upload_form(unit)
+    assert empty.status_code == 422 and "Velg minst én fil." in empty.get_data(as_text=True)
+    assert version_count() == before
+
+
+def test_only_the_unit_and_admin_upload_from_the_page(browser, version_count):
+    officer = browser("saksbehandler1")
+    before = version_count()
+    assert _upload_form(officer, (PLAIN.name, PLAIN.read_bytes())).status_code == 403
+    assert version_count() == before
