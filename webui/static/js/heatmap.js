@@ -1,4 +1,4 @@
-// Draws a process's newest diagram in the library with bpmn-js and puts a badge on each
+// Draws a process's newest diagram in the library (diagram.js) and puts a badge on each
 // element where cases wait ("3 saker · median 4 d"), coloured by how many. The figures and
 // texts come from the page (the same figures as the table beside it).
 (function () {
@@ -11,11 +11,7 @@
   }
   function draw(container) {
     var data = JSON.parse(document.getElementById(container.dataset.heatmap).textContent);
-    var viewer = new window.BpmnJS({container: container});
-    viewer.importXML(data.xml).then(function () {
-      var ready = data.diagramId ? viewer.open(data.diagramId) : Promise.resolve();
-      return ready.catch(function () { return null; });
-    }).then(function () {
+    window.SamflytDiagram.show(container, data, function (viewer) {
       var canvas = viewer.get("canvas");
       var registry = viewer.get("elementRegistry");
       var overlays = viewer.get("overlays");
@@ -27,13 +23,7 @@
                                              html: badge(element)});
         shown += 1;
       });
-      canvas.zoom("fit-viewport");
       container.dataset.badges = String(shown);
-      container.dataset.rendered = "true";
-    }).catch(function (error) {
-      container.classList.add("diagram-error");
-      container.textContent = (container.dataset.error || "") + " " + error.message;
-      container.dataset.rendered = "error";
     });
   }
   document.addEventListener("DOMContentLoaded", function () {
