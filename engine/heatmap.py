@@ -18,13 +18,11 @@ import functools
 import statistics
 
 from lxml import etree
-from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import (DurationTimerEventDefinition,
-                                                             TimerEventDefinition)
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import DurationTimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from sqlalchemy import select
 
-from . import definitions, library
+from . import definitions, library, specs
 from .casepage import locate_diagram
 from .models import HumanTask, ProcessInstance, ProcessVersion, Timer
 
@@ -162,16 +160,14 @@ class _Places:
 
 
 def _started(task_spec, fire_at):
-    definition = getattr(task_spec, "event_definition", None)
-    if isinstance(definition, MultipleEventDefinition):
-        definition = next((d for d in definition.event_definitions
-                           if isinstance(d, TimerEventDefinition)), None)
+    """For rows from before timers.created_at: a duration written in the diagram ("P1M")
+    tells when the timer started; any other timer's start is not known (None)."""
+    definition = specs.timer_definition(task_spec)
     if not isinstance(definition, DurationTimerEventDefinition):
         return None
     try:
-        literal = ast.literal_eval((definition.expression or "").strip())
-        parsed = TimerEventDefinition.parse_iso_duration(literal)
-        return fire_at - TimerEventDefinition.get_timedelta_from_end(parsed, fire_at)
+        return specs.duration_started(fire_at,
+                                      ast.literal_eval((definition.expression or "").strip()))
     except Exception:  # noqa: BLE001 - not a literal duration: its start is not known
         return None
 

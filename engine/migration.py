@@ -27,18 +27,17 @@ again on the case's data. The preview shows the old and the new fire time.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
+
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import func, select
 
 from . import audit, cases, definitions, library, migration_timers, runtime
-from .migration_timers import TimerChange
 from .db import is_postgres
 from .forms import field_errors
+from .migration_timers import TimerChange
 from .models import Case, HumanTask, ProcessInstance, ProcessVersion
-from .state import StateSerializer
 
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 #: Rows a preview lists at most by default (migrating "all" is not limited).
@@ -240,11 +239,6 @@ def _explain_missing(ctx, key, target, wanted: list[int], result: MigrationResul
 
 # --- planning one instance ----------------------------------------------------------------------
 
-@functools.cache
-def _serializer() -> StateSerializer:
-    return StateSerializer()
-
-
 def _plan(ctx, instance: ProcessInstance, target: ProcessVersion):
     """(plan, loaded): the instance migrated in memory and run to its next wait, or a plan
     with the reason it cannot move (loaded is None then)."""
@@ -299,7 +293,7 @@ def _plan(ctx, instance: ProcessInstance, target: ProcessVersion):
 
 def _migrate_in_memory(workflow, parsed, number: int) -> str | None:
     """Swap the specs (top process and called processes); the reason when it cannot be done."""
-    registry = _serializer()._serializer.registry
+    registry = runtime.state_serializer()._serializer.registry
     top_diff, sub_diffs = diff_workflow(registry, workflow, parsed.spec, parsed.subprocess_specs)
     for sp_id, sub_diff in sub_diffs.items():
         if sub_diff is None:
@@ -334,7 +328,7 @@ def _run_and_check(loaded, parsed, ctx) -> str | None:
         workflow.refresh_timers()
         workflow.do_engine_steps(did_complete_task=loaded.passed.append)
         workflow.get_events()  # signals nobody caught (see runtime.run_and_persist)
-        _serializer().loads(_serializer().dumps(workflow), parsed.spec, parsed.subprocess_specs,
+        runtime.state_serializer().loads(runtime.state_serializer().dumps(workflow), parsed.spec, parsed.subprocess_specs,
                             runtime.script_engine(ctx))
     except Exception as error:  # noqa: BLE001 - whatever fails here refuses the instance
         return f"Saken kan ikke kjøre videre på den nye versjonen: {error}"
@@ -359,15 +353,8 @@ def _ready_tasks(ctx, workflow) -> dict[str, tuple[TaskInfo, str | None, int]]:
         info = TaskInfo(task.task_spec.bpmn_id or task.task_spec.name,
                         task.task_spec.bpmn_name or task.task_spec.name,
                         runtime.lane_of(task) or ctx.settings.fallback_role)
-        found[spiff_id] = (info, props.get("formJsonSchemaFilename"), _priority(props))
+        found[spiff_id] = (info, props.get("formJsonSchemaFilename"), runtime.priority_of(props))
     return found
-
-
-def _priority(props) -> int:
-    try:
-        return min(5, max(1, int(props.get("priority", 3))))
-    except ValueError:
-        return 3
 
 
 def _update_task_rows(ctx, plan: InstancePlan, loaded) -> None:

@@ -9,15 +9,14 @@ evaluated again on the case's data.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (DurationTimerEventDefinition,
                                                              TimerEventDefinition)
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 
-from . import audit, runtime
+from . import audit, runtime, specs
 from .models import Timer
 
 
@@ -32,20 +31,12 @@ class TimerChange:
     fires_now: bool
 
 
-def timer_definition(task_spec):
-    definition = getattr(task_spec, "event_definition", None)
-    if isinstance(definition, MultipleEventDefinition):
-        definition = next((d for d in definition.event_definitions
-                           if isinstance(d, TimerEventDefinition)), None)
-    return definition if isinstance(definition, TimerEventDefinition) else None
-
-
 def waiting_timers(workflow) -> dict[str, dict]:
     """spiff id -> what a waiting timer task waits for: fire time, name, definition, its
     expression, the duration it evaluated to (duration timers) and its internal value."""
     found = {}
     for task in workflow.get_tasks(state=TaskState.WAITING):
-        definition = timer_definition(task.task_spec)
+        definition = specs.timer_definition(task.task_spec)
         waiting = runtime.waiting_timer(task) if definition is not None else None
         if waiting is None:
             continue
@@ -69,7 +60,7 @@ def restore_timers(workflow, before: dict[str, dict], new: dict[str, tuple]) -> 
     Fills `new` with spiff id -> (fire time, expression) of every timer that still waits."""
     for task in workflow.get_tasks(state=TaskState.WAITING):
         old = before.get(str(task.id))
-        definition = timer_definition(task.task_spec)
+        definition = specs.timer_definition(task.task_spec)
         if old is None or definition is None:
             continue
         if type(definition).__name__ == old["kind"] and definition.expression == old["expression"]:
@@ -77,7 +68,7 @@ def restore_timers(workflow, before: dict[str, dict], new: dict[str, tuple]) -> 
         elif isinstance(definition, DurationTimerEventDefinition) and old["duration"]:
             try:
                 new_duration = task.workflow.script_engine.evaluate(task, definition.expression)
-                start = started(old["fire_at"], old["duration"])
+                start = specs.duration_started(old["fire_at"], old["duration"])
                 parsed = TimerEventDefinition.parse_iso_duration(new_duration)
                 fire_at = start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
             except Exception as error:  # noqa: BLE001
@@ -88,18 +79,6 @@ def restore_timers(workflow, before: dict[str, dict], new: dict[str, tuple]) -> 
         if waiting is not None:
             new[str(task.id)] = (waiting[0], definition.expression)
     return None
-
-
-def started(fire_at: datetime, duration: str) -> datetime:
-    """When a duration timer that fires at `fire_at` started waiting (months have lengths:
-    the start whose duration ends exactly at `fire_at`, found near the calendar's guess)."""
-    parsed = TimerEventDefinition.parse_iso_duration(duration)
-    guess = fire_at - TimerEventDefinition.get_timedelta_from_end(dict(parsed), fire_at)
-    for shift in (0, -1, 1, -2, 2, -3, 3):
-        start = guess + timedelta(days=shift)
-        if start + TimerEventDefinition.get_timedelta_from_start(dict(parsed), start) == fire_at:
-            return start
-    return guess
 
 
 def timer_changes(before: dict[str, dict], migrated: dict[str, tuple], after: dict[str, dict],

@@ -31,7 +31,8 @@ MAX_CHAINED_STARTS = 20
 
 
 @functools.cache
-def _serializer() -> StateSerializer:
+def state_serializer() -> StateSerializer:
+    """The one serializer of instance state (stateless; built once)."""
     return StateSerializer()
 
 
@@ -64,7 +65,7 @@ def load(ctx: EngineContext, instance: ProcessInstance) -> Loaded:
     if instance.status != "running" or instance.state is None:
         raise ConflictError(f"Prosessen {instance.process_key} er ikke aktiv")
     parsed = ctx.specs.get(instance.version)
-    workflow = _serializer().loads(instance.state, parsed.spec, parsed.subprocess_specs,
+    workflow = state_serializer().loads(instance.state, parsed.spec, parsed.subprocess_specs,
                                    script_engine(ctx))
     ready = {spiff_id: t.task_spec.bpmn_name or t.task_spec.name
              for spiff_id, t in ready_user_tasks(workflow).items()}
@@ -176,7 +177,7 @@ def _write_instance(ctx: EngineContext, loaded: Loaded, actor: str, has_timers: 
                       result=_json_safe(workflow.last_task.data if workflow.last_task else {}))
         audit.record(ctx, loaded.case, actor, "process_completed", process=instance.process_key)
     else:
-        values = dict(state=_serializer().dumps(workflow))
+        values = dict(state=state_serializer().dumps(workflow))
     if has_timers or instance.has_timers:
         values["has_timers"] = has_timers
     if instance.id is None:
@@ -322,7 +323,7 @@ def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
             name=task.task_spec.bpmn_name or task.task_spec.name,
             process_key=task.workflow.spec.name, case_number=loaded.case.case_number,
             candidate_role=role, assignee=_assignee_for(ctx, loaded, task, lane),
-            form=props.get("formJsonSchemaFilename"), priority=_priority(props),
+            form=props.get("formJsonSchemaFilename"), priority=priority_of(props),
             due_at=_due_for(ctx, loaded, task), status="open", created_at=now)
         rows.insert(ctx, row, attach=False)  # read again only by queries
         audit.record(ctx, loaded.case, "system", "task_created", name=row.name,
@@ -331,7 +332,8 @@ def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
                                       row, props)
 
 
-def _priority(props) -> int:
+def priority_of(props) -> int:
+    """A user task's priority property, 1 (highest) to 5; 3 when missing or not a number."""
     try:
         return min(5, max(1, int(props.get("priority", 3))))
     except ValueError:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -100,16 +100,33 @@ def _use_injected_clock(event_definition) -> None:
         event_definition.__class__ = _CLOCK_CLASSES[type(event_definition)]
 
 
+def timer_definition(task_spec) -> TimerEventDefinition | None:
+    """The timer a task spec waits for (an event-based gateway's timer event), or None."""
+    definition = getattr(task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        definition = next((d for d in definition.event_definitions
+                           if isinstance(d, TimerEventDefinition)), None)
+    return definition if isinstance(definition, TimerEventDefinition) else None
+
+
+def duration_started(fire_at: datetime, duration: str) -> datetime:
+    """When a timer of ISO 8601 `duration` that fires at `fire_at` started waiting (months
+    have lengths: the start whose duration ends exactly at `fire_at`, found near the
+    calendar's guess)."""
+    parsed = TimerEventDefinition.parse_iso_duration(duration)
+    guess = fire_at - TimerEventDefinition.get_timedelta_from_end(dict(parsed), fire_at)
+    for shift in (0, -1, 1, -2, 2, -3, 3):
+        start = guess + timedelta(days=shift)
+        if start + TimerEventDefinition.get_timedelta_from_start(dict(parsed), start) == fire_at:
+            return start
+    return guess
+
+
 def waiting_timer(task) -> tuple[datetime, str] | None:
     """(fire time, timer name) of a waiting timer task; None if the task waits for no timer.
     An event-based gateway waits for its timer event, which gives the name."""
-    definition = task.task_spec.event_definition
-    if isinstance(definition, MultipleEventDefinition):
-        timers = [d for d in definition.event_definitions if isinstance(d, TimerEventDefinition)]
-        if not timers:
-            return None
-        definition = timers[0]
-    elif not isinstance(definition, TimerEventDefinition):
+    definition = timer_definition(task.task_spec)
+    if definition is None:
         return None
     value = task._get_internal_data("event_value")
     if isinstance(value, dict):
