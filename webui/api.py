@@ -8,7 +8,7 @@ from flask import Blueprint, g, jsonify, request
 from engine import accounts, casepage, humantasks, intake, library, migration, notices, worklist
 from engine.errors import DefinitionError, InvalidInput
 
-from . import config, inboxparams, uow
+from . import config, inboxparams, uow, uploads
 from .errors import api_error
 from .openapi import document
 
@@ -225,30 +225,20 @@ def list_versions(key: str):
         for v in library.versions(uow.ctx(), key, g.user)]})
 
 
-#: At most this many files in one upload; the whole body may be twice the limit for one file
-#: (process files are small) plus room for the multipart framing.
-UPLOAD_FILES_MAX, UPLOAD_OVERHEAD = 20, 64 * 1024
-
-
 @bp.post("/processes/<key>/versions")
 def deploy_version(key: str):
     library.check_access(g.user)  # refuse before reading a body the user may not send
     limit = config.settings().max_upload_bytes
-    request.max_content_length = 2 * limit + UPLOAD_OVERHEAD
-    uploads = [f for f in request.files.values() if f.filename]
-    if not uploads:
+    sent = uploads.read_process_files(limit)
+    if sent.too_many:
+        raise BadRequest(f"Høyst {uploads.FILES_MAX} filer om gangen")
+    if sent.too_large:
+        return api_error(413, "too_large", f"{sent.too_large[0]}: filen er større enn "
+                                           f"grensen på {limit:,} byte")
+    if not sent.files:
         raise BadRequest("Last opp minst én fil (multipart/form-data)")
-    if len(uploads) > UPLOAD_FILES_MAX:
-        raise BadRequest(f"Høyst {UPLOAD_FILES_MAX} filer om gangen")
-    files = {}
-    for upload in uploads:
-        data = upload.stream.read(limit + 1)
-        if len(data) > limit:
-            return api_error(413, "too_large", f"{upload.filename}: filen er større enn "
-                                               f"grensen på {limit:,} byte")
-        files[upload.filename] = data
     try:
-        version, created = library.deploy_upload(uow.ctx(), g.user, key, files)
+        version, created = library.deploy_upload(uow.ctx(), g.user, key, sent.files)
     except DefinitionError as error:
         uow.abort()
         body = {"error": "invalid_definition", "message": str(error),

@@ -12,7 +12,7 @@ from flask_babel import ngettext
 from engine import heatmap, library
 from engine.errors import DefinitionError, EngineError
 
-from . import config, errors, uow
+from . import config, errors, uploads, uow
 
 bp = Blueprint("library", __name__, url_prefix="/processes")
 #: Colour steps of the heat map, by share of the busiest element's count.
@@ -24,26 +24,19 @@ def index():
     return render_template("library.html", processes=library.processes(uow.ctx(), g.user))
 
 
-#: At most this many files in one upload from the library page, and room for the multipart
-#: framing beside twice the limit for one file (as the API's upload).
-UPLOAD_FILES_MAX, UPLOAD_OVERHEAD = 20, 64 * 1024
-
-
 @bp.post("/upload")
 def upload():
     """A diagram made elsewhere (any bpmn-js modeler), with its tables and forms, deployed
     from the library page: validated like every deploy; problems listed, nothing deployed."""
     library.check_access(g.user)  # before reading a body the user may not send
     limit = config.settings().max_upload_bytes
-    request.max_content_length = 2 * limit + UPLOAD_OVERHEAD  # more: 413, nothing read
-    files, problems = {}, []
-    for upload in [f for f in request.files.getlist("files") if f.filename][:UPLOAD_FILES_MAX]:
-        data = upload.stream.read(limit + 1)
-        if len(data) > limit:
-            problems.append(_("%(name)s: filen er større enn grensen på %(limit)s byte",
-                              name=upload.filename, limit=f"{limit:,}"))
-        files[upload.filename] = data
-    if not files:
+    sent = uploads.read_process_files(limit)
+    files = sent.files
+    problems = [_("%(name)s: filen er større enn grensen på %(limit)s byte", name=name,
+                  limit=f"{limit:,}") for name in sent.too_large]
+    if sent.too_many:
+        problems.append(_("Høyst %(n)d filer om gangen.", n=uploads.FILES_MAX))
+    if not files and not problems:
         problems.append(_("Velg minst én fil."))
     typed = request.form.get("key", "").strip()
     key = typed

@@ -332,3 +332,20 @@ def test_only_the_unit_and_admin_upload_from_the_page(browser, version_count):
     before = version_count()
     assert _upload_form(officer, (PLAIN.name, PLAIN.read_bytes())).status_code == 403
     assert version_count() == before
+
+
+def test_every_file_of_an_api_upload_is_deployed(unit, engine_do):
+    """Several files under one field name: all of them go into the version."""
+    form = json.loads((ROOT / "processes" / "forms" / "forelopig_svar.json").read_text())
+    form["title"] = "Foreløpig svar (endret)"
+    response = upload(unit, "ip_sak", ("ip_sak.bpmn", changed_ip_sak()),
+                      ("forelopig_svar.json", json.dumps(form).encode()))
+    assert response.status_code == 201, response.json
+
+    def files(ctx):
+        version = ctx.session.scalar(select(ProcessVersion).where(
+            ProcessVersion.process_key == "ip_sak", ProcessVersion.version == response.json["version"]))
+        return {f.filename: f.content for f in version.files}
+    stored = engine_do(files)
+    assert '"P3W"' in stored["ip_sak.bpmn"]
+    assert json.loads(stored["forelopig_svar.json"])["title"] == "Foreløpig svar (endret)"
