@@ -16,13 +16,13 @@ import pytest
 from engine import accounts, definitions, users
 from engine.clock import FakeClock
 from engine.environment import EngineEnvironment
-from engine.settings import PROJECT_ROOT, Settings
+from engine.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-BENCH_DIR = PROJECT_ROOT.parent / "shared" / "bench"
+BENCH_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "bench"
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 from browser_support import AXE, PASSWORD  # noqa: E402

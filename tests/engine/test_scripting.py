@@ -40,7 +40,7 @@ def engine():
 def task(engine):
     """A real ready SpiffWorkflow task (the first user task of the benchmark process)."""
     parser = SpiffBpmnParser()
-    parser.add_bpmn_file(str(GOOD / "bench_two_user_tasks.bpmn"))
+    parser.add_bpmn_file(str(GOOD.parent / "bench" / "bench_two_user_tasks.bpmn"))
     workflow = BpmnWorkflow(parser.get_spec("bench_two_user_tasks"), script_engine=engine)
     workflow.do_engine_steps()
     [ready] = workflow.get_tasks(state=TaskState.READY)

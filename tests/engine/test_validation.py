@@ -51,16 +51,16 @@ def test_good_fixtures_have_no_problems():
 
 
 def test_a_single_bpmn_finds_its_form_beside_it():
-    assert collect_problems_for_paths([GOOD / "bench_two_user_tasks.bpmn"]) == []
+    assert collect_problems_for_paths([FIXTURES / "bench" / "bench_two_user_tasks.bpmn"]) == []
 
 
 @pytest.mark.parametrize("form_folder", ["forms", "."])
 def test_a_single_bpmn_finds_its_form_in_forms_folder_or_beside_it(tmp_path, form_folder):
-    (tmp_path / "p.bpmn").write_bytes((GOOD / "bench_two_user_tasks.bpmn").read_bytes())
+    (tmp_path / "p.bpmn").write_bytes((FIXTURES / "bench" / "bench_two_user_tasks.bpmn").read_bytes())
     assert {p.message for p in collect_problems_for_paths([tmp_path / "p.bpmn"])} == {
         "form 'bench_form.json' not found (expected in processes/forms/)"}
     (tmp_path / form_folder).mkdir(exist_ok=True)
-    (tmp_path / form_folder / "bench_form.json").write_bytes((GOOD / "bench_form.json").read_bytes())
+    (tmp_path / form_folder / "bench_form.json").write_bytes((FIXTURES / "bench" / "bench_form.json").read_bytes())
     assert collect_problems_for_paths([tmp_path / "p.bpmn"]) == []
 
 

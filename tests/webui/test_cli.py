@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from webui.cli import main
 
 BAD = Path(__file__).parent.parent / "fixtures" / "bad"
-BENCH = Path(__file__).resolve().parents[3] / "shared" / "bench"
+BENCH = Path(__file__).resolve().parents[1] / "fixtures" / "bench"
 FRIST = Path(__file__).parent.parent / "fixtures" / "engine" / "frist_test.bpmn"
 
 

@@ -28,7 +28,7 @@ def test_english_catalog_translates_every_message(tmp_path):
 
 def test_users_token_and_password_commands(tmp_path, monkeypatch):
     monkeypatch.setenv("SAMFLYT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
-    monkeypatch.setenv("SAMFLYT_PROCESSES_DIR", str(ROOT.parent / "shared" / "bench"))
+    monkeypatch.setenv("SAMFLYT_PROCESSES_DIR", str(ROOT / "tests" / "fixtures" / "bench"))
     runner = CliRunner()
     run = lambda *a, **k: runner.invoke(main, list(a), catch_exceptions=False, **k)  # noqa: E731
     assert run("init").exit_code == 0
