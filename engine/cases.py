@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from . import audit, definitions, rows, runtime
+from . import audit, definitions, driver, rows, runtime
 from .errors import ConflictError, InvalidInput, NotFound
 from .forms import validate_form_data
 from .models import Case, CaseNumberCounter, ProcessInstance, User
@@ -24,8 +24,12 @@ COORDINATOR_CHANGE_PROCESS = "koordinatorbytte"
 def next_case_number(ctx) -> str:
     """A readable, unique case number: PREFIX-YEAR-NNNNN, counting per year."""
     year = ctx.now().year
-    connection = ctx.session.connection()
-    number = connection.scalar(_next_number(connection.dialect.name), {"of_year": year})
+    dialect = ctx.session.connection().dialect.name
+    [number] = driver.fetch_first(ctx, _next_number(dialect), of_year=year)
+    return _case_number(ctx, year, number)
+
+
+def _case_number(ctx, year: int, number: int) -> str:
     return f"{ctx.settings.case_number_prefix}-{year}-{number:05d}"
 
 
@@ -38,10 +42,10 @@ def _next_number(dialect: str):
     two officers starting the year's first cases at once both get a number (an INSERT after a
     missed UPDATE would fail for one of them)."""
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    return (insert(_COUNTERS).values(year=bindparam("of_year"), last=1)
-            .on_conflict_do_update(index_elements=[_COUNTERS.c.year],
-                                   set_={"last": _COUNTERS.c.last + 1})
-            .returning(_COUNTERS.c.last))
+    return driver.Statement(insert(_COUNTERS).values(year=bindparam("of_year"), last=1)
+                            .on_conflict_do_update(index_elements=[_COUNTERS.c.year],
+                                                   set_={"last": _COUNTERS.c.last + 1})
+                            .returning(_COUNTERS.c.last))
 
 
 def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCESS) -> Case:
@@ -50,9 +54,15 @@ def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCE
     `data` is validated against the form on the process's start event, if it has one.
     """
     actor_name = _name(actor)
-    version = definitions.latest_version(ctx, process_key)
+    year = ctx.now().year
+    # the newest version and the case number in one read (one round trip on PostgreSQL)
+    newest, [[number]] = driver.fetch_together(ctx, [
+        (definitions.NEWEST, {"key": process_key}),
+        (_next_number(ctx.session.connection().dialect.name), {"of_year": year})])
+    version = definitions.newest_of(ctx, process_key, newest)
     validate_start_data(ctx, version, data)
-    case = rows.insert(ctx, Case(case_number=next_case_number(ctx), process_key=process_key,
+    case = rows.insert(ctx, Case(case_number=_case_number(ctx, year, number),
+                                 process_key=process_key,
                                  status="open", person_name=data.get("navn"), data=dict(data),
                                  facts={}, created_at=ctx.now(), created_by=actor_name))
     audit.record(ctx, case, actor_name, "case_started", case_number=case.case_number,

@@ -14,6 +14,7 @@ from pathlib import Path
 from lxml import etree
 from sqlalchemy import bindparam, func, select
 
+from . import driver
 from .errors import DefinitionError, NotFound
 from .models import DefinitionFile, ProcessVersion
 from .safe_xml import XmlRefused, safe_parse_xml
@@ -183,15 +184,21 @@ def _store_version(ctx, process_key, name, needed: dict[str, str], deployed_by) 
     return version
 
 
-_NEWEST = (select(ProcessVersion).where(ProcessVersion.process_key == bindparam("key"))
-           .order_by(ProcessVersion.version.desc()).limit(1))
+#: The newest version of a process (read at every start: through the driver).
+NEWEST = driver.Statement(
+    driver.select_rows(ProcessVersion).where(ProcessVersion.process_key == bindparam("key"))
+    .order_by(ProcessVersion.version.desc()).limit(1))
 
 
 def latest_version(ctx, process_key: str) -> ProcessVersion:
-    version = ctx.session.scalar(_NEWEST, {"key": process_key})
-    if version is None:
+    return newest_of(ctx, process_key, driver.fetch_all(ctx, NEWEST, key=process_key))
+
+
+def newest_of(ctx, process_key: str, rows: list[tuple]) -> ProcessVersion:
+    """The version from the rows of NEWEST (read alone or together with other reads)."""
+    if not rows:
         raise NotFound(f"Prosessen «{process_key}» er ikke installert (kjør «samflyt init»)")
-    return version
+    return driver.load_row(ctx, ProcessVersion, rows[0])
 
 
 def form_schema(ctx, version: ProcessVersion, form: str) -> dict | None:

@@ -6,7 +6,7 @@ import contextlib
 from datetime import datetime
 from typing import Callable, Iterator
 
-from . import audit, scheduler
+from . import scheduler
 from .clock import SystemClock
 from .context import EngineContext
 from .db import make_db_engine, make_session_factory
@@ -22,7 +22,6 @@ class EngineEnvironment:
         self.clock = clock or SystemClock()
         self.db_engine = db_engine or make_db_engine(settings.database_url)
         self.session_factory = make_session_factory(self.db_engine)
-        audit.install(self.session_factory)
         self.specs = SpecCache(settings.spec_cache_size)
 
     def context(self, session) -> EngineContext:

@@ -8,13 +8,12 @@ from uuid import UUID
 
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import bindparam, func, or_, select
-from sqlalchemy.orm import joinedload
 
-from . import audit, deadlines, definitions, rows, runtime
+from . import audit, deadlines, definitions, driver, rows, runtime
 from .cases import appoint_coordinator
 from .errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from .forms import validate_form_data
-from .models import Case, HumanTask, ProcessInstance, User
+from .models import Case, HumanTask, ProcessInstance, ProcessVersion, User
 
 VIEWS = ("mine", "roles", "unassigned", "overdue", "completed")
 #: Roles that may reassign any open task they can see.
@@ -99,14 +98,24 @@ def inbox_counts(ctx, user: User) -> dict[str, int]:
     return counts
 
 
-_OPEN_OF_CASE = select(HumanTask).where(HumanTask.case_id == bindparam("case_id"),
-                                        HumanTask.status == "open").order_by(HumanTask.id)
-_WITH_INSTANCE_AND_CASE = select(HumanTask).where(HumanTask.id == bindparam("task_id")).options(
-    joinedload(HumanTask.instance).joinedload(ProcessInstance.case))
+_OPEN_OF_CASE = driver.Statement(
+    driver.select_rows(HumanTask)
+    .where(HumanTask.case_id == bindparam("case_id"), HumanTask.status == "open")
+    .order_by(HumanTask.id))
+_FOR_COMPLETION = (HumanTask, ProcessInstance, Case, ProcessVersion)
+#: The task with everything a completion needs, in one read.
+_TASK_FOR_COMPLETION = driver.Statement(
+    driver.select_rows(*_FOR_COMPLETION)
+    .select_from(HumanTask)
+    .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+    .join(Case, Case.id == ProcessInstance.case_id)
+    .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
+    .where(HumanTask.id == bindparam("task_id")))
 
 
 def open_tasks(ctx, case_id: int) -> list[HumanTask]:
-    return list(ctx.session.scalars(_OPEN_OF_CASE, {"case_id": case_id}))
+    return [task for (task,) in driver.load_all(ctx, _OPEN_OF_CASE, (HumanTask,),
+                                                 case_id=case_id)]
 
 
 def get_task(ctx, task_id: int) -> HumanTask:
@@ -216,13 +225,15 @@ def complete(ctx, task_id: int, user: User, data: dict,
     """Submit the task's form. Refused, with nothing changed, when the data is invalid
     (an error per field), the task was completed already, or it changed since
     `expected_version`."""
-    task = ctx.session.scalar(_WITH_INSTANCE_AND_CASE, {"task_id": task_id})
-    if task is None:
+    found = driver.load_all(ctx, _TASK_FOR_COMPLETION, _FOR_COMPLETION, task_id=task_id)
+    if not found:
         raise NotFound(f"Fant ikke oppgave {task_id}")
+    [(task, instance, case, version)] = found
+    rows.attach(task, instance=instance)
+    rows.attach(instance, case=case, version=version)
     _check_version(task, expected_version)
     if not can_work_on(user, task):
         raise PermissionDenied(why_not(user, task))
-    instance = task.instance
     if task.form:
         validate_form_data(definitions.form_schema(ctx, instance.version, task.form), data)
     loaded = runtime.load(ctx, instance)

@@ -17,7 +17,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import audit
+from . import audit, driver
 from .errors import NotFound, PermissionDenied
 from .models import Case, HumanTask, Notice, User
 
@@ -117,7 +117,7 @@ def resolve(ctx, notice: Notice, resolution: str) -> bool:
 #   the in-app lists already leave it out (`_still_applies`), and no e-mail is sent for it.
 
 _NOTICES = Notice.__table__
-_RESOLVE_PROCESS = (
+_RESOLVE_PROCESS = driver.Statement(
     update(_NOTICES).where(_NOTICES.c.instance_id == bindparam("of_instance"),
                            _NOTICES.c.status.in_(OPEN_STATUSES))
     .values(status=RESOLVED, resolved_at=bindparam("at"), resolution="process_completed")
@@ -135,7 +135,7 @@ def resolve_for_completed_process(ctx, case: Case, instance_id: int | None) -> i
     now = ctx.now()
     # a Core statement built once (the ORM's bulk UPDATE costs a millisecond more); the few
     # notices this session has loaded are brought up to date by hand below
-    rows = ctx.session.execute(_RESOLVE_PROCESS, {"of_instance": instance_id, "at": now}).all()
+    rows = driver.fetch_all(ctx, _RESOLVE_PROCESS, of_instance=instance_id, at=now)
     for notice_id, kind, raised_at in rows:
         loaded = ctx.session.identity_map.get(identity_key(Notice, notice_id))
         if loaded is not None:

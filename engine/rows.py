@@ -1,39 +1,36 @@
-"""Writing the rows of a workflow step with single Core statements instead of the ORM's flush.
+"""Writing the rows of a workflow step without the ORM's flush.
 
 A step writes a handful of rows (the instance's state, the human tasks that became ready,
 their deadline notices, timers). Letting the session's unit of work do it costs about a
 millisecond per step in dependency sorting and bookkeeping, several times the statements
-themselves; these helpers issue the statement directly and leave the ORM object as if it had
-been loaded from the database, so the rest of the code keeps using ordinary model objects.
+themselves; these helpers write through engine/driver.py and leave the ORM object as if it
+had been loaded from the database, so the rest of the code keeps using ordinary model objects.
 
 - `insert(ctx, obj)`: INSERT the object's column values (defaults filled in), take the new id,
   and make the object persistent in the session without the ORM writing it again.
 - `update(ctx, obj, **values)`: UPDATE by id, guarded by the object's version column when the
   model has one (`version_id_col`): a row someone else changed meanwhile raises ConflictError
-  and nothing is written.
+  (at once on SQLite, at the next `driver.flush` on PostgreSQL) and nothing is written.
 
-Both run on the session's connection, so they are part of the caller's transaction.
+Both are part of the caller's transaction.
 """
 from __future__ import annotations
 
 import functools
 
-from sqlalchemy import bindparam
-from sqlalchemy import insert as sql_insert
-from sqlalchemy import inspect
+from sqlalchemy import bindparam, inspect
 from sqlalchemy import update as sql_update
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .errors import ConflictError
+from . import driver
 
 CONFLICT = "Saken ble endret av noen andre samtidig. Last siden på nytt."
 
 
 @functools.cache
 def _plan(model: type):
-    """Per model: the INSERT statement, (attribute, column, scalar default) triples, and the
-    version attribute and column (or None)."""
+    """Per model: the table, (attribute, column, scalar default) triples, and the version
+    attribute and column (or None)."""
     mapper = inspect(model)
     table = mapper.local_table
     columns = []
@@ -49,8 +46,7 @@ def _plan(model: type):
         columns.append((attribute, column.key, default))
     version = mapper.version_id_col
     version_attr = mapper.get_property_by_column(version).key if version is not None else None
-    return (sql_insert(table).returning(table.c.id), table, columns,
-            (version_attr, version) if version is not None else None)
+    return table, columns, (version_attr, version) if version is not None else None
 
 
 def insert(ctx, obj, attach: bool = True):
@@ -58,28 +54,26 @@ def insert(ctx, obj, attach: bool = True):
     (`attach=False`: leave it detached, with its id, when nothing in this transaction reads it
     through the session again). Relationships are not followed: set the foreign-key columns
     (`case_id=...`), not the related objects."""
-    statement, _table, columns, version = _plan(type(obj))
+    table, columns, version = _plan(type(obj))
     state = obj.__dict__
     values = {}
     for attribute, key, default in columns:
-        if attribute not in state and default is not None:
-            setattr(obj, attribute, default())
-        values[key] = state.get(attribute)
+        if attribute not in state:  # the column's default, or NULL, as stored
+            state[attribute] = default() if default is not None else None
+        values[key] = state[attribute]
     if version is not None:  # as the ORM does: a new row is version 1
         values[version[1].key] = 1
-        setattr(obj, version[0], 1)
-    obj.id = ctx.session.connection().execute(statement, values).scalar_one()
-    make_transient_to_detached(obj)
-    if attach:
-        ctx.session.add(obj)
+        state[version[0]] = 1
+    state["id"] = driver.insert(ctx, table, values)
+    driver.adopt(ctx.session if attach else None, obj)
     return obj
 
 
 @functools.cache
 def _update_statement(model: type, attributes: tuple[str, ...]):
-    """UPDATE of `attributes` by id (and version): built once per model and set of columns,
-    so executing it costs no statement building and no cache-key computation."""
-    _insert, table, columns, version = _plan(model)
+    """UPDATE of `attributes` by id (and version): built and compiled once per model and set
+    of columns."""
+    table, columns, version = _plan(model)
     keys = {attribute: key for attribute, key, _default in columns}
     query = sql_update(table).where(table.c.id == bindparam("row_id"))
     changes = {keys[attribute]: bindparam(f"new_{attribute}", type_=table.c[keys[attribute]].type)
@@ -87,7 +81,7 @@ def _update_statement(model: type, attributes: tuple[str, ...]):
     if version is not None:
         query = query.where(version[1] == bindparam("row_version"))
         changes[version[1].key] = bindparam("new_row_version")
-    return query.values(changes)
+    return driver.Statement(query.values(changes))
 
 
 def update(ctx, obj, **values) -> None:
@@ -95,14 +89,12 @@ def update(ctx, obj, **values) -> None:
     statement = _update_statement(type(obj), tuple(sorted(values)))
     params = {f"new_{attribute}": value for attribute, value in values.items()}
     params["row_id"] = obj.id
-    version = _plan(type(obj))[3]
+    version = _plan(type(obj))[2]
     if version is not None:
         current = getattr(obj, version[0])
         params["row_version"], params["new_row_version"] = current, current + 1
         values = {**values, version[0]: current + 1}
-    result = ctx.session.connection().execute(statement, params)
-    if result.rowcount != 1:
-        raise ConflictError(CONFLICT)
+    driver.write(ctx, statement, params, guard=CONFLICT)
     for attribute, value in values.items():
         set_committed_value(obj, attribute, value)
 

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, deadlines, definitions, notices, rows
+from . import audit, deadlines, definitions, driver, notices, rows
 from .context import EngineContext
 from .errors import ConflictError, EngineError, ProcessError
 from .models import Case, HumanTask, Notice, ProcessInstance, Timer, User
@@ -143,6 +143,7 @@ def persist_step(ctx: EngineContext, loaded: Loaded, actor: str, _depth: int = 0
                        _depth=_depth + 1)
     if loaded.instance.status == "completed" or follow_ups:
         close_case_if_done(ctx, loaded.case, actor)
+    driver.check_guards(ctx)  # a lost race is this step's ConflictError
 
 
 def _write_step(ctx: EngineContext, loaded: Loaded, actor: str) -> list[tuple[str, dict]]:
@@ -223,15 +224,14 @@ def publish_facts(ctx: EngineContext, loaded: Loaded, task, names: str) -> None:
 def close_case_if_done(ctx: EngineContext, case: Case, actor: str) -> None:
     if case.status == "closed":
         return
-    running = ctx.session.connection().scalar(_RUNNING_INSTANCE, {"of_case": case.id})
-    if running is None:
+    if driver.fetch_first(ctx, _RUNNING_INSTANCE, of_case=case.id) is None:
         rows.update(ctx, case, status="closed", closed_at=ctx.now())
         audit.record(ctx, case, actor, "case_closed")
 
 
 _INSTANCES = ProcessInstance.__table__
-_RUNNING_INSTANCE = select(_INSTANCES.c.id).where(
-    _INSTANCES.c.case_id == bindparam("of_case"), _INSTANCES.c.status == "running").limit(1)
+_RUNNING_INSTANCE = driver.Statement(select(_INSTANCES.c.id).where(
+    _INSTANCES.c.case_id == bindparam("of_case"), _INSTANCES.c.status == "running").limit(1))
 
 
 def _json_safe(data: dict) -> dict:

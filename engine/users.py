@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, select
 
+from . import driver
 from .errors import InvalidInput, NotFound
 from .models import User
 from .settings import ROLES
@@ -24,11 +25,13 @@ def add_user(ctx, username: str, roles: list[str] | tuple[str, ...], display_nam
     return user
 
 
-_BY_USERNAME = select(User).where(User.username == bindparam("username"))
+_BY_USERNAME = driver.Statement(
+    driver.select_rows(User).where(User.username == bindparam("username")))
 
 
 def get_user(ctx, username: str) -> User:
-    user = ctx.session.scalar(_BY_USERNAME, {"username": username})
-    if user is None:
+    """The user (read on every request and every engine operation: through the driver)."""
+    found = driver.load_all(ctx, _BY_USERNAME, (User,), username=username)
+    if not found:
         raise NotFound(f"Fant ikke brukeren «{username}»")
-    return user
+    return found[0][0]

@@ -1,0 +1,382 @@
+"""Statements run on the database driver's own cursor, inside the session's transaction.
+
+A workflow step reads a few rows and writes a handful (the instance's state, new human tasks,
+their deadline notices, audit events). Through SQLAlchemy's Connection or ORM each statement
+costs 50-150 µs of Python before the database sees it; on the driver's cursor it costs a few.
+The statements are still SQLAlchemy Core, compiled once per dialect (`Statement`), and values
+pass through the column types' own processors, so what is written and read here is exactly
+what the ORM writes and reads. Rows read here become ordinary ORM objects in the session
+(`load`), so the rest of the engine keeps working with models.
+
+On PostgreSQL every statement is also a round trip to the server. There, writes are queued
+(`write`, `insert`) and sent together in psycopg's pipeline mode: with the next read this
+module makes, before any statement SQLAlchemy runs, and with the COMMIT (see `install`). New
+rows take their ids from blocks reserved from the table's sequence, so rows that refer to
+each other can be queued in one step. On SQLite there is no round trip to save: writes run at
+once and new rows take SQLite's next rowid.
+
+A guarded write (an UPDATE that must touch exactly one row: an optimistic version check)
+raises ConflictError when it touches none, at `flush` at the latest; engine operations that
+make guarded writes end with `flush(ctx)`, so a lost race is reported by the operation itself.
+Driver errors are raised as SQLAlchemy's exceptions (IntegrityError, OperationalError...), as
+if SQLAlchemy had run the statement, and a lost connection is invalidated.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+import weakref
+from collections import deque
+
+from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import inspect
+from sqlalchemy import insert as sql_insert
+from sqlalchemy import select
+from sqlalchemy.orm.attributes import instance_state
+
+from .errors import ConflictError
+
+_QUEUE = "samflyt_write_queue"
+#: Ids reserved per table at a time on PostgreSQL (unused ones are skipped, like any
+#: sequence value of a rolled-back insert).
+ID_BLOCK = 64
+
+
+class Statement:
+    """A Core statement compiled once per dialect into the driver's SQL and parameter plan."""
+
+    def __init__(self, clause, column_keys: list[str] | None = None):
+        self.clause = clause
+        self.column_keys = column_keys
+        self._compiled: dict[str, _Compiled] = {}
+
+    def compiled(self, dialect) -> "_Compiled":
+        plan = self._compiled.get(dialect.name)
+        if plan is None:
+            plan = self._compiled[dialect.name] = _Compiled(self.clause, dialect, self.column_keys)
+        return plan
+
+
+class _Compiled:
+    def __init__(self, clause, dialect, column_keys):
+        compiled = clause.compile(dialect=dialect, column_keys=column_keys)
+        defaults = compiled.construct_params(_check=False, _no_postcompile=True)
+        # IN lists of constants are expanded into the SQL once (parameters given at run time
+        # are single values)
+        expanded = compiled._process_parameters_for_postcompile(defaults)
+        self.sql = expanded.statement
+        self.positional = expanded.positiontup is not None and dialect.positional
+        self.order = list(expanded.positiontup or ())
+        self.defaults = dict(expanded.parameters)
+        processors = {**compiled._bind_processors, **expanded.processors}
+        self.binds = [(name, processor) for name, processor in processors.items()
+                      if processor is not None and name in self.defaults]
+        self.results = [entry.type._cached_result_processor(dialect, None)
+                        for entry in (compiled._result_columns or ())]
+        self.keys = [entry.keyname for entry in (compiled._result_columns or ())]
+
+    def parameters(self, given: dict):
+        values = dict(self.defaults)
+        values.update(given)
+        for name, processor in self.binds:
+            values[name] = processor(values[name])
+        if self.positional:
+            return tuple(values[name] for name in self.order)
+        return values
+
+    def row(self, raw) -> tuple:
+        return tuple(value if process is None else process(value)
+                     for process, value in zip(self.results, raw))
+
+
+_CONNECTION = "samflyt_driver_connection"
+
+
+def _connection(session):
+    """The session's Connection for its current transaction (looked up once per transaction
+    and savepoint: `Session.connection()` costs more than most statements here, and it is
+    what emits a savepoint the session has begun)."""
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    cached = session.info.get(_CONNECTION)
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        return cached[1]
+    connection = session.connection()
+    session.info[_CONNECTION] = (session.get_nested_transaction() or session.get_transaction(),
+                                 connection)
+    return connection
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def fetch_all(ctx, statement: Statement, **params) -> list[tuple]:
+    """The rows of a SELECT (values processed as the ORM would), after any queued writes."""
+    [rows] = fetch_together(ctx, [(statement, params)])
+    return rows
+
+
+def fetch_first(ctx, statement: Statement, **params) -> tuple | None:
+    rows = fetch_all(ctx, statement, **params)
+    return rows[0] if rows else None
+
+
+def fetch_together(ctx, reads: list[tuple[Statement, dict]]) -> list[list[tuple]]:
+    """Several independent SELECTs; on PostgreSQL sent with the queued writes in one round trip."""
+    connection = _connection(ctx.session)
+    raw = connection.connection.driver_connection
+    dialect = connection.dialect
+    plans = [(statement.compiled(dialect), params) for statement, params in reads]
+    queued = connection.info.pop(_QUEUE, None)
+    cursors, guarded = [], []
+    try:
+        if dialect.name == "postgresql":
+            with raw.pipeline():
+                _send(raw, queued or (), guarded)
+                for plan, params in plans:
+                    cursor = raw.cursor()
+                    cursor.execute(plan.sql, plan.parameters(params))
+                    cursors.append(cursor)
+        else:
+            for plan, params in plans:
+                cursors.append(raw.execute(plan.sql, plan.parameters(params)))
+        _check(guarded)
+        return [[plan.row(r) for r in cursor.fetchall()]
+                for (plan, _params), cursor in zip(plans, cursors)]
+    except connection.dialect.loaded_dbapi.Error as error:
+        _check(guarded)
+        raise _translated(connection, error, plans[0][0].sql if plans else "") from error
+
+
+def select_rows(*models):
+    """SELECT of the whole rows of `models` (every column, in table order), for `load_all`;
+    add the joins and the WHERE clause."""
+    return select(*[column for model in models for column in inspect(model).local_table.columns])
+
+
+@functools.cache
+def _layout(models: tuple) -> list[tuple[type, list[str]]]:
+    layout = []
+    for model in models:
+        mapper = inspect(model)
+        layout.append((model, [mapper.get_property_by_column(column).key
+                               for column in mapper.local_table.columns]))
+    return layout
+
+
+def load_all(ctx, statement: Statement, models: tuple, **params) -> list[tuple]:
+    """Run a `select_rows(*models)` statement; per row, a tuple of ORM objects (None for a
+    model whose outer-joined row is missing)."""
+    loaded = []
+    for row in fetch_all(ctx, statement, **params):
+        objects, start = [], 0
+        for model, keys in _layout(models):
+            part = row[start:start + len(keys)]
+            start += len(keys)
+            objects.append(None if part[0] is None else load(ctx, model, dict(zip(keys, part))))
+        loaded.append(tuple(objects))
+    return loaded
+
+
+def load_row(ctx, model: type, row: tuple):
+    """The ORM object for a row of `select_rows(model)`."""
+    [(_model, keys)] = _layout((model,))
+    return load(ctx, model, dict(zip(keys, row)))
+
+
+def load(ctx, model: type, values: dict):
+    """The ORM object for a row read here (`values`: every column, by attribute name): the
+    session's own when it has one, else a new one, persistent in the session as if the ORM
+    had loaded it."""
+    session = ctx.session
+    key = (model, (values["id"],), None)
+    existing = session.identity_map.get(key)
+    if existing is not None:
+        return existing
+    obj = inspect(model).class_manager.new_instance()
+    obj.__dict__.update(values)
+    adopt(session, obj, key)
+    return obj
+
+
+def adopt(session, obj, key=None) -> None:
+    """Make `obj`, whose __dict__ holds every column's value as stored, persistent in
+    `session` (or, with session None, detached) with nothing to flush: what the ORM's loader
+    does for a row it read (sqlalchemy/orm/loading.py), without its per-query setup.
+    Relationships not set are loaded lazily on first use, as usual."""
+    state = instance_state(obj)
+    state.key = key or (type(obj), (obj.id,), None)
+    state.identity_token = None
+    if session is not None:
+        state.session_id = session.hash_key
+        session.identity_map._add_unpresent(state, state.key)
+    state._commit_all(state.dict, session.identity_map if session is not None else None)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+def write(ctx, statement: Statement, params: dict, guard: str | None = None) -> None:
+    """Run an INSERT/UPDATE/DELETE in the transaction (queued on PostgreSQL). With `guard`,
+    it must touch exactly one row, else ConflictError(guard)."""
+    connection = _connection(ctx.session)
+    plan = statement.compiled(connection.dialect)
+    item = (plan.sql, plan.parameters(params), guard)
+    if connection.dialect.name == "postgresql":
+        connection.info.setdefault(_QUEUE, []).append(item)
+        return
+    raw = connection.connection.driver_connection
+    guarded = []
+    try:
+        _send(raw, [item], guarded)
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _translated(connection, error, plan.sql) from error
+    _check(guarded)
+
+
+@functools.cache
+def _insert_statement(table) -> Statement:
+    return Statement(sql_insert(table), column_keys=[column.key for column in table.columns])
+
+
+def insert(ctx, table, values: dict) -> int:
+    """INSERT one row (all columns given in `values` but the id) and return its new id."""
+    connection = _connection(ctx.session)
+    statement = _insert_statement(table)
+    if connection.dialect.name == "postgresql":
+        new_id = _id_blocks(connection.engine).next_id(connection, table.name)
+        write(ctx, statement, {**values, "id": new_id})
+        return new_id
+    plan = statement.compiled(connection.dialect)
+    raw = connection.connection.driver_connection
+    try:
+        return raw.execute(plan.sql, plan.parameters({**values, "id": None})).lastrowid
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _translated(connection, error, plan.sql) from error
+
+
+def check_guards(ctx) -> None:
+    """Send the queued writes now if any of them is guarded (PostgreSQL), so that a lost race
+    is raised by the operation that lost it; unguarded writes wait for the commit."""
+    connection = _connection(ctx.session)
+    if any(item[2] is not None for item in connection.info.get(_QUEUE, ())):
+        _flush_connection(connection)
+
+
+def _flush_connection(connection, commit: bool = False) -> None:
+    queued = connection.info.pop(_QUEUE, None)
+    if not queued and not commit:
+        return
+    raw = connection.connection.driver_connection
+    guarded = []
+    try:
+        with raw.pipeline():
+            _send(raw, queued or (), guarded)
+            if commit and not guarded:
+                raw.commit()  # with the writes, in the same round trip
+        _check(guarded)
+    except connection.dialect.loaded_dbapi.Error as error:
+        # a write that failed after a lost guard (the winner's row already there) is the
+        # same lost race
+        _check(guarded)
+        raise _translated(connection, error, queued[0][0] if queued else "COMMIT") from error
+
+
+def _send(raw, items, guarded: list) -> None:
+    """Execute the items on the driver connection; consecutive unguarded runs of the same
+    statement go as one executemany. Adds (cursor, guard) of the guarded ones to `guarded`."""
+    index, items = 0, list(items)
+    while index < len(items):
+        sql, params, guard = items[index]
+        if guard is None:
+            end = index + 1
+            while end < len(items) and items[end][0] == sql and items[end][2] is None:
+                end += 1
+            cursor = raw.cursor()
+            if end - index > 1:
+                cursor.executemany(sql, [item[1] for item in items[index:end]])
+            else:
+                cursor.execute(sql, params)
+            index = end
+            continue
+        cursor = raw.cursor()
+        cursor.execute(sql, params)
+        guarded.append((cursor, guard))
+        index += 1
+
+
+def _check(guarded) -> None:
+    """ConflictError for the first guarded write known to have touched no row (a write whose
+    result never came back, after an error, has rowcount -1 and is not counted)."""
+    for cursor, guard in guarded:
+        if cursor.rowcount == 0 or cursor.rowcount > 1:
+            raise ConflictError(guard)
+
+
+def _translated(connection, error, sql: str) -> Exception:
+    """The SQLAlchemy exception SQLAlchemy itself would raise for this driver error."""
+    dialect = connection.dialect
+    disconnected = dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
+    if disconnected:
+        connection.invalidate(error)
+    return sa_exc.DBAPIError.instance(sql, None, error, dialect.loaded_dbapi.Error,
+                                      connection_invalidated=disconnected, dialect=dialect)
+
+
+# --- ids from sequence blocks (PostgreSQL) ---------------------------------------------------
+
+class _IdBlocks:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._free: dict[str, deque] = {}
+
+    def next_id(self, connection, table: str) -> int:
+        with self._lock:
+            free = self._free.setdefault(table, deque())
+            if not free:
+                raw = connection.connection.driver_connection
+                with raw.cursor() as cursor:
+                    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                                   "FROM generate_series(1, %s)", (table, ID_BLOCK))
+                    free.extend(row[0] for row in cursor.fetchall())
+            return free.popleft()
+
+
+_BLOCKS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_BLOCKS_LOCK = threading.Lock()
+
+
+def _id_blocks(engine) -> _IdBlocks:
+    with _BLOCKS_LOCK:
+        blocks = _BLOCKS.get(engine)
+        if blocks is None:
+            blocks = _BLOCKS[engine] = _IdBlocks()
+        return blocks
+
+
+# --- the queue's place in the transaction ----------------------------------------------------
+
+def install(engine) -> None:
+    """Keep the write queue in step with the transaction: flushed before any statement
+    SQLAlchemy runs (savepoints included) and with the commit; dropped on rollback."""
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_statement(connection, *_args):
+        if connection.info.get(_QUEUE):
+            _flush_connection(connection)
+
+    @event.listens_for(engine, "commit")
+    def _with_commit(connection):
+        _flush_connection(connection, commit=True)
+
+    @event.listens_for(engine, "rollback")
+    def _drop(connection):
+        connection.info.pop(_QUEUE, None)
+
+    @event.listens_for(engine, "rollback_savepoint")
+    def _drop_since_savepoint(connection, _name, _context):
+        connection.info.pop(_QUEUE, None)
+
+    @event.listens_for(engine.pool, "checkin")
+    def _drop_on_return(_dbapi_connection, record):
+        record.info.pop(_QUEUE, None)
