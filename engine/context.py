@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from .settings import Settings
 from .specs import SpecCache
+from .state import LiveWorkflows
 
 
 @dataclasses.dataclass
@@ -17,6 +18,8 @@ class EngineContext:
     clock: Callable[[], datetime]
     settings: Settings
     specs: SpecCache
+    #: Workflows kept in memory between steps (None: every step deserialises its state).
+    workflows: LiveWorkflows | None = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -38,6 +38,7 @@ from sqlalchemy.orm.attributes import instance_state
 from .errors import ConflictError
 
 _QUEUE = "samflyt_write_queue"
+_BEGIN = "samflyt_begin_due"
 #: Ids reserved per table at a time on PostgreSQL (unused ones are skipped, like any
 #: sequence value of a rolled-back insert).
 ID_BLOCK = 64
@@ -123,28 +124,18 @@ def fetch_first(ctx, statement: Statement, **params) -> tuple | None:
 def fetch_together(ctx, reads: list[tuple[Statement, dict]]) -> list[list[tuple]]:
     """Several independent SELECTs; on PostgreSQL sent with the queued writes in one round trip."""
     connection = _connection(ctx.session)
-    raw = connection.connection.driver_connection
     dialect = connection.dialect
     plans = [(statement.compiled(dialect), params) for statement, params in reads]
-    queued = connection.info.pop(_QUEUE, None)
-    cursors, guarded = [], []
-    try:
-        if dialect.name == "postgresql":
-            with raw.pipeline():
-                _send(raw, queued or (), guarded)
-                for plan, params in plans:
-                    cursor = raw.cursor()
-                    cursor.execute(plan.sql, plan.parameters(params))
-                    cursors.append(cursor)
-        else:
-            for plan, params in plans:
-                cursors.append(raw.execute(plan.sql, plan.parameters(params)))
-        _check(guarded)
-        return [[plan.row(r) for r in cursor.fetchall()]
-                for (plan, _params), cursor in zip(plans, cursors)]
-    except connection.dialect.loaded_dbapi.Error as error:
-        _check(guarded)
-        raise _translated(connection, error, plans[0][0].sql if plans else "") from error
+    if dialect.name == "postgresql":
+        cursors = _round_trip(connection, plans)
+    else:
+        raw = connection.connection.driver_connection
+        try:
+            cursors = [raw.execute(plan.sql, plan.parameters(params)) for plan, params in plans]
+        except dialect.loaded_dbapi.Error as error:
+            raise _translated(connection, error, plans[0][0].sql) from error
+    return [[plan.row(r) for r in cursor.fetchall()]
+            for (plan, _params), cursor in zip(plans, cursors)]
 
 
 def select_rows(*models):
@@ -258,26 +249,42 @@ def check_guards(ctx) -> None:
     is raised by the operation that lost it; unguarded writes wait for the commit."""
     connection = _connection(ctx.session)
     if any(item[2] is not None for item in connection.info.get(_QUEUE, ())):
-        _flush_connection(connection)
+        _round_trip(connection)
 
 
-def _flush_connection(connection, commit: bool = False) -> None:
-    queued = connection.info.pop(_QUEUE, None)
-    if not queued and not commit:
-        return
+def _round_trip(connection, reads=(), commit: bool = False) -> list:
+    """PostgreSQL: one pipeline with, in order, the transaction's BEGIN if it is still to be
+    sent, the queued writes, the reads (their cursors are returned) and, with `commit`, the
+    COMMIT, unless a guarded write must be checked first."""
+    info = connection.info
+    begin, queued = info.pop(_BEGIN, False), info.pop(_QUEUE, None)
+    if not (begin or queued or reads or commit):
+        return []
+    if commit and begin and not queued:
+        return []  # nothing was sent in this transaction: nothing to commit
     raw = connection.connection.driver_connection
-    guarded = []
+    guarded, cursors = [], []
     try:
         with raw.pipeline():
+            if begin:
+                raw.execute("BEGIN")
             _send(raw, queued or (), guarded)
+            for plan, params in reads:
+                cursor = raw.cursor()
+                cursor.execute(plan.sql, plan.parameters(params))
+                cursors.append(cursor)
             if commit and not guarded:
-                raw.commit()  # with the writes, in the same round trip
+                raw.execute("COMMIT")
         _check(guarded)
+        if commit and guarded:
+            raw.execute("COMMIT")
     except connection.dialect.loaded_dbapi.Error as error:
         # a write that failed after a lost guard (the winner's row already there) is the
         # same lost race
         _check(guarded)
-        raise _translated(connection, error, queued[0][0] if queued else "COMMIT") from error
+        sql = queued[0][0] if queued else reads[0][0].sql if reads else "COMMIT"
+        raise _translated(connection, error, sql) from error
+    return cursors
 
 
 def _send(raw, items, guarded: list) -> None:
@@ -355,23 +362,38 @@ def _id_blocks(engine) -> _IdBlocks:
 # --- the queue's place in the transaction ----------------------------------------------------
 
 def install(engine) -> None:
-    """Keep the write queue in step with the transaction: flushed before any statement
-    SQLAlchemy runs (savepoints included) and with the commit; dropped on rollback."""
+    """PostgreSQL: the transaction's own statements travel together.
+
+    The driver runs in autocommit mode and this module sends BEGIN and COMMIT itself: BEGIN
+    with the transaction's first statement, COMMIT with its last writes (psycopg on its own
+    would wait for BEGIN alone, and send COMMIT alone). SQLAlchemy still runs the transaction:
+    its `begin` marks BEGIN as due, anything it executes first sends BEGIN and the queued
+    writes (savepoints included), its `commit` sends the rest with COMMIT, its `rollback`
+    drops them (and rolls back what was sent)."""
     if engine.dialect.name != "postgresql":
         return
 
+    @event.listens_for(engine, "connect")
+    def _autocommit(dbapi_connection, _record):
+        dbapi_connection.autocommit = True
+
+    @event.listens_for(engine, "begin")
+    def _begin_is_due(connection):
+        connection.info[_BEGIN] = True
+
     @event.listens_for(engine, "before_cursor_execute")
     def _before_statement(connection, *_args):
-        if connection.info.get(_QUEUE):
-            _flush_connection(connection)
+        if connection.info.get(_BEGIN) or connection.info.get(_QUEUE):
+            _round_trip(connection)
 
     @event.listens_for(engine, "commit")
     def _with_commit(connection):
-        _flush_connection(connection, commit=True)
+        _round_trip(connection, commit=True)
 
     @event.listens_for(engine, "rollback")
     def _drop(connection):
         connection.info.pop(_QUEUE, None)
+        connection.info.pop(_BEGIN, None)
 
     @event.listens_for(engine, "rollback_savepoint")
     def _drop_since_savepoint(connection, _name, _context):
@@ -380,3 +402,4 @@ def install(engine) -> None:
     @event.listens_for(engine.pool, "checkin")
     def _drop_on_return(_dbapi_connection, record):
         record.info.pop(_QUEUE, None)
+        record.info.pop(_BEGIN, None)

@@ -13,6 +13,7 @@ from .db import make_db_engine, make_session_factory
 from .schema import upgrade
 from .settings import Settings
 from .specs import SpecCache
+from .state import LiveWorkflows
 
 
 class EngineEnvironment:
@@ -23,10 +24,11 @@ class EngineEnvironment:
         self.db_engine = db_engine or make_db_engine(settings.database_url)
         self.session_factory = make_session_factory(self.db_engine)
         self.specs = SpecCache(settings.spec_cache_size)
+        self.workflows = LiveWorkflows(settings.live_workflow_cache_size)
 
     def context(self, session) -> EngineContext:
         return EngineContext(session=session, clock=self.clock, settings=self.settings,
-                             specs=self.specs)
+                             specs=self.specs, workflows=self.workflows)
 
     @contextlib.contextmanager
     def unit_of_work(self) -> Iterator[EngineContext]:

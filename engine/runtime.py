@@ -51,6 +51,8 @@ class Loaded:
     ready_before: dict[str, str] = dataclasses.field(default_factory=dict)
     #: User tasks completed by people in this step (their rows are updated by the caller).
     completed_by_user: list = dataclasses.field(default_factory=list)
+    #: The state text this step saved (None: none saved yet, or the instance completed).
+    saved_state: str | None = None
 
     @property
     def case(self) -> Case:
@@ -65,8 +67,13 @@ def load(ctx: EngineContext, instance: ProcessInstance) -> Loaded:
     if instance.status != "running" or instance.state is None:
         raise ConflictError(f"Prosessen {instance.process_key} er ikke aktiv")
     parsed = ctx.specs.get(instance.version)
-    workflow = state_serializer().loads(instance.state, parsed.spec, parsed.subprocess_specs,
-                                   script_engine(ctx))
+    workflow = ctx.workflows and ctx.workflows.take(instance.id, instance.process_version_id,
+                                                    instance.state)
+    if workflow:  # the workflow the last step saved, still what the row holds
+        workflow.script_engine = script_engine(ctx)
+    else:
+        workflow = state_serializer().loads(instance.state, parsed.spec,
+                                            parsed.subprocess_specs, script_engine(ctx))
     ready = {spiff_id: t.task_spec.bpmn_name or t.task_spec.name
              for spiff_id, t in ready_user_tasks(workflow).items()}
     return Loaded(instance, workflow, parsed, ready_before=ready)
@@ -144,6 +151,12 @@ def persist_step(ctx: EngineContext, loaded: Loaded, actor: str, _depth: int = 0
     if loaded.instance.status == "completed" or follow_ups:
         close_case_if_done(ctx, loaded.case, actor)
     driver.check_guards(ctx)  # a lost race is this step's ConflictError
+    if ctx.workflows is not None:  # last: nothing changes the workflow after this
+        if loaded.saved_state is None:
+            ctx.workflows.forget(loaded.instance.id)
+        else:
+            ctx.workflows.keep(loaded.instance.id, loaded.instance.process_version_id,
+                               loaded.saved_state, loaded.workflow)
 
 
 def _write_step(ctx: EngineContext, loaded: Loaded, actor: str) -> list[tuple[str, dict]]:
@@ -179,6 +192,7 @@ def _write_instance(ctx: EngineContext, loaded: Loaded, actor: str, has_timers: 
         audit.record(ctx, loaded.case, actor, "process_completed", process=instance.process_key)
     else:
         values = dict(state=state_serializer().dumps(workflow))
+        loaded.saved_state = values["state"]
     if has_timers or instance.has_timers:
         values["has_timers"] = has_timers
     if instance.id is None:

@@ -62,7 +62,7 @@ def contexts(env, now: datetime | None) -> tuple[datetime, Callable]:
 
     def make_ctx(session) -> EngineContext:
         return EngineContext(session=session, clock=lambda: now, settings=env.settings,
-                             specs=env.specs)
+                             specs=env.specs, workflows=env.workflows)
     return now, make_ctx
 
 

@@ -34,6 +34,9 @@ class Settings:
     case_number_prefix: str = "IP"
     #: SAMFLYT_SPEC_CACHE_SIZE: parsed process versions kept in memory per process.
     spec_cache_size: int = 64
+    #: SAMFLYT_LIVE_WORKFLOW_CACHE_SIZE: running workflows kept in memory after a step, so
+    #: the next step on the same case skips deserialising its state (0: none kept).
+    live_workflow_cache_size: int = 256
     #: SAMFLYT_MAX_UPLOAD_BYTES: largest BPMN/DMN/form file accepted.
     max_upload_bytes: int = 5 * 1024 * 1024
     #: SAMFLYT_SWEEP_BATCH: most timers a sweep picks up at once.

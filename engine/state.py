@@ -6,6 +6,8 @@ the JSON). Specs are stored once per version (see specs.py); instances store onl
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer.default.event_definition import (
@@ -72,3 +74,41 @@ class StateSerializer:
             raise ValueError("unknown workflow state format")
         return self._serializer.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs,
                                                  script_engine=script_engine)
+
+
+class LiveWorkflows:
+    """Workflows kept in memory after the step that saved them, so the next step on the same
+    instance need not deserialise its state.
+
+    An entry is (the process version, the state text the workflow was saved as, the workflow).
+    It is used only when the instance's row still holds exactly that text on that version:
+    a step by another process, a migration, or a step that was rolled back after saving
+    leaves another text in the row, and the state is deserialised as usual. An entry is
+    taken out when used, so two steps never share a workflow. Nothing may change a workflow
+    after its state text is made (engine/runtime.py keeps it last).
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: "OrderedDict[int, tuple]" = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, instance_id: int, version_id: int, state: str):
+        with self._lock:
+            entry = self._entries.pop(instance_id, None)
+        if entry is not None and entry[0] == version_id and entry[1] == state:
+            return entry[2]
+        return None
+
+    def keep(self, instance_id: int, version_id: int, state: str, workflow) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._entries[instance_id] = (version_id, state, workflow)
+            self._entries.move_to_end(instance_id)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def forget(self, instance_id: int) -> None:
+        with self._lock:
+            self._entries.pop(instance_id, None)
