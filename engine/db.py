@@ -71,7 +71,10 @@ def _sqlite_begin(connection):
     # serialises writers cleanly: the second officer to submit waits, then reads the state
     # the first one wrote and gets a clear conflict, instead of failing on a stale snapshot.
     # (on the driver's connection: through SQLAlchemy the statement costs ten times more)
-    connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
+    try:
+        connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
+    except connection.dialect.loaded_dbapi.Error as error:  # "database is locked"
+        raise driver.as_sqlalchemy_error(connection, error, "BEGIN IMMEDIATE") from error
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

@@ -68,27 +68,31 @@ class _Compiled:
         expanded = compiled._process_parameters_for_postcompile(defaults)
         self.sql = expanded.statement
         self.positional = expanded.positiontup is not None and dialect.positional
-        self.order = list(expanded.positiontup or ())
-        self.defaults = dict(expanded.parameters)
+        defaults = dict(expanded.parameters)
         processors = {**compiled._bind_processors, **expanded.processors}
-        self.binds = [(name, processor) for name, processor in processors.items()
-                      if processor is not None and name in self.defaults]
-        self.results = [entry.type._cached_result_processor(dialect, None)
-                        for entry in (compiled._result_columns or ())]
-        self.keys = [entry.keyname for entry in (compiled._result_columns or ())]
+        names = list(expanded.positiontup) if self.positional else list(defaults)
+        #: (name, value when not given, bind processor or None), in the driver's order
+        self.binds = [(name, defaults[name], processors.get(name)) for name in names]
+        results = [entry.type._cached_result_processor(dialect, None)
+                   for entry in (compiled._result_columns or ())]
+        self.results = [(index, process) for index, process in enumerate(results)
+                        if process is not None]
 
     def parameters(self, given: dict):
-        values = dict(self.defaults)
-        values.update(given)
-        for name, processor in self.binds:
-            values[name] = processor(values[name])
+        get = given.get
+        values = [(name, get(name, default) if process is None else process(get(name, default)))
+                  for name, default, process in self.binds]
         if self.positional:
-            return tuple(values[name] for name in self.order)
-        return values
+            return tuple(value for _name, value in values)
+        return dict(values)
 
     def row(self, raw) -> tuple:
-        return tuple(value if process is None else process(value)
-                     for process, value in zip(self.results, raw))
+        if not self.results:
+            return tuple(raw)
+        row = list(raw)
+        for index, process in self.results:
+            row[index] = process(row[index])
+        return tuple(row)
 
 
 _CONNECTION = "samflyt_driver_connection"
@@ -133,7 +137,7 @@ def fetch_together(ctx, reads: list[tuple[Statement, dict]]) -> list[list[tuple]
         try:
             cursors = [raw.execute(plan.sql, plan.parameters(params)) for plan, params in plans]
         except dialect.loaded_dbapi.Error as error:
-            raise _translated(connection, error, plans[0][0].sql) from error
+            raise as_sqlalchemy_error(connection, error, plans[0][0].sql) from error
     return [[plan.row(r) for r in cursor.fetchall()]
             for (plan, _params), cursor in zip(plans, cursors)]
 
@@ -219,7 +223,7 @@ def write(ctx, statement: Statement, params: dict, guard: str | None = None) -> 
     try:
         _send(raw, [item], guarded)
     except connection.dialect.loaded_dbapi.Error as error:
-        raise _translated(connection, error, plan.sql) from error
+        raise as_sqlalchemy_error(connection, error, plan.sql) from error
     _check(guarded)
 
 
@@ -241,7 +245,7 @@ def insert(ctx, table, values: dict) -> int:
     try:
         return raw.execute(plan.sql, plan.parameters({**values, "id": None})).lastrowid
     except connection.dialect.loaded_dbapi.Error as error:
-        raise _translated(connection, error, plan.sql) from error
+        raise as_sqlalchemy_error(connection, error, plan.sql) from error
 
 
 def check_guards(ctx) -> None:
@@ -283,7 +287,7 @@ def _round_trip(connection, reads=(), commit: bool = False) -> list:
         # same lost race
         _check(guarded)
         sql = queued[0][0] if queued else reads[0][0].sql if reads else "COMMIT"
-        raise _translated(connection, error, sql) from error
+        raise as_sqlalchemy_error(connection, error, sql) from error
     return cursors
 
 
@@ -318,8 +322,9 @@ def _check(guarded) -> None:
             raise ConflictError(guard)
 
 
-def _translated(connection, error, sql: str) -> Exception:
-    """The SQLAlchemy exception SQLAlchemy itself would raise for this driver error."""
+def as_sqlalchemy_error(connection, error, sql: str) -> Exception:
+    """The SQLAlchemy exception SQLAlchemy itself would raise for this driver error (a lost
+    connection is invalidated, so the pool replaces it)."""
     dialect = connection.dialect
     disconnected = dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
     if disconnected:

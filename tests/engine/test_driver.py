@@ -1,0 +1,82 @@
+"""engine/driver.py: statements on the driver's cursor keep the transaction's promises on both
+databases (on PostgreSQL the writes are queued and BEGIN/COMMIT are sent by the engine)."""
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from engine import audit, cases, driver, humantasks, rows, users
+from engine.errors import ConflictError
+from engine.models import AuditEvent, Case
+
+
+def _case(ctx, number):
+    return rows.insert(ctx, Case(case_number=number, process_key="ip_sak", status="open",
+                                 data={"navn": "Kari"}, facts={}, created_at=ctx.now(),
+                                 created_by="test"))
+
+
+def _count(env, model):
+    with env.unit_of_work() as ctx:
+        return ctx.session.scalar(select(func.count(model.id)))
+
+
+def test_writes_are_read_back_in_the_transaction_and_kept_by_the_commit(committed_env):
+    env = committed_env
+    events = _count(env, AuditEvent)
+    with env.unit_of_work() as ctx:
+        case = _case(ctx, "IP-2026-90001")
+        audit.record(ctx, case, "test", "case_started")
+        # read through the ORM in the same transaction: the queued rows are there
+        assert ctx.session.get(Case, case.id).data == {"navn": "Kari"}
+        assert [e.kind for e in audit.case_history(ctx, case.id)] == ["case_started"]
+        if env.db_engine.dialect.name == "postgresql":  # (SQLite: one writer at a time)
+            assert _count(env, AuditEvent) == events  # not visible to others before commit
+    with env.unit_of_work() as ctx:
+        stored = ctx.session.get(Case, case.id)
+        assert (stored.case_number, stored.data, stored.created_at) == (
+            "IP-2026-90001", {"navn": "Kari"}, case.created_at)
+    assert _count(env, AuditEvent) == events + 1
+
+
+def test_a_rolled_back_transaction_leaves_nothing(committed_env):
+    before = _count(committed_env, Case), _count(committed_env, AuditEvent)
+    with pytest.raises(RuntimeError):
+        with committed_env.unit_of_work() as ctx:
+            case = _case(ctx, "IP-2026-90002")
+            audit.record(ctx, case, "test", "case_started")
+            raise RuntimeError("the request fails")
+    assert (_count(committed_env, Case), _count(committed_env, AuditEvent)) == before
+
+
+def test_a_guarded_write_that_touches_no_row_is_a_conflict_and_nothing_is_kept(committed_env):
+    env = committed_env
+    with env.unit_of_work() as ctx:
+        officer = users.add_user(ctx, "kari", ["saksbehandler"])
+        case = cases.start_case(ctx, {}, officer, process_key="bench_two_user_tasks")
+        [task] = humantasks.open_tasks(ctx, case.id)
+    with env.unit_of_work() as other:  # someone else changes the task meanwhile
+        rows.update(other, humantasks.get_task(other, task.id), priority=1)
+    events = _count(env, AuditEvent)
+    with pytest.raises(ConflictError):
+        with env.unit_of_work() as ctx:
+            audit.record(ctx, case, "test", "case_read")
+            rows.update(ctx, task, priority=5)  # the version it saw is gone
+            driver.check_guards(ctx)
+    assert _count(env, AuditEvent) == events
+    with env.unit_of_work() as ctx:
+        assert humantasks.get_task(ctx, task.id).priority == 1
+
+
+def test_a_refused_write_is_sqlalchemys_integrity_error(committed_env):
+    before = _count(committed_env, Case)
+    with pytest.raises(IntegrityError):
+        with committed_env.unit_of_work() as ctx:
+            _case(ctx, "IP-2026-90004")
+            _case(ctx, "IP-2026-90004")  # case numbers are unique
+    assert _count(committed_env, Case) == before
+
+
+def test_new_rows_get_distinct_ids_in_the_order_they_were_made(committed_env):
+    with committed_env.unit_of_work() as ctx:
+        ids = [_case(ctx, f"IP-2026-9010{n}").id for n in range(5)]
+    assert ids == sorted(set(ids))
