@@ -16,8 +16,10 @@ each other can be queued in one step. On SQLite there is no round trip to save: 
 once and new rows take SQLite's next rowid.
 
 A guarded write (an UPDATE that must touch exactly one row: an optimistic version check)
-raises ConflictError when it touches none, at `flush` at the latest; engine operations that
-make guarded writes end with `flush(ctx)`, so a lost race is reported by the operation itself.
+raises ConflictError when it touches none: on SQLite at once, on PostgreSQL from the server
+when it is sent (then nothing of the transaction is kept). A step whose rows may have been
+changed since it read them ends with `check_guards(ctx)`, so that a lost race is reported by
+the operation itself rather than by the commit.
 Driver errors are raised as SQLAlchemy's exceptions (IntegrityError, OperationalError...), as
 if SQLAlchemy had run the statement, and a lost connection is invalidated.
 """
@@ -33,11 +35,14 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import inspect
 from sqlalchemy import insert as sql_insert
 from sqlalchemy import select
+from sqlalchemy.orm import configure_mappers
 from sqlalchemy.orm.attributes import instance_state
 
 from .errors import ConflictError
 
 _QUEUE = "samflyt_write_queue"
+#: The SQLSTATE samflyt_expect_one_row raises (engine/migrations/versions/0007).
+GUARD_FAILED = "SF409"
 _BEGIN = "samflyt_begin_due"
 #: Ids reserved per table at a time on PostgreSQL (unused ones are skipped, like any
 #: sequence value of a rolled-back insert).
@@ -77,6 +82,12 @@ class _Compiled:
                    for entry in (compiled._result_columns or ())]
         self.results = [(index, process) for index, process in enumerate(results)
                         if process is not None]
+
+    @functools.cached_property
+    def guarded_sql(self) -> str:
+        """PostgreSQL: the UPDATE/DELETE, failing in the server unless it touched one row."""
+        return (f"WITH changed AS ({self.sql} RETURNING 1) SELECT samflyt_expect_one_row("
+                f"(SELECT count(*) FROM changed), %(samflyt_guard)s)")
 
     def parameters(self, given: dict):
         get = given.get
@@ -150,6 +161,9 @@ def select_rows(*models):
 
 @functools.cache
 def _layout(models: tuple) -> list[tuple[type, list[str]]]:
+    # Objects are made here without a query: the mappers must be configured first (a query or
+    # a model's constructor would do it), or a process whose first read is this one breaks.
+    configure_mappers()
     layout = []
     for model in models:
         mapper = inspect(model)
@@ -211,20 +225,25 @@ def adopt(session, obj, key=None) -> None:
 
 def write(ctx, statement: Statement, params: dict, guard: str | None = None) -> None:
     """Run an INSERT/UPDATE/DELETE in the transaction (queued on PostgreSQL). With `guard`,
-    it must touch exactly one row, else ConflictError(guard)."""
+    it must touch exactly one row, else ConflictError(guard): at once on SQLite; on
+    PostgreSQL the server checks it (migration 0007) when the write is sent."""
     connection = _connection(ctx.session)
     plan = statement.compiled(connection.dialect)
-    item = (plan.sql, plan.parameters(params), guard)
+    parameters = plan.parameters(params)
     if connection.dialect.name == "postgresql":
-        connection.info.setdefault(_QUEUE, []).append(item)
+        sql = plan.sql
+        if guard is not None:
+            sql = plan.guarded_sql
+            parameters["samflyt_guard"] = guard
+        connection.info.setdefault(_QUEUE, []).append((sql, parameters, guard is not None))
         return
     raw = connection.connection.driver_connection
-    guarded = []
     try:
-        _send(raw, [item], guarded)
+        touched = raw.execute(plan.sql, parameters).rowcount
     except connection.dialect.loaded_dbapi.Error as error:
         raise as_sqlalchemy_error(connection, error, plan.sql) from error
-    _check(guarded)
+    if guard is not None and touched != 1:
+        raise ConflictError(guard)
 
 
 @functools.cache
@@ -250,16 +269,18 @@ def insert(ctx, table, values: dict) -> int:
 
 def check_guards(ctx) -> None:
     """Send the queued writes now if any of them is guarded (PostgreSQL), so that a lost race
-    is raised by the operation that lost it; unguarded writes wait for the commit."""
+    is raised by the operation that lost it; unguarded writes wait for the commit. (A step
+    whose rows are locked since it read them cannot lose: it need not call this.)"""
     connection = _connection(ctx.session)
-    if any(item[2] is not None for item in connection.info.get(_QUEUE, ())):
+    if any(guarded for _sql, _params, guarded in connection.info.get(_QUEUE, ())):
         _round_trip(connection)
 
 
 def _round_trip(connection, reads=(), commit: bool = False) -> list:
     """PostgreSQL: one pipeline with, in order, the transaction's BEGIN if it is still to be
     sent, the queued writes, the reads (their cursors are returned) and, with `commit`, the
-    COMMIT, unless a guarded write must be checked first."""
+    COMMIT. A guarded write that touched no row fails in the server, so nothing after it in
+    the pipeline is applied, COMMIT included."""
     info = connection.info
     begin, queued = info.pop(_BEGIN, False), info.pop(_QUEUE, None)
     if not (begin or queued or reads or commit):
@@ -267,59 +288,41 @@ def _round_trip(connection, reads=(), commit: bool = False) -> list:
     if commit and begin and not queued:
         return []  # nothing was sent in this transaction: nothing to commit
     raw = connection.connection.driver_connection
-    guarded, cursors = [], []
+    cursors = []
     try:
         with raw.pipeline():
             if begin:
                 raw.execute("BEGIN")
-            _send(raw, queued or (), guarded)
+            _send(raw, queued or ())
             for plan, params in reads:
                 cursor = raw.cursor()
                 cursor.execute(plan.sql, plan.parameters(params))
                 cursors.append(cursor)
-            if commit and not guarded:
+            if commit:
                 raw.execute("COMMIT")
-        _check(guarded)
-        if commit and guarded:
-            raw.execute("COMMIT")
     except connection.dialect.loaded_dbapi.Error as error:
-        # a write that failed after a lost guard (the winner's row already there) is the
-        # same lost race
-        _check(guarded)
+        if getattr(error, "sqlstate", None) == GUARD_FAILED:
+            raise ConflictError(error.diag.message_primary) from error
         sql = queued[0][0] if queued else reads[0][0].sql if reads else "COMMIT"
         raise as_sqlalchemy_error(connection, error, sql) from error
     return cursors
 
 
-def _send(raw, items, guarded: list) -> None:
-    """Execute the items on the driver connection; consecutive unguarded runs of the same
-    statement go as one executemany. Adds (cursor, guard) of the guarded ones to `guarded`."""
+def _send(raw, items) -> None:
+    """Execute the queued items on the driver connection; consecutive runs of the same
+    unguarded statement go as one executemany."""
     index, items = 0, list(items)
     while index < len(items):
-        sql, params, guard = items[index]
-        if guard is None:
-            end = index + 1
-            while end < len(items) and items[end][0] == sql and items[end][2] is None:
-                end += 1
-            cursor = raw.cursor()
-            if end - index > 1:
-                cursor.executemany(sql, [item[1] for item in items[index:end]])
-            else:
-                cursor.execute(sql, params)
-            index = end
-            continue
-        cursor = raw.cursor()
-        cursor.execute(sql, params)
-        guarded.append((cursor, guard))
-        index += 1
-
-
-def _check(guarded) -> None:
-    """ConflictError for the first guarded write known to have touched no row (a write whose
-    result never came back, after an error, has rowcount -1 and is not counted)."""
-    for cursor, guard in guarded:
-        if cursor.rowcount == 0 or cursor.rowcount > 1:
-            raise ConflictError(guard)
+        sql, params, guarded = items[index]
+        end = index + 1
+        while (not guarded and end < len(items) and items[end][0] == sql
+               and not items[end][2]):
+            end += 1
+        if end - index > 1:
+            raw.cursor().executemany(sql, [item[1] for item in items[index:end]])
+        else:
+            raw.execute(sql, params)
+        index = end
 
 
 def as_sqlalchemy_error(connection, error, sql: str) -> Exception:

@@ -103,14 +103,18 @@ _OPEN_OF_CASE = driver.Statement(
     .where(HumanTask.case_id == bindparam("case_id"), HumanTask.status == "open")
     .order_by(HumanTask.id))
 _FOR_COMPLETION = (HumanTask, ProcessInstance, Case, ProcessVersion)
-#: The task with everything a completion needs, in one read.
+#: The task with everything a completion needs, in one read. On PostgreSQL the task's and the
+#: instance's rows stay locked until the commit (SQLite's writer lock covers the transaction),
+#: so a second officer waits and then reads the completed task: a clear conflict, and the
+#: step's writes can go with the COMMIT.
 _TASK_FOR_COMPLETION = driver.Statement(
     driver.select_rows(*_FOR_COMPLETION)
     .select_from(HumanTask)
     .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
     .join(Case, Case.id == ProcessInstance.case_id)
     .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
-    .where(HumanTask.id == bindparam("task_id")))
+    .where(HumanTask.id == bindparam("task_id"))
+    .with_for_update(of=[HumanTask.__table__, ProcessInstance.__table__]))
 
 
 def open_tasks(ctx, case_id: int) -> list[HumanTask]:
@@ -237,6 +241,7 @@ def complete(ctx, task_id: int, user: User, data: dict,
     if task.form:
         validate_form_data(definitions.form_schema(ctx, instance.version, task.form), data)
     loaded = runtime.load(ctx, instance)
+    loaded.rows_locked = True
     spiff_task = loaded.workflow.get_task_from_id(UUID(task.spiff_task_id))
     if spiff_task is None or spiff_task.state != TaskState.READY:
         raise ConflictError(f"Oppgaven «{task.name}» venter ikke lenger på svar")

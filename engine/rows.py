@@ -10,7 +10,8 @@ had been loaded from the database, so the rest of the code keeps using ordinary 
   and make the object persistent in the session without the ORM writing it again.
 - `update(ctx, obj, **values)`: UPDATE by id, guarded by the object's version column when the
   model has one (`version_id_col`): a row someone else changed meanwhile raises ConflictError
-  (at once on SQLite, at the next `driver.flush` on PostgreSQL) and nothing is written.
+  (at once on SQLite; on PostgreSQL by `driver.check_guards` at the end of the step) and
+  nothing is written.
 
 Both are part of the caller's transaction.
 """

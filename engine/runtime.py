@@ -53,6 +53,8 @@ class Loaded:
     completed_by_user: list = dataclasses.field(default_factory=list)
     #: The state text this step saved (None: none saved yet, or the instance completed).
     saved_state: str | None = None
+    #: The instance's row is locked since it was read (its version cannot have moved on).
+    rows_locked: bool = False
 
     @property
     def case(self) -> Case:
@@ -150,7 +152,8 @@ def persist_step(ctx: EngineContext, loaded: Loaded, actor: str, _depth: int = 0
                        _depth=_depth + 1)
     if loaded.instance.status == "completed" or follow_ups:
         close_case_if_done(ctx, loaded.case, actor)
-    driver.check_guards(ctx)  # a lost race is this step's ConflictError
+    if not loaded.rows_locked:
+        driver.check_guards(ctx)  # a lost race is this step's ConflictError
     if ctx.workflows is not None:  # last: nothing changes the workflow after this
         if loaded.saved_state is None:
             ctx.workflows.forget(loaded.instance.id)

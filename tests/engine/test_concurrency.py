@@ -1,7 +1,8 @@
 """Races between real, separately committing sessions."""
 import threading
+import time
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from engine import audit, cases, humantasks, runtime, users
 from engine.models import AuditEvent, CaseNumberCounter, HumanTask, Notice, Timer
@@ -27,6 +28,19 @@ def _run_together(*jobs):
     return results
 
 
+def _wait_until_a_session_waits_for_a_lock(env) -> None:
+    deadline = time.monotonic() + BARRIER_TIMEOUT
+    with env.db_engine.connect() as connection:
+        while time.monotonic() < deadline:
+            waiting = connection.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()")).scalar()
+            connection.rollback()  # a new snapshot of the activity each time
+            if waiting:
+                return
+    raise AssertionError("the other officer never waited for the task's rows")
+
+
 def test_two_officers_completing_the_same_task_one_wins(committed_env, monkeypatch):
     env = committed_env
     with env.unit_of_work() as ctx:
@@ -37,18 +51,19 @@ def test_two_officers_completing_the_same_task_one_wins(committed_env, monkeypat
         task_id, version, case_id = task.id, task.version, case.id
 
     if env.db_engine.dialect.name == "postgresql":
-        # Both officers have loaded the task and its workflow before either writes:
-        # the version check must make one of them lose. (SQLite serialises writers from the
-        # start of the transaction, so there the second simply finds the task completed.)
-        both_loaded = threading.Barrier(2, timeout=BARRIER_TIMEOUT)
-        original = runtime.load
+        # The first officer to read the task holds its rows until the commit: it goes on only
+        # once the other officer is waiting for them, so the two really overlap; the other
+        # then reads the completed task and loses. (SQLite serialises writers from the start
+        # of the transaction, so there the second simply finds the task completed.)
+        original, first = runtime.load, threading.Lock()
 
-        def load_then_wait(ctx, instance):
+        def load_then_wait_for_the_other(ctx, instance):
             loaded = original(ctx, instance)
-            both_loaded.wait()
+            if first.acquire(blocking=False):
+                _wait_until_a_session_waits_for_a_lock(env)
             return loaded
 
-        monkeypatch.setattr(runtime, "load", load_then_wait)
+        monkeypatch.setattr(runtime, "load", load_then_wait_for_the_other)
 
     def complete_as(username, value):
         def job():

@@ -1,5 +1,9 @@
 """engine/driver.py: statements on the driver's cursor keep the transaction's promises on both
 databases (on PostgreSQL the writes are queued and BEGIN/COMMIT are sent by the engine)."""
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -80,3 +84,27 @@ def test_new_rows_get_distinct_ids_in_the_order_they_were_made(committed_env):
     with committed_env.unit_of_work() as ctx:
         ids = [_case(ctx, f"IP-2026-9010{n}").id for n in range(5)]
     assert ids == sorted(set(ids))
+
+
+def test_a_process_whose_first_read_goes_through_the_driver(tmp_path):
+    """A new web worker's first query is often the signed-in user: read through the driver
+    before any ORM query has configured the mappers."""
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    script = (
+        "from engine.environment import EngineEnvironment\n"
+        "from engine.settings import Settings\n"
+        f"env = EngineEnvironment(Settings(database_url={url!r}))\n"
+        "env.upgrade_schema()\n"
+        "from sqlalchemy import text\n"
+        "with env.db_engine.begin() as connection:\n"
+        "    connection.execute(text(\"INSERT INTO users (username, display_name, active, \"\n"
+        "        \"trained_coordinator, created_at, roles) VALUES ('kari', 'Kari', 1, 0, \"\n"
+        "        \"'2026-01-05 08:00:00.000000', '[\\\"leder\\\"]')\"))\n"
+        "from engine import users\n"
+        "with env.unit_of_work() as ctx:\n"
+        "    user = users.get_user(ctx, 'kari')\n"
+        "    print(user.display_name, sorted(user.role_keys), user.created_at.tzinfo)\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2], timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "Kari ['leder'] UTC"
