@@ -1,6 +1,9 @@
 """Database engine and sessions for SQLite (embedded) and PostgreSQL (scaled)."""
 from __future__ import annotations
 
+import logging
+import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -54,6 +57,53 @@ def _ping_when_idle(engine: Engine) -> None:
             raise sa_exc.DisconnectionError(str(error)) from error
 
 
+log = logging.getLogger(__name__)
+
+#: SQLite copies its write-ahead log into the database file in a commit once the log holds
+#: this many pages (about 80 MB); the WalCheckpointer below normally does it long before.
+WAL_AUTOCHECKPOINT_PAGES = 20000
+#: How often the WalCheckpointer copies the log.
+CHECKPOINT_INTERVAL_SECONDS = 1.0
+
+
+class WalCheckpointer:
+    """SQLite: copies the write-ahead log into the database file from a thread of its own,
+    once a second, rather than in the commit of whichever request crosses SQLite's threshold
+    (with SQLite's default of 1,000 pages, one commit in forty took about 5 ms more: over half
+    of all the time spent committing). A passive checkpoint never blocks a writer."""
+
+    def __init__(self, path: str):
+        self._path = path
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="samflyt-wal-checkpoint",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        connection = sqlite3.connect(self._path, timeout=15, isolation_level=None,
+                                     check_same_thread=False)
+        try:
+            while not self._stop.wait(CHECKPOINT_INTERVAL_SECONDS):
+                try:
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as error:  # tried again at the next interval
+                    log.warning("WAL checkpoint of %s failed: %s", self._path, error)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=15)
+
+
+def start_wal_checkpointer(engine: Engine) -> WalCheckpointer | None:
+    """A WalCheckpointer for an SQLite database file; None for anything else."""
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        return None
+    return WalCheckpointer(path)
+
+
 def _sqlite_pragmas(dbapi_connection, _record):
     # Let SQLAlchemy, not pysqlite, decide where transactions begin, so that SAVEPOINTs
     # work (SQLAlchemy's documented recipe for pysqlite).
@@ -61,6 +111,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()

@@ -122,13 +122,20 @@ def _flag(value: str | None, default: int) -> bool:
     return value.strip().lower() not in OFF_VALUES
 
 
+@functools.lru_cache(maxsize=256)
+def _is_duration(value: str) -> bool:
+    try:
+        add_duration(datetime(2000, 1, 1), value)
+    except ValueError:
+        return False
+    return True
+
+
 def _claim_within(ctx, props: dict[str, str], element: str) -> str | None:
     value = props.get("claimWithin", ctx.settings.task_claim_within)
     if value is None or value.strip().lower() in OFF_VALUES:
         return None
-    try:
-        add_duration(datetime(2000, 1, 1), value)
-    except ValueError:
+    if not _is_duration(value):
         log.warning("claimWithin %r on %s is not an ISO 8601 duration: using the default %r",
                     value, element, ctx.settings.task_claim_within)
         value = ctx.settings.task_claim_within
@@ -137,30 +144,29 @@ def _claim_within(ctx, props: dict[str, str], element: str) -> str | None:
     return value.strip()
 
 
-def plan_task_deadlines(ctx, case: Case, instance, root_id, row: HumanTask,
-                        props: dict[str, str]) -> list[Notice]:
-    """Pending notices for a task just created: not claimed in time, not completed in time."""
+def plan_task_deadlines(ctx, case: Case, instance, root_id, row: dict,
+                        props: dict[str, str]) -> list[dict]:
+    """Pending notices for a task just created (`row`: its human_tasks row): not claimed in
+    time, not completed in time. Returns the notices' rows."""
     planned = []
     now = ctx.now()
-    base = dict(case_id=case.id, instance_id=instance.id, human_task_id=row.id,
+    base = dict(case_id=case.id, instance_id=instance.id, human_task_id=row["id"],
                 case_number=case.case_number,
-                element_id=row.element_id, status=notices.PENDING, created_at=now)
-    claim = _claim_within(ctx, props, row.element_id) if row.assignee is None else None
+                element_id=row["element_id"], status=notices.PENDING, created_at=now)
+    claim = _claim_within(ctx, props, row["element_id"]) if row["assignee"] is None else None
     if claim:
-        planned.append(Notice(source_key=f"{root_id}:{row.spiff_task_id}:{UNCLAIMED}",
-                              kind=UNCLAIMED, severity="warning",
-                              due_at=claim_deadline(ctx.settings, now, claim), **base))
-    if row.due_at is not None and _flag(props.get("overdueNotice"),
-                                        ctx.settings.task_overdue_notice):
+        planned.append(dict(source_key=f"{root_id}:{row['spiff_task_id']}:{UNCLAIMED}",
+                            kind=UNCLAIMED, severity="warning",
+                            due_at=claim_deadline(ctx.settings, now, claim), **base))
+    if row["due_at"] is not None and _flag(props.get("overdueNotice"),
+                                           ctx.settings.task_overdue_notice):
         escalate_to = (props.get("overdueNoticeRole") or "").strip() or None
         reassign = _flag(props.get("reassignOnOverdue"), ctx.settings.task_reassign_on_overdue)
-        planned.append(Notice(source_key=f"{root_id}:{row.spiff_task_id}:{OVERDUE}",
-                              kind=OVERDUE, severity="escalation" if escalate_to else "warning",
-                              role=escalate_to, action="reassign" if reassign else None,
-                              due_at=end_of_due_date(ctx.settings, row.due_at), **base))
-    for notice in planned:
-        rows.insert(ctx, notice, attach=False)
-    return planned
+        planned.append(dict(source_key=f"{root_id}:{row['spiff_task_id']}:{OVERDUE}",
+                            kind=OVERDUE, severity="escalation" if escalate_to else "warning",
+                            role=escalate_to, action="reassign" if reassign else None,
+                            due_at=end_of_due_date(ctx.settings, row["due_at"]), **base))
+    return [rows.insert_values(ctx, Notice, notice) for notice in planned]
 
 
 def rearm_unclaimed(ctx, task: HumanTask) -> Notice | None:

@@ -3,25 +3,43 @@ settings, database engine, session factory, spec cache and clock."""
 from __future__ import annotations
 
 import contextlib
+import logging
 from datetime import datetime
 from typing import Callable, Iterator
 
 from . import scheduler
 from .clock import SystemClock
 from .context import EngineContext
-from .db import make_db_engine, make_session_factory
+from .db import make_db_engine, make_session_factory, start_wal_checkpointer
 from .schema import upgrade
 from .settings import Settings
 from .specs import SpecCache
 from .state import LiveWorkflows
 
 
+#: SpiffWorkflow's loggers. Its per-task records are debugging detail; worse, while the
+#: workflow logger has no level of its own, every workflow record lists all the workflow's
+#: tasks (a walk of the whole task tree, several times a step).
+SPIFF_LOGGERS = ("spiff.workflow", "spiff.task", "spiff.data", "spiff.dmn")
+
+
+def quiet_spiff_logging() -> None:
+    """WARNING for SpiffWorkflow's loggers, unless the application has set a level itself."""
+    for name in SPIFF_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.WARNING)
+
+
 class EngineEnvironment:
     def __init__(self, settings: Settings, clock: Callable[[], datetime] | None = None,
                  db_engine=None):
+        quiet_spiff_logging()
         self.settings = settings
         self.clock = clock or SystemClock()
         self.db_engine = db_engine or make_db_engine(settings.database_url)
+        # only for an engine of its own (one passed in belongs to someone else)
+        self.checkpointer = start_wal_checkpointer(self.db_engine) if db_engine is None else None
         self.session_factory = make_session_factory(self.db_engine)
         self.specs = SpecCache(settings.spec_cache_size)
         self.workflows = LiveWorkflows(settings.live_workflow_cache_size)
@@ -49,4 +67,6 @@ class EngineEnvironment:
         return scheduler.sweep(self, now)
 
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.db_engine.dispose()

@@ -70,6 +70,22 @@ def insert(ctx, obj, attach: bool = True):
     return obj
 
 
+def insert_values(ctx, model: type, values: dict) -> dict:
+    """INSERT a row of `model` from `values` (attribute names; defaults filled in) without
+    making an ORM object, for rows nothing in the transaction reads back through the session
+    (a step's new human tasks and their deadline notices). Returns the row's values, id
+    included."""
+    table, columns, version = _plan(model)
+    row = {}
+    for attribute, key, default in columns:
+        value = values[attribute] if attribute in values else default() if default else None
+        row[key] = value
+    if version is not None:
+        row[version[1].key] = 1
+    row["id"] = driver.insert(ctx, table, row)
+    return row
+
+
 @functools.cache
 def _update_statement(model: type, attributes: tuple[str, ...]):
     """UPDATE of `attributes` by id (and version): built and compiled once per model and set

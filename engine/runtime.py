@@ -334,17 +334,16 @@ def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
         props = properties(task.task_spec)
         lane = lane_of(task)
         role = lane or ctx.settings.fallback_role
-        row = HumanTask(
+        row = rows.insert_values(ctx, HumanTask, dict(  # read again only by queries
             case_id=loaded.case.id, instance_id=instance.id, spiff_task_id=spiff_id,
             element_id=task.task_spec.bpmn_id or task.task_spec.name,
             name=task.task_spec.bpmn_name or task.task_spec.name,
             process_key=task.workflow.spec.name, case_number=loaded.case.case_number,
             candidate_role=role, assignee=_assignee_for(ctx, loaded, task, lane),
             form=props.get("formJsonSchemaFilename"), priority=priority_of(props),
-            due_at=_due_for(ctx, loaded, task), status="open", created_at=now)
-        rows.insert(ctx, row, attach=False)  # read again only by queries
-        audit.record(ctx, loaded.case, "system", "task_created", name=row.name,
-                     element=row.element_id, role=role, assignee=row.assignee)
+            due_at=_due_for(ctx, loaded, task), status="open", created_at=now))
+        audit.record(ctx, loaded.case, "system", "task_created", name=row["name"],
+                     element=row["element_id"], role=role, assignee=row["assignee"])
         deadlines.plan_task_deadlines(ctx, loaded.case, instance, loaded.workflow.task_tree.id,
                                       row, props)
 
