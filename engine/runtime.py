@@ -55,6 +55,8 @@ class Loaded:
     saved_state: str | None = None
     #: The instance's row is locked since it was read (its version cannot have moved on).
     rows_locked: bool = False
+    #: spiff task id -> name of the user tasks ready after the step (set by sync_human_tasks).
+    ready_after: dict[str, str] | None = None
 
     @property
     def case(self) -> Case:
@@ -69,16 +71,21 @@ def load(ctx: EngineContext, instance: ProcessInstance) -> Loaded:
     if instance.status != "running" or instance.state is None:
         raise ConflictError(f"Prosessen {instance.process_key} er ikke aktiv")
     parsed = ctx.specs.get(instance.version)
-    workflow = ctx.workflows and ctx.workflows.take(instance.id, instance.process_version_id,
-                                                    instance.state)
-    if workflow:  # the workflow the last step saved, still what the row holds
+    kept = ctx.workflows and ctx.workflows.take(instance.id, instance.process_version_id,
+                                                instance.state)
+    if kept:  # the workflow the last step saved, still what the row holds
+        workflow, ready = kept
         workflow.script_engine = script_engine(ctx)
     else:
         workflow = state_serializer().loads(instance.state, parsed.spec,
                                             parsed.subprocess_specs, script_engine(ctx))
-    ready = {spiff_id: t.task_spec.bpmn_name or t.task_spec.name
-             for spiff_id, t in ready_user_tasks(workflow).items()}
-    return Loaded(instance, workflow, parsed, ready_before=ready)
+        ready = ready_task_names(ready_user_tasks(workflow))
+    return Loaded(instance, workflow, parsed, ready_before=dict(ready))
+
+
+def ready_task_names(ready: dict) -> dict[str, str]:
+    """spiff task id -> name, of `ready_user_tasks`."""
+    return {spiff_id: t.task_spec.bpmn_name or t.task_spec.name for spiff_id, t in ready.items()}
 
 
 def start_instance(ctx: EngineContext, case: Case, process_key: str, data: dict, actor: str,
@@ -155,11 +162,11 @@ def persist_step(ctx: EngineContext, loaded: Loaded, actor: str, _depth: int = 0
     if not loaded.rows_locked:
         driver.check_guards(ctx)  # a lost race is this step's ConflictError
     if ctx.workflows is not None:  # last: nothing changes the workflow after this
-        if loaded.saved_state is None:
+        if loaded.saved_state is None or loaded.ready_after is None:
             ctx.workflows.forget(loaded.instance.id)
         else:
             ctx.workflows.keep(loaded.instance.id, loaded.instance.process_version_id,
-                               loaded.saved_state, loaded.workflow)
+                               loaded.saved_state, loaded.workflow, loaded.ready_after)
 
 
 def _write_step(ctx: EngineContext, loaded: Loaded, actor: str) -> list[tuple[str, dict]]:
@@ -314,6 +321,7 @@ def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
     an instance always mirror its ready user tasks, known since it was loaded."""
     instance = loaded.instance
     ready = ready_user_tasks(loaded.workflow)
+    loaded.ready_after = ready_task_names(ready)
     completed_here = {str(t.id) for t in loaded.completed_by_user}
     vanished = {spiff_id: name for spiff_id, name in loaded.ready_before.items()
                 if spiff_id not in ready and spiff_id not in completed_here}

@@ -80,7 +80,8 @@ class LiveWorkflows:
     """Workflows kept in memory after the step that saved them, so the next step on the same
     instance need not deserialise its state.
 
-    An entry is (the process version, the state text the workflow was saved as, the workflow).
+    An entry is (the process version, the state text the workflow was saved as, the workflow,
+    and what the step that saved it knew of it: its ready user tasks).
     It is used only when the instance's row still holds exactly that text on that version:
     a step by another process, a migration, or a step that was rolled back after saving
     leaves another text in the row, and the state is deserialised as usual. An entry is
@@ -93,18 +94,20 @@ class LiveWorkflows:
         self._entries: "OrderedDict[int, tuple]" = OrderedDict()
         self._lock = threading.Lock()
 
-    def take(self, instance_id: int, version_id: int, state: str):
+    def take(self, instance_id: int, version_id: int, state: str) -> tuple | None:
+        """(workflow, its ready user tasks) if kept for exactly this row, else None."""
         with self._lock:
             entry = self._entries.pop(instance_id, None)
         if entry is not None and entry[0] == version_id and entry[1] == state:
-            return entry[2]
+            return entry[2], entry[3]
         return None
 
-    def keep(self, instance_id: int, version_id: int, state: str, workflow) -> None:
+    def keep(self, instance_id: int, version_id: int, state: str, workflow,
+             ready: dict | None = None) -> None:
         if self.size <= 0:
             return
         with self._lock:
-            self._entries[instance_id] = (version_id, state, workflow)
+            self._entries[instance_id] = (version_id, state, workflow, ready)
             self._entries.move_to_end(instance_id)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)

@@ -105,8 +105,8 @@ def test_an_entry_is_taken_once_and_only_for_the_same_version_and_text():
     assert cache.take(1, 8, "state") is None          # another version
     cache.keep(1, 7, "state", workflow)
     assert cache.take(1, 7, "other state") is None    # the row changed
-    cache.keep(1, 7, "state", workflow)
-    assert cache.take(1, 7, "state") is workflow
+    cache.keep(1, 7, "state", workflow, {"t1": "Oppgave A"})
+    assert cache.take(1, 7, "state") == (workflow, {"t1": "Oppgave A"})
     assert cache.take(1, 7, "state") is None          # taken out on use
     for instance_id in (1, 2, 3):
         cache.keep(instance_id, 7, "state", workflow)
