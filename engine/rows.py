@@ -55,17 +55,14 @@ def insert(ctx, obj, attach: bool = True):
     (`attach=False`: leave it detached, with its id, when nothing in this transaction reads it
     through the session again). Relationships are not followed: set the foreign-key columns
     (`case_id=...`), not the related objects."""
-    table, columns, version = _plan(type(obj))
+    _table, columns, _version = _plan(type(obj))
     state = obj.__dict__
-    values = {}
-    for attribute, key, default in columns:
-        if attribute not in state:  # the column's default, or NULL, as stored
-            state[attribute] = default() if default is not None else None
-        values[key] = state[attribute]
-    if version is not None:  # as the ORM does: a new row is version 1
-        values[version[1].key] = 1
-        state[version[0]] = 1
-    state["id"] = driver.insert(ctx, table, values)
+    row = insert_values(ctx, type(obj), {attribute: state[attribute]
+                                         for attribute, _key, _default in columns
+                                         if attribute in state})
+    for attribute, key, _default in columns:  # defaults, NULLs and the version, as stored
+        state[attribute] = row[key]
+    state["id"] = row["id"]
     driver.adopt(ctx.session if attach else None, obj)
     return obj
 
@@ -76,11 +73,9 @@ def insert_values(ctx, model: type, values: dict) -> dict:
     (a step's new human tasks and their deadline notices). Returns the row's values, id
     included."""
     table, columns, version = _plan(model)
-    row = {}
-    for attribute, key, default in columns:
-        value = values[attribute] if attribute in values else default() if default else None
-        row[key] = value
-    if version is not None:
+    row = {key: values[attribute] if attribute in values else default() if default else None
+           for attribute, key, default in columns}
+    if version is not None:  # as the ORM does: a new row is version 1
         row[version[1].key] = 1
     row["id"] = driver.insert(ctx, table, row)
     return row

@@ -1,5 +1,6 @@
 """engine/driver.py: statements on the driver's cursor keep the transaction's promises on both
 databases (on PostgreSQL the writes are queued and BEGIN/COMMIT are sent by the engine)."""
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from engine import audit, cases, driver, humantasks, rows, users
+from engine import audit, cases, db, driver, humantasks, rows, users
+from engine.environment import EngineEnvironment, quiet_spiff_logging
+from engine.settings import Settings
 from engine.errors import ConflictError
 from engine.models import AuditEvent, Case
 
@@ -108,3 +111,35 @@ def test_a_process_whose_first_read_goes_through_the_driver(tmp_path):
                          cwd=Path(__file__).resolve().parents[2], timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "Kari ['leder'] UTC"
+
+
+def test_an_sqlite_file_gets_a_checkpointer_of_its_own(tmp_path):
+    """SQLite's log is copied into the database by a thread of the environment's own; a
+    commit pays for it only past a far larger log."""
+    env = EngineEnvironment(Settings(database_url=f"sqlite:///{tmp_path / 'c.sqlite3'}"))
+    try:
+        assert env.checkpointer is not None and env.checkpointer._thread.is_alive()
+        with env.db_engine.connect() as connection:
+            pages = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+        assert pages == db.WAL_AUTOCHECKPOINT_PAGES > 1000
+    finally:
+        env.dispose()
+    assert not env.checkpointer._thread.is_alive()
+
+
+def test_no_checkpointer_for_a_server_or_memory(postgres_env):
+    assert db.start_wal_checkpointer(postgres_env.db_engine) is None
+    memory = db.make_db_engine("sqlite://")
+    assert db.start_wal_checkpointer(memory) is None
+    memory.dispose()
+
+
+def test_spiffworkflows_loggers_are_quiet_unless_the_application_chose(monkeypatch):
+    """SpiffWorkflow lists every task in each workflow log record while its workflow logger
+    has no level of its own."""
+    workflow_logger = logging.getLogger("spiff.workflow")
+    monkeypatch.setattr(workflow_logger, "level", logging.NOTSET)
+    monkeypatch.setattr(logging.getLogger("spiff.task"), "level", logging.DEBUG)
+    quiet_spiff_logging()
+    assert workflow_logger.level == logging.WARNING
+    assert logging.getLogger("spiff.task").level == logging.DEBUG  # chosen: left alone
