@@ -71,8 +71,10 @@ def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCE
     return case
 
 
+@functools.lru_cache(maxsize=128)
 def start_form(parsed) -> str | None:
-    """The form file on the process's start event, if it has one."""
+    """The form file on the process's start event, if it has one (looked up once per parsed
+    version)."""
     for task_spec in parsed.spec.task_specs.values():
         if type(task_spec).__name__ == "StartEvent":
             form = runtime.properties(task_spec).get("formJsonSchemaFilename")
@@ -85,7 +87,7 @@ def validate_start_data(ctx, version, data: dict) -> None:
     """Check `data` against the form on the version's start event (if it has one)."""
     form = start_form(ctx.specs.get(version))
     if form:
-        validate_form_data(definitions.form_schema(ctx, version, form), data)
+        validate_form_data(definitions.form_text(ctx, version, form), data)
 
 
 def get_case(ctx, case_id: int, reader: User | str, purpose: str = "view") -> Case:

@@ -30,9 +30,11 @@ def _validator(schema_json: str) -> Draft202012Validator:
     return Draft202012Validator(json.loads(schema_json), format_checker=FormatChecker())
 
 
-def field_errors(schema: dict, data: dict) -> dict[str, str]:
-    """Field path (dotted, list indexes as numbers) -> message, for every invalid field."""
-    validator = _validator(json.dumps(schema, sort_keys=True))
+def field_errors(schema: dict | str, data: dict) -> dict[str, str]:
+    """Field path (dotted, list indexes as numbers) -> message, for every invalid field.
+    `schema`: the JSON Schema, or the text of a form file (its validator is built once)."""
+    validator = _validator(schema if isinstance(schema, str) else json.dumps(schema,
+                                                                             sort_keys=True))
     errors: dict[str, str] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         path = [str(p) for p in error.absolute_path]
@@ -44,7 +46,7 @@ def field_errors(schema: dict, data: dict) -> dict[str, str]:
     return errors
 
 
-def validate_form_data(schema: dict | None, data) -> None:
+def validate_form_data(schema: dict | str | None, data) -> None:
     if not isinstance(data, dict):
         raise InvalidInput("Skjemadata må være et objekt", {"": "Ugyldige data"})
     if schema is None:

@@ -239,7 +239,7 @@ def complete(ctx, task_id: int, user: User, data: dict,
     if not can_work_on(user, task):
         raise PermissionDenied(why_not(user, task))
     if task.form:
-        validate_form_data(definitions.form_schema(ctx, instance.version, task.form), data)
+        validate_form_data(definitions.form_text(ctx, instance.version, task.form), data)
     loaded = runtime.load(ctx, instance)
     loaded.rows_locked = True
     spiff_task = loaded.workflow.get_task_from_id(UUID(task.spiff_task_id))
