@@ -116,7 +116,8 @@ def case_page(ctx, case_id: int, user: User, soon_days: int = 3, with_diagrams: 
     case = cases.get_case(ctx, case_id, user, purpose="case page")
     now, tz = ctx.now(), ctx.settings.timezone
     instances = list(ctx.session.scalars(select(ProcessInstance).where(
-        ProcessInstance.case_id == case.id).order_by(ProcessInstance.id)))
+        ProcessInstance.case_id == case.id).order_by(ProcessInstance.started_at,
+                                                     ProcessInstance.id)))
     main = instances[0] if instances else None
     person, facts = [], []
     if access == "full" and main is not None:

@@ -101,7 +101,7 @@ def inbox_counts(ctx, user: User) -> dict[str, int]:
 _OPEN_OF_CASE = driver.Statement(
     driver.select_rows(HumanTask)
     .where(HumanTask.case_id == bindparam("case_id"), HumanTask.status == "open")
-    .order_by(HumanTask.id))
+    .order_by(HumanTask.created_at, HumanTask.id))
 _FOR_COMPLETION = (HumanTask, ProcessInstance, Case, ProcessVersion)
 #: The task with everything a completion needs, in one read. On PostgreSQL the task's and the
 #: instance's rows stay locked until the commit (SQLite's writer lock covers the transaction),

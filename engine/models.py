@@ -156,8 +156,8 @@ class Case(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(80))
     closed_at: Mapped[datetime | None]
-    instances: Mapped[list["ProcessInstance"]] = relationship(back_populates="case",
-                                                              order_by="ProcessInstance.id")
+    instances: Mapped[list["ProcessInstance"]] = relationship(
+        back_populates="case", order_by="(ProcessInstance.started_at, ProcessInstance.id)")
 
 
 class ProcessInstance(Base):
