@@ -21,15 +21,9 @@ APPEAL_PROCESS = "klage"
 COORDINATOR_CHANGE_PROCESS = "koordinatorbytte"
 
 
-def next_case_number(ctx) -> str:
-    """A readable, unique case number: PREFIX-YEAR-NNNNN, counting per year."""
-    year = ctx.now().year
-    dialect = ctx.session.connection().dialect.name
-    [number] = driver.fetch_first(ctx, _next_number(dialect), of_year=year)
-    return _case_number(ctx, year, number)
-
-
 def _case_number(ctx, year: int, number: int) -> str:
+    """A readable, unique case number: PREFIX-YEAR-NNNNN, counting per year (the number comes
+    from `_next_number`)."""
     return f"{ctx.settings.case_number_prefix}-{year}-{number:05d}"
 
 

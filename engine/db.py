@@ -14,6 +14,8 @@ from sqlalchemy.orm import sessionmaker
 
 from . import driver
 
+log = logging.getLogger(__name__)
+
 
 def make_db_engine(url: str, **kwargs) -> Engine:
     if url.startswith("sqlite"):
@@ -56,8 +58,6 @@ def _ping_when_idle(engine: Engine) -> None:
             # the pool drops this connection and checks out a new one
             raise sa_exc.DisconnectionError(str(error)) from error
 
-
-log = logging.getLogger(__name__)
 
 #: SQLite copies its write-ahead log into the database file in a commit once the log holds
 #: this many pages (about 80 MB); the WalCheckpointer below normally does it long before.
