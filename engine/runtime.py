@@ -57,6 +57,8 @@ class Loaded:
     rows_locked: bool = False
     #: spiff task id -> name of the user tasks ready after the step (set by sync_human_tasks).
     ready_after: dict[str, str] | None = None
+    #: Notices the diagram raised in this step (its own, not those of processes it started).
+    raised: list = dataclasses.field(default_factory=list)
 
     @property
     def case(self) -> Case:
@@ -181,7 +183,9 @@ def _write_step(ctx: EngineContext, loaded: Loaded, actor: str) -> list[tuple[st
     for task in loaded.passed:
         props = properties(task.task_spec)
         if "notice" in props:
-            raise_notice(ctx, loaded, task, props)
+            notice = raise_notice(ctx, loaded, task, props)
+            if notice is not None:
+                loaded.raised.append(notice)
         if "caseFacts" in props:
             publish_facts(ctx, loaded, task, props["caseFacts"])
         if "startProcess" in props:

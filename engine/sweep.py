@@ -65,19 +65,16 @@ def fire_due_timers(ctx: EngineContext, instance_id: int, now: datetime, result:
         for timer in due:
             timer.status = "cancelled"
         return True
-    before = {n for n in ctx.session.scalars(select(Notice.id).where(
-        Notice.instance_id == instance_id))}
     loaded = runtime.load(ctx, instance)
     for timer in due:
         audit.record(ctx, loaded.case, "system", "timer_fired", timer=timer.name,
                      element=timer.element_id, due=timer.fire_at.isoformat())
         result.fired.append(f"{loaded.case.case_number}: {timer.name}")
     runtime.run_and_persist(ctx, loaded, "system")
-    for notice in ctx.session.scalars(select(Notice).where(Notice.case_id == loaded.case.id)):
-        # (pending notices of new tasks are raised later by the deadline sweep)
-        if notice.id not in before and notice.instance_id == instance_id and notice.raised_at:
-            who = notice.username or notice.role
-            result.notices.append(f"{notice.case_number}: {notice.kind} -> {who}")
+    # (pending notices of new tasks are raised later by the deadline sweep)
+    for notice in loaded.raised:
+        result.notices.append(f"{notice.case_number}: {notice.kind} -> "
+                              f"{notice.username or notice.role}")
     return True
 
 
