@@ -9,9 +9,12 @@ defaults in settings; see docs/processes.md, "Task deadlines"):
   nobody has it (`task_overdue`, warning; `overdueNoticeRole` escalates to another role), and
   with `reassignOnOverdue` puts it back in the role's shared queue.
 
-Both are written as *pending* notices when the task is created (`plan_task_deadlines`), with
-`due_at` on a working day; the sweep raises the ones that are due (`raise_due`), unless the
-work was done first. So the sweep's cost grows with what is due, never with what waits.
+Both fall on a working day. "Not claimed" is kept on the task row (`HumanTask.claim_due_at`,
+cleared when someone claims the task): no notice exists until it passes, and then the sweep
+raises one (`raise_unclaimed`). "Overdue" is written as a *pending* notice when the task is
+created (`plan_task_deadlines`), which the sweep raises when due (`raise_pending`) unless the
+work was done first. The sweep takes both in the order they fell due (`due_items`); its cost
+grows with what is due, never with what waits.
 
 The calendar: a deadline that ends on a Saturday, Sunday or public holiday (the `holidays`
 library, country SAMFLYT_HOLIDAY_COUNTRY, plus SAMFLYT_CLOSED_DAYS) moves to the next working
@@ -26,10 +29,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, bindparam, func, literal, or_, select, update
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
-from . import audit, notices, rows
+from . import audit, driver, notices, rows
 from .calendar import add_duration, next_working_day
 from .db import is_postgres
 from .models import Case, HumanTask, Notice, ProcessInstance
@@ -144,52 +148,105 @@ def _claim_within(ctx, props: dict[str, str], element: str) -> str | None:
     return value.strip()
 
 
+def claim_due_at(ctx, props: dict[str, str], element: str, assignee: str | None,
+                 now: datetime) -> datetime | None:
+    """When a task made `now` raises "not claimed" if nobody has claimed it by then (kept on
+    the task row, `HumanTask.claim_due_at`); None for a task made with an assignee, or without
+    the deadline."""
+    if assignee is not None:
+        return None
+    claim = _claim_within(ctx, props, element)
+    return claim_deadline(ctx.settings, now, claim) if claim else None
+
+
 def plan_task_deadlines(ctx, case: Case, instance, root_id, row: dict,
                         props: dict[str, str]) -> list[dict]:
-    """Pending notices for a task just created (`row`: its human_tasks row): not claimed in
-    time, not completed in time. Returns the notices' rows."""
-    planned = []
-    now = ctx.now()
-    base = dict(case_id=case.id, instance_id=instance.id, human_task_id=row["id"],
-                case_number=case.case_number,
-                element_id=row["element_id"], status=notices.PENDING, created_at=now)
-    claim = _claim_within(ctx, props, row["element_id"]) if row["assignee"] is None else None
-    if claim:
-        planned.append(dict(source_key=f"{root_id}:{row['spiff_task_id']}:{UNCLAIMED}",
-                            kind=UNCLAIMED, severity="warning",
-                            due_at=claim_deadline(ctx.settings, now, claim), **base))
-    if row["due_at"] is not None and _flag(props.get("overdueNotice"),
-                                           ctx.settings.task_overdue_notice):
-        escalate_to = (props.get("overdueNoticeRole") or "").strip() or None
-        reassign = _flag(props.get("reassignOnOverdue"), ctx.settings.task_reassign_on_overdue)
-        planned.append(dict(source_key=f"{root_id}:{row['spiff_task_id']}:{OVERDUE}",
-                            kind=OVERDUE, severity="escalation" if escalate_to else "warning",
-                            role=escalate_to, action="reassign" if reassign else None,
-                            due_at=end_of_due_date(ctx.settings, row["due_at"]), **base))
-    return [rows.insert_values(ctx, Notice, notice) for notice in planned]
+    """The pending "overdue" notice of a task just created with a due date (`row`: its
+    human_tasks row; the "not claimed" deadline is the row's own `claim_due_at`). Returns the
+    notices' rows."""
+    if row["due_at"] is None or not _flag(props.get("overdueNotice"),
+                                          ctx.settings.task_overdue_notice):
+        return []
+    escalate_to = (props.get("overdueNoticeRole") or "").strip() or None
+    reassign = _flag(props.get("reassignOnOverdue"), ctx.settings.task_reassign_on_overdue)
+    return [rows.insert_values(ctx, Notice, dict(
+        source_key=f"{root_id}:{row['spiff_task_id']}:{OVERDUE}", kind=OVERDUE,
+        severity="escalation" if escalate_to else "warning", role=escalate_to,
+        action="reassign" if reassign else None,
+        due_at=end_of_due_date(ctx.settings, row["due_at"]), case_id=case.id,
+        instance_id=instance.id, human_task_id=row["id"], case_number=case.case_number,
+        element_id=row["element_id"], status=notices.PENDING, created_at=ctx.now()))]
 
 
-def rearm_unclaimed(ctx, task: HumanTask) -> Notice | None:
-    """A task put back in its role's queue is "not claimed" again. When no open notice of that
-    kind watches it (the first one was resolved when it was claimed), a new pending one is
-    planned from now, by the claimWithin of the task's element. Returns it, or None."""
-    watching = ctx.session.scalar(select(Notice.id).where(
+_TASKS = HumanTask.__table__
+#: The claim deadline is the engine's bookkeeping, not a change an officer made: setting it
+#: leaves the task's version alone (a form open on the task stays valid).
+_SET_CLAIM_DUE = driver.Statement(update(_TASKS).where(_TASKS.c.id == bindparam("task_id"))
+                                  .values(claim_due_at=bindparam("due", type_=_TASKS.c.claim_due_at.type)))
+
+
+def set_claim_due(ctx, task: HumanTask, due: datetime | None) -> None:
+    driver.write(ctx, _SET_CLAIM_DUE, {"task_id": task.id, "due": due})
+    set_committed_value(task, "claim_due_at", due)
+
+
+def _watched_unclaimed(ctx, task: HumanTask) -> bool:
+    """Whether a "not claimed" notice of the task is still open (pending ones written before
+    migration 0008 included)."""
+    return ctx.session.scalar(select(Notice.id).where(
         Notice.human_task_id == task.id, Notice.kind == UNCLAIMED,
-        Notice.status.in_(notices.OPEN_STATUSES)).limit(1))
-    if watching is not None:
+        Notice.status.in_(notices.OPEN_STATUSES)).limit(1)) is not None
+
+
+def rearm_unclaimed(ctx, task: HumanTask) -> datetime | None:
+    """A task put back in its role's queue is "not claimed" again. Unless an open notice of
+    that kind still watches it, its claim deadline runs again from now, by the claimWithin of
+    the task's element. Returns the new deadline, or None."""
+    if _watched_unclaimed(ctx, task):
         return None
-    claim = _claim_within(ctx, _task_properties(ctx, task), task.element_id)
-    if not claim:
+    due = claim_due_at(ctx, _task_properties(ctx, task), task.element_id, None, ctx.now())
+    if due is not None:
+        set_claim_due(ctx, task, due)
+    return due
+
+
+def due_claim_task_ids(ctx, now: datetime, limit: int | None = None) -> list[int]:
+    """Open, unclaimed tasks whose claim deadline has passed, oldest first (ix_human_tasks_claim)."""
+    return list(ctx.session.scalars(
+        select(HumanTask.id).where(HumanTask.status == "open", HumanTask.claim_due_at <= now,
+                                   HumanTask.assignee.is_(None))
+        .order_by(HumanTask.claim_due_at, HumanTask.id)
+        .limit(limit or ctx.settings.notice_batch)))
+
+
+def raise_unclaimed(ctx, task_id: int, now: datetime) -> Notice | None:
+    """Raise the "not claimed" notice of one task whose claim deadline passed, to its role.
+
+    Returns the notice; None when there was nothing to raise: another sweeper holds or has
+    handled the task, or it was claimed or finished meanwhile. Flushes only."""
+    query = select(HumanTask).where(HumanTask.id == task_id)
+    if is_postgres(ctx.session):
+        query = query.with_for_update(skip_locked=True, of=HumanTask)
+    task = ctx.session.scalar(query)
+    if task is None or task.claim_due_at is None or task.claim_due_at > now:
+        return None
+    due = task.claim_due_at
+    set_claim_due(ctx, task, None)  # raised once; claiming and putting back arms it again
+    if task.status != "open" or task.assignee is not None or _watched_unclaimed(ctx, task):
         return None
     earlier = ctx.session.scalar(select(func.count(Notice.id)).where(
         Notice.human_task_id == task.id, Notice.kind == UNCLAIMED))
-    now = ctx.now()
-    return rows.insert(ctx, Notice(
+    case = ctx.session.get(Case, task.case_id)
+    notice = rows.insert(ctx, Notice(
         source_key=f"task:{task.id}:{UNCLAIMED}:{earlier + 1}", kind=UNCLAIMED,
-        severity="warning", case_id=task.case_id, instance_id=task.instance_id,
-        human_task_id=task.id, case_number=task.case_number, element_id=task.element_id,
-        status=notices.PENDING, created_at=now, due_at=claim_deadline(ctx.settings, now, claim)),
-        attach=False)
+        severity="warning", role=task.candidate_role, case_id=task.case_id,
+        instance_id=task.instance_id, human_task_id=task.id, case_number=task.case_number,
+        element_id=task.element_id, status=notices.RAISED, created_at=now, raised_at=now,
+        due_at=due))
+    audit.record(ctx, case, "system", "notice_raised", kind=UNCLAIMED, role=notice.role,
+                 severity=notice.severity, task=task.id)
+    ctx.session.flush()
+    return notice
 
 
 def _task_properties(ctx, task: HumanTask) -> dict[str, str]:
@@ -287,11 +344,31 @@ def _address(ctx, case: Case, notice: Notice, task: HumanTask) -> None:
         notice.role = escalate_to or task.candidate_role
 
 
+def due_items(ctx, now: datetime) -> list[tuple[str, int]]:
+    """What falls due at `now`, in the order it fell due: ("notice", id) for a pending notice,
+    ("task", id) for a task's claim deadline."""
+    notice_ids, task_ids = due_notice_ids(ctx, now), due_claim_task_ids(ctx, now)
+    due = [(at, "notice", i) for at, i in ctx.session.execute(
+        select(Notice.due_at, Notice.id).where(Notice.id.in_(notice_ids)))] if notice_ids else []
+    due += [(at, "task", i) for at, i in ctx.session.execute(
+        select(HumanTask.claim_due_at, HumanTask.id).where(HumanTask.id.in_(task_ids)))
+            ] if task_ids else []
+    return [(kind, item_id) for _at, kind, item_id in sorted(due)]
+
+
+def raise_item(ctx, kind: str, item_id: int, now: datetime) -> Notice | None:
+    """Raise one item of `due_items` (see raise_pending and raise_unclaimed)."""
+    if kind == "task":
+        return raise_unclaimed(ctx, item_id, now)
+    return raise_pending(ctx, item_id, now)
+
+
 def raise_due(ctx, now: datetime) -> list[Notice]:
-    """Raise every pending notice due at `now` inside the caller's transaction."""
+    """Raise every pending notice and every claim deadline due at `now`, inside the caller's
+    transaction."""
     raised = []
-    for notice_id in due_notice_ids(ctx, now):
-        notice = raise_pending(ctx, notice_id, now)
+    for kind, item_id in due_items(ctx, now):
+        notice = raise_item(ctx, kind, item_id, now)
         if notice is not None:
             raised.append(notice)
     return raised

@@ -167,7 +167,7 @@ def claim(ctx, task_id: int, user: User, expected_version: int | None = None) ->
         return task
     if task.assignee is not None:
         raise ConflictError(f"Oppgaven er allerede tatt av {task.assignee}")
-    task.assignee = user.username
+    task.assignee, task.claim_due_at = user.username, None
     audit.record(ctx, _case(ctx, task), user.username, "task_claimed", task=task.id, name=task.name)
     _flush(ctx)
     return task
@@ -204,7 +204,7 @@ def assign(ctx, task_id: int, actor: User, assignee: str,
     if task.candidate_role not in target.role_keys:
         raise InvalidInput("Brukeren har ikke rollen",
                            {"assignee": f"«{assignee}» har ikke rollen «{task.candidate_role}»"})
-    previous, task.assignee = task.assignee, assignee
+    previous, task.assignee, task.claim_due_at = task.assignee, assignee, None
     audit.record(ctx, _case(ctx, task), actor.username, "task_assigned", task=task.id,
                  name=task.name, assignee=assignee, previous=previous)
     _flush(ctx)
@@ -267,7 +267,7 @@ def hand_over_open_tasks(ctx, case: Case, previous: str, successor: str, actor: 
     for task in ctx.session.scalars(select(HumanTask).where(
             HumanTask.case_id == case.id, HumanTask.status == "open",
             HumanTask.assignee == previous)):
-        task.assignee = successor
+        task.assignee, task.claim_due_at = successor, None
         audit.record(ctx, case, actor, "task_assigned", task=task.id, name=task.name,
                      assignee=successor, previous=previous)
 

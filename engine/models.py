@@ -199,6 +199,7 @@ class HumanTask(Base):
         Index("ix_human_tasks_due", "status", "due_at"),
         Index("ix_human_tasks_completed_by", "completed_by", "completed_at"),
         Index("ix_human_tasks_case", "case_id", "status"),
+        Index("ix_human_tasks_claim", "status", "claim_due_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
@@ -219,6 +220,9 @@ class HumanTask(Base):
     completed_by: Mapped[str | None] = mapped_column(String(80))
     #: Data saved as a draft, not yet submitted.
     draft: Mapped[dict[str, Any] | None]
+    #: When the task, if nobody has claimed it by then, raises its "not claimed" notice
+    #: (`claimWithin`, engine/deadlines.py); None once raised, claimed, or with no such deadline.
+    claim_due_at: Mapped[datetime | None]
     instance: Mapped["ProcessInstance"] = relationship(lazy="raise")
     #: Bumped on every change (claim, assign, complete): a form posts the version it saw,
     #: and a concurrent change loses with a conflict instead of overwriting.

@@ -1,8 +1,10 @@
 """Escalation notices: what is open for a user, per case, acknowledging one, and the lifecycle.
 
 A notice moves pending -> raised -> acknowledged -> resolved:
-- **pending**: a deadline the engine knows ahead (a task not claimed or not completed in time,
-  see engine/deadlines.py). Nobody sees it; the sweep raises it when its `due_at` passes.
+- **pending**: a deadline the engine knows ahead (a task not completed in time, see
+  engine/deadlines.py). Nobody sees it; the sweep raises it when its `due_at` passes. (A task
+  not claimed in time has no pending notice: its deadline is on the task row, and the sweep
+  raises its notice when it passes.)
 - **raised**: shown in-app (notices page, count in the header) and e-mailed (engine/notify.py).
   Notices from a diagram event (`notice` property) are raised at once.
 - **acknowledged**: someone it is addressed to has seen it. It stays open for the work.

@@ -346,14 +346,16 @@ def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
         props = properties(task.task_spec)
         lane = lane_of(task)
         role = lane or ctx.settings.fallback_role
+        element = task.task_spec.bpmn_id or task.task_spec.name
+        assignee = _assignee_for(ctx, loaded, task, lane)
         row = rows.insert_values(ctx, HumanTask, dict(  # read again only by queries
             case_id=loaded.case.id, instance_id=instance.id, spiff_task_id=spiff_id,
-            element_id=task.task_spec.bpmn_id or task.task_spec.name,
-            name=task.task_spec.bpmn_name or task.task_spec.name,
+            element_id=element, name=task.task_spec.bpmn_name or task.task_spec.name,
             process_key=task.workflow.spec.name, case_number=loaded.case.case_number,
-            candidate_role=role, assignee=_assignee_for(ctx, loaded, task, lane),
+            candidate_role=role, assignee=assignee,
             form=props.get("formJsonSchemaFilename"), priority=priority_of(props),
-            due_at=_due_for(ctx, loaded, task), status="open", created_at=now))
+            due_at=_due_for(ctx, loaded, task), status="open", created_at=now,
+            claim_due_at=deadlines.claim_due_at(ctx, props, element, assignee, now)))
         audit.record(ctx, loaded.case, "system", "task_created", name=row["name"],
                      element=row["element_id"], role=role, assignee=row["assignee"])
         deadlines.plan_task_deadlines(ctx, loaded.case, instance, loaded.workflow.task_tree.id,

@@ -90,16 +90,17 @@ def sweep(env, now: datetime | None = None) -> Report:
     timers = sweep_timers(env.session_factory, make_ctx, now)
     report = Report(fired=timers.fired, notices=timers.notices, skipped=timers.skipped,
                     stuck=timers.stuck)
-    for notice_id in _read(env, make_ctx, lambda ctx: deadlines.due_notice_ids(ctx, now)):
-        _raise(env, make_ctx, notice_id, now, report)
+    for kind, item_id in _read(env, make_ctx, lambda ctx: deadlines.due_items(ctx, now)):
+        _raise(env, make_ctx, item_id, now, report, kind)
     ok, resolved = _unit(env, make_ctx, deadlines.resolve_stale)
     report.resolved += resolved or 0
     return report
 
 
-def _raise(env, make_ctx, notice_id: int, now: datetime, report: Report) -> None:
+def _raise(env, make_ctx, item_id: int, now: datetime, report: Report,
+           kind: str = "notice") -> None:
     ok, notice = _unit(env, make_ctx, lambda ctx: _describe(
-        deadlines.raise_pending(ctx, notice_id, now)))
+        deadlines.raise_item(ctx, kind, item_id, now)))
     if not ok:
         report.skipped += 1
     elif notice:
@@ -132,6 +133,15 @@ def raise_notice(env, notice_id: int, now: datetime | None = None) -> Report:
     now, make_ctx = contexts(env, now)
     report = Report()
     _raise(env, make_ctx, notice_id, now, report)
+    return report
+
+
+def raise_unclaimed(env, task_id: int, now: datetime | None = None) -> Report:
+    """Raise the "not claimed" notice of one task whose claim deadline passed (the
+    `samflyt.raise_unclaimed` task)."""
+    now, make_ctx = contexts(env, now)
+    report = Report()
+    _raise(env, make_ctx, task_id, now, report, kind="task")
     return report
 
 

@@ -66,6 +66,13 @@ def raise_notice(notice_id: int, now: str | None = None) -> dict:
                                        worker.business_time(now)))
 
 
+@app.task(name=names.RAISE_UNCLAIMED, soft_time_limit=names.ITEM_LIMITS[0],
+          time_limit=names.ITEM_LIMITS[1])
+def raise_unclaimed(task_id: int, now: str | None = None) -> dict:
+    return _log(scheduler.raise_unclaimed(worker.environment(), int(task_id),
+                                          worker.business_time(now)))
+
+
 @app.task(name=names.DELIVER_NOTICE, soft_time_limit=names.ITEM_LIMITS[0],
           time_limit=names.ITEM_LIMITS[1])
 def deliver_notice(delivery_id: int) -> dict:

@@ -8,9 +8,11 @@ SWEEP = "samflyt.sweep"
 DISPATCH_NOTICES = "samflyt.dispatch_notices"
 #: Send the daily digests (beat: every day at SAMFLYT_DIGEST_HOUR).
 SEND_DIGESTS = "samflyt.send_digests"
-#: One item by ID: fire one instance's due timers / raise one notice / send one e-mail.
+#: One item by ID: fire one instance's due timers / raise one notice / raise one task's "not
+#: claimed" notice / send one e-mail.
 FIRE_TIMERS = "samflyt.fire_timers"
 RAISE_NOTICE = "samflyt.raise_notice"
+RAISE_UNCLAIMED = "samflyt.raise_unclaimed"
 DELIVER_NOTICE = "samflyt.deliver_notice"
 
 #: The queue every Samflyt task goes to (a worker started without -Q consumes it).

@@ -98,8 +98,10 @@ def test_diagram_notice_due_time_and_pending_task_deadlines(ctx, frist, clock):
     assert followup.due_at == oslo(2026, 3, 28)  # noticeDueExpression: the end of that Friday
     pending = [(n.kind, n.due_at) for n in notices.for_case(ctx, case.id, include_pending=True)
                if n.status == "pending"]
-    # claimWithin P1D; the due date (frist) runs to the end of Friday
-    assert pending == [("task_unclaimed", oslo(2026, 3, 24, 9)), ("task_overdue", oslo(2026, 3, 28))]
+    # the due date (frist) runs to the end of Friday
+    assert pending == [("task_overdue", oslo(2026, 3, 28))]
+    # claimWithin P1D: kept on the task itself, no notice row until it passes
+    assert _task(ctx, case, "Behandle").claim_due_at == oslo(2026, 3, 24, 9)
 
 
 def test_a_task_nobody_claims_notifies_its_role_and_a_claim_resolves_it(ctx, frist, clock):
@@ -125,22 +127,20 @@ def test_a_task_nobody_claims_notifies_its_role_and_a_claim_resolves_it(ctx, fri
 
 def test_a_task_claimed_in_time_never_shows_its_notice(ctx, frist, clock):
     case = _start(ctx, frist, due="2026-04-30")
-    humantasks.claim(ctx, _task(ctx, case, "Behandle").id, frist.officer)
+    task = _task(ctx, case, "Behandle")
+    humantasks.claim(ctx, task.id, frist.officer)
+    assert task.claim_due_at is None  # nothing left for the sweep to look at
     clock.set(oslo(2026, 3, 25, 9))
     assert sweep_in(ctx).notices == []
-    [unclaimed] = [n for n in notices.for_case(ctx, case.id, include_pending=True)
-                   if n.kind == "task_unclaimed"]
-    assert (unclaimed.status, unclaimed.resolution, unclaimed.raised_at) == (
-        "resolved", "task_claimed", None)
+    assert [n.kind for n in notices.for_case(ctx, case.id, include_pending=True)
+            if n.kind == "task_unclaimed"] == []
     assert [n.kind for n in notices.for_case(ctx, case.id)] == ["test_followup"]
 
 
 def test_a_claim_deadline_on_maundy_thursday_moves_past_easter(ctx, frist, clock):
     clock.set(oslo(2026, 4, 1, 10, 0))  # Wednesday before Easter; P1D lands on a holiday
     case = _start(ctx, frist, due="2026-04-30")
-    [unclaimed] = [n for n in notices.for_case(ctx, case.id, include_pending=True)
-                   if n.kind == "task_unclaimed"]
-    assert unclaimed.due_at == oslo(2026, 4, 7, 10, 0)
+    assert _task(ctx, case, "Behandle").claim_due_at == oslo(2026, 4, 7, 10, 0)
     clock.set(oslo(2026, 4, 6, 23, 0))
     assert sweep_in(ctx).notices == []
     clock.set(oslo(2026, 4, 7, 10, 0))
@@ -206,11 +206,10 @@ def test_completing_the_named_task_resolves_a_notice_and_the_end_keeps_its_own(c
     by_kind = {n.kind: n for n in notices.for_case(ctx, case.id, include_pending=True)}
     assert (by_kind["test_followup"].status, by_kind["test_followup"].resolution) == (
         "resolved", "element_completed")
-    # Behandle's own deadlines were pending: the claim deadline passes without a notice
+    # Behandle was completed before its deadlines: the claim deadline passes without a notice
     clock.set(oslo(2026, 3, 24, 9, 0))
     assert sweep_in(ctx).notices == []
-    assert (by_kind["task_unclaimed"].status, by_kind["task_unclaimed"].resolution,
-            by_kind["task_unclaimed"].raised_at) == ("resolved", "task_completed", None)
+    assert "task_unclaimed" not in by_kind
     assert by_kind["task_overdue"].status == "pending"
 
     humantasks.complete(ctx, kontroll.id, frist.officer, {})
@@ -230,8 +229,8 @@ def test_the_settings_defaults_apply_and_completing_the_process_resolves_all(ctx
     case = cases.start_case(ctx, {}, officer, process_key="frist_test")
     pending = sorted((n.kind, n.due_at) for n in notices.for_case(ctx, case.id, include_pending=True))
     # created Monday 09:00: claim by Wednesday 09:00; dueIn P2D: overdue Wednesday 09:00
-    assert pending == [("task_overdue", clock() + timedelta(days=2)),
-                       ("task_unclaimed", clock() + timedelta(days=2))]
+    assert pending == [("task_overdue", clock() + timedelta(days=2))]
+    assert humantasks.open_tasks(ctx, case.id)[0].claim_due_at == clock() + timedelta(days=2)
     clock.advance(days=3)
     result = sweep_in(ctx)
     assert sorted(result.notices) == sorted([
@@ -239,7 +238,7 @@ def test_the_settings_defaults_apply_and_completing_the_process_resolves_all(ctx
         f"{case.case_number}: task_unclaimed -> saksbehandler",
         f"{case.case_number}: task_overdue -> saksbehandler"])
     assert [n.kind for n in notices.for_case(ctx, case.id)] == [
-        "task_unclaimed", "task_overdue", "test_reminder"]  # in order of their due times
+        "task_overdue", "task_unclaimed", "test_reminder"]  # in order of their due times
     [task] = humantasks.open_tasks(ctx, case.id)
     humantasks.complete(ctx, task.id, officer, {"x": 1})
     statuses = {n.kind: (n.status, n.resolution) for n in notices.for_case(ctx, case.id)}
@@ -255,16 +254,21 @@ def test_settings_switch_task_deadlines_off(ctx, make_user, clock):
     officer = make_user("kari", "saksbehandler")
     case = cases.start_case(ctx, {}, officer, process_key="frist_test")
     assert notices.for_case(ctx, case.id, include_pending=True) == []
+    assert humantasks.open_tasks(ctx, case.id)[0].claim_due_at is None
 
 
 def test_two_sweeps_raise_a_pending_notice_once(ctx, frist, clock):
-    case = _start(ctx, frist, due="2026-04-30")
-    clock.set(oslo(2026, 3, 24, 9, 0))
-    [notice_id] = deadlines.due_notice_ids(ctx, clock())
+    case = _start(ctx, frist, due="2026-04-26")
+    clock.set(oslo(2026, 4, 28, 9, 0))
+    [notice_id] = deadlines.due_notice_ids(ctx, clock())  # the overdue notice
     assert deadlines.raise_pending(ctx, notice_id, clock()) is not None
     assert deadlines.raise_pending(ctx, notice_id, clock()) is None
+    [task_id] = deadlines.due_claim_task_ids(ctx, clock())  # the claim deadline
+    assert deadlines.raise_unclaimed(ctx, task_id, clock()) is not None
+    assert deadlines.raise_unclaimed(ctx, task_id, clock()) is None
     assert sweep_in(ctx).notices == []
-    assert [n.kind for n in notices.for_case(ctx, case.id)].count("task_unclaimed") == 1
+    kinds = [n.kind for n in notices.for_case(ctx, case.id)]
+    assert (kinds.count("task_overdue"), kinds.count("task_unclaimed")) == (1, 1)
 
 
 def test_a_pending_notice_cannot_be_acknowledged(ctx, frist):
@@ -276,25 +280,25 @@ def test_a_pending_notice_cannot_be_acknowledged(ctx, frist):
 
 
 def test_a_task_put_back_in_the_queue_is_watched_by_not_claimed_again(ctx, make_user, clock):
-    """frist_test (claim within 2 days): claimed, its first notice resolved; put back three
-    days later, a new "not claimed" notice is due two working days after that."""
+    """frist_test (claim within 2 days): claimed at once, so nothing is raised; put back three
+    days later, its "not claimed" deadline is two working days after that."""
     officer = make_user("kari", "saksbehandler")
     case = cases.start_case(ctx, {}, officer, process_key="frist_test")
     [task] = humantasks.open_tasks(ctx, case.id)
     humantasks.claim(ctx, task.id, officer)
+    assert task.claim_due_at is None
     clock.advance(days=3)  # Thursday
     sweep_in(ctx)
-    first = [n for n in notices.for_case(ctx, case.id, include_pending=True)
-             if n.kind == "task_unclaimed"]
-    assert [n.status for n in first] == ["resolved"]
+    assert [n for n in notices.for_case(ctx, case.id, include_pending=True)
+            if n.kind == "task_unclaimed"] == []
+    version = task.version
     humantasks.unclaim(ctx, task.id, officer)
-    again = [n for n in notices.for_case(ctx, case.id, include_pending=True)
-             if n.kind == "task_unclaimed" and n.status == "pending"]
-    assert [n.due_at for n in again] == [clock() + timedelta(days=4)]  # Thursday -> Monday
+    assert task.claim_due_at == clock() + timedelta(days=4)  # Thursday -> Monday
+    assert task.version == version + 1  # the put-back; the deadline itself changes no version
     humantasks.claim(ctx, task.id, officer)
-    humantasks.unclaim(ctx, task.id, officer)  # still watched: no second new notice
-    assert len([n for n in notices.for_case(ctx, case.id, include_pending=True)
-                if n.kind == "task_unclaimed" and n.status == "pending"]) == 1
+    humantasks.unclaim(ctx, task.id, officer)  # put back again: the deadline runs from now
+    assert task.claim_due_at == clock() + timedelta(days=4)
     clock.advance(days=4, minutes=1)
     result = sweep_in(ctx)
     assert f"{case.case_number}: task_unclaimed -> saksbehandler" in result.notices
+    assert sweep_in(ctx).notices == [] and task.claim_due_at is None  # raised once

@@ -45,7 +45,7 @@ def raised_case(ctx, people, clock):
 
 def test_a_message_says_what_kind_which_case_and_where_and_nothing_else(ctx, raised_case):
     settings = dataclasses.replace(ctx.settings, base_url="https://samflyt.kommune.example/")
-    [notice, *_] = notices.for_case(ctx, raised_case.id)
+    [notice] = [n for n in notices.for_case(ctx, raised_case.id) if n.kind == "task_unclaimed"]
     message = notify.compose_notice(settings, notice, "kari@kommune.example")
     link = f"https://samflyt.kommune.example/cases/{raised_case.id}"
     assert message.subject == f"Samflyt: En oppgave er ikke tatt ({raised_case.case_number})"

@@ -21,7 +21,7 @@ def test_tasks_are_registered_by_their_constant_names_with_time_limits():
     app = make_app(Settings(broker_url="redis://127.0.0.1:6379/0"))
     registered = {name: app.tasks[name] for name in (
         names.SWEEP, names.DISPATCH_NOTICES, names.SEND_DIGESTS, names.FIRE_TIMERS,
-        names.RAISE_NOTICE, names.DELIVER_NOTICE)}
+        names.RAISE_NOTICE, names.RAISE_UNCLAIMED, names.DELIVER_NOTICE)}
     assert registered[names.SWEEP].run is jobs.sweep.run
     for task in registered.values():
         assert task.soft_time_limit and task.time_limit > task.soft_time_limit

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from engine import cases, notices, notify, scheduler, users
-from engine.models import Notice, NoticeDelivery, Timer
+from engine.models import HumanTask, Notice, NoticeDelivery, Timer
 from webui.background import BackgroundWork
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -44,13 +44,16 @@ def test_one_item_by_id(committed_env, clock):
     with committed_env.unit_of_work() as ctx:
         [timer] = ctx.session.scalars(select(Timer).where(Timer.case_id == case_id))
         pending = ctx.session.scalars(select(Notice.id).where(Notice.status == "pending")).all()
+        [task_id] = ctx.session.scalars(select(HumanTask.id).where(HumanTask.case_id == case_id))
     later = clock() + timedelta(days=3)
     assert scheduler.fire_instance(committed_env, timer.instance_id, clock()).fired == []
     assert len(scheduler.fire_instance(committed_env, timer.instance_id, later).fired) == 1
     assert scheduler.fire_instance(committed_env, timer.instance_id, later).skipped == 1
     raised = [scheduler.raise_notice(committed_env, notice_id, later).notices for notice_id in pending]
+    raised.append(scheduler.raise_unclaimed(committed_env, task_id, later).notices)
     assert sorted(n[0].split(": ")[1] for n in raised) == ["task_overdue -> saksbehandler",
                                                           "task_unclaimed -> saksbehandler"]
+    assert scheduler.raise_unclaimed(committed_env, task_id, later).notices == []  # once
     sender = notify.MemorySender()
     assert scheduler.dispatch(committed_env, sender, later).sent == 3
     with committed_env.unit_of_work() as ctx:
