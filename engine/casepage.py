@@ -215,7 +215,7 @@ def _element_states(ctx, instance: ProcessInstance, open_tasks, now) -> dict[str
             states[process_key][element_id] = state
 
     if instance.status == "running" and instance.state:
-        workflow = runtime.load(ctx, instance).workflow
+        workflow = runtime.read_workflow(ctx, instance)
         all_tasks = list(workflow.tasks.values())
         for sub in workflow.subprocesses.values():
             all_tasks.extend(sub.tasks.values())

@@ -69,7 +69,10 @@ def script_engine(ctx: EngineContext) -> RestrictedScriptEngine:
     return RestrictedScriptEngine(clock=ctx.clock, timezone=ctx.settings.timezone)
 
 
-def load(ctx: EngineContext, instance: ProcessInstance) -> Loaded:
+def load(ctx: EngineContext, instance: ProcessInstance, rows_locked: bool = False) -> Loaded:
+    """The instance with its workflow, to step it (`rows_locked`: the caller read its row FOR
+    UPDATE). The workflow the last step kept in memory is used when the row still holds what
+    it saved; pages that only read use `read_workflow`, which leaves it there."""
     if instance.status != "running" or instance.state is None:
         raise ConflictError(f"Prosessen {instance.process_key} er ikke aktiv")
     parsed = ctx.specs.get(instance.version)
@@ -79,10 +82,17 @@ def load(ctx: EngineContext, instance: ProcessInstance) -> Loaded:
         workflow, ready = kept
         workflow.script_engine = script_engine(ctx)
     else:
-        workflow = state_serializer().loads(instance.state, parsed.spec,
-                                            parsed.subprocess_specs, script_engine(ctx))
+        workflow = read_workflow(ctx, instance)
         ready = ready_task_names(ready_user_tasks(workflow))
-    return Loaded(instance, workflow, parsed, ready_before=dict(ready))
+    return Loaded(instance, workflow, parsed, ready_before=dict(ready), rows_locked=rows_locked)
+
+
+def read_workflow(ctx: EngineContext, instance: ProcessInstance) -> BpmnWorkflow:
+    """The instance's workflow as its row holds it, for reading (a page shows it): a copy of
+    its own, so the one kept for the next step is neither taken nor shared."""
+    parsed = ctx.specs.get(instance.version)
+    return state_serializer().loads(instance.state, parsed.spec, parsed.subprocess_specs,
+                                    script_engine(ctx))
 
 
 def ready_task_names(ready: dict) -> dict[str, str]:

@@ -89,8 +89,8 @@ def _task_data(ctx, instance: ProcessInstance, task: HumanTask) -> dict:
     """What the process knows at this task (open tasks), else the instance's result."""
     if task.status != "open" or instance.status != "running":
         return dict(instance.result or {})
-    loaded = runtime.load(ctx, instance)
-    spiff_task = loaded.workflow.get_task_from_id(UUID(task.spiff_task_id))
+    workflow = runtime.read_workflow(ctx, instance)
+    spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
     return dict(spiff_task.data) if spiff_task is not None else {}
 
 

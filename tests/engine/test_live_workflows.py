@@ -5,7 +5,7 @@ import dataclasses
 
 import pytest
 
-from engine import cases, humantasks, users
+from engine import casepage, cases, humantasks, taskpage, users
 from engine.models import Case
 from engine.state import LiveWorkflows, StateSerializer
 
@@ -67,6 +67,21 @@ def test_the_next_step_on_the_same_worker_skips_deserialising(committed_env, des
         assert cases.find_case(ctx, _only_case_number(ctx)).status == "closed"
 
 
+def test_reading_the_task_and_case_pages_leaves_the_kept_workflow_for_the_next_step(
+        committed_env, deserialised):
+    cache = LiveWorkflows(16)
+    case_id = _start(committed_env, cache)
+    with worker(committed_env, cache) as ctx:
+        kari = users.get_user(ctx, "kari")
+        [task] = humantasks.open_tasks(ctx, case_id)
+        taskpage.task_page(ctx, task.id, kari)
+        casepage.case_page(ctx, case_id, kari)
+    reads = len(deserialised)
+    assert reads >= 1  # the pages read their own copy
+    _complete_open_task(committed_env, cache, 1)
+    assert len(deserialised) == reads  # the step still found the kept one
+
+
 def test_a_step_by_another_worker_makes_the_kept_workflow_stale(committed_env, deserialised):
     worker_a, worker_b = LiveWorkflows(16), LiveWorkflows(16)
     _start(committed_env, worker_a)                       # A keeps the workflow at task 1
@@ -101,14 +116,14 @@ def test_a_rolled_back_step_leaves_no_trace_in_memory(committed_env, deserialise
 def test_an_entry_is_taken_once_and_only_for_the_same_version_and_text():
     cache = LiveWorkflows(2)
     workflow = object()
-    cache.keep(1, 7, "state", workflow)
+    cache.keep(1, 7, "state", workflow, {})
     assert cache.take(1, 8, "state") is None          # another version
-    cache.keep(1, 7, "state", workflow)
+    cache.keep(1, 7, "state", workflow, {})
     assert cache.take(1, 7, "other state") is None    # the row changed
     cache.keep(1, 7, "state", workflow, {"t1": "Oppgave A"})
     assert cache.take(1, 7, "state") == (workflow, {"t1": "Oppgave A"})
     assert cache.take(1, 7, "state") is None          # taken out on use
     for instance_id in (1, 2, 3):
-        cache.keep(instance_id, 7, "state", workflow)
+        cache.keep(instance_id, 7, "state", workflow, {})
     assert cache.take(1, 7, "state") is None          # the oldest went when the third came
     assert LiveWorkflows(0).take(1, 7, "state") is None
