@@ -52,7 +52,7 @@ def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCE
     # the newest version and the case number in one read (one round trip on PostgreSQL)
     newest, [[number]] = driver.fetch_together(ctx, [
         (definitions.NEWEST, {"key": process_key}),
-        (_next_number(ctx.session.connection().dialect.name), {"of_year": year})])
+        (_next_number(ctx.session.get_bind().dialect.name), {"of_year": year})])
     version = definitions.newest_of(ctx, process_key, newest)
     validate_start_data(ctx, version, data)
     case = rows.insert(ctx, Case(case_number=_case_number(ctx, year, number),

@@ -181,8 +181,9 @@ def plan_task_deadlines(ctx, case: Case, instance, root_id, row: dict,
 _TASKS = HumanTask.__table__
 #: The claim deadline is the engine's bookkeeping, not a change an officer made: setting it
 #: leaves the task's version alone (a form open on the task stays valid).
-_SET_CLAIM_DUE = driver.Statement(update(_TASKS).where(_TASKS.c.id == bindparam("task_id"))
-                                  .values(claim_due_at=bindparam("due", type_=_TASKS.c.claim_due_at.type)))
+_SET_CLAIM_DUE = driver.Statement(
+    update(_TASKS).where(_TASKS.c.id == bindparam("task_id"))
+    .values(claim_due_at=bindparam("due", type_=_TASKS.c.claim_due_at.type)))
 
 
 def set_claim_due(ctx, task: HumanTask, due: datetime | None) -> None:
@@ -210,13 +211,20 @@ def rearm_unclaimed(ctx, task: HumanTask) -> datetime | None:
     return due
 
 
-def due_claim_task_ids(ctx, now: datetime, limit: int | None = None) -> list[int]:
-    """Open, unclaimed tasks whose claim deadline has passed, oldest first (ix_human_tasks_claim)."""
-    return list(ctx.session.scalars(
-        select(HumanTask.id).where(HumanTask.status == "open", HumanTask.claim_due_at <= now,
-                                   HumanTask.assignee.is_(None))
+def _due_claims(ctx, now: datetime, limit: int | None = None) -> list[tuple[datetime, int]]:
+    """(claim deadline, id) of the open, unclaimed tasks whose claim deadline has passed,
+    oldest first (ix_human_tasks_claim)."""
+    return [tuple(row) for row in ctx.session.execute(
+        select(HumanTask.claim_due_at, HumanTask.id)
+        .where(HumanTask.status == "open", HumanTask.claim_due_at <= now,
+               HumanTask.assignee.is_(None))
         .order_by(HumanTask.claim_due_at, HumanTask.id)
-        .limit(limit or ctx.settings.notice_batch)))
+        .limit(limit or ctx.settings.notice_batch))]
+
+
+def due_claim_task_ids(ctx, now: datetime, limit: int | None = None) -> list[int]:
+    """Open, unclaimed tasks whose claim deadline has passed, oldest first."""
+    return [task_id for _at, task_id in _due_claims(ctx, now, limit)]
 
 
 def raise_unclaimed(ctx, task_id: int, now: datetime) -> Notice | None:
@@ -287,11 +295,17 @@ def notice_due_at(ctx, props: dict[str, str], evaluate) -> datetime:
 
 # --- raising what is due ---------------------------------------------------------------------------
 
+def _due_notices(ctx, now: datetime, limit: int | None = None) -> list[tuple[datetime, int]]:
+    """(due at, id) of the pending notices due at `now`, oldest first (ix_notices_due)."""
+    return [tuple(row) for row in ctx.session.execute(
+        select(Notice.due_at, Notice.id).where(Notice.status == notices.PENDING,
+                                               Notice.due_at <= now)
+        .order_by(Notice.due_at, Notice.id).limit(limit or ctx.settings.notice_batch))]
+
+
 def due_notice_ids(ctx, now: datetime, limit: int | None = None) -> list[int]:
-    """Pending notices due at `now`, oldest first (index ix_notices_due)."""
-    return list(ctx.session.scalars(
-        select(Notice.id).where(Notice.status == notices.PENDING, Notice.due_at <= now)
-        .order_by(Notice.due_at, Notice.id).limit(limit or ctx.settings.notice_batch)))
+    """Pending notices due at `now`, oldest first."""
+    return [notice_id for _at, notice_id in _due_notices(ctx, now, limit)]
 
 
 def raise_pending(ctx, notice_id: int, now: datetime) -> Notice | None:
@@ -347,12 +361,8 @@ def _address(ctx, case: Case, notice: Notice, task: HumanTask) -> None:
 def due_items(ctx, now: datetime) -> list[tuple[str, int]]:
     """What falls due at `now`, in the order it fell due: ("notice", id) for a pending notice,
     ("task", id) for a task's claim deadline."""
-    notice_ids, task_ids = due_notice_ids(ctx, now), due_claim_task_ids(ctx, now)
-    due = [(at, "notice", i) for at, i in ctx.session.execute(
-        select(Notice.due_at, Notice.id).where(Notice.id.in_(notice_ids)))] if notice_ids else []
-    due += [(at, "task", i) for at, i in ctx.session.execute(
-        select(HumanTask.claim_due_at, HumanTask.id).where(HumanTask.id.in_(task_ids)))
-            ] if task_ids else []
+    due = ([(at, "notice", i) for at, i in _due_notices(ctx, now)]
+           + [(at, "task", i) for at, i in _due_claims(ctx, now)])
     return [(kind, item_id) for _at, kind, item_id in sorted(due)]
 
 

@@ -144,11 +144,8 @@ def fetch_together(ctx, reads: list[tuple[Statement, dict]]) -> list[list[tuple]
     if dialect.name == "postgresql":
         cursors = _round_trip(connection, plans)
     else:
-        raw = connection.connection.driver_connection
-        try:
-            cursors = [raw.execute(plan.sql, plan.parameters(params)) for plan, params in plans]
-        except dialect.loaded_dbapi.Error as error:
-            raise as_sqlalchemy_error(connection, error, plans[0][0].sql) from error
+        cursors = [_execute_now(connection, plan.sql, plan.parameters(params))
+                   for plan, params in plans]
     return [[plan.row(r) for r in cursor.fetchall()]
             for (plan, _params), cursor in zip(plans, cursors)]
 
@@ -237,11 +234,7 @@ def write(ctx, statement: Statement, params: dict, guard: str | None = None) -> 
             parameters["samflyt_guard"] = guard
         connection.info.setdefault(_QUEUE, []).append((sql, parameters, guard is not None))
         return
-    raw = connection.connection.driver_connection
-    try:
-        touched = raw.execute(plan.sql, parameters).rowcount
-    except connection.dialect.loaded_dbapi.Error as error:
-        raise as_sqlalchemy_error(connection, error, plan.sql) from error
+    touched = _execute_now(connection, plan.sql, parameters).rowcount
     if guard is not None and touched != 1:
         raise ConflictError(guard)
 
@@ -260,11 +253,15 @@ def insert(ctx, table, values: dict) -> int:
         write(ctx, statement, {**values, "id": new_id})
         return new_id
     plan = statement.compiled(connection.dialect)
-    raw = connection.connection.driver_connection
+    return _execute_now(connection, plan.sql, plan.parameters({**values, "id": None})).lastrowid
+
+
+def _execute_now(connection, sql: str, parameters):
+    """SQLite: run one statement on the driver's connection; its cursor."""
     try:
-        return raw.execute(plan.sql, plan.parameters({**values, "id": None})).lastrowid
+        return connection.connection.driver_connection.execute(sql, parameters)
     except connection.dialect.loaded_dbapi.Error as error:
-        raise as_sqlalchemy_error(connection, error, plan.sql) from error
+        raise as_sqlalchemy_error(connection, error, sql) from error
 
 
 def check_guards(ctx) -> None:

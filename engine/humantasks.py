@@ -240,8 +240,7 @@ def complete(ctx, task_id: int, user: User, data: dict,
         raise PermissionDenied(why_not(user, task))
     if task.form:
         validate_form_data(definitions.form_text(ctx, instance.version, task.form), data)
-    loaded = runtime.load(ctx, instance)
-    loaded.rows_locked = True
+    loaded = runtime.load(ctx, instance, rows_locked=True)
     spiff_task = loaded.workflow.get_task_from_id(UUID(task.spiff_task_id))
     if spiff_task is None or spiff_task.state != TaskState.READY:
         raise ConflictError(f"Oppgaven «{task.name}» venter ikke lenger på svar")

@@ -10,8 +10,8 @@ had been loaded from the database, so the rest of the code keeps using ordinary 
   and make the object persistent in the session without the ORM writing it again.
 - `update(ctx, obj, **values)`: UPDATE by id, guarded by the object's version column when the
   model has one (`version_id_col`): a row someone else changed meanwhile raises ConflictError
-  (at once on SQLite; on PostgreSQL by `driver.check_guards` at the end of the step) and
-  nothing is written.
+  (at once on SQLite; on PostgreSQL from the server when the write is sent, see
+  engine/driver.py) and nothing of the transaction is kept.
 
 Both are part of the caller's transaction.
 """

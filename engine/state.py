@@ -103,7 +103,7 @@ class LiveWorkflows:
         return None
 
     def keep(self, instance_id: int, version_id: int, state: str, workflow,
-             ready: dict | None = None) -> None:
+             ready: dict[str, str]) -> None:
         if self.size <= 0:
             return
         with self._lock:

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from . import audit, notices, rows, runtime
+from . import audit, deadlines, notices, rows, runtime
 from .context import EngineContext
 from .db import is_postgres
 from .errors import ConflictError, ProcessError
@@ -72,9 +72,7 @@ def fire_due_timers(ctx: EngineContext, instance_id: int, now: datetime, result:
         result.fired.append(f"{loaded.case.case_number}: {timer.name}")
     runtime.run_and_persist(ctx, loaded, "system")
     # (pending notices of new tasks are raised later by the deadline sweep)
-    for notice in loaded.raised:
-        result.notices.append(f"{notice.case_number}: {notice.kind} -> "
-                              f"{notice.username or notice.role}")
+    result.notices += [deadlines.describe(notice) for notice in loaded.raised]
     return True
 
 

@@ -57,8 +57,8 @@ def test_two_officers_completing_the_same_task_one_wins(committed_env, monkeypat
         # of the transaction, so there the second simply finds the task completed.)
         original, first = runtime.load, threading.Lock()
 
-        def load_then_wait_for_the_other(ctx, instance):
-            loaded = original(ctx, instance)
+        def load_then_wait_for_the_other(ctx, instance, **options):
+            loaded = original(ctx, instance, **options)
             if first.acquire(blocking=False):
                 _wait_until_a_session_waits_for_a_lock(env)
             return loaded

@@ -17,8 +17,8 @@ def kill_connection_during_load(monkeypatch, web_env):
     """PostgreSQL: the server ends this request's connection while the task is completed."""
     original = runtime.load
 
-    def load_then_lose_the_database(ctx, instance):
-        loaded = original(ctx, instance)
+    def load_then_lose_the_database(ctx, instance, **options):
+        loaded = original(ctx, instance, **options)
         with web_env.db_engine.connect() as admin:
             pid = ctx.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
             admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
