@@ -12,6 +12,17 @@ from .specs import SpecCache
 from .state import LiveWorkflows
 
 
+@dataclasses.dataclass(frozen=True)
+class NewTask:
+    """A human task a step created (its row's values when it was inserted)."""
+    id: int
+    version: int
+    case_id: int
+    name: str
+    candidate_role: str
+    assignee: str | None
+
+
 @dataclasses.dataclass
 class EngineContext:
     session: Session
@@ -20,6 +31,9 @@ class EngineContext:
     specs: SpecCache
     #: Workflows kept in memory between steps (None: every step deserialises its state).
     workflows: LiveWorkflows | None = None
+    #: The human tasks the operations on this context created, oldest first: what an officer
+    #: who just completed a task may go on with, known without a query.
+    new_tasks: list[NewTask] = dataclasses.field(default_factory=list)
 
     def now(self) -> datetime:
         return self.clock()

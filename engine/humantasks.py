@@ -261,6 +261,13 @@ def complete(ctx, task_id: int, user: User, data: dict,
     return task
 
 
+def next_for(ctx, user: User, case_id: int):
+    """The first task the operations on `ctx` created in the case that `user` can work on
+    (a `NewTask`), or None: where an officer goes on after completing a task."""
+    return next((task for task in ctx.new_tasks
+                 if task.case_id == case_id and can_work_on(user, task)), None)
+
+
 def hand_over_open_tasks(ctx, case: Case, previous: str, successor: str, actor: str) -> None:
     """Open tasks of the case held by `previous` move to `successor`."""
     for task in ctx.session.scalars(select(HumanTask).where(

@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, deadlines, definitions, driver, notices, rows
-from .context import EngineContext
+from .context import EngineContext, NewTask
 from .errors import ConflictError, EngineError, ProcessError
 from .models import Case, HumanTask, Notice, ProcessInstance, Timer, User
 from .roles import role_for_lane
@@ -366,6 +366,9 @@ def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
             form=props.get("formJsonSchemaFilename"), priority=priority_of(props),
             due_at=_due_for(ctx, loaded, task), status="open", created_at=now,
             claim_due_at=deadlines.claim_due_at(ctx, props, element, assignee, now)))
+        ctx.new_tasks.append(NewTask(id=row["id"], version=row["version"],
+                                     case_id=row["case_id"], name=row["name"],
+                                     candidate_role=role, assignee=row["assignee"]))
         audit.record(ctx, loaded.case, "system", "task_created", name=row["name"],
                      element=row["element_id"], role=role, assignee=row["assignee"])
         deadlines.plan_task_deadlines(ctx, loaded.case, instance, loaded.workflow.task_tree.id,

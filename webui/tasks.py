@@ -56,6 +56,12 @@ def submit(task_id: int):
     except (PermissionDenied, ConflictError, ProcessError) as error:
         uow.abort()  # what was typed is shown again; nothing of the step was kept
         return _render(task_id, values=data, problem=str(error), status=errors.status_of(error))
+    following = humantasks.next_for(uow.ctx(), g.user, task.case_id)
+    if following is not None:  # the case's next step is the officer's own: go on with it
+        flash(_("Oppgaven «%(name)s» i sak %(case)s er fullført. Neste oppgave i saken: "
+                "«%(next)s».", name=task.name, case=task.case_number, next=following.name),
+              "success")
+        return redirect(url_for("tasks.show", task_id=following.id))
     flash(_("Oppgaven «%(name)s» i sak %(case)s er fullført.", name=task.name,
             case=task.case_number), "success")
     return redirect(url_for("inbox.index"))

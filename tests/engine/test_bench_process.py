@@ -120,3 +120,25 @@ def test_reading_a_case_is_logged(ctx, officer):
     cases.get_case(ctx, case.id, officer, purpose="case page")
     [read] = [e for e in audit.case_history(ctx, case.id) if e.kind == "case_read"]
     assert read.actor == "kari" and read.details == {"purpose": "case page"}
+
+
+def test_each_step_reports_the_tasks_it_created(ctx, officer):
+    case = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    [first] = ctx.new_tasks
+    [row] = humantasks.open_tasks(ctx, case.id)
+    assert (first.id, first.version, first.name, first.case_id) == (row.id, row.version,
+                                                                    "Oppgave A", case.id)
+    humantasks.complete(ctx, first.id, officer, {"x": 1}, expected_version=first.version)
+    second = ctx.new_tasks[-1]
+    assert second.name == "Oppgave B"
+    assert [t.id for t in humantasks.open_tasks(ctx, case.id)] == [second.id]
+    humantasks.complete(ctx, second.id, officer, {"x": 2}, expected_version=second.version)
+    assert len(ctx.new_tasks) == 2  # the last step created none
+
+
+def test_next_for_is_the_new_task_the_officer_can_work_on(ctx, officer, make_user):
+    case = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    [first] = humantasks.open_tasks(ctx, case.id)
+    assert humantasks.next_for(ctx, officer, case.id).id == first.id
+    assert humantasks.next_for(ctx, make_user("lise", "leder"), case.id) is None
+    assert humantasks.next_for(ctx, officer, case.id + 1) is None

@@ -134,3 +134,19 @@ def test_notices_page_and_acknowledge(browser, engine_do, web_env):
     html = officer.get("/notices/").get_data(as_text=True)
     assert "Ingen åpne varsler." in html and 'class="count"' not in html.split("</nav>")[0]
     assert "kvittert av saksbehandler1" in officer.get(f"/cases/{case_id}").get_data(as_text=True)
+
+
+def test_completing_a_task_goes_on_to_the_next_one_the_officer_can_do(browser, engine_do):
+    first = engine_do(lambda ctx: humantasks.open_tasks(ctx, cases.start_case(
+        ctx, {}, get_user(ctx, "saksbehandler1"), process_key="bench_two_user_tasks").id)[0])
+    officer = browser("saksbehandler1")
+    response = officer.post(f"/tasks/{first.id}", {"x": "1", "_action": "complete",
+                                                   "version": str(first.version)})
+    [second] = engine_do(lambda ctx: humantasks.open_tasks(ctx, first.case_id))
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/tasks/{second.id}"
+    html = officer.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Neste oppgave i saken: «Oppgave B»" in html
+    response = officer.post(f"/tasks/{second.id}", {"x": "2", "_action": "complete",
+                                                    "version": str(second.version)})
+    assert response.headers["Location"] == "/inbox/"  # the case ended: nothing to go on with
