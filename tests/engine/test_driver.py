@@ -74,6 +74,33 @@ def test_a_guarded_write_that_touches_no_row_is_a_conflict_and_nothing_is_kept(c
         assert humantasks.get_task(ctx, task.id).priority == 1
 
 
+HOSTILE_TEXT = "100% ren; '); DROP TABLE cases; -- \\ \"sitat\" %(navn)s %s æøå \u2028 🙂"
+
+
+def test_values_of_every_kind_travel_unchanged(committed_env):
+    """Values are bound into the statements (on PostgreSQL as quoted literals of one
+    multi-statement message): quotes, percent signs, placeholders, backslashes, SQL and
+    non-ASCII text, None, nested JSON and times come back exactly as written."""
+    env = committed_env
+    data = {"navn": HOSTILE_TEXT, "liste": [1, 2.5, None, True, {"å": "b'c"}], "tom": None}
+    with env.unit_of_work() as ctx:
+        case = rows.insert(ctx, Case(case_number="IP-2026-90005", process_key="ip_sak",
+                                     status="open", person_name=HOSTILE_TEXT, data=data,
+                                     facts={}, coordinator=None, created_at=ctx.now(),
+                                     created_by="test"))
+        audit.record(ctx, case, HOSTILE_TEXT, "case_started", tekst=HOSTILE_TEXT)
+        rows.update(ctx, case, person_name=HOSTILE_TEXT + "!")
+        created_at = case.created_at
+    with env.unit_of_work() as ctx:
+        ctx.session.expire_all()
+        stored = ctx.session.get(Case, case.id)
+        assert (stored.person_name, stored.data, stored.coordinator, stored.created_at) == (
+            HOSTILE_TEXT + "!", data, None, created_at)
+        [event] = audit.case_history(ctx, case.id)
+        assert (event.actor, event.details["tekst"]) == (HOSTILE_TEXT, HOSTILE_TEXT)
+        assert ctx.session.scalar(select(func.count(Case.id))) >= 1  # the table is there
+
+
 def test_a_refused_write_is_sqlalchemys_integrity_error(committed_env):
     before = _count(committed_env, Case)
     with pytest.raises(IntegrityError):
