@@ -227,24 +227,37 @@ def due_claim_task_ids(ctx, now: datetime, limit: int | None = None) -> list[int
     return [task_id for _at, task_id in _due_claims(ctx, now, limit)]
 
 
+_UNCLAIMED_OF_TASK = and_(Notice.human_task_id == HumanTask.id, Notice.kind == UNCLAIMED)
+#: A task whose claim deadline passed, with its case, whether a "not claimed" notice of it is
+#: still open, and how many it has had: one read (PostgreSQL: the task row locked, or
+#: nothing if another sweeper holds it).
+_UNCLAIMED_TASK = driver.Statement(
+    driver.select_rows(HumanTask, Case)
+    .add_columns(
+        select(Notice.id).where(_UNCLAIMED_OF_TASK, Notice.status.in_(notices.OPEN_STATUSES))
+        .limit(1).correlate(HumanTask).scalar_subquery().is_not(None),
+        select(func.count(Notice.id)).where(_UNCLAIMED_OF_TASK)
+        .correlate(HumanTask).scalar_subquery())
+    .select_from(HumanTask).join(Case, Case.id == HumanTask.case_id)
+    .where(HumanTask.id == bindparam("task_id"))
+    .with_for_update(skip_locked=True, of=HumanTask.__table__))
+
+
 def raise_unclaimed(ctx, task_id: int, now: datetime) -> Notice | None:
     """Raise the "not claimed" notice of one task whose claim deadline passed, to its role.
 
     Returns the notice; None when there was nothing to raise: another sweeper holds or has
     handled the task, or it was claimed or finished meanwhile. Flushes only."""
-    query = select(HumanTask).where(HumanTask.id == task_id)
-    if is_postgres(ctx.session):
-        query = query.with_for_update(skip_locked=True, of=HumanTask)
-    task = ctx.session.scalar(query)
-    if task is None or task.claim_due_at is None or task.claim_due_at > now:
+    row = driver.fetch_first(ctx, _UNCLAIMED_TASK, task_id=task_id)
+    if row is None:
+        return None
+    task, case, watched, earlier = driver.split_row(ctx, row, (HumanTask, Case))
+    if task.claim_due_at is None or task.claim_due_at > now:
         return None
     due = task.claim_due_at
     set_claim_due(ctx, task, None)  # raised once; claiming and putting back arms it again
-    if task.status != "open" or task.assignee is not None or _watched_unclaimed(ctx, task):
+    if task.status != "open" or task.assignee is not None or watched:
         return None
-    earlier = ctx.session.scalar(select(func.count(Notice.id)).where(
-        Notice.human_task_id == task.id, Notice.kind == UNCLAIMED))
-    case = ctx.session.get(Case, task.case_id)
     notice = rows.insert(ctx, Notice(
         source_key=f"task:{task.id}:{UNCLAIMED}:{earlier + 1}", kind=UNCLAIMED,
         severity="warning", role=task.candidate_role, case_id=task.case_id,
@@ -253,7 +266,6 @@ def raise_unclaimed(ctx, task_id: int, now: datetime) -> Notice | None:
         due_at=due))
     audit.record(ctx, case, "system", "notice_raised", kind=UNCLAIMED, role=notice.role,
                  severity=notice.severity, task=task.id)
-    ctx.session.flush()
     return notice
 
 
@@ -308,29 +320,39 @@ def due_notice_ids(ctx, now: datetime, limit: int | None = None) -> list[int]:
     return [notice_id for _at, notice_id in _due_notices(ctx, now, limit)]
 
 
+#: A pending notice with the task it watches (if any) and its case: one read (PostgreSQL: the
+#: notice row locked, or nothing if another sweeper holds it).
+_PENDING_NOTICE = driver.Statement(
+    driver.select_rows(Notice, HumanTask, Case)
+    .select_from(Notice).outerjoin(HumanTask, HumanTask.id == Notice.human_task_id)
+    .join(Case, Case.id == Notice.case_id)
+    .where(Notice.id == bindparam("notice_id"))
+    .with_for_update(skip_locked=True, of=Notice.__table__))
+
+
 def raise_pending(ctx, notice_id: int, now: datetime) -> Notice | None:
     """Raise one due pending notice (or resolve it, when its work was done first).
 
     Returns the raised notice; None when there was nothing to raise: another sweeper holds or
     has handled it, or the task was claimed or finished. Flushes only; the caller commits.
     """
-    query = select(Notice).where(Notice.id == notice_id)
-    if is_postgres(ctx.session):
-        query = query.with_for_update(skip_locked=True, of=Notice)
-    notice = ctx.session.scalar(query)
-    if notice is None or notice.status != notices.PENDING or notice.due_at > now:
+    row = driver.fetch_first(ctx, _PENDING_NOTICE, notice_id=notice_id)
+    if row is None:
         return None
-    task = ctx.session.get(HumanTask, notice.human_task_id) if notice.human_task_id else None
+    notice, task, case = driver.split_row(ctx, row, (Notice, HumanTask, Case))
+    if notice.status != notices.PENDING or notice.due_at > now:
+        return None
     if task is not None:
         done = notices.task_resolution(notice, task)
         if done:
             notices.resolve(ctx, notice, done)
             ctx.session.flush()
             return None
-    case = ctx.session.get(Case, notice.case_id)
-    if task is not None:
         _address(ctx, case, notice, task)
-    notice.status, notice.raised_at = notices.RAISED, now
+    # (the notice's row written with the step's other rows; a task handed back by
+    # `reassignOnOverdue` is flushed by the ORM)
+    rows.update(ctx, notice, status=notices.RAISED, raised_at=now, role=notice.role,
+                username=notice.username)
     audit.record(ctx, case, "system", "notice_raised", kind=notice.kind, role=notice.role,
                  user=notice.username, severity=notice.severity,
                  task=task.id if task is not None else None)

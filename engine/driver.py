@@ -172,15 +172,19 @@ def _layout(models: tuple) -> list[tuple[type, list[str]]]:
 def load_all(ctx, statement: Statement, models: tuple, **params) -> list[tuple]:
     """Run a `select_rows(*models)` statement; per row, a tuple of ORM objects (None for a
     model whose outer-joined row is missing)."""
-    loaded = []
-    for row in fetch_all(ctx, statement, **params):
-        objects, start = [], 0
-        for model, keys in _layout(models):
-            part = row[start:start + len(keys)]
-            start += len(keys)
-            objects.append(None if part[0] is None else load(ctx, model, dict(zip(keys, part))))
-        loaded.append(tuple(objects))
-    return loaded
+    return [split_row(ctx, row, models) for row in fetch_all(ctx, statement, **params)]
+
+
+def split_row(ctx, row: tuple, models: tuple) -> tuple:
+    """A row of `select_rows(*models)` (read with `fetch_all`/`fetch_together`) as a tuple of
+    ORM objects (None for a missing outer-joined one), followed by the values of any columns
+    added after the models' own."""
+    objects, start = [], 0
+    for model, keys in _layout(models):
+        part = row[start:start + len(keys)]
+        start += len(keys)
+        objects.append(None if part[0] is None else load(ctx, model, dict(zip(keys, part))))
+    return (*objects, *row[start:])
 
 
 def load_row(ctx, model: type, row: tuple):

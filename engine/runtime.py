@@ -59,6 +59,9 @@ class Loaded:
     ready_after: dict[str, str] | None = None
     #: Notices the diagram raised in this step (its own, not those of processes it started).
     raised: list = dataclasses.field(default_factory=list)
+    #: The instance's waiting timer rows, when the caller read them with the locked instance
+    #: (None: `sync_timers` reads them).
+    timer_rows: list | None = None
 
     @property
     def case(self) -> Case:
@@ -410,14 +413,17 @@ def sync_timers(ctx: EngineContext, loaded: Loaded, waiting: dict | None = None,
             rows.update(ctx, instance, has_timers=bool(waiting))
     if not waiting and not had_timers:
         return
-    existing = {row.spiff_task_id: row for row in ctx.session.scalars(select(Timer).where(
-        Timer.instance_id == instance.id, Timer.status == "waiting"))}
+    found = loaded.timer_rows
+    if found is None:
+        found = ctx.session.scalars(select(Timer).where(
+            Timer.instance_id == instance.id, Timer.status == "waiting"))
+    existing = {row.spiff_task_id: row for row in found}
     for spiff_id, row in existing.items():
         if spiff_id not in waiting:
             fired = loaded.workflow.get_task_from_id(_uuid(spiff_id))
             done = fired is not None and fired.state in (TaskState.COMPLETED, TaskState.READY)
-            row.status = "fired" if done else "cancelled"
-            row.fired_at = ctx.now() if done else None
+            rows.update(ctx, row, status="fired" if done else "cancelled",
+                        fired_at=ctx.now() if done else None)
     for spiff_id, (task, fire_at, name) in waiting.items():
         row = existing.get(spiff_id)
         if row is None:
@@ -428,7 +434,7 @@ def sync_timers(ctx: EngineContext, loaded: Loaded, waiting: dict | None = None,
                                    created_at=ctx.now()),
                         attach=False)
         elif row.fire_at != fire_at:
-            row.fire_at = fire_at
+            rows.update(ctx, row, fire_at=fire_at)
 
 
 def _uuid(value: str):
@@ -438,11 +444,15 @@ def _uuid(value: str):
 
 # --- notices ----------------------------------------------------------------------------------
 
+_NOTICE_BY_SOURCE = driver.Statement(
+    select(Notice.id).where(Notice.source_key == bindparam("source_key")))
+
+
 def raise_notice(ctx: EngineContext, loaded: Loaded, task, props: dict[str, str]) -> Notice | None:
     kind = props["notice"]
     # the workflow's root task id identifies the instance, and exists before it is flushed
     source_key = f"{loaded.workflow.task_tree.id}:{task.id}:{kind}"
-    if ctx.session.scalar(select(Notice.id).where(Notice.source_key == source_key)):
+    if driver.fetch_first(ctx, _NOTICE_BY_SOURCE, source_key=source_key):
         return None
     username = None
     if props.get("noticeUserExpression"):

@@ -11,14 +11,13 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 
-from . import audit, deadlines, notices, rows, runtime
+from . import audit, deadlines, driver, notices, rows, runtime
 from .context import EngineContext
-from .db import is_postgres
 from .errors import ConflictError, ProcessError
-from .models import Case, Notice, ProcessInstance, Timer
+from .models import Case, Notice, ProcessInstance, ProcessVersion, Timer
 
 #: Who is told when a timer's step fails on a case's data (they own the diagrams).
 PROCESS_ERROR_ROLE = "koordinerende_enhet"
@@ -48,24 +47,43 @@ def due_instance_ids(ctx: EngineContext, now: datetime, limit: int | None = None
     return list(seen)
 
 
+#: The instance with its case and version (PostgreSQL: its row locked, or nothing if another
+#: sweeper holds it), and its waiting timers: read together, one round trip on PostgreSQL
+#: (the timers are read after the lock is taken, so a sweeper that waited sees what the
+#: other one fired).
+_INSTANCE = driver.Statement(
+    driver.select_rows(ProcessInstance, Case, ProcessVersion)
+    .select_from(ProcessInstance)
+    .join(Case, Case.id == ProcessInstance.case_id)
+    .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
+    .where(ProcessInstance.id == bindparam("instance_id"))
+    .with_for_update(skip_locked=True, of=ProcessInstance.__table__))
+_WAITING_TIMERS = driver.Statement(
+    driver.select_rows(Timer).where(Timer.instance_id == bindparam("instance_id"),
+                                    Timer.status == "waiting").order_by(Timer.fire_at, Timer.id))
+
+
 def fire_due_timers(ctx: EngineContext, instance_id: int, now: datetime, result: SweepResult
                     ) -> bool:
     """Fire the due timers of one instance and run it on. False when another sweeper has it."""
-    query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
-    if is_postgres(ctx.session):
-        query = query.with_for_update(skip_locked=True, of=ProcessInstance)
-    instance = ctx.session.scalar(query)
-    if instance is None:
+    found, timer_rows = driver.fetch_together(ctx, [(_INSTANCE, {"instance_id": instance_id}),
+                                                    (_WAITING_TIMERS, {"instance_id": instance_id})])
+    if not found:
         return False
-    due = list(ctx.session.scalars(select(Timer).where(
-        Timer.instance_id == instance_id, Timer.status == "waiting", Timer.fire_at <= now)))
+    instance, case, version = driver.split_row(ctx, found[0], (ProcessInstance, Case,
+                                                                ProcessVersion))
+    rows.attach(instance, case=case, version=version)
+    waiting = [driver.load_row(ctx, Timer, row) for row in timer_rows]
+    due = [timer for timer in waiting if timer.fire_at <= now]
     if not due:
         return False  # fired meanwhile by another sweeper
     if instance.status != "running":
         for timer in due:
             timer.status = "cancelled"
         return True
-    loaded = runtime.load(ctx, instance)
+    # the instance's row is locked (SQLite: the writer's lock) until the commit
+    loaded = runtime.load(ctx, instance, rows_locked=True)
+    loaded.timer_rows = waiting
     for timer in due:
         audit.record(ctx, loaded.case, "system", "timer_fired", timer=timer.name,
                      element=timer.element_id, due=timer.fire_at.isoformat())

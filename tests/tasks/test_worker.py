@@ -114,9 +114,10 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_duplicates_nothing(scaled_e
     victim = workers.worker("victim")
     with scaled_env.db_engine.connect() as gate:
         transaction = gate.begin()
-        # the sixth case's timer row is held, so the worker stops inside that case's
-        # transaction, after it has fired the timer and raised the notice, before committing
-        gate.execute(text("SELECT id FROM timers WHERE case_id = :case FOR UPDATE"),
+        # the sixth case's row is held, so the worker stops inside that case's transaction:
+        # it has stepped the workflow and sent its first writes, whose audit row (a foreign
+        # key to the case) waits for the lock; its COMMIT is not sent yet
+        gate.execute(text("SELECT id FROM cases WHERE id = :case FOR UPDATE"),
                      {"case": case_ids[5]})
         celery_client.send_task(names.SWEEP, kwargs={"now": now})
         wait_for(lambda: _lock_waiters(scaled_env) >= 1, "the sweep to reach the sixth case")
