@@ -1,4 +1,5 @@
-"""The background work, as units of work: one transaction per item, like a request handler.
+"""The background work, as units of work that open and commit their own transactions, like a
+request handler.
 
 Both set-ups run exactly this: the embedded default from a thread in `samflyt serve`
 (webui/background.py), the scaled one from Celery tasks (tasks/jobs.py) that beat schedules.
@@ -8,9 +9,10 @@ Both set-ups run exactly this: the embedded default from a thread in `samflyt se
 - `digests`: send each user's daily digest.
 
 `now` is business time: the clock of the run's contexts stands still at it (default: the
-environment's clock when the run starts). Every item is its own transaction, so several
-sweepers may run at once (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer at a time)
-and a sweeper killed half-way loses nothing: what it had not committed is done by the next.
+environment's clock when the run starts). The sweep's items go SAMFLYT_SWEEP_CHUNK to a
+transaction (a chunk with a lost race is done again an item at a time); several sweepers may
+run at once (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer at a time) and a
+sweeper killed half-way loses nothing: what it had not committed is done by the next.
 """
 from __future__ import annotations
 
@@ -90,8 +92,17 @@ def sweep(env, now: datetime | None = None) -> Report:
     timers = sweep_timers(env.session_factory, make_ctx, now)
     report = Report(fired=timers.fired, notices=timers.notices, skipped=timers.skipped,
                     stuck=timers.stuck)
-    for kind, item_id in _read(env, make_ctx, lambda ctx: deadlines.due_items(ctx, now)):
-        _raise(env, make_ctx, item_id, now, report, kind)
+    items = _read(env, make_ctx, lambda ctx: deadlines.due_items(ctx, now))
+    chunk = max(1, env.settings.sweep_chunk)
+    for start in range(0, len(items), chunk):
+        part = items[start:start + chunk]
+        ok, raised = (False, None) if len(part) == 1 else _unit(env, make_ctx, lambda ctx: [
+            _describe(deadlines.raise_item(ctx, kind, item_id, now)) for kind, item_id in part])
+        if ok:
+            report.notices += [notice for notice in raised if notice]
+            continue
+        for kind, item_id in part:  # one at a time: a lost race costs only its own item
+            _raise(env, make_ctx, item_id, now, report, kind)
     ok, resolved = _unit(env, make_ctx, deadlines.resolve_stale)
     report.resolved += resolved or 0
     return report

@@ -41,6 +41,10 @@ class Settings:
     max_upload_bytes: int = 5 * 1024 * 1024
     #: SAMFLYT_SWEEP_BATCH: most timers a sweep picks up at once.
     sweep_batch: int = 200
+    #: SAMFLYT_SWEEP_CHUNK: due items (timers of an instance, a notice) a sweep handles in one
+    #: transaction. One commit for many is the sweep's speed; a chunk in which one item fails
+    #: or loses a race is done again an item at a time. 1: every item its own transaction.
+    sweep_chunk: int = 50
     #: SAMFLYT_SWEEP_INTERVAL: seconds between timer sweeps in `samflyt serve` (embedded mode).
     sweep_interval: int = 60
     #: SAMFLYT_HOST / SAMFLYT_PORT: where `samflyt serve` listens.

@@ -1,10 +1,11 @@
 """The timer sweep: fire what is due, nothing else.
 
 Its cost grows with what is due, not with what waits: it reads the indexed `timers`
-table, never the workflows that are not due. Each instance is fired in its own
-transaction, so two sweepers at once never fire a timer twice: on PostgreSQL the rows
-are taken with FOR UPDATE SKIP LOCKED; everywhere, the instance's version check makes
-the loser of a race roll back and leave the work to the winner.
+table, never the workflows that are not due. The due instances are fired a chunk to a
+transaction (SAMFLYT_SWEEP_CHUNK), and two sweepers at once never fire a timer twice: on
+PostgreSQL the rows are taken with FOR UPDATE SKIP LOCKED; everywhere, the instance's
+version check makes the loser of a race roll back (its chunk is done again an instance at a
+time) and leave the work to the winner.
 """
 from __future__ import annotations
 
@@ -106,38 +107,69 @@ def sweep_once(ctx: EngineContext, now: datetime | None = None) -> SweepResult:
 def sweep(session_factory, make_ctx, now: datetime | None = None) -> SweepResult:
     """Fire everything due at `now` (default: the clock's now).
 
-    A unit-of-work runner, like a request handler: it opens and commits one transaction
-    per instance through `session_factory`, and `make_ctx(session)` builds the context.
-    Safe to run in several processes at once and to re-run after a crash.
+    A unit-of-work runner, like a request handler: it opens and commits its own transactions
+    through `session_factory`, and `make_ctx(session)` builds the context. The due instances
+    go SAMFLYT_SWEEP_CHUNK to a transaction; a chunk in which an instance loses a race or
+    fails on its data is rolled back and done again an instance at a time, so each one ends
+    as if it had been alone. Safe to run in several processes at once and to re-run after a
+    crash.
     """
     result = SweepResult()
     with session_factory() as session:
         ctx = make_ctx(session)
         now = now or ctx.now()
         instance_ids = due_instance_ids(ctx, now)
-    for instance_id in instance_ids:
-        with session_factory() as session:
-            ctx = make_ctx(session)
-            partial = SweepResult()
-            try:
-                fired = fire_due_timers(ctx, instance_id, now, partial)
-                session.commit()
-            except (ConflictError, OperationalError):
-                session.rollback()
-                fired = False
-            except ProcessError as error:
-                session.rollback()
-                with session_factory() as failed_session:
-                    result.stuck += record_failure(make_ctx(failed_session), instance_id, now,
-                                                    error)
-                    failed_session.commit()
-                continue
-            if fired:
-                result.fired += partial.fired
-                result.notices += partial.notices
-            else:
-                result.skipped += 1
+        chunk = max(1, ctx.settings.sweep_chunk)
+    for start in range(0, len(instance_ids), chunk):
+        ids = instance_ids[start:start + chunk]
+        if len(ids) == 1 or not _fire_chunk(session_factory, make_ctx, ids, now, result):
+            for instance_id in ids:
+                _fire_one(session_factory, make_ctx, instance_id, now, result)
     return result
+
+
+def _fire_chunk(session_factory, make_ctx, instance_ids: list[int], now: datetime,
+                result: SweepResult) -> bool:
+    """Fire the instances in one transaction; False (nothing kept) if any of them failed."""
+    partial = SweepResult()
+    with session_factory() as session:
+        ctx = make_ctx(session)
+        try:
+            fired = [fire_due_timers(ctx, instance_id, now, partial)
+                     for instance_id in instance_ids]
+            session.commit()
+        except (ConflictError, OperationalError, ProcessError):
+            session.rollback()
+            return False
+    result.fired += partial.fired
+    result.notices += partial.notices
+    result.skipped += fired.count(False)
+    return True
+
+
+def _fire_one(session_factory, make_ctx, instance_id: int, now: datetime,
+              result: SweepResult) -> None:
+    with session_factory() as session:
+        ctx = make_ctx(session)
+        partial = SweepResult()
+        try:
+            fired = fire_due_timers(ctx, instance_id, now, partial)
+            session.commit()
+        except (ConflictError, OperationalError):
+            session.rollback()
+            fired = False
+        except ProcessError as error:
+            session.rollback()
+            with session_factory() as failed_session:
+                result.stuck += record_failure(make_ctx(failed_session), instance_id, now,
+                                                error)
+                failed_session.commit()
+            return
+    if fired:
+        result.fired += partial.fired
+        result.notices += partial.notices
+    else:
+        result.skipped += 1
 
 
 def record_failure(ctx: EngineContext, instance_id: int, now: datetime,

@@ -60,8 +60,9 @@ def test_a_failing_timer_step_stops_tells_the_unit_and_does_not_block_the_others
         broken = cases.start_case(ctx, {}, kari, process_key="frist_feiler").id
         fine = cases.start_case(ctx, {}, kari, process_key="frist_test").id
     clock.advance(days=3)
-    report = env.sweep()
+    report = env.sweep()  # both in one chunk: rolled back, then each on its own
     assert any(line.startswith("stuck ") for line in report.lines())
+    assert len(report.fired) == 1 and report.skipped == 0  # the fine case, once
     with env.unit_of_work() as ctx:
         timers = {t.case_id: t.status for t in ctx.session.scalars(select(Timer))}
         assert timers == {broken: "failed", fine: "fired"}

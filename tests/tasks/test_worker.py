@@ -111,7 +111,9 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_duplicates_nothing(scaled_e
     # ten cases a minute apart, so the sweep takes them in this order
     case_ids = _start_cases(scaled_env, 10, spread_minutes=1)
     now = (clock() + timedelta(days=3)).isoformat()
-    victim = workers.worker("victim")
+    # four instances to a transaction: the first chunk commits, the second (cases 5-8) is
+    # under way when the worker dies
+    victim = workers.worker("victim", SAMFLYT_SWEEP_CHUNK="4")
     with scaled_env.db_engine.connect() as gate:
         transaction = gate.begin()
         # the sixth case's row is held, so the worker stops inside that case's transaction:
@@ -131,14 +133,15 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_duplicates_nothing(scaled_e
                                              f"WHERE pid = {orphan}")) == 0,
              "PostgreSQL to end the killed worker's session")
     fired_before = _fired_events(scaled_env)
-    assert fired_before == {case_id: 1 for case_id in case_ids[:5]}
-    assert _notices_per_case(scaled_env) == {case_id: ["test_reminder"] for case_id in case_ids[:5]}
+    # the first chunk is kept; of the second, fired in the dead worker's transaction, nothing
+    assert fired_before == {case_id: 1 for case_id in case_ids[:4]}
+    assert _notices_per_case(scaled_env) == {case_id: ["test_reminder"] for case_id in case_ids[:4]}
 
     workers.worker("next")
     report = celery_client.send_task(names.SWEEP, kwargs={"now": now}).get(timeout=WAIT_SECONDS)
-    # the next sweep does exactly what was left: the sixth case on, and every task deadline
+    # the next sweep does exactly what was left: the fifth case on, and every task deadline
     assert [f.split(":")[0] for f in report["fired"]] == [
-        n for n in _case_numbers(scaled_env, case_ids[5:])]
+        n for n in _case_numbers(scaled_env, case_ids[4:])]
     assert _fired_events(scaled_env) == {case_id: 1 for case_id in case_ids}
     assert _notices_per_case(scaled_env) == {case_id: EXPECTED for case_id in case_ids}
     assert _waiting_timers(scaled_env) == 0
