@@ -228,10 +228,10 @@ def due_claim_task_ids(ctx, now: datetime, limit: int | None = None) -> list[int
 
 
 _UNCLAIMED_OF_TASK = and_(Notice.human_task_id == HumanTask.id, Notice.kind == UNCLAIMED)
-#: A task whose claim deadline passed, with its case, whether a "not claimed" notice of it is
-#: still open, and how many it has had: one read (PostgreSQL: the task row locked, or
-#: nothing if another sweeper holds it).
-_UNCLAIMED_TASK = driver.Statement(
+#: Tasks whose claim deadline passed, with their case, whether a "not claimed" notice of the
+#: task is still open, and how many it has had (PostgreSQL: the task rows locked; rows
+#: another sweeper holds are left out).
+_UNCLAIMED_TASKS = (
     driver.select_rows(HumanTask, Case)
     .add_columns(
         select(Notice.id).where(_UNCLAIMED_OF_TASK, Notice.status.in_(notices.OPEN_STATUSES))
@@ -239,8 +239,8 @@ _UNCLAIMED_TASK = driver.Statement(
         select(func.count(Notice.id)).where(_UNCLAIMED_OF_TASK)
         .correlate(HumanTask).scalar_subquery())
     .select_from(HumanTask).join(Case, Case.id == HumanTask.case_id)
-    .where(HumanTask.id == bindparam("task_id"))
     .with_for_update(skip_locked=True, of=HumanTask.__table__))
+_UNCLAIMED_TASK = driver.Statement(_UNCLAIMED_TASKS.where(HumanTask.id == bindparam("task_id")))
 
 
 def raise_unclaimed(ctx, task_id: int, now: datetime) -> Notice | None:
@@ -249,8 +249,10 @@ def raise_unclaimed(ctx, task_id: int, now: datetime) -> Notice | None:
     Returns the notice; None when there was nothing to raise: another sweeper holds or has
     handled the task, or it was claimed or finished meanwhile. Flushes only."""
     row = driver.fetch_first(ctx, _UNCLAIMED_TASK, task_id=task_id)
-    if row is None:
-        return None
+    return None if row is None else _raise_unclaimed_row(ctx, row, now)
+
+
+def _raise_unclaimed_row(ctx, row: tuple, now: datetime) -> Notice | None:
     task, case, watched, earlier = driver.split_row(ctx, row, (HumanTask, Case))
     if task.claim_due_at is None or task.claim_due_at > now:
         return None
@@ -320,14 +322,14 @@ def due_notice_ids(ctx, now: datetime, limit: int | None = None) -> list[int]:
     return [notice_id for _at, notice_id in _due_notices(ctx, now, limit)]
 
 
-#: A pending notice with the task it watches (if any) and its case: one read (PostgreSQL: the
-#: notice row locked, or nothing if another sweeper holds it).
-_PENDING_NOTICE = driver.Statement(
+#: Pending notices with the task each watches (if any) and the case (PostgreSQL: the notice
+#: rows locked; rows another sweeper holds are left out).
+_PENDING_NOTICES = (
     driver.select_rows(Notice, HumanTask, Case)
     .select_from(Notice).outerjoin(HumanTask, HumanTask.id == Notice.human_task_id)
     .join(Case, Case.id == Notice.case_id)
-    .where(Notice.id == bindparam("notice_id"))
     .with_for_update(skip_locked=True, of=Notice.__table__))
+_PENDING_NOTICE = driver.Statement(_PENDING_NOTICES.where(Notice.id == bindparam("notice_id")))
 
 
 def raise_pending(ctx, notice_id: int, now: datetime) -> Notice | None:
@@ -337,8 +339,10 @@ def raise_pending(ctx, notice_id: int, now: datetime) -> Notice | None:
     has handled it, or the task was claimed or finished. Flushes only; the caller commits.
     """
     row = driver.fetch_first(ctx, _PENDING_NOTICE, notice_id=notice_id)
-    if row is None:
-        return None
+    return None if row is None else _raise_pending_row(ctx, row, now)
+
+
+def _raise_pending_row(ctx, row: tuple, now: datetime) -> Notice | None:
     notice, task, case = driver.split_row(ctx, row, (Notice, HumanTask, Case))
     if notice.status != notices.PENDING or notice.due_at > now:
         return None
@@ -393,6 +397,25 @@ def raise_item(ctx, kind: str, item_id: int, now: datetime) -> Notice | None:
     if kind == "task":
         return raise_unclaimed(ctx, item_id, now)
     return raise_pending(ctx, item_id, now)
+
+
+#: item kind -> (the rows' query, the model whose id the item is, how a row is raised)
+_KINDS = {"task": (_UNCLAIMED_TASKS, HumanTask, _raise_unclaimed_row),
+          "notice": (_PENDING_NOTICES, Notice, _raise_pending_row)}
+
+
+def raise_items(ctx, items: list[tuple[str, int]], now: datetime) -> list[Notice | None]:
+    """Raise several items of `due_items` inside the caller's transaction, in their order
+    (a Notice, or None where there was nothing to raise); each kind's rows are read in one
+    statement."""
+    found = {}
+    for kind, (query, model, _raise_row) in _KINDS.items():
+        ids = [item_id for item_kind, item_id in items if item_kind == kind]
+        if ids:
+            for row in ctx.session.execute(query.where(model.id.in_(ids))):
+                found[kind, row.id] = tuple(row)  # (the first model's id)
+    return [_KINDS[kind][2](ctx, found[kind, item_id], now) if (kind, item_id) in found
+            else None for kind, item_id in items]
 
 
 def raise_due(ctx, now: datetime) -> list[Notice]:

@@ -97,7 +97,7 @@ def sweep(env, now: datetime | None = None) -> Report:
     for start in range(0, len(items), chunk):
         part = items[start:start + chunk]
         ok, raised = (False, None) if len(part) == 1 else _unit(env, make_ctx, lambda ctx: [
-            _describe(deadlines.raise_item(ctx, kind, item_id, now)) for kind, item_id in part])
+            _describe(notice) for notice in deadlines.raise_items(ctx, part, now)])
         if ok:
             report.notices += [notice for notice in raised if notice]
             continue

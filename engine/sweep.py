@@ -48,20 +48,20 @@ def due_instance_ids(ctx: EngineContext, now: datetime, limit: int | None = None
     return list(seen)
 
 
-#: The instance with its case and version (PostgreSQL: its row locked, or nothing if another
-#: sweeper holds it), and its waiting timers: read together, one round trip on PostgreSQL
-#: (the timers are read after the lock is taken, so a sweeper that waited sees what the
-#: other one fired).
-_INSTANCE = driver.Statement(
+#: Instances with their case and version (PostgreSQL: their rows locked; rows another
+#: sweeper holds are left out), and their waiting timers, read after the lock is taken (so a
+#: sweeper that waited sees what the other one fired). For one instance the two reads go
+#: together: one round trip on PostgreSQL.
+_INSTANCES = (
     driver.select_rows(ProcessInstance, Case, ProcessVersion)
     .select_from(ProcessInstance)
     .join(Case, Case.id == ProcessInstance.case_id)
     .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
-    .where(ProcessInstance.id == bindparam("instance_id"))
     .with_for_update(skip_locked=True, of=ProcessInstance.__table__))
-_WAITING_TIMERS = driver.Statement(
-    driver.select_rows(Timer).where(Timer.instance_id == bindparam("instance_id"),
-                                    Timer.status == "waiting").order_by(Timer.fire_at, Timer.id))
+_INSTANCE = driver.Statement(_INSTANCES.where(ProcessInstance.id == bindparam("instance_id")))
+_WAITING = (driver.select_rows(Timer).where(Timer.status == "waiting")
+            .order_by(Timer.fire_at, Timer.id))
+_WAITING_TIMERS = driver.Statement(_WAITING.where(Timer.instance_id == bindparam("instance_id")))
 
 
 def fire_due_timers(ctx: EngineContext, instance_id: int, now: datetime, result: SweepResult
@@ -71,10 +71,29 @@ def fire_due_timers(ctx: EngineContext, instance_id: int, now: datetime, result:
                                                     (_WAITING_TIMERS, {"instance_id": instance_id})])
     if not found:
         return False
-    instance, case, version = driver.split_row(ctx, found[0], (ProcessInstance, Case,
-                                                                ProcessVersion))
-    rows.attach(instance, case=case, version=version)
     waiting = [driver.load_row(ctx, Timer, row) for row in timer_rows]
+    return _fire(ctx, found[0], waiting, now, result)
+
+
+def fire_many(ctx: EngineContext, instance_ids: list[int], now: datetime, result: SweepResult
+              ) -> list[bool]:
+    """`fire_due_timers` for several instances in the caller's transaction, their rows read
+    in two statements; per instance, whether it was fired."""
+    found = {row.id: tuple(row) for row in ctx.session.execute(  # (the instance's id)
+        _INSTANCES.where(ProcessInstance.id.in_(instance_ids)))}
+    waiting: dict[int, list[Timer]] = {instance_id: [] for instance_id in found}
+    if found:
+        for row in ctx.session.execute(_WAITING.where(Timer.instance_id.in_(list(found)))):
+            timer = driver.load_row(ctx, Timer, tuple(row))
+            waiting[timer.instance_id].append(timer)
+    return [_fire(ctx, found[instance_id], waiting[instance_id], now, result)
+            if instance_id in found else False for instance_id in instance_ids]
+
+
+def _fire(ctx: EngineContext, row: tuple, waiting: list[Timer], now: datetime,
+          result: SweepResult) -> bool:
+    instance, case, version = driver.split_row(ctx, row, (ProcessInstance, Case, ProcessVersion))
+    rows.attach(instance, case=case, version=version)
     due = [timer for timer in waiting if timer.fire_at <= now]
     if not due:
         return False  # fired meanwhile by another sweeper
@@ -135,8 +154,7 @@ def _fire_chunk(session_factory, make_ctx, instance_ids: list[int], now: datetim
     with session_factory() as session:
         ctx = make_ctx(session)
         try:
-            fired = [fire_due_timers(ctx, instance_id, now, partial)
-                     for instance_id in instance_ids]
+            fired = fire_many(ctx, instance_ids, now, partial)
             session.commit()
         except (ConflictError, OperationalError, ProcessError):
             session.rollback()
