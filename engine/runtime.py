@@ -62,6 +62,9 @@ class Loaded:
     #: The instance's waiting timer rows, when the caller read them with the locked instance
     #: (None: `sync_timers` reads them).
     timer_rows: list | None = None
+    #: The source keys of the instance's notices, when the caller read them with the locked
+    #: instance (None: `raise_notice` asks the database).
+    notice_keys: set[str] | None = None
 
     @property
     def case(self) -> Case:
@@ -452,7 +455,9 @@ def raise_notice(ctx: EngineContext, loaded: Loaded, task, props: dict[str, str]
     kind = props["notice"]
     # the workflow's root task id identifies the instance, and exists before it is flushed
     source_key = f"{loaded.workflow.task_tree.id}:{task.id}:{kind}"
-    if driver.fetch_first(ctx, _NOTICE_BY_SOURCE, source_key=source_key):
+    known = loaded.notice_keys
+    if (source_key in known if known is not None
+            else driver.fetch_first(ctx, _NOTICE_BY_SOURCE, source_key=source_key)):
         return None
     username = None
     if props.get("noticeUserExpression"):
@@ -468,6 +473,8 @@ def raise_notice(ctx: EngineContext, loaded: Loaded, task, props: dict[str, str]
                     raised_at=now, due_at=due_at,
                     resolve_on=deadlines.resolve_on(props.get("noticeResolvedBy")))
     rows.insert(ctx, notice)
+    if known is not None:
+        known.add(source_key)
     audit.record(ctx, loaded.case, "system", "notice_raised", kind=kind, role=role,
                  user=username, severity=notice.severity)
     return notice

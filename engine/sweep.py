@@ -78,20 +78,27 @@ def fire_due_timers(ctx: EngineContext, instance_id: int, now: datetime, result:
 def fire_many(ctx: EngineContext, instance_ids: list[int], now: datetime, result: SweepResult
               ) -> list[bool]:
     """`fire_due_timers` for several instances in the caller's transaction, their rows read
-    in two statements; per instance, whether it was fired."""
+    in three statements (the instances, their waiting timers, their notices' source keys);
+    per instance, whether it was fired."""
     found = {row.id: tuple(row) for row in ctx.session.execute(  # (the instance's id)
         _INSTANCES.where(ProcessInstance.id.in_(instance_ids)))}
     waiting: dict[int, list[Timer]] = {instance_id: [] for instance_id in found}
+    notice_keys: dict[int, set[str]] = {instance_id: set() for instance_id in found}
     if found:
         for row in ctx.session.execute(_WAITING.where(Timer.instance_id.in_(list(found)))):
             timer = driver.load_row(ctx, Timer, tuple(row))
             waiting[timer.instance_id].append(timer)
-    return [_fire(ctx, found[instance_id], waiting[instance_id], now, result)
+        for instance_id, source_key in ctx.session.execute(
+                select(Notice.instance_id, Notice.source_key)
+                .where(Notice.instance_id.in_(list(found)))):
+            notice_keys[instance_id].add(source_key)
+    return [_fire(ctx, found[instance_id], waiting[instance_id], now, result,
+                  notice_keys[instance_id])
             if instance_id in found else False for instance_id in instance_ids]
 
 
 def _fire(ctx: EngineContext, row: tuple, waiting: list[Timer], now: datetime,
-          result: SweepResult) -> bool:
+          result: SweepResult, notice_keys: set[str] | None = None) -> bool:
     instance, case, version = driver.split_row(ctx, row, (ProcessInstance, Case, ProcessVersion))
     rows.attach(instance, case=case, version=version)
     due = [timer for timer in waiting if timer.fire_at <= now]
@@ -103,7 +110,7 @@ def _fire(ctx: EngineContext, row: tuple, waiting: list[Timer], now: datetime,
         return True
     # the instance's row is locked (SQLite: the writer's lock) until the commit
     loaded = runtime.load(ctx, instance, rows_locked=True)
-    loaded.timer_rows = waiting
+    loaded.timer_rows, loaded.notice_keys = waiting, notice_keys
     for timer in due:
         audit.record(ctx, loaded.case, "system", "timer_fired", timer=timer.name,
                      element=timer.element_id, due=timer.fire_at.isoformat())

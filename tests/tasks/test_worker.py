@@ -106,45 +106,66 @@ def test_two_workers_sweeping_at_once_raise_each_notice_once(scaled_env, workers
     assert _waiting_timers(scaled_env) == 0
 
 
-def test_a_worker_killed_mid_sweep_loses_nothing_and_duplicates_nothing(scaled_env, workers,
-                                                                        celery_client, clock):
-    # ten cases a minute apart, so the sweep takes them in this order
-    case_ids = _start_cases(scaled_env, 10, spread_minutes=1)
-    now = (clock() + timedelta(days=3)).isoformat()
-    # four instances to a transaction: the first chunk commits, the second (cases 5-8) is
-    # under way when the worker dies
+def _kill_at_the_gate(env, workers, celery_client, now: str, gate_sql: str, params: dict
+                      ) -> None:
+    """Start a sweep on a worker that takes four instances to a transaction, hold `gate_sql`
+    so that the sweep waits at it, kill the worker there, open the gate, and wait until
+    PostgreSQL has ended the dead worker's session."""
     victim = workers.worker("victim", SAMFLYT_SWEEP_CHUNK="4")
-    with scaled_env.db_engine.connect() as gate:
+    with env.db_engine.connect() as gate:
         transaction = gate.begin()
-        # the sixth case's row is held, so the worker stops inside that case's transaction:
-        # it has stepped the workflow and sent its first writes, whose audit row (a foreign
-        # key to the case) waits for the lock; its COMMIT is not sent yet
-        gate.execute(text("SELECT id FROM cases WHERE id = :case FOR UPDATE"),
-                     {"case": case_ids[5]})
+        gate.execute(text(gate_sql), params)
         celery_client.send_task(names.SWEEP, kwargs={"now": now})
-        wait_for(lambda: _lock_waiters(scaled_env) >= 1, "the sweep to reach the sixth case")
+        wait_for(lambda: _lock_waiters(env) >= 1, "the sweep to reach the gate")
         workers.kill(victim)
-        with scaled_env.db_engine.connect() as probe:
+        with env.db_engine.connect() as probe:
             orphan = probe.scalar(text("SELECT pid FROM pg_stat_activity WHERE datname = "
                                        "current_database() AND wait_event_type = 'Lock'"))
         transaction.rollback()
-    # the dead worker's connection ends without a commit once the lock lets it go
-    wait_for(lambda: _count(scaled_env, text(f"SELECT count(*) FROM pg_stat_activity "
-                                             f"WHERE pid = {orphan}")) == 0,
+    wait_for(lambda: _count(env, text(f"SELECT count(*) FROM pg_stat_activity "
+                                      f"WHERE pid = {orphan}")) == 0,
              "PostgreSQL to end the killed worker's session")
-    fired_before = _fired_events(scaled_env)
-    # the first chunk is kept; of the second, fired in the dead worker's transaction, nothing
-    assert fired_before == {case_id: 1 for case_id in case_ids[:4]}
-    assert _notices_per_case(scaled_env) == {case_id: ["test_reminder"] for case_id in case_ids[:4]}
 
+
+def _next_sweep_does_the_rest(env, workers, celery_client, now: str, case_ids: list[int],
+                              done_before: int) -> None:
     workers.worker("next")
     report = celery_client.send_task(names.SWEEP, kwargs={"now": now}).get(timeout=WAIT_SECONDS)
-    # the next sweep does exactly what was left: the fifth case on, and every task deadline
-    assert [f.split(":")[0] for f in report["fired"]] == [
-        n for n in _case_numbers(scaled_env, case_ids[4:])]
-    assert _fired_events(scaled_env) == {case_id: 1 for case_id in case_ids}
-    assert _notices_per_case(scaled_env) == {case_id: EXPECTED for case_id in case_ids}
-    assert _waiting_timers(scaled_env) == 0
+    # exactly what was left, and every task deadline; nothing twice
+    assert [f.split(":")[0] for f in report["fired"]] == _case_numbers(env,
+                                                                       case_ids[done_before:])
+    assert _fired_events(env) == {case_id: 1 for case_id in case_ids}
+    assert _notices_per_case(env) == {case_id: EXPECTED for case_id in case_ids}
+    assert _waiting_timers(env) == 0
+
+
+def test_a_worker_killed_in_the_middle_of_a_chunk_leaves_nothing_of_it(scaled_env, workers,
+                                                                      celery_client, clock):
+    case_ids = _start_cases(scaled_env, 10, spread_minutes=1)  # swept in this order
+    now = (clock() + timedelta(days=3)).isoformat()
+    # the notices table is held: the first chunk has locked its four instances and read their
+    # timers, and waits to read their notices' keys when the worker dies
+    _kill_at_the_gate(scaled_env, workers, celery_client, now,
+                      "LOCK TABLE notices IN ACCESS EXCLUSIVE MODE", {})
+    assert _fired_events(scaled_env) == {}
+    assert _notices_per_case(scaled_env) == {}
+    _next_sweep_does_the_rest(scaled_env, workers, celery_client, now, case_ids, 0)
+
+
+def test_a_worker_killed_after_sending_a_chunks_commit_loses_nothing_and_duplicates_nothing(
+        scaled_env, workers, celery_client, clock):
+    case_ids = _start_cases(scaled_env, 10, spread_minutes=1)
+    now = (clock() + timedelta(days=3)).isoformat()
+    # the sixth case's row is held: the second chunk (cases 5-8) has sent its writes and its
+    # COMMIT, and its audit row for that case (a foreign key to it) waits for the lock when
+    # the worker dies. The server has the whole transaction: it commits it once the lock
+    # goes, whole; the first chunk was committed before.
+    _kill_at_the_gate(scaled_env, workers, celery_client, now,
+                      "SELECT id FROM cases WHERE id = :case FOR UPDATE", {"case": case_ids[5]})
+    assert _fired_events(scaled_env) == {case_id: 1 for case_id in case_ids[:8]}
+    assert _notices_per_case(scaled_env) == {case_id: ["test_reminder"]
+                                             for case_id in case_ids[:8]}
+    _next_sweep_does_the_rest(scaled_env, workers, celery_client, now, case_ids, 8)
 
 
 def _case_numbers(env, case_ids: list[int]) -> list[str]:
