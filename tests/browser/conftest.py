@@ -65,7 +65,8 @@ def server(tmp_path_factory):
                            trained_coordinator=trained, password_hash=hashed)
     # The fake clock moves days in some tests: the idle timeout is tested in tests/webui.
     settings = dataclasses.replace(env.settings,
-                                   case_processes=("ip_sak", "frist_test", "stafett"),
+                                   case_processes=("ip_sak", "frist_test", "stafett",
+                                                   "bench_two_user_tasks"),
                                    session_idle_minutes=60 * 24 * 365)
     app = create_app(settings, env=env)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)

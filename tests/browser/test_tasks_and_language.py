@@ -82,3 +82,24 @@ def test_english_switch(page):
     expect(page.get_by_role("button", name="Register the application")).to_be_visible()
     page.get_by_role("button", name="Norsk (bokmål)").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Registrer søknad")
+
+
+def test_completing_a_task_goes_on_to_the_cases_next_task(page):
+    sign_in(page, "saksbehandler1")
+    page.goto(page.base + "/cases/new?process=bench_two_user_tasks")
+    page.get_by_role("button", name="Registrer søknaden").click()
+    case_number = re.search(r"IP-\d{4}-\d{5}",
+                            page.get_by_role("heading", level=1).inner_text()).group(0)
+    page.goto(page.base + f"/inbox/?view=roles&case={case_number}")
+    page.locator("table.tasks tbody tr").get_by_role("link", name="Oppgave A").click()
+    page.get_by_label("Tall").fill("1")
+    page.get_by_role("button", name="Fullfør oppgaven").click()
+    # the next task is the officer's to do: the browser is on it, not back in the inbox
+    expect(page.get_by_role("heading", level=1)).to_have_text("Oppgave B")
+    expect(page.locator(".flash-success")).to_contain_text(
+        f"Oppgaven «Oppgave A» i sak {case_number} er fullført. Neste oppgave i saken: "
+        "«Oppgave B».")
+    assert_accessible(page)
+    page.get_by_label("Tall").fill("2")
+    page.get_by_role("button", name="Fullfør oppgaven").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Innboks")
