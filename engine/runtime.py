@@ -266,14 +266,24 @@ def publish_facts(ctx: EngineContext, loaded: Loaded, task, names: str) -> None:
 
 
 def close_case_if_done(ctx: EngineContext, case: Case, actor: str) -> None:
+    """Close the case when none of its processes runs any more.
+
+    PostgreSQL: the case's row is locked first and the running processes read after it (one
+    round trip), so two steps that end the case's last two processes at once cannot both
+    still see the other's running: the second waits for the first to commit, then sees it."""
     if case.status == "closed":
         return
-    if driver.fetch_first(ctx, _RUNNING_INSTANCE, of_case=case.id) is None:
-        rows.update(ctx, case, status="closed", closed_at=ctx.now())
-        audit.record(ctx, case, actor, "case_closed")
+    locked, running = driver.fetch_together(ctx, [(_LOCK_CASE, {"case_id": case.id}),
+                                                  (_RUNNING_INSTANCE, {"of_case": case.id})])
+    if running or (locked and locked[0][0] == "closed"):
+        return
+    rows.update(ctx, case, status="closed", closed_at=ctx.now())
+    audit.record(ctx, case, actor, "case_closed")
 
 
-_INSTANCES = ProcessInstance.__table__
+_INSTANCES, _CASES = ProcessInstance.__table__, Case.__table__
+_LOCK_CASE = driver.Statement(select(_CASES.c.status).where(_CASES.c.id == bindparam("case_id"))
+                              .with_for_update())
 _RUNNING_INSTANCE = driver.Statement(select(_INSTANCES.c.id).where(
     _INSTANCES.c.case_id == bindparam("of_case"), _INSTANCES.c.status == "running").limit(1))
 

@@ -2,10 +2,13 @@
 import threading
 import time
 
+import pytest
 from sqlalchemy import func, select, text
 
 from engine import audit, cases, humantasks, runtime, users
-from engine.models import AuditEvent, CaseNumberCounter, HumanTask, Notice, Timer
+from engine.environment import EngineEnvironment
+from engine.models import AuditEvent, Case, CaseNumberCounter, HumanTask, Notice, Timer
+from tests.db_support import empty_case_tables
 
 BARRIER_TIMEOUT = 30
 
@@ -85,6 +88,68 @@ def test_two_officers_completing_the_same_task_one_wins(committed_env, monkeypat
         assert rows[0].completed_by == winner
         completions = [e for e in audit.case_history(ctx, case_id) if e.kind == "task_completed"]
         assert [e.actor for e in completions] == [winner]
+
+
+@pytest.fixture
+def postgres_committed_env(postgres_env, clock):
+    """PostgreSQL only: units of work that really commit."""
+    env = EngineEnvironment(postgres_env.settings, clock=clock, db_engine=postgres_env.db_engine)
+    env.specs = postgres_env.specs
+    yield env
+    empty_case_tables(postgres_env.db_engine)
+
+
+@pytest.mark.postgres
+def test_the_last_two_processes_of_a_case_ending_at_once_close_it(postgres_committed_env):
+    """PostgreSQL (SQLite has one writer at a time): two officers complete the last tasks of
+    the case's two processes at the same moment. Each step reads whether another process
+    still runs; the case must be closed by whichever commits second."""
+    env = postgres_committed_env
+    with env.unit_of_work() as ctx:
+        kari = users.add_user(ctx, "kari", ["saksbehandler"])
+        users.add_user(ctx, "ola", ["saksbehandler"])
+        case = cases.start_case(ctx, {}, kari, process_key="bench_two_user_tasks")
+        runtime.start_instance(ctx, case, "bench_two_user_tasks", {}, "kari")
+        case_id = case.id
+    for _ in range(2):  # both processes wait at their last task ("Oppgave B")
+        with env.unit_of_work() as ctx:
+            kari = users.get_user(ctx, "kari")
+            task = next(t for t in humantasks.open_tasks(ctx, case_id) if t.name == "Oppgave A")
+            humantasks.complete(ctx, task.id, kari, {"x": 1}, expected_version=task.version)
+    with env.unit_of_work() as ctx:
+        last_tasks = [(t.id, t.version) for t in humantasks.open_tasks(ctx, case_id)]
+    assert len(last_tasks) == 2
+
+    first_done, second_waits = threading.Event(), threading.Event()
+
+    def first():  # completes, then holds its transaction open until the other is waiting
+        with env.unit_of_work() as ctx:
+            kari = users.get_user(ctx, "kari")
+            task_id, version = last_tasks[0]
+            humantasks.complete(ctx, task_id, kari, {"x": 2}, expected_version=version)
+            first_done.set()
+            assert second_waits.wait(BARRIER_TIMEOUT)
+        return "ok"
+
+    def second():
+        assert first_done.wait(BARRIER_TIMEOUT)
+        with env.unit_of_work() as ctx:
+            ola = users.get_user(ctx, "ola")
+            task_id, version = last_tasks[1]
+            humantasks.complete(ctx, task_id, ola, {"x": 3}, expected_version=version)
+        return "ok"
+
+    def watch():
+        assert first_done.wait(BARRIER_TIMEOUT)
+        _wait_until_a_session_waits_for_a_lock(env)  # the second step waits for the case
+        second_waits.set()
+
+    assert _run_together(first, second, watch)[:2] == ["ok", "ok"]
+    with env.unit_of_work() as ctx:
+        closed = ctx.session.get(Case, case_id)
+        assert (closed.status, closed.closed_at is not None) == ("closed", True)
+        kinds = [e.kind for e in audit.case_history(ctx, case_id)]
+        assert kinds.count("case_closed") == 1 and kinds[-1] == "case_closed"
 
 
 def test_two_sweeps_at_once_raise_each_notice_exactly_once(committed_env, clock):
