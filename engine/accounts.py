@@ -22,6 +22,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
 
+from . import users
 from .errors import EngineError, InvalidInput, NotFound
 from .models import SignInFailure, User
 
@@ -120,7 +121,8 @@ def _check_limit(ctx, name: str, address: str) -> None:
 
 
 def active_user(ctx, user_id: int) -> User | None:
-    user = ctx.session.get(User, user_id)
+    """The signed-in session's user, if still active (read on every page: through the driver)."""
+    user = users.find_user_by_id(ctx, user_id)
     return user if user is not None and user.active else None
 
 
@@ -186,7 +188,7 @@ def user_for_token(ctx, token: str) -> TokenCheck:
         username, fingerprint = claims["u"], claims["f"]
     except (ValueError, KeyError, TypeError):
         return TokenCheck(None, "Ugyldig token")
-    user = ctx.session.scalar(select(User).where(User.username == username))
+    user = users.find_user(ctx, username) if isinstance(username, str) else None
     if user is None or not user.active:
         return TokenCheck(None, "Brukeren er ikke aktiv")
     if not hmac.compare_digest(fingerprint, session_fingerprint(user)):

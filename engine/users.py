@@ -27,11 +27,24 @@ def add_user(ctx, username: str, roles: list[str] | tuple[str, ...], display_nam
 
 _BY_USERNAME = driver.Statement(
     driver.select_rows(User).where(User.username == bindparam("username")))
+_BY_ID = driver.Statement(driver.select_rows(User).where(User.id == bindparam("user_id")))
 
 
 def get_user(ctx, username: str) -> User:
     """The user (read on every request and every engine operation: through the driver)."""
-    found = driver.load_all(ctx, _BY_USERNAME, (User,), username=username)
-    if not found:
+    user = find_user(ctx, username)
+    if user is None:
         raise NotFound(f"Fant ikke brukeren «{username}»")
-    return found[0][0]
+    return user
+
+
+def find_user(ctx, username: str) -> User | None:
+    """The user of that name, active or not, or None."""
+    found = driver.load_all(ctx, _BY_USERNAME, (User,), username=username)
+    return found[0][0] if found else None
+
+
+def find_user_by_id(ctx, user_id: int) -> User | None:
+    """The user with that id (a signed-in session's), active or not, or None."""
+    found = driver.load_all(ctx, _BY_ID, (User,), user_id=user_id)
+    return found[0][0] if found else None
