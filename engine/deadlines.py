@@ -1,5 +1,5 @@
-"""Deadlines the engine watches by itself: task deadlines, the working-day calendar, and
-raising the pending notices when they fall due.
+"""Deadlines the engine watches by itself: task deadlines, and raising the pending notices
+when they fall due.
 
 Task deadlines, as users of workflow products expect them (per user task in the diagram,
 defaults in settings; see docs/processes.md, "Task deadlines"):
@@ -16,106 +16,29 @@ created (`plan_task_deadlines`), which the sweep raises when due (`raise_pending
 work was done first. The sweep takes both in the order they fell due (`due_items`); its cost
 grows with what is due, never with what waits.
 
-The calendar: a deadline that ends on a Saturday, Sunday or public holiday (the `holidays`
-library, country SAMFLYT_HOLIDAY_COUNTRY, plus SAMFLYT_CLOSED_DAYS) moves to the next working
-day (SAMFLYT_WORKING_DAY_DEADLINES=0 turns that off). A due date without a time of day
-(00:00 in SAMFLYT_TIMEZONE, as a date from a form becomes) means the end of that day.
+Both are moved to a working day by engine/workdays.py.
 """
 from __future__ import annotations
 
 import functools
 import logging
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-import holidays
 from sqlalchemy import and_, bindparam, func, literal, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import audit, driver, notices, rows
-from .calendar import add_duration, next_working_day
+from .calendar import add_duration
 from .db import is_postgres
 from .models import Case, HumanTask, Notice, ProcessInstance
+from .workdays import claim_deadline, end_of_due_date, on_working_day
 
 log = logging.getLogger(__name__)
 
 UNCLAIMED, OVERDUE = "task_unclaimed", "task_overdue"
 #: Property values that switch a deadline rule off.
 OFF_VALUES = {"", "0", "false", "no", "off", "none", "nei"}
-
-
-# --- the working-day calendar ---------------------------------------------------------------------
-
-class WorkingCalendar:
-    """Non-working days for `in`: public holidays of a country, plus the municipality's own
-    closed days ("12-24" every year, "2026-05-15" once). Saturdays and Sundays are never
-    working days whatever this says (see engine.calendar.is_working_day)."""
-
-    def __init__(self, country: str = "NO", closed_days: str = ""):
-        self.country = country
-        self.every_year: set[tuple[int, int]] = set()
-        self.once: set[date] = set()
-        for item in (p.strip() for p in closed_days.split(",")):
-            if not item:
-                continue
-            if len(item) == 5:
-                month, day = item.split("-")
-                self.every_year.add((int(month), int(day)))
-            else:
-                self.once.add(date.fromisoformat(item))
-        self._years: dict[int, frozenset[date]] = {}
-
-    def _holidays(self, year: int) -> frozenset[date]:
-        if year not in self._years:
-            self._years[year] = frozenset(holidays.country_holidays(self.country, years=year))
-        return self._years[year]
-
-    def __contains__(self, day: object) -> bool:
-        if isinstance(day, datetime):
-            day = day.date()
-        if not isinstance(day, date):
-            return False
-        return (day in self._holidays(day.year) or day in self.once
-                or (day.month, day.day) in self.every_year)
-
-
-@functools.lru_cache(maxsize=16)
-def working_calendar(country: str, closed_days: str) -> WorkingCalendar:
-    return WorkingCalendar(country, closed_days)
-
-
-def calendar_for(settings) -> WorkingCalendar:
-    return working_calendar(settings.holiday_country, settings.closed_days)
-
-
-def on_working_day(settings, moment: datetime) -> datetime:
-    """`moment`, or the same local time on the next working day (if the setting says so)."""
-    if not settings.working_day_deadlines:
-        return moment.astimezone(timezone.utc)
-    tz = ZoneInfo(settings.timezone)
-    moved = datetime.fromisoformat(next_working_day(moment, calendar_for(settings), tz))
-    return moved.astimezone(timezone.utc)
-
-
-def end_of_due_date(settings, due_at: datetime) -> datetime:
-    """When a task due at `due_at` is overdue: `due_at` moved to a working day; a due time of
-    00:00 local means "by the end of that day", so the task is overdue from the next midnight."""
-    tz = ZoneInfo(settings.timezone)
-    local = due_at.astimezone(tz)
-    if local.time() != time(0, 0):
-        return on_working_day(settings, due_at)
-    day = local.date()
-    if settings.working_day_deadlines:
-        day = date.fromisoformat(next_working_day(day, calendar_for(settings), tz))
-    end = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=tz)
-    return end.astimezone(timezone.utc)
-
-
-def claim_deadline(settings, created_at: datetime, duration: str) -> datetime:
-    tz = ZoneInfo(settings.timezone)
-    moment = datetime.fromisoformat(add_duration(created_at, duration, tz))
-    return on_working_day(settings, moment)
 
 
 # --- planning the task deadlines when a task is created -------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import audit, cases, deadlines, definitions, humantasks, notices
-from engine.deadlines import WorkingCalendar, end_of_due_date, on_working_day
+from engine.workdays import WorkingCalendar, end_of_due_date, on_working_day
 from engine.models import Notice
 from engine.scheduler import sweep_in
 from engine.settings import Settings
