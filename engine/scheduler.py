@@ -95,17 +95,23 @@ def sweep(env, now: datetime | None = None) -> Report:
     items = _read(env, make_ctx, lambda ctx: deadlines.due_items(ctx, now))
     chunk = max(1, env.settings.sweep_chunk)
     for start in range(0, len(items), chunk):
-        part = items[start:start + chunk]
-        ok, raised = (False, None) if len(part) == 1 else _unit(env, make_ctx, lambda ctx: [
-            _describe(notice) for notice in deadlines.raise_items(ctx, part, now)])
-        if ok:
-            report.notices += [notice for notice in raised if notice]
-            continue
-        for kind, item_id in part:  # one at a time: a lost race costs only its own item
-            _raise(env, make_ctx, item_id, now, report, kind)
+        _raise_chunk(env, make_ctx, items[start:start + chunk], now, report)
     ok, resolved = _unit(env, make_ctx, deadlines.resolve_stale)
     report.resolved += resolved or 0
     return report
+
+
+def _raise_chunk(env, make_ctx, items: list[tuple[str, int]], now: datetime,
+                 report: Report) -> None:
+    """Raise the items in one transaction; if that loses a race, one at a time."""
+    if len(items) > 1:
+        ok, raised = _unit(env, make_ctx, lambda ctx: [
+            _describe(notice) for notice in deadlines.raise_items(ctx, items, now)])
+        if ok:
+            report.notices += [notice for notice in raised if notice]
+            return
+    for kind, item_id in items:  # a lost race costs only its own item
+        _raise(env, make_ctx, item_id, now, report, kind)
 
 
 def _raise(env, make_ctx, item_id: int, now: datetime, report: Report,

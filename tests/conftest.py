@@ -147,6 +147,15 @@ def committed_env(db_env, clock, tmp_path):
 
 
 @pytest.fixture
+def postgres_committed_env(postgres_env, clock):
+    """PostgreSQL only: units of work that really commit; the case tables emptied after."""
+    env = EngineEnvironment(postgres_env.settings, clock=clock, db_engine=postgres_env.db_engine)
+    env.specs = postgres_env.specs
+    yield env
+    empty_case_tables(postgres_env.db_engine)
+
+
+@pytest.fixture
 def make_user(ctx):
     """Factory: make_user("kari", "saksbehandler", trained=False)."""
     def make(username: str, *roles: str, trained: bool = False):

@@ -6,9 +6,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from engine import audit, cases, humantasks, runtime, users
-from engine.environment import EngineEnvironment
 from engine.models import AuditEvent, Case, CaseNumberCounter, HumanTask, Notice, Timer
-from tests.db_support import empty_case_tables
 
 BARRIER_TIMEOUT = 30
 
@@ -88,15 +86,6 @@ def test_two_officers_completing_the_same_task_one_wins(committed_env, monkeypat
         assert rows[0].completed_by == winner
         completions = [e for e in audit.case_history(ctx, case_id) if e.kind == "task_completed"]
         assert [e.actor for e in completions] == [winner]
-
-
-@pytest.fixture
-def postgres_committed_env(postgres_env, clock):
-    """PostgreSQL only: units of work that really commit."""
-    env = EngineEnvironment(postgres_env.settings, clock=clock, db_engine=postgres_env.db_engine)
-    env.specs = postgres_env.specs
-    yield env
-    empty_case_tables(postgres_env.db_engine)
 
 
 @pytest.mark.postgres

@@ -16,10 +16,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from engine.environment import EngineEnvironment
 from engine.settings import PROJECT_ROOT, Settings
 from tasks.celery_app import make_app
-from tests.db_support import empty_case_tables
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 REDIS_BASE_URL = os.environ.get("SAMFLYT_TEST_REDIS_URL", "redis://127.0.0.1:6379")
@@ -43,12 +41,9 @@ def redis_url():
 
 
 @pytest.fixture
-def scaled_env(postgres_env, clock):
+def scaled_env(postgres_committed_env):
     """The PostgreSQL test database, committing for real; emptied after the test."""
-    env = EngineEnvironment(postgres_env.settings, clock=clock, db_engine=postgres_env.db_engine)
-    env.specs = postgres_env.specs
-    yield env
-    empty_case_tables(postgres_env.db_engine)
+    return postgres_committed_env
 
 
 @pytest.fixture
