@@ -103,10 +103,14 @@ def sweep(env, now: datetime | None = None) -> Report:
 
 def _raise_chunk(env, make_ctx, items: list[tuple[str, int]], now: datetime,
                  report: Report) -> None:
-    """Raise the items in one transaction; if that loses a race, one at a time."""
+    """Raise the items in one transaction; if anything goes wrong there, one at a time (a
+    lost race then costs only its own item, and anything else is raised from its item)."""
     if len(items) > 1:
-        ok, raised = _unit(env, make_ctx, lambda ctx: [
-            _describe(notice) for notice in deadlines.raise_items(ctx, items, now)])
+        try:
+            ok, raised = _unit(env, make_ctx, lambda ctx: [
+                _describe(notice) for notice in deadlines.raise_items(ctx, items, now)])
+        except Exception:  # noqa: BLE001 - done again below, item by item
+            ok = False
         if ok:
             report.notices += [notice for notice in raised if notice]
             return

@@ -156,14 +156,17 @@ def sweep(session_factory, make_ctx, now: datetime | None = None) -> SweepResult
 
 def _fire_chunk(session_factory, make_ctx, instance_ids: list[int], now: datetime,
                 result: SweepResult) -> bool:
-    """Fire the instances in one transaction; False (nothing kept) if any of them failed."""
+    """Fire the instances in one transaction; False (nothing kept) if anything failed. The
+    chunk is only a shortcut: whatever went wrong, the caller then does each instance on its
+    own, exactly as without chunks (a lost race skips it, a failing step stops its timers,
+    anything else is raised there)."""
     partial = SweepResult()
     with session_factory() as session:
         ctx = make_ctx(session)
         try:
             fired = fire_many(ctx, instance_ids, now, partial)
             session.commit()
-        except (ConflictError, OperationalError, ProcessError):
+        except Exception:  # noqa: BLE001 - see above
             session.rollback()
             return False
     result.fired += partial.fired

@@ -100,3 +100,32 @@ def test_a_stuck_case_moves_on_once_the_diagram_is_fixed_and_the_case_migrated(c
     with env.unit_of_work() as ctx:
         kinds = set(ctx.session.scalars(select(Notice.kind).where(Notice.case_id == case_id)))
         assert {"process_error", "test_reminder"} <= kinds
+
+
+def test_an_unexpected_error_in_a_chunk_is_raised_from_its_own_instance(committed_env, clock,
+                                                                        monkeypatch):
+    """The sweep's chunks are only a shortcut: an error nobody expected (a bug) in one
+    instance's step rolls the chunk back, the instances are done one at a time, those before
+    the failing one are kept, and the error is raised from it, as without chunks."""
+    from engine import runtime
+    env = committed_env
+    with env.unit_of_work() as ctx:
+        kari = users.add_user(ctx, "kari", ["saksbehandler"])
+        ids = []
+        for _ in range(3):
+            ids.append(cases.start_case(ctx, {}, kari, process_key="frist_test").id)
+            clock.advance(minutes=1)  # swept in this order
+    clock.advance(days=3)
+    original = runtime.run_and_persist
+
+    def fails_on_the_second(ctx, loaded, actor, **options):
+        if loaded.case.id == ids[1]:
+            raise RuntimeError("a bug")
+        return original(ctx, loaded, actor, **options)
+
+    monkeypatch.setattr(runtime, "run_and_persist", fails_on_the_second)
+    with pytest.raises(RuntimeError, match="a bug"):
+        env.sweep()
+    with env.unit_of_work() as ctx:
+        timers = {t.case_id: t.status for t in ctx.session.scalars(select(Timer))}
+    assert timers == {ids[0]: "fired", ids[1]: "waiting", ids[2]: "waiting"}
