@@ -187,7 +187,10 @@ def complete(task_id: int):
     task = humantasks.complete(uow.ctx(), task_id, g.user, data,
                                expected_version=_version(body))
     following = humantasks.open_tasks(uow.ctx(), task.case_id)
-    return jsonify({**task_json(task), "case_open_tasks": [task_json(t) for t in following]})
+    mine = humantasks.next_for(uow.ctx(), g.user, task.case_id)
+    next_task = next((t for t in following if mine is not None and t.id == mine.id), None)
+    return jsonify({**task_json(task), "case_open_tasks": [task_json(t) for t in following],
+                    "next_task": task_json(next_task) if next_task is not None else None})
 
 
 @bp.get("/notices")

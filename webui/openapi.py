@@ -193,8 +193,13 @@ def document() -> dict:
                     "completed_at": {"type": ["string", "null"], "format": "date-time"},
                     "completed_by": {"type": ["string", "null"]}}},
                 "CompletedTask": {"allOf": [{"$ref": "#/components/schemas/Task"}, {
-                    "type": "object", "properties": {"case_open_tasks": {
-                        "type": "array", "items": {"$ref": "#/components/schemas/Task"}}}}]},
+                    "type": "object", "properties": {
+                        "case_open_tasks": {"type": "array",
+                                            "items": {"$ref": "#/components/schemas/Task"}},
+                        "next_task": {"description": "the task this step created that you "
+                                      "can work on (what the web UI opens next), or null",
+                                      "oneOf": [{"$ref": "#/components/schemas/Task"},
+                                                {"type": "null"}]}}}]},
                 "TaskList": {"type": "object", "properties": {
                     "view": {"type": "string"}, "total": {"type": "integer"},
                     "page": {"type": "integer"}, "per_page": {"type": "integer"},

@@ -186,9 +186,13 @@ def test_complete_and_its_errors(api, officer):
     done = officer.post(url, json={"data": {"x": 1}}).json
     assert done["status"] == "completed" and done["completed_by"] == "saksbehandler1"
     assert [t["name"] for t in done["case_open_tasks"]] == ["Oppgave B"]
+    assert done["next_task"] == done["case_open_tasks"][0]  # the officer's to do next
     _errors_are_json(officer.post(url, json={"data": {"x": 1}}), 409)           # done already
     _errors_are_json(api("leder1").post(
         f"/api/v1/tasks/{done['case_open_tasks'][0]['id']}/complete", json={"data": {"x": 1}}), 403)
+    last = officer.post(f"/api/v1/tasks/{done['next_task']['id']}/complete",
+                        json={"data": {"x": 2}}).json
+    assert (last["case_open_tasks"], last["next_task"]) == ([], None)  # the case has ended
 
 
 def test_notices_and_acknowledge(api, officer, web_env):
