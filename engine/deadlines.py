@@ -163,7 +163,6 @@ _UNCLAIMED_TASKS = (
         .correlate(HumanTask).scalar_subquery())
     .select_from(HumanTask).join(Case, Case.id == HumanTask.case_id)
     .with_for_update(skip_locked=True, of=HumanTask.__table__))
-_UNCLAIMED_TASK = driver.Statement(_UNCLAIMED_TASKS.where(HumanTask.id == bindparam("task_id")))
 
 
 def raise_unclaimed(ctx, task_id: int, now: datetime) -> Notice | None:
@@ -171,8 +170,7 @@ def raise_unclaimed(ctx, task_id: int, now: datetime) -> Notice | None:
 
     Returns the notice; None when there was nothing to raise: another sweeper holds or has
     handled the task, or it was claimed or finished meanwhile. Flushes only."""
-    row = driver.fetch_first(ctx, _UNCLAIMED_TASK, task_id=task_id)
-    return None if row is None else _raise_unclaimed_row(ctx, row, now)
+    return raise_items(ctx, [("task", task_id)], now)[0]
 
 
 def _raise_unclaimed_row(ctx, row: tuple, now: datetime) -> Notice | None:
@@ -252,7 +250,6 @@ _PENDING_NOTICES = (
     .select_from(Notice).outerjoin(HumanTask, HumanTask.id == Notice.human_task_id)
     .join(Case, Case.id == Notice.case_id)
     .with_for_update(skip_locked=True, of=Notice.__table__))
-_PENDING_NOTICE = driver.Statement(_PENDING_NOTICES.where(Notice.id == bindparam("notice_id")))
 
 
 def raise_pending(ctx, notice_id: int, now: datetime) -> Notice | None:
@@ -261,8 +258,7 @@ def raise_pending(ctx, notice_id: int, now: datetime) -> Notice | None:
     Returns the raised notice; None when there was nothing to raise: another sweeper holds or
     has handled it, or the task was claimed or finished. Flushes only; the caller commits.
     """
-    row = driver.fetch_first(ctx, _PENDING_NOTICE, notice_id=notice_id)
-    return None if row is None else _raise_pending_row(ctx, row, now)
+    return raise_items(ctx, [("notice", notice_id)], now)[0]
 
 
 def _raise_pending_row(ctx, row: tuple, now: datetime) -> Notice | None:
@@ -317,9 +313,7 @@ def due_items(ctx, now: datetime) -> list[tuple[str, int]]:
 
 def raise_item(ctx, kind: str, item_id: int, now: datetime) -> Notice | None:
     """Raise one item of `due_items` (see raise_pending and raise_unclaimed)."""
-    if kind == "task":
-        return raise_unclaimed(ctx, item_id, now)
-    return raise_pending(ctx, item_id, now)
+    return raise_items(ctx, [(kind, item_id)], now)[0]
 
 
 #: item kind -> (the rows' query, the model whose id the item is, how a row is raised)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from . import audit, deadlines, driver, notices, rows, runtime
@@ -49,37 +49,29 @@ def due_instance_ids(ctx: EngineContext, now: datetime, limit: int | None = None
 
 
 #: Instances with their case and version (PostgreSQL: their rows locked; rows another
-#: sweeper holds are left out), and their waiting timers, read after the lock is taken (so a
-#: sweeper that waited sees what the other one fired). For one instance the two reads go
-#: together: one round trip on PostgreSQL.
+#: sweeper holds are left out); their waiting timers are read after the lock is taken (so a
+#: sweeper that waited sees what the other one fired).
 _INSTANCES = (
     driver.select_rows(ProcessInstance, Case, ProcessVersion)
     .select_from(ProcessInstance)
     .join(Case, Case.id == ProcessInstance.case_id)
     .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
     .with_for_update(skip_locked=True, of=ProcessInstance.__table__))
-_INSTANCE = driver.Statement(_INSTANCES.where(ProcessInstance.id == bindparam("instance_id")))
 _WAITING = (driver.select_rows(Timer).where(Timer.status == "waiting")
             .order_by(Timer.fire_at, Timer.id))
-_WAITING_TIMERS = driver.Statement(_WAITING.where(Timer.instance_id == bindparam("instance_id")))
 
 
 def fire_due_timers(ctx: EngineContext, instance_id: int, now: datetime, result: SweepResult
                     ) -> bool:
     """Fire the due timers of one instance and run it on. False when another sweeper has it."""
-    found, timer_rows = driver.fetch_together(ctx, [(_INSTANCE, {"instance_id": instance_id}),
-                                                    (_WAITING_TIMERS, {"instance_id": instance_id})])
-    if not found:
-        return False
-    waiting = [driver.load_row(ctx, Timer, row) for row in timer_rows]
-    return _fire(ctx, found[0], waiting, now, result)
+    return fire_many(ctx, [instance_id], now, result)[0]
 
 
 def fire_many(ctx: EngineContext, instance_ids: list[int], now: datetime, result: SweepResult
               ) -> list[bool]:
-    """`fire_due_timers` for several instances in the caller's transaction, their rows read
+    """Fire the due timers of several instances in the caller's transaction, their rows read
     in three statements (the instances, their waiting timers, their notices' source keys);
-    per instance, whether it was fired."""
+    per instance, whether it was fired (False: another sweeper has it, or fired it)."""
     found = {row.id: tuple(row) for row in ctx.session.execute(  # (the instance's id)
         _INSTANCES.where(ProcessInstance.id.in_(instance_ids)))}
     waiting: dict[int, list[Timer]] = {instance_id: [] for instance_id in found}
@@ -98,7 +90,7 @@ def fire_many(ctx: EngineContext, instance_ids: list[int], now: datetime, result
 
 
 def _fire(ctx: EngineContext, row: tuple, waiting: list[Timer], now: datetime,
-          result: SweepResult, notice_keys: set[str] | None = None) -> bool:
+          result: SweepResult, notice_keys: set[str]) -> bool:
     instance, case, version = driver.split_row(ctx, row, (ProcessInstance, Case, ProcessVersion))
     rows.attach(instance, case=case, version=version)
     due = [timer for timer in waiting if timer.fire_at <= now]

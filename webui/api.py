@@ -188,9 +188,9 @@ def complete(task_id: int):
                                expected_version=_version(body))
     following = humantasks.open_tasks(uow.ctx(), task.case_id)
     mine = humantasks.next_for(uow.ctx(), g.user, task.case_id)
-    next_task = next((t for t in following if mine is not None and t.id == mine.id), None)
     return jsonify({**task_json(task), "case_open_tasks": [task_json(t) for t in following],
-                    "next_task": task_json(next_task) if next_task is not None else None})
+                    "next_task": next((task_json(t) for t in following
+                                       if mine is not None and t.id == mine.id), None)})
 
 
 @bp.get("/notices")
