@@ -92,16 +92,16 @@ def add_officers(environ: dict, n: int) -> dict[str, str]:
 
     The same engine calls as `samflyt users add NAME --role saksbehandler` and `samflyt users
     token NAME`, in one process (50 CLI start-ups would take a minute on two cores)."""
-    from engine import accounts, users
+    from engine.accounts import credentials, users
+    from engine.core.settings import Settings
     from engine.environment import EngineEnvironment
-    from engine.settings import Settings
     env = EngineEnvironment(Settings.from_env(environ))
     names = [f"officer{i:02d}" for i in range(1, n + 1)]
     with env.unit_of_work() as ctx:
         for name in names:
             users.add_user(ctx, name, ["saksbehandler"])
     with env.unit_of_work() as ctx:
-        tokens = {name: accounts.issue_token(ctx, name) for name in names}
+        tokens = {name: credentials.issue_token(ctx, name) for name in names}
     env.dispose()
     return tokens
 

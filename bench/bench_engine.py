@@ -3,7 +3,7 @@
 Both run ../shared/bench/bench_two_user_tasks.bpmn in the same process, same run:
 - raw: SpiffWorkflow 3.2 alone, serialising and deserialising (spec included, as its
   serializer does) at every step, no database;
-- engine: `cases.start_case` and `humantasks.complete`, each in its own committed
+- engine: `casework.start_case` and `humantasks.complete`, each in its own committed
   transaction (the user read, form validation, task rows, deadline notices, timers, audit),
   on SQLite and on PostgreSQL. Each completion takes the task the step before created
   (`ctx.new_tasks`, what the web UI sends the officer on to), as raw SpiffWorkflow takes
@@ -30,16 +30,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noqa: E402
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.task import TaskState  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 
-from engine import cases, definitions, humantasks, users  # noqa: E402
+from engine.accounts import users  # noqa: E402
+from engine.cases import casework
+from engine.core.settings import Settings  # noqa: E402
+from engine.definitions import store
 from engine.environment import EngineEnvironment  # noqa: E402
-from engine.settings import Settings  # noqa: E402
+from engine.worklist import humantasks
 
 BENCH_DIR = ROOT.parent / "shared" / "bench"
 PROCESS = "bench_two_user_tasks"
@@ -69,7 +72,7 @@ def raw_rate(n_cases: int) -> float:
 def prepare(env: EngineEnvironment) -> None:
     env.upgrade_schema()
     with env.unit_of_work() as ctx:
-        definitions.deploy_directory(ctx, BENCH_DIR, "bench")
+        store.deploy_directory(ctx, BENCH_DIR, "bench")
         users.add_user(ctx, "bench", ["saksbehandler"])
     _run_cases(env, 5)  # warm the spec cache and the connection pool
 
@@ -88,7 +91,7 @@ def _run_cases(env, n_cases) -> list[float]:
     for i in range(n_cases):
         with env.unit_of_work() as ctx:
             user = users.get_user(ctx, "bench")
-            cases.start_case(ctx, {}, user, process_key=PROCESS)
+            casework.start_case(ctx, {}, user, process_key=PROCESS)
             [task] = ctx.new_tasks
         for _ in range(2):
             t0 = time.perf_counter()

@@ -37,16 +37,17 @@ def free_port() -> int:
 def prepare(database_url: str) -> str:
     """Schema, the benchmark process, one officer; returns the officer's API token."""
     sys.path.insert(0, str(ROOT))
-    from engine import accounts, definitions, users
+    from engine.accounts import credentials, users
+    from engine.core.settings import Settings
+    from engine.definitions import store
     from engine.environment import EngineEnvironment
-    from engine.settings import Settings
     env = EngineEnvironment(Settings.from_env(database_url=database_url))
     env.upgrade_schema()
     with env.unit_of_work() as ctx:
-        definitions.deploy_files(ctx, definitions.read_directory(BENCH_DIR), "bench")
-        users.add_user(ctx, "bench", ["saksbehandler"], password_hash=accounts.hash_password("bench"))
+        store.deploy_files(ctx, store.read_directory(BENCH_DIR), "bench")
+        users.add_user(ctx, "bench", ["saksbehandler"], password_hash=credentials.hash_password("bench"))
     with env.unit_of_work() as ctx:
-        token = accounts.issue_token(ctx, "bench")
+        token = credentials.issue_token(ctx, "bench")
     env.dispose()
     return token
 

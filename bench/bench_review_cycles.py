@@ -21,10 +21,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import cases, definitions, humantasks, users  # noqa: E402
-from engine.clock import FakeClock  # noqa: E402
+from engine.accounts import users  # noqa: E402
+from engine.cases import casework
+from engine.core.clock import FakeClock  # noqa: E402
+from engine.core.settings import Settings  # noqa: E402
+from engine.definitions import store
 from engine.environment import EngineEnvironment  # noqa: E402
-from engine.settings import Settings  # noqa: E402
+from engine.worklist import humantasks
 
 WINDOW = 50
 INTERVAL_DAYS = 30
@@ -35,10 +38,10 @@ def run(url: str, cycles: int) -> list[float]:
     env = EngineEnvironment(Settings.from_env(database_url=url), clock=clock)
     env.upgrade_schema()
     with env.unit_of_work() as ctx:
-        definitions.deploy_directory(ctx, env.settings.processes_dir, "bench")
+        store.deploy_directory(ctx, env.settings.processes_dir, "bench")
         users.add_user(ctx, "kim", ["koordinator"], trained_coordinator=True)
         first_review = date(2026, 2, 2)
-        case = cases.start_case(ctx, {"neste_evaluering": first_review.isoformat(),
+        case = casework.start_case(ctx, {"neste_evaluering": first_review.isoformat(),
                                       "koordinator": "kim"}, "kim",
                                 process_key="periodisk_evaluering")
         case_id = case.id

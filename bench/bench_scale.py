@@ -24,11 +24,14 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 
-from engine import cases, definitions, humantasks, users  # noqa: E402
-from engine.clock import FakeClock  # noqa: E402
+from engine.accounts import users  # noqa: E402
+from engine.cases import casework
+from engine.core.clock import FakeClock  # noqa: E402
+from engine.core.settings import Settings  # noqa: E402
+from engine.db.models import Case, HumanTask, ProcessInstance, Timer  # noqa: E402
+from engine.definitions import store
 from engine.environment import EngineEnvironment  # noqa: E402
-from engine.models import Case, HumanTask, ProcessInstance, Timer  # noqa: E402
-from engine.settings import Settings  # noqa: E402
+from engine.worklist import humantasks
 
 DUE = 100
 BATCH = 5000
@@ -46,9 +49,9 @@ def fresh_database(admin_url: str, name: str) -> str:
 def fill(env: EngineEnvironment, clock: FakeClock, n_cases: int) -> None:
     """N - 100 bulk cases waiting a year, then 100 real cases whose timer is due in 3 days."""
     with env.unit_of_work() as ctx:
-        files = definitions.read_directory(ROOT / "tests" / "fixtures" / "engine")
-        definitions.deploy_files(ctx, files, "bench")
-        version_id = definitions.latest_version(ctx, "frist_test").id
+        files = store.read_directory(ROOT / "tests" / "fixtures" / "engine")
+        store.deploy_files(ctx, files, "bench")
+        version_id = store.latest_version(ctx, "frist_test").id
         for name, role in (("kari", "saksbehandler"), ("ola", "saksbehandler")):
             users.add_user(ctx, name, [role])
     now = clock()
@@ -78,7 +81,7 @@ def fill(env: EngineEnvironment, clock: FakeClock, n_cases: int) -> None:
         conn.execute(text("ANALYZE"))
     for _ in range(DUE):
         with env.unit_of_work() as ctx:
-            cases.start_case(ctx, {}, "kari", process_key="frist_test")
+            casework.start_case(ctx, {}, "kari", process_key="frist_test")
 
 
 def measure_inbox(env, runs: int = 200) -> dict[str, list[float]]:

@@ -7,15 +7,18 @@ import logging
 from datetime import datetime
 from typing import Callable, Iterator
 
-from . import scheduler
-from .clock import SystemClock
-from .context import EngineContext
-from .db import make_db_engine, make_session_factory, start_wal_checkpointer
-from .schema import upgrade
-from .settings import Settings
-from .specs import SpecCache
-from .state import LiveWorkflows
-
+from engine.core.clock import SystemClock
+from engine.core.context import EngineContext
+from engine.core.settings import Settings
+from engine.db.database import (
+    make_db_engine,
+    make_session_factory,
+    start_wal_checkpointer,
+)
+from engine.db.schema import upgrade
+from engine.scheduling import scheduler
+from engine.workflow.specs import SpecCache
+from engine.workflow.state import LiveWorkflows
 
 #: SpiffWorkflow's loggers. Its per-task records are debugging detail; worse, while the
 #: workflow logger has no level of its own, every workflow record lists all the workflow's

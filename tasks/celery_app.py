@@ -12,7 +12,7 @@ from __future__ import annotations
 from celery import Celery, signals
 from celery.schedules import crontab
 
-from engine.settings import Settings
+from engine.core.settings import Settings
 
 from . import names
 

@@ -10,7 +10,7 @@ import logging
 
 from celery import signals
 
-from engine import scheduler
+from engine.scheduling import scheduler
 
 from . import names, worker
 from .celery_app import app

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
-from engine import notify
+from engine.core.settings import Settings
 from engine.environment import EngineEnvironment
-from engine.settings import Settings
+from engine.notices import mailing
 
 _state: dict = {}
 
@@ -23,7 +23,7 @@ def environment() -> EngineEnvironment:
 def sender():
     if "sender" not in _state or _state.get("pid") != os.getpid():
         settings = environment().settings
-        _state["sender"] = notify.sender_from_settings(settings)
+        _state["sender"] = mailing.sender_from_settings(settings)
     return _state["sender"]
 
 

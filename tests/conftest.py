@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine, text
 
-from engine import definitions, users
-from engine.clock import FakeClock
-from engine.context import EngineContext
+from engine.accounts import users
+from engine.core.clock import FakeClock
+from engine.core.context import EngineContext
+from engine.core.settings import Settings
+from engine.definitions import store
 from engine.environment import EngineEnvironment
-from engine.settings import Settings
 from tests.db_support import empty_case_tables
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -50,11 +51,11 @@ def _no_real_smtp(monkeypatch):
 
 def _deploy_shipped(env: EngineEnvironment) -> None:
     env.upgrade_schema()
-    files = definitions.read_directory(env.settings.processes_dir)
-    files.update(definitions.read_directory(BENCH_DIR))
-    files.update(definitions.read_directory(FIXTURES / "engine"))
+    files = store.read_directory(env.settings.processes_dir)
+    files.update(store.read_directory(BENCH_DIR))
+    files.update(store.read_directory(FIXTURES / "engine"))
     with env.unit_of_work() as ctx:
-        definitions.deploy_files(ctx, files, "tests")
+        store.deploy_files(ctx, files, "tests")
 
 
 def _postgres_url() -> str:

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 
-from engine import accounts, casepage, humantasks, intake, library, migration, notices, worklist
-from engine.errors import DefinitionError, InvalidInput
+from engine.accounts import credentials
+from engine.cases import casepage, intake
+from engine.core.errors import DefinitionError, InvalidInput
+from engine.definitions import case_migration, library
+from engine.notices import notice_board
+from engine.worklist import humantasks, inbox_page
 
 from . import config, inboxparams, uow, uploads
 from .errors import api_error
@@ -35,7 +39,7 @@ def authenticate():
     if scheme.lower() != "bearer" or not token.strip():
         return api_error(401, "unauthorized", "Mangler «Authorization: Bearer <token>»",
                          headers={"WWW-Authenticate": 'Bearer realm="samflyt"'})
-    check = accounts.user_for_token(uow.ctx(), token.strip())
+    check = credentials.user_for_token(uow.ctx(), token.strip())
     if check.user is None:
         return api_error(401, "unauthorized", check.problem,
                          headers={"WWW-Authenticate": 'Bearer realm="samflyt", '
@@ -142,10 +146,10 @@ def list_tasks():
     except InvalidInput as error:
         return api_error(400, "bad_request", str(error), error.errors)
     per_page = request.args.get("per_page", "50")
-    if not per_page.isdigit() or not 1 <= int(per_page) <= worklist.PER_PAGE_MAX:
+    if not per_page.isdigit() or not 1 <= int(per_page) <= inbox_page.PER_PAGE_MAX:
         return api_error(400, "bad_request", "Ugyldig sidestørrelse",
-                         {"per_page": f"Et heltall fra 1 til {worklist.PER_PAGE_MAX}"})
-    result = worklist.worklist(uow.ctx(), g.user, view, filters, page, int(per_page),
+                         {"per_page": f"Et heltall fra 1 til {inbox_page.PER_PAGE_MAX}"})
+    result = inbox_page.worklist(uow.ctx(), g.user, view, filters, page, int(per_page),
                                config.settings().soon_due_days, with_choices=False)
     return jsonify({"view": view, "total": result.total, "page": result.page,
                     "per_page": result.per_page, "counts": result.counts,
@@ -195,12 +199,12 @@ def complete(task_id: int):
 
 @bp.get("/notices")
 def list_notices():
-    return jsonify({"notices": [notice_json(n) for n in notices.open_for_user(uow.ctx(), g.user)]})
+    return jsonify({"notices": [notice_json(n) for n in notice_board.open_for_user(uow.ctx(), g.user)]})
 
 
 @bp.post("/notices/<int:notice_id>/ack")
 def acknowledge(notice_id: int):
-    return jsonify(notice_json(notices.acknowledge(uow.ctx(), notice_id, g.user)))
+    return jsonify(notice_json(notice_board.acknowledge(uow.ctx(), notice_id, g.user)))
 
 
 def version_json(version) -> dict:
@@ -261,7 +265,7 @@ def _plan_json(plan) -> dict:
     return {"case_id": plan.case_id, "case_number": plan.case_number,
             "instance_id": plan.instance_id, "from_version": plan.from_version,
             "to_version": plan.to_version, "compatible": plan.compatible, "reason": plan.reason,
-            "token": plan.token, **{k: v or [] for k, v in migration.describe(plan).items()}}
+            "token": plan.token, **{k: v or [] for k, v in case_migration.describe(plan).items()}}
 
 
 @bp.post("/processes/<key>/migrations")
@@ -281,17 +285,17 @@ def migrate_cases(key: str):
     if not isinstance(seen, dict) or not all(
             str(k).isdigit() and isinstance(v, str) for k, v in seen.items()):
         raise BadRequest("«seen» må være et objekt fra saks-id til «token» fra forhåndsvisningen")
-    limit, offset = body.get("limit", migration.PREVIEW_LIMIT), body.get("offset", 0)
+    limit, offset = body.get("limit", case_migration.PREVIEW_LIMIT), body.get("offset", 0)
     for name, value, low in (("limit", limit, 1), ("offset", offset, 0)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise BadRequest(f"«{name}» må være et heltall fra {low}")
     if not run:
-        preview = migration.preview(uow.ctx(), g.user, key, to_version,
+        preview = case_migration.preview(uow.ctx(), g.user, key, to_version,
                                     limit=min(limit, MIGRATION_PREVIEW_MAX), offset=offset)
         return jsonify({"process": key, "to_version": preview.to_version,
                         "total": preview.total, "offset": offset,
                         "cases": [_plan_json(p) for p in preview.items]})
-    result = migration.migrate(uow.ctx(), g.user, key, case_ids, to_version,
+    result = case_migration.migrate(uow.ctx(), g.user, key, case_ids, to_version,
                                seen={int(k): v for k, v in seen.items()})
     return jsonify({"process": key, "to_version": result.to_version,
                     "migrated": [_plan_json(p) for p in result.migrated],

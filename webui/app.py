@@ -8,48 +8,29 @@ request failed (including failures an error handler turned into a 4xx page: see
 """
 from __future__ import annotations
 
-from flask import Flask, g, has_request_context, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, g, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
+from engine.core.settings import Settings
 from engine.environment import EngineEnvironment
-from engine.settings import Settings
 
-
-LANGUAGES = ("nb", "en")
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+from . import auth, errors, filters
+from .api import bp as api_bp
+from .i18n import select_locale
+from .sessions import SessionInterface
+from .views.case_migrations import bp as migrations_bp
+from .views.cases import bp as cases_bp
+from .views.definition_editors import bp as definition_editors_bp
+from .views.editor import bp as editor_bp
+from .views.inbox import bp as inbox_bp
+from .views.library import bp as library_bp
+from .views.notices import bp as notices_bp
+from .views.status import bp as status_bp
+from .views.task_page import bp as tasks_bp
 
 csrf = CSRFProtect()
 babel = Babel()
-
-
-class SessionInterface(SecureCookieSessionInterface):
-    """Signed cookie sessions, marked Secure except on a local development address."""
-
-    def get_cookie_secure(self, app) -> bool:
-        return cookie_secure(app)
-
-
-def cookie_secure(app) -> bool:
-    mode = app.extensions["samflyt_settings"].session_cookie_secure
-    if mode in ("always", "true", "1"):
-        return True
-    if mode in ("never", "false", "0"):
-        return False
-    if not has_request_context():
-        return True
-    host = request.host.rsplit("]", 1)[0].lstrip("[") if request.host.startswith("[") \
-        else request.host.split(":", 1)[0]
-    return host not in LOCAL_HOSTS
-
-
-def select_locale() -> str:
-    from flask import session
-    for candidate in (session.get("lang"), request.cookies.get("samflyt_lang")):
-        if candidate in LANGUAGES:
-            return candidate
-    return "nb"
 
 
 def create_app(settings: Settings | None = None, env: EngineEnvironment | None = None) -> Flask:
@@ -102,21 +83,10 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
             finally:
                 session.close()
 
-    from . import auth, errors, filters
     auth.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
 
-    from .api import bp as api_bp
-    from .cases import bp as cases_bp
-    from .definition_editors import bp as definition_editors_bp
-    from .editor import bp as editor_bp
-    from .inbox import bp as inbox_bp
-    from .library import bp as library_bp
-    from .migrations import bp as migrations_bp
-    from .notices import bp as notices_bp
-    from .status import bp as status_bp
-    from .tasks import bp as tasks_bp
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(tasks_bp)

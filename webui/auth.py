@@ -7,15 +7,27 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, flash, g, make_response, redirect, render_template,
-                   request, session, url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from engine import accounts, notices
+from engine.accounts import credentials
+from engine.notices import notice_board
 
 from . import uow
-from .app import LANGUAGES, cookie_secure
+from .i18n import LANGUAGES
+from .sessions import cookie_secure
 
 bp = Blueprint("auth", __name__)
 
@@ -34,7 +46,7 @@ def init_app(app) -> None:
 def _open_notice_count() -> int:
     """The count in the header: open notices for the signed-in user and their roles."""
     user = g.get("user")
-    return notices.count_open_for_user(uow.ctx(), user) if user is not None else 0
+    return notice_board.count_open_for_user(uow.ctx(), user) if user is not None else 0
 
 
 def _now() -> float:
@@ -49,12 +61,12 @@ def load_user():
     if uid is not None:
         idle = current_app.extensions["samflyt_settings"].session_idle_minutes * 60
         now = _now()
-        user = accounts.active_user(uow.ctx(), uid)
+        user = credentials.active_user(uow.ctx(), uid)
         if now - session.get("seen", 0) > idle:
             _end_session()
             flash(_("Du ble logget ut fordi du ikke har vært aktiv på %(minutes)d minutter.",
                     minutes=idle // 60), "info")
-        elif user is None or session.get("fp") != accounts.session_fingerprint(user):
+        elif user is None or session.get("fp") != credentials.session_fingerprint(user):
             _end_session()
         else:
             g.user = user
@@ -94,9 +106,9 @@ def login():
                                next=request.args.get("next", ""))
     username = request.form.get("username", "").strip()
     try:
-        user = accounts.sign_in(uow.ctx(), username, request.form.get("password", ""),
+        user = credentials.sign_in(uow.ctx(), username, request.form.get("password", ""),
                                 request.remote_addr)
-    except accounts.SignInThrottled as error:
+    except credentials.SignInThrottled as error:
         message = ngettext("For mange mislykkede innlogginger. Vent %(num)d minutt og prøv "
                            "igjen.", "For mange mislykkede innlogginger. Vent %(num)d minutter "
                            "og prøv igjen.", error.minutes)
@@ -112,7 +124,7 @@ def login():
     _end_session()
     session.permanent = False
     session["uid"], session["fp"], session["seen"] = (
-        user.id, accounts.session_fingerprint(user), _now())
+        user.id, credentials.session_fingerprint(user), _now())
     return redirect(_safe_next(request.form.get("next")))
 
 

@@ -9,7 +9,8 @@ import threading
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from engine import notify, scheduler
+from engine.notices import mailing
+from engine.scheduling import scheduler
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ class BackgroundWork:
 
     def __init__(self, env, sender=None):
         self.env = env
-        self.sender = sender if sender is not None else notify.sender_from_settings(env.settings)
+        self.sender = sender if sender is not None else mailing.sender_from_settings(env.settings)
         self.last_digest: date | None = None
 
     def digest_due(self, now: datetime) -> bool:

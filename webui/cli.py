@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
-from engine import definitions, users
+from engine.accounts import users
+from engine.core.errors import DefinitionError, EngineError
+from engine.core.settings import ROLES, Settings
+from engine.definitions import store
 from engine.environment import EngineEnvironment
-from engine.errors import DefinitionError, EngineError
-from engine.settings import ROLES, Settings
 
 
 def _environment() -> EngineEnvironment:
@@ -30,7 +31,7 @@ def main() -> None:
 def init_database(env: EngineEnvironment) -> list:
     env.upgrade_schema()
     with env.unit_of_work() as ctx:
-        versions = definitions.deploy_directory(ctx, env.settings.processes_dir, "samflyt init")
+        versions = store.deploy_directory(ctx, env.settings.processes_dir, "samflyt init")
         return [(v.process_key, v.version) for v in versions]
 
 
@@ -51,7 +52,7 @@ def init() -> None:
 @main.command()
 def demo() -> None:
     """Init, a demo user for each role, and sample cases in different states."""
-    from engine import demo as demo_data
+    from engine.cases import demo as demo_data
     env = _environment()
     init_database(env)
     with env.unit_of_work() as ctx:
@@ -70,7 +71,7 @@ def processes() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 def validate_cmd(files) -> None:
     """Check FILES (and directories); one line per problem, exit 1 if any."""
-    from engine.validation import collect_problems_for_paths
+    from engine.definitions.validation import collect_problems_for_paths
     problems = collect_problems_for_paths([Path(f) for f in files])
     for problem in problems:
         click.echo(str(problem))
@@ -87,12 +88,12 @@ def deploy_cmd(files, deployed_by) -> None:
     collected: dict[str, bytes] = {}
     for name in files:
         path = Path(name)
-        collected.update(definitions.read_directory(path) if path.is_dir()
+        collected.update(store.read_directory(path) if path.is_dir()
                          else {path.name: path.read_bytes()})
     env = _environment()
     try:
         with env.unit_of_work() as ctx:
-            versions = definitions.deploy_files(ctx, collected, deployed_by)
+            versions = store.deploy_files(ctx, collected, deployed_by)
     except DefinitionError as error:
         _print_problems(error)
         sys.exit(1)
@@ -104,10 +105,11 @@ def deploy_cmd(files, deployed_by) -> None:
 def sweep() -> None:
     """Fire what is due now (timers, deadline notices), send the immediate e-mails when
     SAMFLYT_SMTP_HOST is set, and print what happened."""
-    from engine import notify, scheduler
+    from engine.notices import mailing
+    from engine.scheduling import scheduler
     env = _environment()
     result = env.sweep()
-    sender = notify.sender_from_settings(env.settings)
+    sender = mailing.sender_from_settings(env.settings)
     sent = scheduler.dispatch(env, sender) if sender is not None else None
     for line in result.lines() + (sent.lines() if sent else []):
         click.echo(line)
@@ -174,11 +176,11 @@ DEMO_PASSWORD = "demo"
 
 def _demo_login_lines(env: EngineEnvironment) -> list[str]:
     """Sign-in help for the embedded demo: users whose password is still the demo one."""
-    from engine import accounts
+    from engine.accounts import credentials
     try:
         with env.unit_of_work() as ctx:
             demo_users = [(u.username, sorted(u.roles)) for u in
-                          accounts.logins_with_password(ctx, DEMO_PASSWORD)]
+                          credentials.logins_with_password(ctx, DEMO_PASSWORD)]
     except Exception:  # noqa: BLE001 - no schema yet: nothing to print
         return []
     if not demo_users:
@@ -193,11 +195,11 @@ def users_token(name) -> None:
     """Print a bearer token for the JSON API (/api/v1) for user NAME.
 
     The token stops working when the user's password changes or the user is deactivated."""
-    from engine import accounts
+    from engine.accounts import credentials
     env = _environment()
     try:
         with env.unit_of_work() as ctx:
-            token = accounts.issue_token(ctx, name)
+            token = credentials.issue_token(ctx, name)
     except EngineError as error:
         _fail(str(error))
     click.echo(token)
@@ -209,11 +211,11 @@ def users_token(name) -> None:
               help="The new password (asked for when not given).")
 def users_password(name, password) -> None:
     """Set the password of user NAME (argon2-hashed). Ends the user's sessions and tokens."""
-    from engine import accounts
+    from engine.accounts import credentials
     env = _environment()
     try:
         with env.unit_of_work() as ctx:
-            accounts.set_password(ctx, name, password)
+            credentials.set_password(ctx, name, password)
     except EngineError as error:
         _fail(str(error) + "".join(f"\n  {k}: {v}" for k, v in getattr(error, "errors", {}).items()))
     click.echo(f"password set for {name}")

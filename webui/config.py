@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from engine.settings import Settings
+from engine.core.settings import Settings
 
 
 def settings() -> Settings:

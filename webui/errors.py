@@ -10,8 +10,15 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import (ConflictError, DefinitionError, EngineError, InvalidInput, NotFound,
-                           PermissionDenied, ProcessError)
+from engine.core.errors import (
+    ConflictError,
+    DefinitionError,
+    EngineError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    ProcessError,
+)
 
 from . import uow
 

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 
+from .i18n import select_locale
+
 
 def init_app(app) -> None:
     app.add_template_filter(when, "when")
@@ -80,7 +82,6 @@ def role_name(key: str | None) -> str:
 
 
 def current_lang() -> str:
-    from .app import select_locale
     return select_locale()
 
 

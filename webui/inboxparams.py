@@ -5,8 +5,8 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from engine.errors import InvalidInput
-from engine.humantasks import VIEWS, InboxFilter
+from engine.core.errors import InvalidInput
+from engine.worklist.humantasks import VIEWS, InboxFilter
 
 FILTER_KEYS = ("view", "process", "task", "case", "due_from", "due_to", "priority", "sort")
 SORTS = ("due", "priority")

@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of /api/v1 (served at /api/v1/openapi.json)."""
 from __future__ import annotations
 
-from engine.humantasks import VIEWS
+from engine.worklist.humantasks import VIEWS
 
 
 def _error(description: str) -> dict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from engine.settings import PROJECT_ROOT
+from engine.core.settings import PROJECT_ROOT
 
 PASSWORD = "demo"
 AXE = PROJECT_ROOT / "webui" / "static" / "vendor" / "axe-core" / "axe.min.js"

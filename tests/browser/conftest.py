@@ -4,7 +4,6 @@ shipped processes deployed, and Debian's chromium driven by Playwright (never
 from __future__ import annotations
 
 import dataclasses
-
 import os
 import threading
 from datetime import datetime
@@ -13,10 +12,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from engine import accounts, definitions, users
-from engine.clock import FakeClock
+from engine.accounts import credentials, users
+from engine.core.clock import FakeClock
+from engine.core.settings import Settings
+from engine.definitions import store
 from engine.environment import EngineEnvironment
-from engine.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -26,6 +26,7 @@ BENCH_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "bench"
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 from browser_support import AXE, PASSWORD  # noqa: E402
+
 DEMO_USERS = {
     "saksbehandler1": (("saksbehandler",), False),
     "saksbehandler2": (("saksbehandler",), False),
@@ -53,13 +54,13 @@ def server(tmp_path_factory):
     clock = FakeClock(datetime(2026, 1, 5, 9, 0, tzinfo=ZoneInfo("Europe/Oslo")))
     env = EngineEnvironment(Settings.from_env(database_url=f"sqlite:///{path}"), clock=clock)
     env.upgrade_schema()
-    files = definitions.read_directory(env.settings.processes_dir)
-    files.update(definitions.read_directory(BENCH_DIR))
-    files.update(definitions.read_directory(FIXTURES / "engine"))
-    files.update(definitions.read_directory(FIXTURES / "webui"))
-    hashed = accounts.hash_password(PASSWORD)
+    files = store.read_directory(env.settings.processes_dir)
+    files.update(store.read_directory(BENCH_DIR))
+    files.update(store.read_directory(FIXTURES / "engine"))
+    files.update(store.read_directory(FIXTURES / "webui"))
+    hashed = credentials.hash_password(PASSWORD)
     with env.unit_of_work() as ctx:
-        definitions.deploy_files(ctx, files, "tests")
+        store.deploy_files(ctx, files, "tests")
         for name, (roles, trained) in DEMO_USERS.items():
             users.add_user(ctx, name, roles, display_name=name.capitalize(),
                            trained_coordinator=trained, password_hash=hashed)

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import re
 
+from browser_support import assert_accessible, sign_in
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from engine import cases, definitions, drafts
-from engine.models import Case, ProcessInstance, ProcessVersion, Timer
-from engine.users import get_user
-from engine.validation import validate_files
-
-from browser_support import assert_accessible, sign_in
+from engine.accounts.users import get_user
+from engine.cases import casework
+from engine.db.models import Case, ProcessInstance, ProcessVersion, Timer
+from engine.definitions import drafts, store
+from engine.definitions.validation import validate_files
 
 APPLICATION = dict(soker_rolle="personen", onsker_ip=True, onsker_koordinator=True,
                    onsker_barnekoordinator=False, navn="Eva Editor", fodselsdato="1970-03-01",
@@ -31,7 +31,7 @@ def _do(server, fn):
 def _start_case(server) -> tuple[int, int]:
     """A new ip_sak case, by the engine; returns (case id, version number it runs on)."""
     def run(ctx):
-        case = cases.start_case(ctx, dict(APPLICATION), get_user(ctx, "saksbehandler1"))
+        case = casework.start_case(ctx, dict(APPLICATION), get_user(ctx, "saksbehandler1"))
         return case.id, _version_of(ctx, case.id)
     return _do(server, run)
 
@@ -144,7 +144,7 @@ def test_a_condition_with_a_syntax_error_is_marked_and_deploy_refused(page, serv
             e.businessObject.sourceRef.$type === 'bpmn:ExclusiveGateway')[0].id; }""")
     _pick(page, flow)
     page.get_by_label("Betingelse").fill('vedtak_ip == "innvilget" and')
-    before = _do(server, lambda ctx: definitions.latest_version(ctx, "ip_sak").version)
+    before = _do(server, lambda ctx: store.latest_version(ctx, "ip_sak").version)
     page.get_by_role("button", name="Installer som ny versjon").click()
     expect(page.locator("#editor-status")).to_contain_text("Ikke installert")
     problem = page.locator(f"#problems li[data-element='{flow}']")
@@ -156,7 +156,7 @@ def test_a_condition_with_a_syntax_error_is_marked_and_deploy_refused(page, serv
     problem.get_by_role("button").focus()
     page.keyboard.press("Enter")
     expect(page.locator("#element-id")).to_have_text(flow)
-    assert _do(server, lambda ctx: definitions.latest_version(ctx, "ip_sak").version) == before
+    assert _do(server, lambda ctx: store.latest_version(ctx, "ip_sak").version) == before
     assert_accessible(page)
 
     # fixed: the marks go on the next save
@@ -192,7 +192,7 @@ def test_every_shipped_diagram_survives_the_modeler(page, server):
             .textContent).fileUrl).then(r => r.text())""")
         assert _semantics(exported) == _semantics(original), key
         files = _do(server, lambda ctx: {f.filename: f.content.encode() for f in
-                                         definitions.latest_version(ctx, key).files})
+                                         store.latest_version(ctx, key).files})
         files[f"{key}.bpmn"] = exported.encode()
         assert validate_files(files) == [], key
 

@@ -3,12 +3,12 @@ it types (no reload), with the JSON error's place one click away; and edits a ce
 vurdering_rett decision table in dmn-js, saves, deploys, and finds the new version listed."""
 import re
 
+from browser_support import assert_accessible, sign_in
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from browser_support import assert_accessible, sign_in
-from engine import definitions, drafts
-from engine.models import ProcessDraft
+from engine.db.models import ProcessDraft
+from engine.definitions import drafts, store
 
 NEW_PROPERTY = '"nytt_felt": {"type": "string", "title": "Nytt felt fra enheten"},\n    '
 RULE_1_WARNING = "Rule_vurdering_rett_1_out_5"
@@ -90,7 +90,7 @@ def test_form_editor_preview_follows_the_typing(page, server):
 
 def test_dmn_editor_changes_a_cell_saves_and_deploys(page, server):
     _no_drafts(server)
-    before = _do(server, lambda ctx: definitions.latest_version(ctx, "ip_sak").version)
+    before = _do(server, lambda ctx: store.latest_version(ctx, "ip_sak").version)
     sign_in(page, "koordinerende1")
     page.goto(page.base + "/processes/ip_sak/decisions")
     page.get_by_role("link", name="vurdering_rett.dmn").click()
@@ -119,7 +119,7 @@ def test_dmn_editor_changes_a_cell_saves_and_deploys(page, server):
     expect(first.locator("td").nth(0)).to_have_text(str(before + 1))
     expect(first).to_contain_text("koordinerende1")
     deployed = _do(server, lambda ctx: next(
-        f.content for f in definitions.latest_version(ctx, "ip_sak").files
+        f.content for f in store.latest_version(ctx, "ip_sak").files
         if f.filename == "vurdering_rett.dmn"))
     entry = re.search(rf'<outputEntry id="{RULE_1_WARNING}">\s*<text>(.*?)</text>', deployed)
     assert entry.group(1) == "&quot;Sjekk om flere tjenester er på vei&quot;" or \
@@ -129,7 +129,7 @@ def test_dmn_editor_changes_a_cell_saves_and_deploys(page, server):
 
 def test_dmn_editor_marks_the_cell_with_a_problem(page, server):
     _no_drafts(server)
-    before = _do(server, lambda ctx: definitions.latest_version(ctx, "ip_sak").version)
+    before = _do(server, lambda ctx: store.latest_version(ctx, "ip_sak").version)
     sign_in(page, "koordinerende1")
     page.goto(page.base + "/processes/ip_sak/decisions/vurdering_rett.dmn/edit")
     cell = page.get_by_role("textbox", name="Forslag: koordinator, regel 2")
@@ -147,7 +147,7 @@ def test_dmn_editor_marks_the_cell_with_a_problem(page, server):
     page.get_by_role("button", name="Installer som ny versjon").click()
     expect(page.locator("#editor-message")).to_contain_text("Utkastene er beholdt")
     assert _draft_names(server) == ["vurdering_rett.dmn"]
-    assert _do(server, lambda ctx: definitions.latest_version(ctx, "ip_sak").version) == before
+    assert _do(server, lambda ctx: store.latest_version(ctx, "ip_sak").version) == before
     page.get_by_role("button", name="Forkast vurdering_rett.dmn").click()
     expect(page.locator(".flash-success")).to_contain_text("forkastet")
     expect(page.get_by_role("textbox", name="Forslag: koordinator, regel 2")) \

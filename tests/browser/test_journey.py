@@ -6,9 +6,8 @@ timeline and the diagrams with the right elements marked. axe-core checks each k
 page for serious and critical WCAG 2.1 AA violations."""
 import re
 
-from playwright.sync_api import expect
-
 from browser_support import assert_accessible, sign_in
+from playwright.sync_api import expect
 
 
 def group(page, name):

@@ -2,9 +2,8 @@
 switch; a task's form shows errors at the fields and keeps what was typed."""
 import re
 
-from playwright.sync_api import expect
-
 from browser_support import assert_accessible, sign_in
+from playwright.sync_api import expect
 
 
 def _new_stafett_case(page) -> str:

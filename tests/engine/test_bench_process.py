@@ -1,9 +1,10 @@
 """The engine on the benchmark process: start, inbox rows, claim, complete, conflicts."""
 import pytest
 
-from engine import audit, cases, humantasks
-from engine.errors import ConflictError, InvalidInput, PermissionDenied
-from engine.models import HumanTask, ProcessInstance
+from engine.cases import audit, casework
+from engine.core.errors import ConflictError, InvalidInput, PermissionDenied
+from engine.db.models import HumanTask, ProcessInstance
+from engine.worklist import humantasks
 
 BENCH = "bench_two_user_tasks"
 
@@ -14,7 +15,7 @@ def officer(make_user):
 
 
 def test_start_creates_first_task_row_with_lane_role(ctx, officer):
-    case = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    case = casework.start_case(ctx, {}, officer, process_key=BENCH)
     [task] = humantasks.open_tasks(ctx, case.id)
     assert task.name == "Oppgave A"
     assert task.candidate_role == "saksbehandler"
@@ -24,7 +25,7 @@ def test_start_creates_first_task_row_with_lane_role(ctx, officer):
 
 
 def test_complete_both_tasks_closes_case_and_drops_state(ctx, officer):
-    case = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    case = casework.start_case(ctx, {}, officer, process_key=BENCH)
     [first] = humantasks.open_tasks(ctx, case.id)
     humantasks.complete(ctx, first.id, officer, {"x": 1}, expected_version=first.version)
     [second] = humantasks.open_tasks(ctx, case.id)
@@ -44,7 +45,7 @@ def test_complete_both_tasks_closes_case_and_drops_state(ctx, officer):
 
 
 def test_invalid_form_data_names_the_field_and_changes_nothing(ctx, officer):
-    case = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    case = casework.start_case(ctx, {}, officer, process_key=BENCH)
     [task] = humantasks.open_tasks(ctx, case.id)
     with pytest.raises(InvalidInput) as error:
         humantasks.complete(ctx, task.id, officer, {"x": "not a number"})
@@ -56,7 +57,7 @@ def test_invalid_form_data_names_the_field_and_changes_nothing(ctx, officer):
 
 
 def test_repeated_and_stale_completion_is_a_conflict(ctx, officer):
-    case = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    case = casework.start_case(ctx, {}, officer, process_key=BENCH)
     [task] = humantasks.open_tasks(ctx, case.id)
     seen = task.version
     humantasks.claim(ctx, task.id, officer)
@@ -69,7 +70,7 @@ def test_repeated_and_stale_completion_is_a_conflict(ctx, officer):
 
 def test_claimed_task_cannot_be_completed_by_another_officer(ctx, officer, make_user):
     other = make_user("ola", "saksbehandler")
-    case = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    case = casework.start_case(ctx, {}, officer, process_key=BENCH)
     [task] = humantasks.open_tasks(ctx, case.id)
     humantasks.claim(ctx, task.id, officer)
     with pytest.raises(PermissionDenied, match="tatt av kari"):
@@ -78,7 +79,7 @@ def test_claimed_task_cannot_be_completed_by_another_officer(ctx, officer, make_
 
 def test_role_without_lane_cannot_claim(ctx, officer, make_user):
     coordinator = make_user("kim", "koordinator")
-    case = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    case = casework.start_case(ctx, {}, officer, process_key=BENCH)
     [task] = humantasks.open_tasks(ctx, case.id)
     with pytest.raises(PermissionDenied, match="saksbehandler"):
         humantasks.claim(ctx, task.id, coordinator)
@@ -86,8 +87,8 @@ def test_role_without_lane_cannot_claim(ctx, officer, make_user):
 
 def test_inbox_views(ctx, officer, make_user, clock):
     other = make_user("ola", "saksbehandler")
-    first = cases.start_case(ctx, {}, officer, process_key=BENCH)
-    second = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    first = casework.start_case(ctx, {}, officer, process_key=BENCH)
+    second = casework.start_case(ctx, {}, officer, process_key=BENCH)
     [task1] = humantasks.open_tasks(ctx, first.id)
     [task2] = humantasks.open_tasks(ctx, second.id)
     humantasks.claim(ctx, task1.id, officer)
@@ -104,8 +105,8 @@ def test_inbox_views(ctx, officer, make_user, clock):
 
 def test_inbox_never_deserialises_a_workflow(ctx, officer, monkeypatch):
     for _ in range(3):
-        cases.start_case(ctx, {}, officer, process_key=BENCH)
-    from engine.state import StateSerializer
+        casework.start_case(ctx, {}, officer, process_key=BENCH)
+    from engine.workflow.state import StateSerializer
 
     def refuse(*args, **kwargs):
         raise AssertionError("the inbox deserialised a workflow")
@@ -116,14 +117,14 @@ def test_inbox_never_deserialises_a_workflow(ctx, officer, monkeypatch):
 
 
 def test_reading_a_case_is_logged(ctx, officer):
-    case = cases.start_case(ctx, {}, officer, process_key=BENCH)
-    cases.get_case(ctx, case.id, officer, purpose="case page")
+    case = casework.start_case(ctx, {}, officer, process_key=BENCH)
+    casework.get_case(ctx, case.id, officer, purpose="case page")
     [read] = [e for e in audit.case_history(ctx, case.id) if e.kind == "case_read"]
     assert read.actor == "kari" and read.details == {"purpose": "case page"}
 
 
 def test_each_step_reports_the_tasks_it_created(ctx, officer):
-    case = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    case = casework.start_case(ctx, {}, officer, process_key=BENCH)
     [first] = ctx.new_tasks
     [row] = humantasks.open_tasks(ctx, case.id)
     assert (first.id, first.version, first.name, first.case_id) == (row.id, row.version,
@@ -137,7 +138,7 @@ def test_each_step_reports_the_tasks_it_created(ctx, officer):
 
 
 def test_next_for_is_the_new_task_the_officer_can_work_on(ctx, officer, make_user):
-    case = cases.start_case(ctx, {}, officer, process_key=BENCH)
+    case = casework.start_case(ctx, {}, officer, process_key=BENCH)
     [first] = humantasks.open_tasks(ctx, case.id)
     assert humantasks.next_for(ctx, officer, case.id).id == first.id
     assert humantasks.next_for(ctx, make_user("lise", "leder"), case.id) is None

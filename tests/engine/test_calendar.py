@@ -3,7 +3,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from engine.calendar import (
+from engine.deadlines.calendar import (
     NORWEGIAN_HOLIDAYS,
     Duration,
     add_duration,
@@ -15,7 +15,6 @@ from engine.calendar import (
     parse_duration,
     to_date,
 )
-
 
 # --- working days -----------------------------------------------------------------------
 

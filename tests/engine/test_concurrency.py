@@ -5,8 +5,18 @@ import time
 import pytest
 from sqlalchemy import func, select, text
 
-from engine import audit, cases, humantasks, runtime, users
-from engine.models import AuditEvent, Case, CaseNumberCounter, HumanTask, Notice, Timer
+from engine.accounts import users
+from engine.cases import audit, casework
+from engine.db.models import (
+    AuditEvent,
+    Case,
+    CaseNumberCounter,
+    HumanTask,
+    Notice,
+    Timer,
+)
+from engine.workflow import runtime
+from engine.worklist import humantasks
 
 BARRIER_TIMEOUT = 30
 
@@ -47,7 +57,7 @@ def test_two_officers_completing_the_same_task_one_wins(committed_env, monkeypat
     with env.unit_of_work() as ctx:
         kari = users.add_user(ctx, "kari", ["saksbehandler"])
         users.add_user(ctx, "ola", ["saksbehandler"])
-        case = cases.start_case(ctx, {}, kari, process_key="bench_two_user_tasks")
+        case = casework.start_case(ctx, {}, kari, process_key="bench_two_user_tasks")
         [task] = humantasks.open_tasks(ctx, case.id)
         task_id, version, case_id = task.id, task.version, case.id
 
@@ -97,7 +107,7 @@ def test_the_last_two_processes_of_a_case_ending_at_once_close_it(postgres_commi
     with env.unit_of_work() as ctx:
         kari = users.add_user(ctx, "kari", ["saksbehandler"])
         users.add_user(ctx, "ola", ["saksbehandler"])
-        case = cases.start_case(ctx, {}, kari, process_key="bench_two_user_tasks")
+        case = casework.start_case(ctx, {}, kari, process_key="bench_two_user_tasks")
         runtime.start_instance(ctx, case, "bench_two_user_tasks", {}, "kari")
         case_id = case.id
     for _ in range(2):  # both processes wait at their last task ("Oppgave B")
@@ -145,7 +155,7 @@ def test_two_sweeps_at_once_raise_each_notice_exactly_once(committed_env, clock)
     env = committed_env
     with env.unit_of_work() as ctx:
         kari = users.add_user(ctx, "kari", ["saksbehandler"])
-        case_ids = [cases.start_case(ctx, {}, kari, process_key="frist_test").id for _ in range(12)]
+        case_ids = [casework.start_case(ctx, {}, kari, process_key="frist_test").id for _ in range(12)]
     clock.advance(days=3)
     start = threading.Barrier(2, timeout=BARRIER_TIMEOUT)
 
@@ -186,7 +196,7 @@ def test_officers_starting_the_years_first_cases_at_once_all_get_a_number(commit
     def officer():
         start.wait()
         with env.unit_of_work() as ctx:
-            return cases.start_case(ctx, {}, "kari", process_key="frist_test").case_number
+            return casework.start_case(ctx, {}, "kari", process_key="frist_test").case_number
 
     numbers = _run_together(*[officer] * 4)
     assert not [n for n in numbers if isinstance(n, Exception)], numbers

@@ -1,10 +1,12 @@
 """`samflyt demo`: users for every role and cases in the states the demo promises."""
 from sqlalchemy import select
 
-from engine import demo, humantasks, users
-from engine.models import Case
-from engine.settings import ROLES
-from engine.sweep import sweep_once
+from engine.accounts import users
+from engine.cases import demo
+from engine.core.settings import ROLES
+from engine.db.models import Case
+from engine.scheduling.sweep import sweep_once
+from engine.worklist import humantasks
 
 
 def _open(ctx, case):

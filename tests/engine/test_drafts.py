@@ -4,8 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from engine import definitions, drafts
-from engine.errors import ConflictError, DefinitionError, NotFound, PermissionDenied
+from engine.core.errors import (
+    ConflictError,
+    DefinitionError,
+    NotFound,
+    PermissionDenied,
+)
+from engine.definitions import drafts, store
 
 IP_SAK = Path(__file__).parents[2] / "processes" / "ip_sak.bpmn"
 TIMER = '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P1M"</bpmn:timeDuration>'
@@ -19,20 +24,20 @@ def _ip_sak(timer: str) -> str:
 
 def test_an_invalid_draft_is_kept_with_its_problems_and_cannot_be_deployed(ctx, make_user):
     unit = make_user("enhet", "koordinerende_enhet")
-    before = definitions.latest_version(ctx, "ip_sak").version
+    before = store.latest_version(ctx, "ip_sak").version
     saved = drafts.save(ctx, unit, "ip_sak", "ip_sak.bpmn", _ip_sak("P3W"))  # unquoted
     assert [(p.file, p.element) for p in saved.problems] == [("ip_sak.bpmn", "timer_en_maned")]
     assert drafts.get(ctx, unit, "ip_sak", "ip_sak.bpmn").content == _ip_sak("P3W")
     assert saved.draft.base_version == before
     with pytest.raises(DefinitionError):
         drafts.deploy(ctx, unit, "ip_sak")
-    assert definitions.latest_version(ctx, "ip_sak").version == before
+    assert store.latest_version(ctx, "ip_sak").version == before
     assert [d.filename for d in drafts.list_drafts(ctx, unit, "ip_sak")] == ["ip_sak.bpmn"]
 
 
 def test_a_valid_draft_deploys_as_a_new_version_and_is_removed(ctx, make_user, clock):
     unit = make_user("enhet", "koordinerende_enhet")
-    before = definitions.latest_version(ctx, "ip_sak").version
+    before = store.latest_version(ctx, "ip_sak").version
     assert drafts.save(ctx, unit, "ip_sak", "ip_sak.bpmn", _ip_sak('"P3W"')).problems == []
     version, created = drafts.deploy(ctx, unit, "ip_sak")
     assert created and version.version == before + 1 and version.deployed_by == "enhet"
@@ -72,12 +77,12 @@ def test_a_draft_started_before_someone_else_deployed_is_not_installed_over_it(c
     ola = make_user("ola", "koordinerende_enhet")
     drafts.save(ctx, kari, "ip_sak", "ip_sak.bpmn", _ip_sak('"P3W"'))
     base = drafts.get(ctx, kari, "ip_sak", "ip_sak.bpmn").base_version
-    definitions.deploy_files(ctx, {**{f.filename: f.content.encode() for f in
-                                      definitions.latest_version(ctx, "ip_sak").files},
+    store.deploy_files(ctx, {**{f.filename: f.content.encode() for f in
+                                      store.latest_version(ctx, "ip_sak").files},
                                    "ip_sak.bpmn": _ip_sak('"P2W"').encode()}, ola.username)
     with pytest.raises(ConflictError, match=f"versjon {base}"):
         drafts.deploy(ctx, kari, "ip_sak")
-    assert '"P2W"' in next(f.content for f in definitions.latest_version(ctx, "ip_sak").files
+    assert '"P2W"' in next(f.content for f in store.latest_version(ctx, "ip_sak").files
                            if f.filename == "ip_sak.bpmn")
     assert drafts.get(ctx, kari, "ip_sak", "ip_sak.bpmn") is not None  # kept
 

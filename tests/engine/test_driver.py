@@ -9,11 +9,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from engine import audit, cases, db, driver, humantasks, rows, users
+from engine.accounts import users
+from engine.cases import audit, casework
+from engine.core.errors import ConflictError
+from engine.core.settings import Settings
+from engine.db import database
+from engine.db.fastpath import driver, rows
+from engine.db.models import AuditEvent, Case
 from engine.environment import EngineEnvironment, quiet_spiff_logging
-from engine.settings import Settings
-from engine.errors import ConflictError
-from engine.models import AuditEvent, Case
+from engine.worklist import humantasks
 
 
 def _case(ctx, number):
@@ -59,7 +63,7 @@ def test_a_guarded_write_that_touches_no_row_is_a_conflict_and_nothing_is_kept(c
     env = committed_env
     with env.unit_of_work() as ctx:
         officer = users.add_user(ctx, "kari", ["saksbehandler"])
-        case = cases.start_case(ctx, {}, officer, process_key="bench_two_user_tasks")
+        case = casework.start_case(ctx, {}, officer, process_key="bench_two_user_tasks")
         [task] = humantasks.open_tasks(ctx, case.id)
     with env.unit_of_work() as other:  # someone else changes the task meanwhile
         rows.update(other, humantasks.get_task(other, task.id), priority=1)
@@ -122,7 +126,7 @@ def test_a_process_whose_first_read_goes_through_the_driver(tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
     script = (
         "from engine.environment import EngineEnvironment\n"
-        "from engine.settings import Settings\n"
+        "from engine.core.settings import Settings\n"
         f"env = EngineEnvironment(Settings(database_url={url!r}))\n"
         "env.upgrade_schema()\n"
         "from sqlalchemy import text\n"
@@ -130,7 +134,7 @@ def test_a_process_whose_first_read_goes_through_the_driver(tmp_path):
         "    connection.execute(text(\"INSERT INTO users (username, display_name, active, \"\n"
         "        \"trained_coordinator, created_at, roles) VALUES ('kari', 'Kari', 1, 0, \"\n"
         "        \"'2026-01-05 08:00:00.000000', '[\\\"leder\\\"]')\"))\n"
-        "from engine import users\n"
+        "from engine.accounts import users\n"
         "with env.unit_of_work() as ctx:\n"
         "    user = users.get_user(ctx, 'kari')\n"
         "    print(user.display_name, sorted(user.role_keys), user.created_at.tzinfo)\n")
@@ -148,16 +152,16 @@ def test_an_sqlite_file_gets_a_checkpointer_of_its_own(tmp_path):
         assert env.checkpointer is not None and env.checkpointer._thread.is_alive()
         with env.db_engine.connect() as connection:
             pages = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
-        assert pages == db.WAL_AUTOCHECKPOINT_PAGES > 1000
+        assert pages == database.WAL_AUTOCHECKPOINT_PAGES > 1000
     finally:
         env.dispose()
     assert not env.checkpointer._thread.is_alive()
 
 
 def test_no_checkpointer_for_a_server_or_memory(postgres_env):
-    assert db.start_wal_checkpointer(postgres_env.db_engine) is None
-    memory = db.make_db_engine("sqlite://")
-    assert db.start_wal_checkpointer(memory) is None
+    assert database.start_wal_checkpointer(postgres_env.db_engine) is None
+    memory = database.make_db_engine("sqlite://")
+    assert database.start_wal_checkpointer(memory) is None
     memory.dispose()
 
 

@@ -4,9 +4,11 @@ from datetime import timedelta
 
 import pytest
 
-from engine import cases, heatmap, humantasks
-from engine.errors import NotFound, PermissionDenied
-from engine.models import HumanTask
+from engine.cases import casework
+from engine.core.errors import NotFound, PermissionDenied
+from engine.db.models import HumanTask
+from engine.definitions import heatmap
+from engine.worklist import humantasks
 from tests.processes.scenario_support import application, assessment
 
 DAY = 86400
@@ -23,11 +25,11 @@ def unit(make_user):
 
 
 def three_cases_waiting_1_2_and_5_days(ctx, clock, officer) -> list:
-    started = [cases.start_case(ctx, application(), officer)]
+    started = [casework.start_case(ctx, application(), officer)]
     clock.advance(days=3)
-    started.append(cases.start_case(ctx, application(), officer))
+    started.append(casework.start_case(ctx, application(), officer))
     clock.advance(days=1)
-    started.append(cases.start_case(ctx, application(), officer))
+    started.append(casework.start_case(ctx, application(), officer))
     clock.advance(days=1)
     return started
 
@@ -62,8 +64,8 @@ def test_a_completed_task_is_not_counted_and_a_called_process_waits_at_its_call(
 
 
 def test_a_waiting_timer_is_counted_and_a_fired_one_is_not(ctx, clock, officer, unit):
-    from engine.sweep import sweep_once
-    cases.start_case(ctx, application(), officer)
+    from engine.scheduling.sweep import sweep_once
+    casework.start_case(ctx, application(), officer)
     assert heatmap.waiting_by_element(ctx, unit, "ip_sak")["gw_vent_tre_uker"]["count"] == 1
     clock.advance(days=22)
     sweep_once(ctx)
@@ -97,7 +99,7 @@ def test_only_the_coordinating_unit_and_admin(ctx, officer, make_user):
 
 
 def test_several_waits_of_one_case_at_one_element_count_once(ctx, clock, officer, unit):
-    case = cases.start_case(ctx, application(), officer)
+    case = casework.start_case(ctx, application(), officer)
     [task] = humantasks.open_tasks(ctx, case.id)
     clock.advance(days=1)
     twin = HumanTask(case_id=case.id, instance_id=task.instance_id, spiff_task_id="twin",
@@ -113,8 +115,9 @@ def test_several_waits_of_one_case_at_one_element_count_once(ctx, clock, officer
 def test_a_timer_waits_from_when_the_case_reached_it_and_old_rows_fall_back(
         ctx, clock, officer, unit):
     from sqlalchemy import select, update
-    from engine.models import Timer
-    case = cases.start_case(ctx, application(), officer)
+
+    from engine.db.models import Timer
+    case = casework.start_case(ctx, application(), officer)
     started = clock()
     rows = list(ctx.session.scalars(select(Timer).where(Timer.case_id == case.id)))
     assert rows and {row.created_at for row in rows} == {started}

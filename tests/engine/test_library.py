@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import cases, definitions, library
-from engine.errors import NotFound, PermissionDenied
+from engine.cases import casework
+from engine.core.errors import NotFound, PermissionDenied
+from engine.definitions import library, store
 
 IP_SAK = Path(__file__).parents[2] / "processes" / "ip_sak.bpmn"
 TIMER = '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P1M"</bpmn:timeDuration>'
@@ -23,10 +24,10 @@ def _changed_ip_sak() -> bytes:
 @pytest.fixture
 def two_versions(ctx):
     """ip_sak as shipped, then the changed copy deployed beside it: (old, new) numbers."""
-    old = definitions.deploy_files(ctx, {"ip_sak.bpmn": IP_SAK.read_bytes(),
+    old = store.deploy_files(ctx, {"ip_sak.bpmn": IP_SAK.read_bytes(),
                                          **_companions(ctx)}, "tests")
     [old] = [v for v in old if v.process_key == "ip_sak"]
-    new = definitions.deploy_files(ctx, {**_companions(ctx), "ip_sak.bpmn": _changed_ip_sak()},
+    new = store.deploy_files(ctx, {**_companions(ctx), "ip_sak.bpmn": _changed_ip_sak()},
                                    "kari")
     [new] = [v for v in new if v.process_key == "ip_sak"]
     assert new.version == old.version + 1
@@ -35,7 +36,7 @@ def two_versions(ctx):
 
 def _companions(ctx) -> dict[str, bytes]:
     """The other files of the newest ip_sak version (called processes, DMN, forms)."""
-    newest = definitions.latest_version(ctx, "ip_sak")
+    newest = store.latest_version(ctx, "ip_sak")
     return {f.filename: f.content.encode() for f in newest.files if f.filename != "ip_sak.bpmn"}
 
 
@@ -63,7 +64,7 @@ def test_diff_reports_added_removed_and_property_changes(ctx, two_versions):
                         '<bpmn:endEvent id="end_sak_lukket" name="Sak avsluttet">')
     text = text.replace('"end_sak_avsluttet"', '"end_sak_lukket"').replace(
         ">end_sak_avsluttet<", ">end_sak_lukket<")
-    [third] = [v for v in definitions.deploy_files(
+    [third] = [v for v in store.deploy_files(
         ctx, {**_companions(ctx), "ip_sak.bpmn": text.encode()}, "kari") if v.process_key == "ip_sak"]
     result = library.diff(ctx, "ip_sak", new, third.version)
     assert [(e.id, e.type) for e in result.added] == [("end_sak_lukket", "endEvent")]
@@ -81,7 +82,7 @@ def test_diff_reports_added_removed_and_property_changes(ctx, two_versions):
 def test_processes_and_versions(ctx, two_versions, make_user):
     old, new = two_versions
     officer = make_user("kari", "saksbehandler")
-    cases.start_case(ctx, {}, officer, process_key="bench_two_user_tasks")
+    casework.start_case(ctx, {}, officer, process_key="bench_two_user_tasks")
     by_key = {p.key: p for p in library.processes(ctx)}
     assert by_key["ip_sak"].newest_version == new and by_key["ip_sak"].version_count == new
     assert by_key["bench_two_user_tasks"].running_cases == 1

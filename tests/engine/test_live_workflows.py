@@ -5,9 +5,11 @@ import dataclasses
 
 import pytest
 
-from engine import casepage, cases, humantasks, taskpage, users
-from engine.models import Case
-from engine.state import LiveWorkflows, StateSerializer
+from engine.accounts import users
+from engine.cases import casepage, casework
+from engine.db.models import Case
+from engine.workflow.state import LiveWorkflows, StateSerializer
+from engine.worklist import humantasks, taskpage
 
 PROCESS = "bench_two_user_tasks"
 
@@ -37,7 +39,7 @@ def worker(env, workflows):
 def _start(env, workflows):
     with worker(env, workflows) as ctx:
         officer = users.add_user(ctx, "kari", ["saksbehandler"])
-        return cases.start_case(ctx, {}, officer, process_key=PROCESS).id
+        return casework.start_case(ctx, {}, officer, process_key=PROCESS).id
 
 
 def _complete_open_task(env, workflows, value):
@@ -49,7 +51,7 @@ def _complete_open_task(env, workflows, value):
 
 
 def case_id_of(ctx):
-    return cases.find_case(ctx, _only_case_number(ctx)).id
+    return casework.find_case(ctx, _only_case_number(ctx)).id
 
 
 def _only_case_number(ctx):
@@ -64,7 +66,7 @@ def test_the_next_step_on_the_same_worker_skips_deserialising(committed_env, des
     _complete_open_task(committed_env, cache, 2)
     assert deserialised == []
     with worker(committed_env, cache) as ctx:
-        assert cases.find_case(ctx, _only_case_number(ctx)).status == "closed"
+        assert casework.find_case(ctx, _only_case_number(ctx)).status == "closed"
 
 
 def test_reading_the_task_and_case_pages_leaves_the_kept_workflow_for_the_next_step(
@@ -90,7 +92,7 @@ def test_a_step_by_another_worker_makes_the_kept_workflow_stale(committed_env, d
     assert first != second
     assert len(deserialised) == 2
     with worker(committed_env, worker_a) as ctx:
-        assert cases.find_case(ctx, _only_case_number(ctx)).status == "closed"
+        assert casework.find_case(ctx, _only_case_number(ctx)).status == "closed"
 
 
 def test_a_rolled_back_step_leaves_no_trace_in_memory(committed_env, deserialised):
@@ -110,7 +112,7 @@ def test_a_rolled_back_step_leaves_no_trace_in_memory(committed_env, deserialise
     second = _complete_open_task(committed_env, cache, 2)
     assert first != second
     with worker(committed_env, cache) as ctx:
-        assert cases.find_case(ctx, _only_case_number(ctx)).status == "closed"
+        assert casework.find_case(ctx, _only_case_number(ctx)).status == "closed"
 
 
 def test_an_entry_is_taken_once_and_only_for_the_same_version_and_text():

@@ -7,10 +7,12 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
-from engine import audit, cases, definitions, humantasks, library, migration
-from engine.errors import NotFound, PermissionDenied
-from engine.models import HumanTask, Notice, ProcessInstance, Timer
-from engine.sweep import sweep_once
+from engine.cases import audit, casework
+from engine.core.errors import NotFound, PermissionDenied
+from engine.db.models import HumanTask, Notice, ProcessInstance, Timer
+from engine.definitions import case_migration, library, store
+from engine.scheduling.sweep import sweep_once
+from engine.worklist import humantasks
 
 ROOT = Path(__file__).parents[2] / "processes"
 IP_SAK = ROOT / "ip_sak.bpmn"
@@ -75,9 +77,9 @@ def deploy(ctx, unit, files: dict[str, bytes]) -> int:
         version, created = library.deploy_upload(ctx, unit, "ip_sak", files)
         assert created
         return version.version
-    newest = definitions.latest_version(ctx, "ip_sak")  # a called process changed
+    newest = store.latest_version(ctx, "ip_sak")  # a called process changed
     bundle = {f.filename: f.content.encode() for f in newest.files}
-    [version] = [v for v in definitions.deploy_files(ctx, {**bundle, **files}, "enhet")
+    [version] = [v for v in store.deploy_files(ctx, {**bundle, **files}, "enhet")
                  if v.process_key == "ip_sak"]
     assert version.version == newest.version + 1
     return version.version
@@ -99,20 +101,20 @@ def open_names(ctx, case) -> list[str]:
 
 
 def test_preview_and_migrate_the_changed_timer_and_the_renamed_task(ctx, clock, officer, unit):
-    early = cases.start_case(ctx, APPLICATION, officer)   # Monday 5 January, 09:00
+    early = casework.start_case(ctx, APPLICATION, officer)   # Monday 5 January, 09:00
     clock.advance(days=14)
-    later = cases.start_case(ctx, APPLICATION, officer)   # Monday 19 January
+    later = casework.start_case(ctx, APPLICATION, officer)   # Monday 19 January
     clock.advance(days=7)
     sweep_once(ctx)  # three weeks for the early case: the interim-reply task opens
     assert OLD_NAME in open_names(ctx, early)
     v1 = instance_of(ctx, early).version.version
     v2 = deploy(ctx, unit, {"ip_sak.bpmn": changed_ip_sak()})
-    newest = cases.start_case(ctx, APPLICATION, officer)
+    newest = casework.start_case(ctx, APPLICATION, officer)
     assert instance_of(ctx, newest).version.version == v2
     assert waiting_timer(ctx, newest).fire_at == clock() + (utc(2026, 2, 16) - utc(2026, 1, 26))
     assert waiting_timer(ctx, later).fire_at == utc(2026, 2, 19, 8)  # P1M, the old rule
 
-    preview = migration.preview(ctx, unit, "ip_sak")
+    preview = case_migration.preview(ctx, unit, "ip_sak")
     assert preview.to_version == v2 and preview.total == 2
     plans = {p.case_number: p for p in preview.items}
     assert set(plans) == {early.case_number, later.case_number}  # not the newest case
@@ -132,7 +134,7 @@ def test_preview_and_migrate_the_changed_timer_and_the_renamed_task(ctx, clock, 
                                                       True)
     assert instance_of(ctx, early).version.version == v1  # a preview changes nothing
 
-    result = migration.migrate(ctx, unit, "ip_sak", None)
+    result = case_migration.migrate(ctx, unit, "ip_sak", None)
     assert sorted(p.case_number for p in result.migrated) == sorted(plans)
     assert result.refused == []
     for case in (early, later):
@@ -157,10 +159,10 @@ def test_preview_and_migrate_the_changed_timer_and_the_renamed_task(ctx, clock, 
     [later_moved] = audit.case_history(ctx, later.id, {"instance_migrated"})
     assert later_moved.details["timers"][0]["before"] == "2026-02-19T08:00:00+00:00"
 
-    again = migration.migrate(ctx, unit, "ip_sak", None)
+    again = case_migration.migrate(ctx, unit, "ip_sak", None)
     assert (again.migrated, again.refused) == ([], [])
-    assert migration.preview(ctx, unit, "ip_sak").items == []
-    explicit = migration.migrate(ctx, unit, "ip_sak", [early.id])
+    assert case_migration.preview(ctx, unit, "ip_sak").items == []
+    explicit = case_migration.migrate(ctx, unit, "ip_sak", [early.id])
     assert (explicit.migrated, explicit.unchanged) == ([], [early.case_number])
 
     # both cases run on under the new version
@@ -177,15 +179,15 @@ def test_preview_and_migrate_the_changed_timer_and_the_renamed_task(ctx, clock, 
 
 
 def test_a_case_waiting_at_a_removed_element_is_refused_and_left_alone(ctx, officer, unit):
-    case = cases.start_case(ctx, APPLICATION, officer)
+    case = casework.start_case(ctx, APPLICATION, officer)
     instance = instance_of(ctx, case)
     state, lock = instance.state, instance.lock_version
     v2 = deploy(ctx, unit, {"ip_sak.bpmn": without_kartlegging()})
-    [plan] = migration.preview(ctx, unit, "ip_sak").items
+    [plan] = case_migration.preview(ctx, unit, "ip_sak").items
     assert not plan.compatible
     assert plan.reason == ("Saken venter ved «Kartlegging og vurdering», som ikke finnes i "
                            f"versjon {v2}")
-    result = migration.migrate(ctx, unit, "ip_sak", [case.id])
+    result = case_migration.migrate(ctx, unit, "ip_sak", [case.id])
     assert result.migrated == []
     [refusal] = result.refused
     assert (refusal.case_number, refusal.reason) == (case.case_number, plan.reason)
@@ -196,20 +198,20 @@ def test_a_case_waiting_at_a_removed_element_is_refused_and_left_alone(ctx, offi
     assert open_names(ctx, case) == ["Kartlegging og vurdering"]
     [event] = audit.case_history(ctx, case.id, {"instance_migration_refused"})
     assert event.details["reason"] == plan.reason and event.actor == "enhet"
-    assert migration.migrate(ctx, unit, "ip_sak", None).refused[0].reason == plan.reason
+    assert case_migration.migrate(ctx, unit, "ip_sak", None).refused[0].reason == plan.reason
 
 
 def test_a_case_that_passed_a_removed_element_is_refused(ctx, officer, unit):
-    case = cases.start_case(ctx, APPLICATION, officer)
+    case = casework.start_case(ctx, APPLICATION, officer)
     [task] = humantasks.open_tasks(ctx, case.id)
     humantasks.complete(ctx, task.id, officer, ASSESSMENT)
     deploy(ctx, unit, {"ip_sak.bpmn": without_kartlegging()})
-    [plan] = migration.preview(ctx, unit, "ip_sak").items
+    [plan] = case_migration.preview(ctx, unit, "ip_sak").items
     assert not plan.compatible and "har passert «Kartlegging og vurdering»" in plan.reason
 
 
 def test_a_case_inside_a_called_process_moves_and_runs_on(ctx, officer, unit):
-    case = cases.start_case(ctx, APPLICATION, officer)
+    case = casework.start_case(ctx, APPLICATION, officer)
     [task] = humantasks.open_tasks(ctx, case.id)
     humantasks.complete(ctx, task.id, officer, ASSESSMENT)
     assert open_names(ctx, case) == ["Utforme vedtak"]
@@ -217,10 +219,10 @@ def test_a_case_inside_a_called_process_moves_and_runs_on(ctx, officer, unit):
     assert vedtak.count('name="Utforme vedtak"') == 1
     deploy(ctx, unit, {"vedtak.bpmn": vedtak.replace('name="Utforme vedtak"',
                                                      'name="Skrive vedtaket"').encode()})
-    [plan] = migration.preview(ctx, unit, "ip_sak").items
+    [plan] = case_migration.preview(ctx, unit, "ip_sak").items
     assert plan.compatible
     assert [(c.before, c.after) for c in plan.renamed] == [("Utforme vedtak", "Skrive vedtaket")]
-    assert [p.case_number for p in migration.migrate(ctx, unit, "ip_sak", [case.id]).migrated] \
+    assert [p.case_number for p in case_migration.migrate(ctx, unit, "ip_sak", [case.id]).migrated] \
         == [case.case_number]
     [task] = humantasks.open_tasks(ctx, case.id)
     assert task.name == "Skrive vedtaket"
@@ -233,22 +235,22 @@ def test_a_case_inside_a_called_process_moves_and_runs_on(ctx, officer, unit):
 
 
 def test_a_case_changed_since_the_preview_is_refused(ctx, officer, unit):
-    case = cases.start_case(ctx, APPLICATION, officer)
+    case = casework.start_case(ctx, APPLICATION, officer)
     deploy(ctx, unit, {"ip_sak.bpmn": changed_ip_sak()})
-    seen = migration.case_tokens(migration.preview(ctx, unit, "ip_sak").items)
+    seen = case_migration.case_tokens(case_migration.preview(ctx, unit, "ip_sak").items)
     [task] = humantasks.open_tasks(ctx, case.id)
     humantasks.save_draft(ctx, task.id, officer, {"funn": "Utkast"})  # the task, not the case
     humantasks.complete(ctx, task.id, officer, ASSESSMENT)           # the case moved on
-    result = migration.migrate(ctx, unit, "ip_sak", [case.id], seen=seen)
+    result = case_migration.migrate(ctx, unit, "ip_sak", [case.id], seen=seen)
     assert result.migrated == []
     assert result.refused[0].reason.startswith("Saken er endret siden forhåndsvisningen")
-    fresh = migration.case_tokens(migration.preview(ctx, unit, "ip_sak").items)
-    assert [p.case_id for p in migration.migrate(ctx, unit, "ip_sak", [case.id],
+    fresh = case_migration.case_tokens(case_migration.preview(ctx, unit, "ip_sak").items)
+    assert [p.case_id for p in case_migration.migrate(ctx, unit, "ip_sak", [case.id],
                                                  seen=fresh).migrated] == [case.id]
 
 
 def test_data_that_no_longer_fits_the_new_form_is_listed(ctx, clock, officer, unit):
-    case = cases.start_case(ctx, APPLICATION, officer)
+    case = casework.start_case(ctx, APPLICATION, officer)
     clock.advance(days=21)
     sweep_once(ctx)
     [reply] = [t for t in humantasks.open_tasks(ctx, case.id) if t.name == OLD_NAME]
@@ -261,12 +263,12 @@ def test_data_that_no_longer_fits_the_new_form_is_listed(ctx, clock, officer, un
                                 '"title": "Digital postkasse (offentlig)"\n        }')
     assert narrower != form
     deploy(ctx, unit, {"forelopig_svar.json": narrower.encode()})
-    [plan] = migration.preview(ctx, unit, "ip_sak").items
+    [plan] = case_migration.preview(ctx, unit, "ip_sak").items
     assert plan.compatible
     problems = {(p.where, p.field, p.message) for p in plan.data_problems}
     assert problems == {(OLD_NAME, "forelopig_svar_grunn", "Teksten er for lang"),
                         (OLD_NAME, "forelopig_svar_kanal", "Velg en av verdiene")}
-    result = migration.migrate(ctx, unit, "ip_sak", None)
+    result = case_migration.migrate(ctx, unit, "ip_sak", None)
     assert result.migrated[0].data_problems == plan.data_problems
     row = ctx.session.get(HumanTask, reply.id)
     assert row.draft["forelopig_svar_grunn"] == "Venter på svar"  # nothing lost
@@ -274,13 +276,13 @@ def test_data_that_no_longer_fits_the_new_form_is_listed(ctx, clock, officer, un
 
 def test_unknown_versions_and_other_roles(ctx, officer, unit, make_user):
     with pytest.raises(NotFound):
-        migration.preview(ctx, unit, "ip_sak", to_version=999)
+        case_migration.preview(ctx, unit, "ip_sak", to_version=999)
     with pytest.raises(NotFound):
-        migration.migrate(ctx, unit, "finnes_ikke", None)
+        case_migration.migrate(ctx, unit, "finnes_ikke", None)
     for user in (officer, make_user("lars", "leder")):
         with pytest.raises(PermissionDenied):
-            migration.preview(ctx, user, "ip_sak")
+            case_migration.preview(ctx, user, "ip_sak")
         with pytest.raises(PermissionDenied):
-            migration.migrate(ctx, user, "ip_sak", None)
+            case_migration.migrate(ctx, user, "ip_sak", None)
     admin = make_user("admin", "admin")
-    assert migration.preview(ctx, admin, "ip_sak").items == []
+    assert case_migration.preview(ctx, admin, "ip_sak").items == []

@@ -7,9 +7,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine import audit, cases, definitions, humantasks, migration, users
-from engine.errors import ProcessError
-from engine.models import Notice, ProcessInstance, Timer
+from engine.accounts import users
+from engine.cases import audit, casework
+from engine.core.errors import ProcessError
+from engine.db.models import Notice, ProcessInstance, Timer
+from engine.definitions import case_migration, store
+from engine.worklist import humantasks
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PLAIN = FIXTURES / "plain" / "enkel_soknad.bpmn"
@@ -19,8 +22,8 @@ FRIST = FIXTURES / "engine" / "frist_test.bpmn"
 
 def test_a_condition_on_missing_data_refuses_the_completion_and_keeps_the_task(ctx, make_user):
     officer = make_user("siri", "saksbehandler")
-    definitions.deploy_files(ctx, {PLAIN.name: PLAIN.read_bytes()}, "tests")
-    case = cases.start_case(ctx, {}, officer, process_key=PLAIN_KEY)  # no antall_tjenester
+    store.deploy_files(ctx, {PLAIN.name: PLAIN.read_bytes()}, "tests")
+    case = casework.start_case(ctx, {}, officer, process_key=PLAIN_KEY)  # no antall_tjenester
     [task] = humantasks.open_tasks(ctx, case.id)
     instance = ctx.session.get(ProcessInstance, task.instance_id)
     state, lock = instance.state, instance.lock_version
@@ -52,13 +55,13 @@ def test_a_failing_timer_step_stops_tells_the_unit_and_does_not_block_the_others
                                                                                clock):
     env = committed_env
     with env.unit_of_work() as ctx:
-        definitions.deploy_files(ctx, {"frist_feiler.bpmn": _failing_frist(),
+        store.deploy_files(ctx, {"frist_feiler.bpmn": _failing_frist(),
                                        "frist_form.json": (FIXTURES / "engine" /
                                                            "frist_form.json").read_bytes()},
                                  "tests")
         kari = users.add_user(ctx, "kari", ["saksbehandler"])
-        broken = cases.start_case(ctx, {}, kari, process_key="frist_feiler").id
-        fine = cases.start_case(ctx, {}, kari, process_key="frist_test").id
+        broken = casework.start_case(ctx, {}, kari, process_key="frist_feiler").id
+        fine = casework.start_case(ctx, {}, kari, process_key="frist_test").id
     clock.advance(days=3)
     report = env.sweep()  # both in one chunk: rolled back, then each on its own
     assert any(line.startswith("stuck ") for line in report.lines())
@@ -82,18 +85,18 @@ def test_a_stuck_case_moves_on_once_the_diagram_is_fixed_and_the_case_migrated(c
     env = committed_env
     form = (FIXTURES / "engine" / "frist_form.json").read_bytes()
     with env.unit_of_work() as ctx:
-        definitions.deploy_files(ctx, {"frist_feiler.bpmn": _failing_frist(),
+        store.deploy_files(ctx, {"frist_feiler.bpmn": _failing_frist(),
                                        "frist_form.json": form}, "tests")
         kari = users.add_user(ctx, "kari", ["saksbehandler"])
         users.add_user(ctx, "enhet", ["koordinerende_enhet"])
-        case_id = cases.start_case(ctx, {}, kari, process_key="frist_feiler").id
+        case_id = casework.start_case(ctx, {}, kari, process_key="frist_feiler").id
     clock.advance(days=3)
     assert any(line.startswith("stuck ") for line in env.sweep().lines())
     fixed = FRIST.read_text(encoding="utf-8").replace("frist_test", "frist_feiler").encode()
     with env.unit_of_work() as ctx:
-        definitions.deploy_files(ctx, {"frist_feiler.bpmn": fixed, "frist_form.json": form},
+        store.deploy_files(ctx, {"frist_feiler.bpmn": fixed, "frist_form.json": form},
                                  "tests")
-        result = migration.migrate(ctx, users.get_user(ctx, "enhet"), "frist_feiler", [case_id])
+        result = case_migration.migrate(ctx, users.get_user(ctx, "enhet"), "frist_feiler", [case_id])
         assert [m.case_id for m in result.migrated] == [case_id], result
     report = env.sweep()
     assert not any(line.startswith("stuck ") for line in report.lines())
@@ -107,13 +110,13 @@ def test_an_unexpected_error_in_a_chunk_is_raised_from_its_own_instance(committe
     """The sweep's chunks are only a shortcut: an error nobody expected (a bug) in one
     instance's step rolls the chunk back, the instances are done one at a time, those before
     the failing one are kept, and the error is raised from it, as without chunks."""
-    from engine import runtime
+    from engine.workflow import runtime
     env = committed_env
     with env.unit_of_work() as ctx:
         kari = users.add_user(ctx, "kari", ["saksbehandler"])
         ids = []
         for _ in range(3):
-            ids.append(cases.start_case(ctx, {}, kari, process_key="frist_test").id)
+            ids.append(casework.start_case(ctx, {}, kari, process_key="frist_test").id)
             clock.advance(minutes=1)  # swept in this order
     clock.advance(days=3)
     original = runtime.run_and_persist

@@ -5,8 +5,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from engine import audit, cases
-from engine.models import Base
+from engine.cases import audit, casework
+from engine.db.models import Base
 
 
 def test_migrations_match_the_models(db_env):
@@ -17,7 +17,7 @@ def test_migrations_match_the_models(db_env):
 
 def test_audit_events_cannot_be_changed_or_deleted(ctx, make_user):
     officer = make_user("kari", "saksbehandler")
-    case = cases.start_case(ctx, {}, officer, process_key="bench_two_user_tasks")
+    case = casework.start_case(ctx, {}, officer, process_key="bench_two_user_tasks")
     ctx.session.flush()
     [first, *_] = audit.case_history(ctx, case.id)
     for statement in (f"UPDATE audit_events SET actor = 'mallory' WHERE id = {first.id}",

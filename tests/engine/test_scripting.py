@@ -8,8 +8,12 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine import scripting
-from engine.scripting import RestrictedScriptEngine, ScriptRefused, check_script
+from engine.workflow import scripting
+from engine.workflow.scripting import (
+    RestrictedScriptEngine,
+    ScriptRefused,
+    check_script,
+)
 
 GOOD = Path(__file__).parents[1] / "fixtures" / "good"
 FRIDAY_LATE = datetime(2026, 11, 20, 23, 30, tzinfo=timezone.utc)  # Saturday in Oslo

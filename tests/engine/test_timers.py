@@ -3,13 +3,15 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from engine import audit, cases, humantasks, notices
-from engine.models import Timer
-from engine.sweep import sweep_once
+from engine.cases import audit, casework
+from engine.db.models import Timer
+from engine.notices import notice_board
+from engine.scheduling.sweep import sweep_once
+from engine.worklist import humantasks
 
 
 def _start(ctx, user):
-    case = cases.start_case(ctx, {}, user, process_key="frist_test")
+    case = casework.start_case(ctx, {}, user, process_key="frist_test")
     [task] = humantasks.open_tasks(ctx, case.id)
     return case, task
 
@@ -40,9 +42,9 @@ def test_sweep_fires_only_what_is_due_and_raises_the_notice_once(ctx, make_user,
     assert result.fired == [f"{case.case_number}: Tre dager"]
     assert result.notices == [f"{case.case_number}: test_reminder -> saksbehandler"]
     assert sweep_once(ctx).fired == []
-    [notice] = notices.for_case(ctx, case.id)
+    [notice] = notice_board.for_case(ctx, case.id)
     assert (notice.kind, notice.role, notice.severity) == ("test_reminder", "saksbehandler", "warning")
-    assert notices.open_for_user(ctx, officer) == [notice]
+    assert notice_board.open_for_user(ctx, officer) == [notice]
     kinds = [e.kind for e in audit.case_history(ctx, case.id)]
     assert kinds.index("timer_fired") < kinds.index("notice_raised")
     # the task itself is still open: the boundary timer does not interrupt it
@@ -57,7 +59,7 @@ def test_completing_the_task_cancels_its_timer(ctx, make_user, clock):
     assert timer.status == "cancelled"
     clock.advance(days=10)
     assert sweep_once(ctx).fired == []
-    assert notices.for_case(ctx, case.id) == []  # nothing was raised
+    assert notice_board.for_case(ctx, case.id) == []  # nothing was raised
     assert case.status == "closed"
 
 
@@ -66,7 +68,7 @@ def test_acknowledge_notice(ctx, make_user, clock):
     case, _ = _start(ctx, officer)
     clock.advance(days=3)
     sweep_once(ctx)
-    [notice] = notices.open_for_user(ctx, officer)
-    notices.acknowledge(ctx, notice.id, officer)
-    assert notices.open_for_user(ctx, officer) == []
+    [notice] = notice_board.open_for_user(ctx, officer)
+    notice_board.acknowledge(ctx, notice.id, officer)
+    assert notice_board.open_for_user(ctx, officer) == []
     assert notice.acknowledged_by == "kari"

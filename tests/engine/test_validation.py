@@ -4,9 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from engine import safe_xml
-from engine.safe_xml import XmlRefused, safe_parse_xml
-from engine.validation import Problem, collect_problems_for_paths, validate_files
+from engine.definitions.validation import (
+    Problem,
+    collect_problems_for_paths,
+    validate_files,
+)
+from engine.workflow import safe_xml
+from engine.workflow.safe_xml import XmlRefused, safe_parse_xml
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 GOOD, BAD = FIXTURES / "good", FIXTURES / "bad"

@@ -6,12 +6,15 @@ import zlib
 from datetime import date
 
 import pytest
+import scenario_support
+from scenario_support import People, make_people
 from sqlalchemy import func, select
 
-import scenario_support
-from engine import cases, humantasks, notify, scheduler
-from engine.models import Case, Notice, NoticeDelivery, ProcessInstance, User
-from scenario_support import People, make_people
+from engine.cases import casework
+from engine.db.models import Case, Notice, NoticeDelivery, ProcessInstance, User
+from engine.notices import mailing
+from engine.scheduling import scheduler
+from engine.worklist import humantasks
 
 
 @pytest.fixture
@@ -25,7 +28,7 @@ class SentMail:
     """E-mails the scenario sent (a MemorySender), and every value a form gave it."""
 
     def __init__(self):
-        self.sender = notify.MemorySender()
+        self.sender = mailing.MemorySender()
         self.form_values: list = []
 
     @property
@@ -58,7 +61,7 @@ def _give_everyone_an_address(ctx) -> None:
 
 def _dispatch(ctx, mail: SentMail) -> None:
     _give_everyone_an_address(ctx)
-    notify.dispatch(ctx, mail.sender)
+    mailing.dispatch(ctx, mail.sender)
 
 
 @pytest.fixture(autouse=True)
@@ -78,8 +81,8 @@ def sent_mail(request, monkeypatch):
             return function(*args, **kwargs)
         return wrapper
 
-    monkeypatch.setattr(cases, "start_case", recording(cases.start_case, 1))
-    monkeypatch.setattr(cases, "start_process", recording(cases.start_process, 3))
+    monkeypatch.setattr(casework, "start_case", recording(casework.start_case, 1))
+    monkeypatch.setattr(casework, "start_process", recording(casework.start_process, 3))
     monkeypatch.setattr(humantasks, "complete", recording(humantasks.complete, 3))
     sweep_once = scenario_support.sweep_once
 
@@ -94,7 +97,7 @@ def sent_mail(request, monkeypatch):
     # the rest of what the scheduler does: task deadlines due by now, e-mails, digests
     scheduler.sweep_in(ctx)
     _dispatch(ctx, mail)
-    notify.send_digests(ctx, mail.sender)
+    mailing.send_digests(ctx, mail.sender)
     _check_no_form_value_in_any_message(ctx, mail)
 
 

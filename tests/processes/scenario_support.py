@@ -8,8 +8,10 @@ import dataclasses
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from engine import audit, cases, humantasks, notices
-from engine.sweep import sweep_once
+from engine.cases import audit, casework
+from engine.notices import notice_board
+from engine.scheduling.sweep import sweep_once
+from engine.worklist import humantasks
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -90,7 +92,7 @@ class CaseDriver:
 
     @classmethod
     def start(cls, ctx, clock, actor, data):
-        return cls(ctx, clock, cases.start_case(ctx, data, actor))
+        return cls(ctx, clock, casework.start_case(ctx, data, actor))
 
     # --- tasks
     def open(self):
@@ -124,10 +126,10 @@ class CaseDriver:
 
     # --- what the case shows
     def notices(self):
-        return [(n.kind, n.severity, n.role, n.username) for n in notices.for_case(self.ctx, self.case.id)]
+        return [(n.kind, n.severity, n.role, n.username) for n in notice_board.for_case(self.ctx, self.case.id)]
 
     def notice_kinds(self):
-        return [n.kind for n in notices.for_case(self.ctx, self.case.id)]
+        return [n.kind for n in notice_board.for_case(self.ctx, self.case.id)]
 
     def history(self, *kinds):
         return audit.case_history(self.ctx, self.case.id, set(kinds) or None)

@@ -7,10 +7,12 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from engine import cases, definitions, humantasks
-from engine.errors import DefinitionError
-from engine.models import ProcessInstance
-from engine.validation import validate_files
+from engine.cases import casework
+from engine.core.errors import DefinitionError
+from engine.db.models import ProcessInstance
+from engine.definitions import store
+from engine.definitions.validation import validate_files
+from engine.worklist import humantasks
 from webui.cli import main as cli_main
 
 PLAIN = Path(__file__).resolve().parents[1] / "fixtures" / "plain" / "enkel_soknad.bpmn"
@@ -41,16 +43,16 @@ def test_the_fixture_is_what_plain_bpmn_js_writes():
 def test_deploys_as_a_plain_diagram_and_runs_with_lanes_as_roles(ctx, make_user):
     officer = make_user("siri.saksbehandler", "saksbehandler")
     leader = make_user("lars.leder", "leder")
-    [version] = definitions.deploy_files(ctx, plain_files(), "tests")
+    [version] = store.deploy_files(ctx, plain_files(), "tests")
     assert (version.process_key, version.name, version.version) == (KEY, "Enkel søknad", 1)
     [stored] = version.files
     # the only change to the stored file: the process that runs says so
     assert stored.content == PLAIN.read_text(encoding="utf-8").replace(
         f'<bpmn:process id="{KEY}" isExecutable="false">',
         f'<bpmn:process id="{KEY}" isExecutable="true">')
-    assert definitions.deploy_files(ctx, plain_files(), "tests") == [version]  # same content
+    assert store.deploy_files(ctx, plain_files(), "tests") == [version]  # same content
 
-    case = cases.start_case(ctx, {"antall_tjenester": 3}, officer, process_key=KEY)
+    case = casework.start_case(ctx, {"antall_tjenester": 3}, officer, process_key=KEY)
     [first] = humantasks.open_tasks(ctx, case.id)
     assert (first.name, first.candidate_role, first.form) == ("Vurdere søknaden", "saksbehandler",
                                                               None)
@@ -71,8 +73,8 @@ def test_deploys_as_a_plain_diagram_and_runs_with_lanes_as_roles(ctx, make_user)
 
 def test_the_plain_condition_takes_the_other_branch(ctx, make_user):
     officer = make_user("siri.saksbehandler", "saksbehandler")
-    definitions.deploy_files(ctx, plain_files(), "tests")
-    case = cases.start_case(ctx, {"antall_tjenester": 1}, officer, process_key=KEY)
+    store.deploy_files(ctx, plain_files(), "tests")
+    case = casework.start_case(ctx, {"antall_tjenester": 1}, officer, process_key=KEY)
     [first] = humantasks.open_tasks(ctx, case.id)
     humantasks.complete(ctx, first.id, officer, {})
     assert humantasks.open_tasks(ctx, case.id) == [] and case.status == "closed"
@@ -87,7 +89,7 @@ def test_a_lane_that_names_no_role_is_refused_with_the_roles(ctx):
     assert "leder (Leder)" in problem.message
     assert "koordinerende_enhet (Koordinerende enhet)" in problem.message
     with pytest.raises(DefinitionError):
-        definitions.deploy_files(ctx, files, "tests")
+        store.deploy_files(ctx, files, "tests")
 
 
 def test_another_non_executable_pool_is_documentation_unless_it_is_the_one_deployed(ctx):
@@ -95,8 +97,8 @@ def test_another_non_executable_pool_is_documentation_unless_it_is_the_one_deplo
         "</bpmn:collaboration>", '  <bpmn:participant id="Participant_bruker" name="Bruker" '
                                  'processRef="Process_bruker" />\n  </bpmn:collaboration>\n'
                                  '  <bpmn:process id="Process_bruker" isExecutable="false" />', 1)
-    assert definitions.deploy_files(ctx, plain_files(text), "tests") == []
-    [version] = definitions.deploy_files(ctx, plain_files(text), "tests", key=KEY)
+    assert store.deploy_files(ctx, plain_files(text), "tests") == []
+    [version] = store.deploy_files(ctx, plain_files(text), "tests", key=KEY)
     assert version.process_key == KEY
     [stored] = version.files
     assert 'id="Process_bruker" isExecutable="false"' in stored.content

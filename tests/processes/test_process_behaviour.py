@@ -15,8 +15,8 @@ import pytest
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine.scripting import RestrictedScriptEngine
-from engine.specs import parse_bundle
+from engine.workflow.scripting import RestrictedScriptEngine
+from engine.workflow.specs import parse_bundle
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 OSLO = ZoneInfo("Europe/Oslo")

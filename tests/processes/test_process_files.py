@@ -15,8 +15,8 @@ from jsonschema import Draft202012Validator
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.settings import ROLES
-from engine.validation import collect_problems_for_paths
+from engine.core.settings import ROLES
+from engine.definitions.validation import collect_problems_for_paths
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 FORMS = PROCESSES / "forms"

@@ -4,9 +4,9 @@ date, and the first review is done."""
 from __future__ import annotations
 
 import pytest
-
-from engine.errors import InvalidInput
 from scenario_support import CaseDriver, application, assessment, decision, plan
+
+from engine.core.errors import InvalidInput
 
 
 def test_ip_and_coordinator_granted_plan_approved_first_review_done(ctx, clock, people):

@@ -4,9 +4,9 @@ the delivery date."""
 from __future__ import annotations
 
 import pytest
-
-from engine.errors import InvalidInput
 from scenario_support import CaseDriver, application, assessment, decision
+
+from engine.core.errors import InvalidInput
 
 
 def test_one_service_refused_with_reasons_and_four_weeks_to_appeal(ctx, clock, people):

@@ -3,7 +3,14 @@ than 2 years") only warns: the suggestion is to assess, never to refuse, and the
 decides."""
 from __future__ import annotations
 
-from scenario_support import CaseDriver, appoint, application, assessment, decide, decision
+from scenario_support import (
+    CaseDriver,
+    application,
+    appoint,
+    assessment,
+    decide,
+    decision,
+)
 
 
 def test_two_services_for_eight_months_are_not_refused_by_the_local_rule(ctx, clock, people):

@@ -2,7 +2,7 @@
 appointed (and may decline: then another is appointed); no plan is drafted."""
 from __future__ import annotations
 
-from scenario_support import CaseDriver, application, decide, decision, assessment
+from scenario_support import CaseDriver, application, assessment, decide, decision
 
 
 def test_coordinator_appointed_and_no_plan(ctx, clock, people):

@@ -4,14 +4,15 @@ keeps its decision, forwards the appeal to Statsforvalteren and tells the appell
 a task to carry out the outcome."""
 from __future__ import annotations
 
-from engine import cases
 from scenario_support import appeal, refused_case
+
+from engine.cases import casework
 
 
 def test_appeal_in_time_forwarded_reminded_and_reversed_by_statsforvalteren(ctx, clock, people):
     case = refused_case(ctx, clock, people)
     case.advance_to(clock().replace(month=2, day=3))  # day 20 after delivery on 14 January
-    cases.register_appeal(ctx, case.case.id, appeal(klage_mottatt="2026-02-03"), people.officer)
+    casework.register_appeal(ctx, case.case.id, appeal(klage_mottatt="2026-02-03"), people.officer)
     assert case.case.status == "open"
     assert case.case.facts["klage_i_tide"] is True
     assert case.tasks() == [("Vurdere klagen", "saksbehandler", None)]

@@ -3,14 +3,15 @@ never dismissed automatically: the appellant's reason is recorded and the office
 consider it anyway (forvaltningsloven § 31), so it is assessed."""
 from __future__ import annotations
 
-from engine import cases
 from scenario_support import appeal, refused_case
+
+from engine.cases import casework
 
 
 def test_late_appeal_flagged_reason_recorded_and_assessed(ctx, clock, people):
     case = refused_case(ctx, clock, people)
     case.advance_to(clock().replace(month=2, day=25))  # six weeks after delivery on 14 January
-    cases.register_appeal(ctx, case.case.id, appeal(klage_mottatt="2026-02-25"), people.officer)
+    casework.register_appeal(ctx, case.case.id, appeal(klage_mottatt="2026-02-25"), people.officer)
     facts = case.case.facts
     assert (facts["klage_mottatt"], facts["klage_i_tide"]) == ("2026-02-25", False)
     assert case.tasks() == [("Vurdere for sen klage", "saksbehandler", None)]
@@ -30,7 +31,7 @@ def test_late_appeal_flagged_reason_recorded_and_assessed(ctx, clock, people):
 def test_a_late_appeal_is_dismissed_only_by_a_signed_decision(ctx, clock, people):
     case = refused_case(ctx, clock, people)
     case.advance_to(clock().replace(month=3, day=30))
-    cases.register_appeal(ctx, case.case.id, appeal(klage_mottatt="2026-03-30"), people.officer)
+    casework.register_appeal(ctx, case.case.id, appeal(klage_mottatt="2026-03-30"), people.officer)
     case.complete("Vurdere for sen klage", people.officer,
                   {"arsak_for_sen_klage": "Ingen forklaring", "behandle_likevel": False,
                    "vurdering_sen_klage": "Ingen særlige grunner"})

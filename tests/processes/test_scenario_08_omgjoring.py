@@ -2,14 +2,15 @@
 appeal clock, and nothing is forwarded to Statsforvalteren."""
 from __future__ import annotations
 
-from engine import cases
 from scenario_support import appeal, decision, refused_case
+
+from engine.cases import casework
 
 
 def test_reversal_makes_a_new_decision_and_a_new_appeal_clock(ctx, clock, people):
     case = refused_case(ctx, clock, people)
     case.advance_to(clock().replace(month=2, day=2))
-    cases.register_appeal(ctx, case.case.id, appeal(klage_mottatt="2026-02-02"), people.officer)
+    casework.register_appeal(ctx, case.case.id, appeal(klage_mottatt="2026-02-02"), people.officer)
     case.complete("Vurdere klagen", people.officer,
                   {"klagevurdering": "Nye opplysninger: behov for hjemmesykepleie også",
                    "anbefaling": "omgjore"})

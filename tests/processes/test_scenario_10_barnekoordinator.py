@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from scenario_support import OSLO, CaseDriver, appoint, application, assessment, decide, decision
+from scenario_support import (
+    OSLO,
+    CaseDriver,
+    application,
+    appoint,
+    assessment,
+    decide,
+    decision,
+)
 
 
 def test_child_of_seventeen_and_a_half_transition_and_closure_at_eighteen(ctx, clock, people):
@@ -45,8 +53,8 @@ def test_child_of_seventeen_and_a_half_transition_and_closure_at_eighteen(ctx, c
 
 
 def test_transition_planned_after_the_birthday_still_closes(ctx, clock, people):
-    from engine import cases
-    case = CaseDriver(ctx, clock, cases.start_case(ctx, {"navn": "Emil", "fodselsdato": "2008-07-05"},
+    from engine.cases import casework
+    case = CaseDriver(ctx, clock, casework.start_case(ctx, {"navn": "Emil", "fodselsdato": "2008-07-05"},
                                                    people.unit, process_key="barnekoordinator_oppfolging"))
     # no coordinator on this case yet: the task waits for the role, never for nobody
     assert case.tasks() == [("Planlegge overgang til voksentjenester", "koordinator", None)]

@@ -5,10 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from scenario_support import (
+    OSLO,
+    CaseDriver,
+    application,
+    appoint,
+    decide,
+    decision,
+    plan,
+)
 
-from engine import humantasks, notices
-from engine.errors import InvalidInput
-from scenario_support import OSLO, CaseDriver, appoint, application, decide, decision, plan
+from engine.core.errors import InvalidInput
+from engine.notices import notice_board
+from engine.worklist import humantasks
 
 
 def test_no_approval_without_review_date_and_overdue_review_escalates(ctx, clock, people):
@@ -39,8 +48,8 @@ def test_no_approval_without_review_date_and_overdue_review_escalates(ctx, clock
     assert case.notices()[-1] == ("review_overdue_reminder", "warning", "koordinator", "kari.koord")
     case.advance(days=7)  # two weeks overdue
     assert case.notices()[-1] == ("review_overdue", "escalation", "koordinerende_enhet", None)
-    assert [n.kind for n in notices.open_for_user(ctx, people.unit)] == ["review_overdue"]
-    assert {n.kind for n in notices.open_for_user(ctx, people.coordinator)} >= {"review_due", "review_overdue_reminder"}
+    assert [n.kind for n in notice_board.open_for_user(ctx, people.unit)] == ["review_overdue"]
+    assert {n.kind for n in notice_board.open_for_user(ctx, people.coordinator)} >= {"review_due", "review_overdue_reminder"}
 
     case.complete("Gjennomføre evaluering", people.coordinator,
                   {"resultat": "revidere", "neste_evaluering": "2026-12-01", "oppsummering": "Nye mål"})

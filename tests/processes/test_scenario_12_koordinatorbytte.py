@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from engine import cases
-from scenario_support import OSLO, CaseDriver, application, appoint, approve_plan, decide, decision
+from scenario_support import (
+    OSLO,
+    CaseDriver,
+    application,
+    appoint,
+    approve_plan,
+    decide,
+    decision,
+)
+
+from engine.cases import casework
 
 
 def test_coordinator_leaves_and_the_plan_is_never_without_one(ctx, clock, people):
@@ -17,7 +26,7 @@ def test_coordinator_leaves_and_the_plan_is_never_without_one(ctx, clock, people
     case.advance_to(datetime(2026, 4, 1, 8, tzinfo=OSLO))
     assert case.tasks() == [("Gjennomføre evaluering", "koordinator", "kari.koord")]
 
-    cases.report_coordinator_leaving(ctx, case.case.id, people.unit)
+    casework.report_coordinator_leaving(ctx, case.case.id, people.unit)
     assert case.case.coordinator == "kari.koord"  # stays until the replacement takes over
     assert case.notices()[-1] == ("coordinator_vacancy", "escalation", "koordinerende_enhet", None)
     replace = case.task("Oppnevne ny koordinator")

@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from engine.models import ProcessInstance
-from scenario_support import OSLO, CaseDriver, application, appoint, approve_plan, decide, decision
+from scenario_support import (
+    OSLO,
+    CaseDriver,
+    application,
+    appoint,
+    approve_plan,
+    decide,
+    decision,
+)
+
+from engine.db.models import ProcessInstance
 
 CYCLES = 1000
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from engine import notices, notify
-from engine.scheduler import sweep_in
 from scenario_support import CaseDriver, application
+
+from engine.notices import mailing, notice_board
+from engine.scheduling.scheduler import sweep_in
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -31,7 +32,7 @@ def test_sixty_untouched_days(ctx, clock, people, sent_mail):
         report = sweep_in(ctx)
         if report.notices:
             sweeps_that_raised.append((_local(clock()), report.notices))
-        notify.dispatch(ctx, sent_mail.sender)
+        mailing.dispatch(ctx, sent_mail.sender)
 
     assert sweeps_that_raised == [
         # the assessment task, not claimed within 2 days (SAMFLYT_TASK_CLAIM_WITHIN)
@@ -46,7 +47,7 @@ def test_sixty_untouched_days(ctx, clock, people, sent_mail):
         ("2026-02-06 00:00", [f"{number}: task_overdue -> saksbehandler"]),
     ]
     shown = [(n.kind, n.role, n.username, n.severity, n.status, _local(n.raised_at))
-             for n in notices.for_case(ctx, case.case.id)]
+             for n in notice_board.for_case(ctx, case.case.id)]
     assert shown == [
         ("task_unclaimed", "saksbehandler", None, "warning", "raised", "2026-01-07 09:00"),
         ("interim_reply_warning", "saksbehandler", None, "warning", "raised", "2026-01-26 09:00"),
@@ -58,12 +59,12 @@ def test_sixty_untouched_days(ctx, clock, people, sent_mail):
     assert case.tasks() == [("Kartlegging og vurdering", "saksbehandler", None),
                             ("Sende foreløpig svar", "saksbehandler", None)]
     # in-app: the officers see four notices, the leader one, the others none
-    assert notices.count_open_for_user(ctx, people.officer) == 4
-    assert [n.kind for n in notices.open_for_user(ctx, people.leader)] == ["interim_reply_escalation"]
-    assert notices.open_for_user(ctx, people.unit) == []
+    assert notice_board.count_open_for_user(ctx, people.officer) == 4
+    assert [n.kind for n in notice_board.open_for_user(ctx, people.leader)] == ["interim_reply_escalation"]
+    assert notice_board.open_for_user(ctx, people.unit) == []
 
     # by e-mail: one per notice to the officer, at once, in the order raised ...
-    label = {kind: f"Samflyt: {notices.label(kind)} ({number})" for kind in (
+    label = {kind: f"Samflyt: {notice_board.label(kind)} ({number})" for kind in (
         "task_unclaimed", "interim_reply_warning", "task_overdue")}
     assert [(m.to, m.subject) for m in sent_mail.messages] == [
         (people.officer.email, label["task_unclaimed"]),
@@ -72,7 +73,7 @@ def test_sixty_untouched_days(ctx, clock, people, sent_mail):
         (people.officer.email, label["task_overdue"]),
     ]
     # ... and the leader's escalation in the next daily digest
-    assert notify.send_digests(ctx, sent_mail.sender) == ["sent"]
+    assert mailing.send_digests(ctx, sent_mail.sender) == ["sent"]
     digest = sent_mail.messages[-1]
     assert (digest.to, digest.subject) == (people.leader.email, "Samflyt: 1 nytt varsel")
-    assert f"{notices.label('interim_reply_escalation')}. Sak {number}: " in digest.body
+    assert f"{notice_board.label('interim_reply_escalation')}. Sak {number}: " in digest.body

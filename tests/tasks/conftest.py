@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from engine.settings import PROJECT_ROOT, Settings
+from engine.core.settings import PROJECT_ROOT, Settings
 from tasks.celery_app import make_app
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from celery.schedules import crontab
 
-from engine.settings import PROJECT_ROOT, Settings
+from engine.core.settings import PROJECT_ROOT, Settings
 from tasks import celery_app, jobs, names, worker
 from tasks.celery_app import beat_schedule, make_app
 

@@ -7,8 +7,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from engine import cases, notices, notify, scheduler, users
-from engine.models import HumanTask, Notice, NoticeDelivery, Timer
+from engine.accounts import users
+from engine.cases import casework
+from engine.db.models import HumanTask, Notice, NoticeDelivery, Timer
+from engine.notices import mailing, notice_board
+from engine.scheduling import scheduler
 from webui.background import BackgroundWork
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -22,7 +25,7 @@ def _setup(env, count: int = 2) -> list[int]:
     with env.unit_of_work() as ctx:
         kari = users.get_user(ctx, "kari")
         for _ in range(count):
-            ids.append(cases.start_case(ctx, {}, kari, process_key="frist_test").id)
+            ids.append(casework.start_case(ctx, {}, kari, process_key="frist_test").id)
     return ids
 
 
@@ -34,7 +37,7 @@ def test_the_sweep_commits_each_item_and_a_second_run_finds_nothing(committed_en
     assert (again.fired, again.notices) == ([], [])
     with committed_env.unit_of_work() as ctx:
         for case_id in case_ids:
-            assert sorted(n.kind for n in notices.for_case(ctx, case_id)) == [
+            assert sorted(n.kind for n in notice_board.for_case(ctx, case_id)) == [
                 "task_overdue", "task_unclaimed", "test_reminder"]
         assert ctx.session.scalar(select(func.count(Timer.id)).where(Timer.status == "waiting")) == 0
 
@@ -54,7 +57,7 @@ def test_one_item_by_id(committed_env, clock):
     assert sorted(n[0].split(": ")[1] for n in raised) == ["task_overdue -> saksbehandler",
                                                           "task_unclaimed -> saksbehandler"]
     assert scheduler.raise_unclaimed(committed_env, task_id, later).notices == []  # once
-    sender = notify.MemorySender()
+    sender = mailing.MemorySender()
     assert scheduler.dispatch(committed_env, sender, later).sent == 3
     with committed_env.unit_of_work() as ctx:
         [digest_id, *_] = ctx.session.scalars(select(NoticeDelivery.id).where(
@@ -64,7 +67,7 @@ def test_one_item_by_id(committed_env, clock):
 
 def test_the_in_process_round_sweeps_sends_and_digests_once_a_day(committed_env, clock):
     _setup(committed_env)
-    sender = notify.MemorySender()
+    sender = mailing.MemorySender()
     work = BackgroundWork(committed_env, sender)
     clock.advance(days=3)  # Thursday 8 January, 09:00
     report = work.run_once()

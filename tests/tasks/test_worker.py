@@ -8,10 +8,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select, text
 
-from engine import cases, users
-from engine.clock import FakeClock
+from engine.accounts import users
+from engine.cases import casework
+from engine.core.clock import FakeClock
+from engine.db.models import AuditEvent, Notice, Timer
 from engine.environment import EngineEnvironment
-from engine.models import AuditEvent, Notice, Timer
 from tasks import names
 from tests.mail_catcher import MailCatcher
 from tests.tasks.support import WAIT_SECONDS, wait_for
@@ -28,7 +29,7 @@ def _start_cases(env, count: int, data: dict | None = None, spread_minutes: int 
     for _ in range(count):
         with env.unit_of_work() as ctx:
             officer = users.get_user(ctx, "kari")
-            ids.append(cases.start_case(ctx, dict(data or {}), officer, process_key="frist_test").id)
+            ids.append(casework.start_case(ctx, dict(data or {}), officer, process_key="frist_test").id)
         env.clock.advance(minutes=spread_minutes)
     return ids
 
@@ -169,7 +170,7 @@ def test_a_worker_killed_after_sending_a_chunks_commit_loses_nothing_and_duplica
 
 
 def _case_numbers(env, case_ids: list[int]) -> list[str]:
-    from engine.models import Case
+    from engine.db.models import Case
     with env.unit_of_work() as ctx:
         numbers = dict(ctx.session.execute(select(Case.id, Case.case_number)
                                            .where(Case.id.in_(case_ids))).all())

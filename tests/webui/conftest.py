@@ -3,7 +3,6 @@ request boundary), a fake clock, and signed-in test clients for every role."""
 from __future__ import annotations
 
 import dataclasses
-
 import functools
 import re
 from pathlib import Path
@@ -11,22 +10,23 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select
 
-from engine import accounts, definitions, users
-from engine.models import ProcessVersion, ProcessVersionFile
+from engine.accounts import credentials, users
+from engine.db.models import ProcessVersion, ProcessVersionFile
+from engine.definitions import store
 from webui.app import create_app
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-from web_support import CASE_PROCESSES, PASSWORD, PEOPLE  # noqa: E402
 from db_support import empty_case_tables  # noqa: E402
+from web_support import CASE_PROCESSES, PASSWORD, PEOPLE  # noqa: E402
 
 
 @functools.cache
 def password_hash() -> str:
-    return accounts.hash_password(PASSWORD)
+    return credentials.hash_password(PASSWORD)
 
 
 def _fixture_files() -> dict[str, bytes]:
-    files = definitions.read_directory(FIXTURES / "webui")
+    files = store.read_directory(FIXTURES / "webui")
     return files
 
 
@@ -34,7 +34,7 @@ def _fixture_files() -> dict[str, bytes]:
 def web_env(committed_env):
     """An engine environment that commits, with the web fixtures deployed and the people."""
     with committed_env.unit_of_work() as ctx:
-        definitions.deploy_files(ctx, _fixture_files(), "tests")
+        store.deploy_files(ctx, _fixture_files(), "tests")
         for username, (roles, trained) in PEOPLE.items():
             users.add_user(ctx, username, roles, display_name=username.capitalize(),
                            trained_coordinator=trained, password_hash=password_hash())
@@ -106,7 +106,7 @@ def token(web_env):
     """token("saksbehandler1") -> a bearer token."""
     def make(username: str) -> str:
         with web_env.unit_of_work() as ctx:
-            return accounts.issue_token(ctx, username)
+            return credentials.issue_token(ctx, username)
     return make
 
 
@@ -127,7 +127,7 @@ def api(app, token):
 
 
 def user(env_or_ctx, username):
-    from engine.users import get_user
+    from engine.accounts.users import get_user
     return get_user(env_or_ctx, username)
 
 

@@ -1,8 +1,8 @@
 """The JSON API: every endpoint, and each error status it can answer, always as JSON."""
 import pytest
 
-from engine.sweep import sweep_once
-from engine.users import get_user
+from engine.accounts.users import get_user
+from engine.scheduling.sweep import sweep_once
 
 BENCH = "bench_two_user_tasks"
 
@@ -114,7 +114,7 @@ def test_get_case_per_role(api, officer):
 def test_reading_a_case_over_the_api_is_logged(officer, engine_do):
     created = _start(officer)
     officer.get(f"/api/v1/cases/{created['id']}")
-    from engine import audit
+    from engine.cases import audit
     reads = engine_do(lambda ctx: [(e.actor, e.details.get("purpose")) for e in
                                    audit.case_history(ctx, created["id"], {"case_read"})])
     assert reads == [("saksbehandler1", "case page")]
@@ -220,6 +220,6 @@ def test_unknown_routes_and_methods_answer_json(officer):
 def test_a_failed_request_writes_nothing(api, officer, engine_do):
     task = _start(officer)["open_tasks"][0]
     officer.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {"x": "bad"}})
-    from engine.models import HumanTask
+    from engine.db.models import HumanTask
     row = engine_do(lambda ctx: ctx.session.get(HumanTask, task["id"]))
     assert (row.status, row.version) == ("open", task["version"])

@@ -1,7 +1,7 @@
 """Sign-in, sign-out, idle timeout, cookies, CSRF and the language switch."""
 from datetime import timedelta
 
-from engine import accounts
+from engine.accounts import credentials
 
 
 def test_pages_need_sign_in_and_return_there_afterwards(browser):
@@ -29,7 +29,7 @@ def test_wrong_password_is_refused_with_the_error_tied_to_the_fields(browser):
 
 def test_unknown_and_inactive_users_cannot_sign_in(browser, engine_do):
     def deactivate(ctx):
-        from engine.users import get_user
+        from engine.accounts.users import get_user
         get_user(ctx, "saksbehandler2").active = False
     engine_do(deactivate)
     for name in ("nobody", "saksbehandler2"):
@@ -79,7 +79,7 @@ def test_password_change_ends_sessions_and_tokens(browser, engine_do, api):
     officer = browser("saksbehandler1")
     client = api("saksbehandler1")
     assert client.get("/api/v1/tasks").status_code == 200
-    engine_do(lambda ctx: accounts.set_password(ctx, "saksbehandler1", "nytt-passord"))
+    engine_do(lambda ctx: credentials.set_password(ctx, "saksbehandler1", "nytt-passord"))
     assert officer.get("/inbox/").status_code == 302
     response = client.get("/api/v1/tasks")
     assert response.status_code == 401 and "passordet er endret" in response.json["message"]
@@ -104,7 +104,7 @@ def test_session_cookie_flags(browser):
 
 
 def test_passwords_are_argon2_hashes(engine_do):
-    from engine.users import get_user
+    from engine.accounts.users import get_user
     stored = engine_do(lambda ctx: get_user(ctx, "leder1").password_hash)
     assert stored.startswith("$argon2id$") and "demo" not in stored
 
@@ -134,7 +134,7 @@ def test_security_headers(browser):
 
 
 def test_idle_setting_from_environment(monkeypatch):
-    from engine.settings import Settings
+    from engine.core.settings import Settings
     monkeypatch.setenv("SAMFLYT_SESSION_IDLE_MINUTES", "5")
     monkeypatch.setenv("SAMFLYT_CASE_PROCESSES", "ip_sak, stafett")
     web = Settings.from_env()
@@ -181,7 +181,7 @@ def test_a_successful_sign_in_clears_the_failures(browser, web_env):
 
 def test_one_address_guessing_across_names_is_locked(browser, web_env):
     client = browser()
-    limit = web_env.settings.sign_in_max_failures * accounts.ADDRESS_FACTOR
+    limit = web_env.settings.sign_in_max_failures * credentials.ADDRESS_FACTOR
     for number in range(limit):
         assert _try(client, f"navn{number}", "feil").status_code == 401
     assert _try(client, "leder1", "demo").status_code == 429  # from this address

@@ -5,13 +5,13 @@ import io
 from pathlib import Path
 
 import pytest
-
-from engine import cases, humantasks
-from engine.models import HumanTask, Notice
-from engine.sweep import sweep_once
-from engine.users import get_user
-
 from web_support import ROLE_USERS
+
+from engine.accounts.users import get_user
+from engine.cases import casework
+from engine.db.models import HumanTask, Notice
+from engine.scheduling.sweep import sweep_once
+from engine.worklist import humantasks
 
 ROLES = list(ROLE_USERS)
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -31,7 +31,7 @@ class World:
         """A new 'stafett' case advanced to the open task of `role`'s lane."""
         def run(ctx):
             officer = get_user(ctx, "saksbehandler1")
-            case = cases.start_case(ctx, {}, officer, process_key="stafett")
+            case = casework.start_case(ctx, {}, officer, process_key="stafett")
             for step in STEPS[:STEPS.index(role)]:
                 [task] = humantasks.open_tasks(ctx, case.id)
                 humantasks.complete(ctx, task.id, get_user(ctx, ROLE_USERS[step]), {"notat": "ok"})
@@ -48,7 +48,7 @@ class World:
 
     def notice_for_saksbehandler(self) -> int:
         def run(ctx):
-            case = cases.start_case(ctx, {}, get_user(ctx, "saksbehandler1"), process_key="frist_test")
+            case = casework.start_case(ctx, {}, get_user(ctx, "saksbehandler1"), process_key="frist_test")
             return case.id
         case_id = self.do(run)
         before = self.env.clock()

@@ -3,10 +3,11 @@ lost (the form is still in the browser's history), and the next request works ag
 import pytest
 from sqlalchemy import text
 
-from engine import cases, humantasks, runtime
-from engine.models import HumanTask
-from engine.users import get_user
-
+from engine.accounts.users import get_user
+from engine.cases import casework
+from engine.db.models import HumanTask
+from engine.workflow import runtime
+from engine.worklist import humantasks
 
 #: A SQLite file cannot go away mid-request; a database server can.
 pytestmark = pytest.mark.parametrize("db_env", ["postgres"], indirect=True)
@@ -27,7 +28,7 @@ def kill_connection_during_load(monkeypatch, web_env):
 
 
 def _open_task(engine_do):
-    return engine_do(lambda ctx: humantasks.open_tasks(ctx, cases.start_case(
+    return engine_do(lambda ctx: humantasks.open_tasks(ctx, casework.start_case(
         ctx, {}, get_user(ctx, "saksbehandler1"), process_key="stafett").id)[0].id)
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import drafts
-from engine.models import ProcessDraft, ProcessVersion
+from engine.db.models import ProcessDraft, ProcessVersion
+from engine.definitions import drafts
 
 pytestmark = pytest.mark.usefixtures("new_versions_removed")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import drafts
-from engine.models import ProcessVersion
+from engine.db.models import ProcessVersion
+from engine.definitions import drafts
 
 pytestmark = pytest.mark.usefixtures("new_versions_removed")
 

@@ -9,7 +9,7 @@ import pytest
 from flask import render_template_string
 from werkzeug.datastructures import MultiDict
 
-from engine.forms import field_errors
+from engine.worklist.forms import field_errors
 from webui import forms
 
 FORMS = sorted((Path(__file__).resolve().parents[2] / "processes" / "forms").glob("*.json"))
@@ -91,8 +91,8 @@ def render(app, schema, values, errors=None):
 
 @pytest.fixture(scope="module")
 def app():
+    from engine.core.settings import Settings
     from engine.environment import EngineEnvironment
-    from engine.settings import Settings
     from webui.app import create_app
     return create_app(Settings.from_env(database_url="sqlite://"),
                       env=EngineEnvironment(Settings.from_env(database_url="sqlite://")))

@@ -39,8 +39,8 @@ def test_users_token_and_password_commands(tmp_path, monkeypatch):
     result = run("users", "password", "kari", input="demo\ndemo\n")
     assert result.exit_code == 0 and "password set for kari" in result.output
     assert run("users", "password", "kari", "--password", "x").exit_code == 1  # too short
+    from engine.core.settings import Settings
     from engine.environment import EngineEnvironment
-    from engine.settings import Settings
     env = EngineEnvironment(Settings.from_env())
     assert _demo_login_lines(env) == ["Demo users (password «demo»):",
                                       "  kari                 saksbehandler"]
@@ -52,7 +52,7 @@ def test_every_notice_kind_has_words_in_the_web_ui():
     import flask
     from flask_babel import Babel
 
-    from engine.notices import KIND_LABELS
+    from engine.notices.notice_board import KIND_LABELS
     from webui.filters import notice_text
     app = flask.Flask(__name__)
     Babel(app)

@@ -5,9 +5,10 @@ import re
 
 import pytest
 
-from engine import cases, humantasks
-from engine.models import HumanTask
-from engine.users import get_user
+from engine.accounts.users import get_user
+from engine.cases import casework
+from engine.db.models import HumanTask
+from engine.worklist import humantasks
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def started(engine_do):
             officer = get_user(ctx, "saksbehandler1")
             ids = []
             for _ in range(n):
-                case = cases.start_case(ctx, {}, officer, process_key=process)
+                case = casework.start_case(ctx, {}, officer, process_key=process)
                 ids.append(humantasks.open_tasks(ctx, case.id)[0].id)
             return ids
         return engine_do(go)
@@ -166,7 +167,7 @@ def test_inbox_answers_from_the_task_table_alone(browser, api, started, monkeypa
     started("frist_test")
     officer = browser("saksbehandler1")
     client = api("saksbehandler1")
-    from engine.state import StateSerializer
+    from engine.workflow.state import StateSerializer
 
     def refuse(*args, **kwargs):
         raise AssertionError("the inbox deserialised a workflow")

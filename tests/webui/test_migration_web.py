@@ -7,12 +7,19 @@ import lxml.html
 import pytest
 from sqlalchemy import select
 
-from engine import cases, humantasks
-from engine.models import HumanTask, ProcessInstance, Timer
-from engine.sweep import sweep_once
-from engine.users import get_user
-from tests.engine.test_migration import (APPLICATION, ASSESSMENT, NEW_NAME, OLD_NAME,
-                                         changed_ip_sak, without_kartlegging)
+from engine.accounts.users import get_user
+from engine.cases import casework
+from engine.db.models import HumanTask, ProcessInstance, Timer
+from engine.scheduling.sweep import sweep_once
+from engine.worklist import humantasks
+from tests.engine.test_migration import (
+    APPLICATION,
+    ASSESSMENT,
+    NEW_NAME,
+    OLD_NAME,
+    changed_ip_sak,
+    without_kartlegging,
+)
 
 pytestmark = pytest.mark.usefixtures("new_versions_removed")
 
@@ -32,7 +39,7 @@ def deploy(unit, content: bytes) -> int:
 
 def start(engine_do) -> tuple[int, str]:
     def run(ctx):
-        case = cases.start_case(ctx, APPLICATION, get_user(ctx, "saksbehandler1"))
+        case = casework.start_case(ctx, APPLICATION, get_user(ctx, "saksbehandler1"))
         return case.id, case.case_number
     return engine_do(run)
 

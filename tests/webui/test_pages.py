@@ -1,9 +1,10 @@
 """New case, the task page and the case page, through the Flask test client."""
 import re
 
-from engine import audit, cases, humantasks
-from engine.models import HumanTask
-from engine.users import get_user
+from engine.accounts.users import get_user
+from engine.cases import audit, casework
+from engine.db.models import HumanTask
+from engine.worklist import humantasks
 
 APPLICATION = {"soker_rolle": "personen", "onsker_ip": "true", "onsker_koordinator": "true",
                "onsker_barnekoordinator": "false", "navn": "Kari Nordmann",
@@ -31,7 +32,7 @@ def test_new_case_form_errors_then_registered(browser, engine_do):
     assert '<a href="#f-mottatt_dato">Dato søknaden ble mottatt: Feltet må fylles ut</a>' in html
     assert 'value="1.3.70"' in html and 'value="Kari"' in html
     case_id = _new_ip_case(officer)
-    from engine.models import Case
+    from engine.db.models import Case
     case = engine_do(lambda ctx: ctx.session.get(Case, case_id))
     assert case.data["tjenester"] == ["hjemmesykepleie", "fysioterapi"] and case.data["onsker_ip"] is True
     html = officer.get(f"/cases/{case_id}").get_data(as_text=True)
@@ -39,7 +40,7 @@ def test_new_case_form_errors_then_registered(browser, engine_do):
 
 
 def test_task_page_instructions_draft_and_complete(browser, engine_do):
-    task_id = engine_do(lambda ctx: humantasks.open_tasks(ctx, cases.start_case(
+    task_id = engine_do(lambda ctx: humantasks.open_tasks(ctx, casework.start_case(
         ctx, {}, get_user(ctx, "saksbehandler1"), process_key="stafett").id)[0].id)
     officer = browser("saksbehandler1")
     html = officer.get(f"/tasks/{task_id}").get_data(as_text=True)
@@ -87,7 +88,7 @@ def test_case_page_shows_tasks_deadlines_notices_timeline_and_diagram(browser, e
 
 def test_case_page_marks_overdue_and_called_process(browser, engine_do, web_env):
     officer = browser("saksbehandler1")
-    case_id = engine_do(lambda ctx: cases.start_case(ctx, {}, get_user(ctx, "saksbehandler1"),
+    case_id = engine_do(lambda ctx: casework.start_case(ctx, {}, get_user(ctx, "saksbehandler1"),
                                                      process_key="frist_test").id)
     web_env.clock.advance(days=2, hours=1)
     officer = browser("saksbehandler1")
@@ -120,8 +121,8 @@ def test_case_page_marks_the_called_process(browser, engine_do):
 
 
 def test_notices_page_and_acknowledge(browser, engine_do, web_env):
-    from engine.sweep import sweep_once
-    case_id = engine_do(lambda ctx: cases.start_case(ctx, {}, get_user(ctx, "saksbehandler1"),
+    from engine.scheduling.sweep import sweep_once
+    case_id = engine_do(lambda ctx: casework.start_case(ctx, {}, get_user(ctx, "saksbehandler1"),
                                                      process_key="frist_test").id)
     web_env.clock.advance(days=4)
     engine_do(sweep_once)
@@ -137,7 +138,7 @@ def test_notices_page_and_acknowledge(browser, engine_do, web_env):
 
 
 def test_completing_a_task_goes_on_to_the_next_one_the_officer_can_do(browser, engine_do):
-    first = engine_do(lambda ctx: humantasks.open_tasks(ctx, cases.start_case(
+    first = engine_do(lambda ctx: humantasks.open_tasks(ctx, casework.start_case(
         ctx, {}, get_user(ctx, "saksbehandler1"), process_key="bench_two_user_tasks").id)[0])
     officer = browser("saksbehandler1")
     response = officer.post(f"/tasks/{first.id}", {"x": "1", "_action": "complete",

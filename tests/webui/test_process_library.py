@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import cases, humantasks
-from engine.models import HumanTask, ProcessVersion
-from engine.users import get_user
+from engine.accounts.users import get_user
+from engine.cases import casework
+from engine.db.models import HumanTask, ProcessVersion
+from engine.worklist import humantasks
 
 pytestmark = pytest.mark.usefixtures("new_versions_removed")
 
@@ -77,7 +78,7 @@ def test_upload_one_changed_bpmn_makes_a_version_and_again_changes_nothing(unit,
 
 
 def test_library_pages_show_processes_versions_and_the_diff(browser, unit, engine_do):
-    engine_do(lambda ctx: cases.start_case(ctx, {}, get_user(ctx, "saksbehandler1"),
+    engine_do(lambda ctx: casework.start_case(ctx, {}, get_user(ctx, "saksbehandler1"),
                                            process_key="stafett"))
     old = unit.get("/api/v1/processes/ip_sak/versions").json["versions"][0]["version"]
     new = upload(unit, "ip_sak", ("ip_sak.bpmn", changed_ip_sak())).json["version"]
@@ -189,7 +190,7 @@ def test_a_plain_bpmn_js_diagram_uploads_and_its_tasks_run_without_forms(
     assert listed[PLAIN_KEY]["name"] == "Enkel søknad"
 
     def start(ctx):
-        case = cases.start_case(ctx, {"antall_tjenester": 2}, get_user(ctx, "saksbehandler1"),
+        case = casework.start_case(ctx, {"antall_tjenester": 2}, get_user(ctx, "saksbehandler1"),
                                 process_key=PLAIN_KEY)
         return case.id, [(t.id, t.candidate_role) for t in ctx.session.scalars(
             select(HumanTask).where(HumanTask.case_id == case.id))]
@@ -212,7 +213,7 @@ def test_a_diagram_failing_on_the_case_data_refuses_the_completion_and_keeps_the
     assert upload(unit, PLAIN_KEY, (PLAIN.name, PLAIN.read_bytes())).status_code in (200, 201)
 
     def start(ctx):
-        case = cases.start_case(ctx, {}, get_user(ctx, "saksbehandler1"), process_key=PLAIN_KEY)
+        case = casework.start_case(ctx, {}, get_user(ctx, "saksbehandler1"), process_key=PLAIN_KEY)
         [task] = ctx.session.scalars(select(HumanTask).where(HumanTask.case_id == case.id))
         return task.id
     task_id = engine_do(start)
@@ -240,7 +241,7 @@ def test_a_lane_that_names_no_role_is_refused_and_nothing_is_deployed(unit, vers
 
 def test_heat_map_json_table_and_diagram(browser, engine_do, clock):
     def start(ctx):
-        return cases.start_case(ctx, {}, get_user(ctx, "saksbehandler1"),
+        return casework.start_case(ctx, {}, get_user(ctx, "saksbehandler1"),
                                 process_key="stafett").id
     first = engine_do(start)
     clock.advance(days=3)

@@ -1,0 +1,50 @@
+"""Users and their roles."""
+from __future__ import annotations
+
+from sqlalchemy import bindparam, select
+
+from engine.core.errors import InvalidInput, NotFound
+from engine.core.settings import ROLES
+from engine.db.fastpath import driver
+from engine.db.models import User
+
+
+def add_user(ctx, username: str, roles: list[str] | tuple[str, ...], display_name: str | None = None,
+             email: str | None = None, trained_coordinator: bool = False,
+             password_hash: str | None = None) -> User:
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise InvalidInput("Ukjent rolle", {"role": f"Ukjent rolle: {', '.join(sorted(unknown))}"})
+    if ctx.session.scalar(select(User.id).where(User.username == username)):
+        raise InvalidInput("Brukernavnet finnes", {"username": f"«{username}» finnes allerede"})
+    user = User(username=username, display_name=display_name or username, email=email,
+                trained_coordinator=trained_coordinator, password_hash=password_hash,
+                active=True, created_at=ctx.now(), roles=sorted(set(roles)))
+    ctx.session.add(user)
+    ctx.session.flush()
+    return user
+
+
+_BY_USERNAME = driver.Statement(
+    driver.select_rows(User).where(User.username == bindparam("username")))
+_BY_ID = driver.Statement(driver.select_rows(User).where(User.id == bindparam("user_id")))
+
+
+def get_user(ctx, username: str) -> User:
+    """The user (read on every request and every engine operation: through the driver)."""
+    user = find_user(ctx, username)
+    if user is None:
+        raise NotFound(f"Fant ikke brukeren «{username}»")
+    return user
+
+
+def find_user(ctx, username: str) -> User | None:
+    """The user of that name, active or not, or None."""
+    found = driver.load_all(ctx, _BY_USERNAME, (User,), username=username)
+    return found[0][0] if found else None
+
+
+def find_user_by_id(ctx, user_id: int) -> User | None:
+    """The user with that id (a signed-in session's), active or not, or None."""
+    found = driver.load_all(ctx, _BY_ID, (User,), user_id=user_id)
+    return found[0][0] if found else None

@@ -1,0 +1,282 @@
+"""The case page as one read: status, the person's data this user may see, the active
+tasks and whom each waits for, deadlines with days left, notices, the timeline of who did
+what and when, and the process diagrams (main process and called processes) with the
+state of each element. The read goes through `casework.get_case`, so it is logged."""
+from __future__ import annotations
+
+import dataclasses
+import functools
+from datetime import date, datetime
+
+from lxml import etree
+from SpiffWorkflow.task import TaskState
+from sqlalchemy import exists, or_, select
+
+from engine.cases import casework
+from engine.core.errors import NotFound, PermissionDenied
+from engine.db.models import (
+    AuditEvent,
+    Case,
+    HumanTask,
+    Notice,
+    ProcessInstance,
+    Timer,
+    User,
+)
+from engine.definitions import store
+from engine.notices import notice_board
+from engine.workflow import runtime
+from engine.worklist import humantasks
+from engine.worklist.pagefields import Field, days_left, field_specs, labelled, urgency
+
+#: Roles that work with every case from application to plan, and so may read its data.
+CASEWORK_ROLES = {"saksbehandler", "leder", "koordinerende_enhet"}
+#: Audit details that are safe to show in the timeline (never form data).
+TIMELINE_DETAILS = ("name", "process", "role", "assignee", "previous", "coordinator", "kind",
+                    "timer", "severity", "version", "user", "reason", "purpose", "fields")
+#: Case facts that are deadlines (shown with days left).
+DEADLINE_FACTS = {"klagefrist": "Klagefrist"}
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
+
+
+@dataclasses.dataclass
+class ActiveTask:
+    task: HumanTask
+    waiting_for_user: str | None
+    waiting_for_role: str
+    why_not: str | None     # why this user cannot work on it; None when they can
+    urgency: str | None
+    days_left: int | None
+
+
+@dataclasses.dataclass
+class Deadline:
+    label: str
+    kind: str               # task | timer | fact
+    due: datetime | date
+    days_left: int | None
+    overdue: bool
+
+
+@dataclasses.dataclass
+class TimelineEntry:
+    at: datetime
+    actor: str
+    kind: str
+    details: dict
+
+
+@dataclasses.dataclass
+class Diagram:
+    process_key: str
+    name: str
+    instance_status: str
+    xml: str
+    diagram_id: str | None
+    states: dict[str, str]  # element id -> completed | active | overdue
+
+
+@dataclasses.dataclass
+class CasePage:
+    case: Case
+    access: str             # full | limited
+    person: list[Field]
+    facts: list[Field]
+    tasks: list[ActiveTask]
+    deadlines: list[Deadline]
+    notices: list[Notice]
+    timeline: list[TimelineEntry]
+    diagrams: list[Diagram]
+
+
+def access_level(ctx, case: Case, user: User) -> str | None:
+    """'full' (may read the person's data), 'limited' (the case's course, no personal data)
+    or None (may not open the case). Coordinators read only the cases they work on."""
+    roles = user.role_keys
+    if roles & CASEWORK_ROLES:
+        return "full"
+    if "koordinator" in roles and (case.coordinator == user.username or _works_on(ctx, case, user)):
+        return "full"
+    if "admin" in roles:
+        return "limited"
+    return None
+
+
+def _works_on(ctx, case: Case, user: User) -> bool:
+    """Has, had or may take a task of the case (a task of the user's role nobody holds)."""
+    return bool(ctx.session.scalar(select(exists().where(
+        HumanTask.case_id == case.id,
+        or_(HumanTask.assignee == user.username, HumanTask.completed_by == user.username,
+            (HumanTask.status == "open") & HumanTask.assignee.is_(None)
+            & HumanTask.candidate_role.in_(user.role_keys))))))
+
+
+def check_access(ctx, case_id: int, user: User) -> str:
+    case = ctx.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"Fant ikke sak {case_id}")
+    level = access_level(ctx, case, user)
+    if level is None:
+        raise PermissionDenied("Du har ikke tilgang til denne saken")
+    return level
+
+
+def case_page(ctx, case_id: int, user: User, soon_days: int = 3, with_diagrams: bool = True
+              ) -> CasePage:
+    access = check_access(ctx, case_id, user)
+    case = casework.get_case(ctx, case_id, user, purpose="case page")
+    now, tz = ctx.now(), ctx.settings.timezone
+    instances = list(ctx.session.scalars(select(ProcessInstance).where(
+        ProcessInstance.case_id == case.id).order_by(ProcessInstance.started_at,
+                                                     ProcessInstance.id)))
+    main = instances[0] if instances else None
+    person, facts = [], []
+    if access == "full" and main is not None:
+        parsed = ctx.specs.get(main.version)
+        start_form = casework.start_form(parsed)
+        start_schema = store.form_schema(ctx, main.version, start_form) if start_form else {}
+        order = list((start_schema or {}).get("properties", {}))
+        person = labelled(case.data or {}, field_specs([start_schema or {}]), only=order)
+        facts = labelled(case.facts or {}, field_specs(parsed.forms))
+    open_tasks = humantasks.open_tasks(ctx, case.id)
+    tasks = [ActiveTask(t, t.assignee, t.candidate_role, humantasks.why_not(user, t),
+                        urgency(t.due_at, now, soon_days), days_left(t.due_at, now, tz))
+             for t in open_tasks]
+    return CasePage(case=case, access=access, person=person, facts=facts, tasks=tasks,
+                    deadlines=_deadlines(ctx, case, open_tasks, now, tz),
+                    notices=notice_board.for_case(ctx, case.id),
+                    timeline=timeline(ctx, case.id),
+                    diagrams=diagrams(ctx, instances, open_tasks) if with_diagrams else [])
+
+
+def _deadlines(ctx, case: Case, open_tasks, now, tz) -> list[Deadline]:
+    found = []
+    for task in open_tasks:
+        if task.due_at:
+            found.append(Deadline(task.name, "task", task.due_at, days_left(task.due_at, now, tz),
+                                  task.due_at < now))
+    for timer in ctx.session.scalars(select(Timer).where(Timer.case_id == case.id,
+                                                         Timer.status == "waiting")):
+        found.append(Deadline(timer.name, "timer", timer.fire_at,
+                              days_left(timer.fire_at, now, tz), timer.fire_at < now))
+    for key, label in DEADLINE_FACTS.items():
+        value = (case.facts or {}).get(key)
+        try:
+            due = date.fromisoformat(str(value)[:10]) if value else None
+        except ValueError:
+            due = None
+        if due:
+            left = days_left(due, now, tz)
+            found.append(Deadline(label, "fact", due, left, left < 0))
+    return sorted(found, key=lambda d: (d.days_left if d.days_left is not None else 10**6))
+
+
+def timeline(ctx, case_id: int) -> list[TimelineEntry]:
+    """Who did what and when; reads of the case and form data are left out."""
+    events = ctx.session.scalars(select(AuditEvent).where(
+        AuditEvent.case_id == case_id, AuditEvent.kind != "case_read").order_by(AuditEvent.id))
+    return [TimelineEntry(e.at, e.actor, e.kind,
+                          {k: e.details[k] for k in TIMELINE_DETAILS if k in (e.details or {})})
+            for e in events]
+
+
+# --- diagrams ---------------------------------------------------------------------------------
+
+def diagrams(ctx, instances: list[ProcessInstance], open_tasks: list[HumanTask]) -> list[Diagram]:
+    """One diagram per process key of the case (its newest instance, so a thousand review
+    cycles still draw one diagram), plus each process it called."""
+    newest: dict[str, ProcessInstance] = {}
+    for instance in instances:
+        current = newest.get(instance.process_key)
+        if current is None or instance.status == "running" or current.status != "running":
+            newest[instance.process_key] = instance
+    now = ctx.now()
+    found = []
+    for instance in newest.values():
+        states = _element_states(ctx, instance, open_tasks, now)
+        bpmn_files = [f for f in instance.version.files if f.kind == "bpmn"]
+        keys = [instance.process_key] + sorted(
+            k for k in ctx.specs.get(instance.version).subprocess_specs
+            if k != instance.process_key and states.get(k))
+        for key in keys:
+            located = locate_diagram(bpmn_files, key)
+            if located is None:
+                continue
+            xml, diagram_id, name = located
+            marks = states.get(key, {})
+            status = instance.status
+            if key != instance.process_key:  # a called process: running while it has work
+                status = "running" if {"active", "overdue"} & set(marks.values()) \
+                    else "completed"
+            found.append(Diagram(key, name, status, xml, diagram_id, marks))
+    return found
+
+
+_RANK = {"completed": 1, "active": 2, "overdue": 3}
+
+
+def _element_states(ctx, instance: ProcessInstance, open_tasks, now) -> dict[str, dict[str, str]]:
+    states: dict[str, dict[str, str]] = {}
+
+    def mark(process_key, element_id, state):
+        if not element_id:
+            return
+        current = states.setdefault(process_key, {}).get(element_id)
+        if current is None or _RANK[state] > _RANK[current]:
+            states[process_key][element_id] = state
+
+    if instance.status == "running" and instance.state:
+        workflow = runtime.read_workflow(ctx, instance)
+        all_tasks = list(workflow.tasks.values())
+        for sub in workflow.subprocesses.values():
+            all_tasks.extend(sub.tasks.values())
+        for task in all_tasks:
+            element = task.task_spec.bpmn_id
+            if task.state == TaskState.COMPLETED:
+                mark(task.workflow.spec.name, element, "completed")
+            elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+                mark(task.workflow.spec.name, element, "active")
+    else:
+        for row in ctx.session.scalars(select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.status == "completed")):
+            mark(row.process_key, row.element_id, "completed")
+    for task in open_tasks:
+        if task.instance_id == instance.id and task.due_at and task.due_at < now:
+            mark(task.process_key, task.element_id, "overdue")
+    return states
+
+
+def locate_diagram(files, process_key: str):
+    """(xml, diagram id, name) of the file in `files` whose diagram draws `process_key`."""
+    for file in files:
+        info = _diagram_info(file.content_hash, file.content)
+        if process_key in info:
+            diagram_id, name = info[process_key]
+            return file.content, diagram_id, name
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _diagram_info(content_hash: str, content: str) -> dict[str, tuple[str | None, str]]:
+    """process id -> (id of the BPMNDiagram that draws it, process name)."""
+    root = etree.fromstring(content.encode("utf-8"),
+                            etree.XMLParser(resolve_entities=False, no_network=True))
+    processes = {p.get("id"): p.get("name") or p.get("id")
+                 for p in root.iter(f"{{{BPMN_NS}}}process")}
+    owner = {pid: pid for pid in processes}
+    for collaboration in root.iter(f"{{{BPMN_NS}}}collaboration"):
+        for participant in collaboration.iter(f"{{{BPMN_NS}}}participant"):
+            if participant.get("processRef") in processes:
+                owner.setdefault(collaboration.get("id"), participant.get("processRef"))
+                owner[participant.get("processRef")] = collaboration.get("id")
+    drawn = {}
+    for diagram in root.iter(f"{{{BPMNDI_NS}}}BPMNDiagram"):
+        plane = diagram.find(f"{{{BPMNDI_NS}}}BPMNPlane")
+        if plane is not None:
+            drawn[plane.get("bpmnElement")] = diagram.get("id")
+    info = {}
+    for pid, name in processes.items():
+        diagram_id = drawn.get(pid) or drawn.get(owner.get(pid))
+        info[pid] = (diagram_id, name)
+    return info

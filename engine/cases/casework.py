@@ -1,0 +1,145 @@
+"""Cases: start one from an application, read one (every read is logged), start the
+processes that begin on an outside event (an appeal, a coordinator leaving)."""
+from __future__ import annotations
+
+import functools
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from engine.cases import audit
+from engine.core.errors import ConflictError, NotFound
+from engine.db.fastpath import driver, rows
+from engine.db.models import Case, CaseNumberCounter, ProcessInstance, User
+from engine.definitions import store
+from engine.workflow import runtime
+from engine.worklist.forms import validate_form_data
+
+#: The process that runs a whole case.
+MAIN_PROCESS = "ip_sak"
+#: Started when an appeal (klage) is registered on a case.
+APPEAL_PROCESS = "klage"
+#: Started when the coordinator leaves.
+COORDINATOR_CHANGE_PROCESS = "koordinatorbytte"
+
+
+def _case_number(ctx, year: int, number: int) -> str:
+    """A readable, unique case number: PREFIX-YEAR-NNNNN, counting per year (the number comes
+    from `_next_number`)."""
+    return f"{ctx.settings.case_number_prefix}-{year}-{number:05d}"
+
+
+_COUNTERS = CaseNumberCounter.__table__
+
+
+@functools.cache
+def _next_number(dialect: str):
+    """One statement takes the year's next number, creating the year's counter the first time:
+    two officers starting the year's first cases at once both get a number (an INSERT after a
+    missed UPDATE would fail for one of them)."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return driver.Statement(insert(_COUNTERS).values(year=bindparam("of_year"), last=1)
+                            .on_conflict_do_update(index_elements=[_COUNTERS.c.year],
+                                                   set_={"last": _COUNTERS.c.last + 1})
+                            .returning(_COUNTERS.c.last))
+
+
+def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCESS) -> Case:
+    """Register an application and run its process to the first wait.
+
+    `data` is validated against the form on the process's start event, if it has one.
+    """
+    actor_name = _name(actor)
+    year = ctx.now().year
+    # the newest version and the case number in one read (one round trip on PostgreSQL)
+    newest, [[number]] = driver.fetch_together(ctx, [
+        (store.NEWEST, {"key": process_key}),
+        (_next_number(ctx.session.get_bind().dialect.name), {"of_year": year})])
+    version = store.newest_of(ctx, process_key, newest)
+    validate_start_data(ctx, version, data)
+    case = rows.insert(ctx, Case(case_number=_case_number(ctx, year, number),
+                                 process_key=process_key,
+                                 status="open", person_name=data.get("navn"), data=dict(data),
+                                 facts={}, created_at=ctx.now(), created_by=actor_name))
+    audit.record(ctx, case, actor_name, "case_started", case_number=case.case_number,
+                 process=process_key)
+    runtime.start_instance(ctx, case, process_key, data, actor_name, version=version)
+    return case
+
+
+@functools.lru_cache(maxsize=128)
+def start_form(parsed) -> str | None:
+    """The form file on the process's start event, if it has one (looked up once per parsed
+    version)."""
+    for task_spec in parsed.spec.task_specs.values():
+        if type(task_spec).__name__ == "StartEvent":
+            form = runtime.properties(task_spec).get("formJsonSchemaFilename")
+            if form:
+                return form
+    return None
+
+
+def validate_start_data(ctx, version, data: dict) -> None:
+    """Check `data` against the form on the version's start event (if it has one)."""
+    form = start_form(ctx.specs.get(version))
+    if form:
+        validate_form_data(store.form_text(ctx, version, form), data)
+
+
+def get_case(ctx, case_id: int, reader: User | str, purpose: str = "view") -> Case:
+    """The case, with the read written to the audit trail (pasientjournalloven § 22)."""
+    case = ctx.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"Fant ikke sak {case_id}")
+    audit.record(ctx, case, _name(reader), "case_read", purpose=purpose)
+    return case
+
+
+def find_case(ctx, case_number: str) -> Case:
+    case = ctx.session.scalar(select(Case).where(Case.case_number == case_number))
+    if case is None:
+        raise NotFound(f"Fant ikke sak {case_number}")
+    return case
+
+
+def running_instances(ctx, case_id: int) -> list[ProcessInstance]:
+    return list(ctx.session.scalars(select(ProcessInstance).where(
+        ProcessInstance.case_id == case_id, ProcessInstance.status == "running")
+        .order_by(ProcessInstance.id)))
+
+
+def start_process(ctx, case_id: int, process_key: str, data: dict, actor: User | str
+                  ) -> ProcessInstance:
+    """Start a process for an existing case (a closed case reopens)."""
+    case = ctx.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"Fant ikke sak {case_id}")
+    version = store.latest_version(ctx, process_key)
+    validate_start_data(ctx, version, data)
+    seed = {**case.data, **(case.facts or {}), **data}
+    return runtime.start_instance(ctx, case, process_key, seed, _name(actor), version=version)
+
+
+def register_appeal(ctx, case_id: int, data: dict, actor: User | str) -> ProcessInstance:
+    """An appeal arrived: never refused here, late or not; the process assesses it."""
+    return start_process(ctx, case_id, APPEAL_PROCESS, data, actor)
+
+
+def report_coordinator_leaving(ctx, case_id: int, actor: User | str,
+                               reason: str | None = None) -> ProcessInstance:
+    """The coordinator leaves: escalate and appoint a replacement. The leaving coordinator
+    stays on the case until the replacement takes over, so the plan is never without one."""
+    case = ctx.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"Fant ikke sak {case_id}")
+    if not case.coordinator:
+        raise ConflictError("Saken har ingen koordinator")
+    audit.record(ctx, case, _name(actor), "coordinator_leaving", coordinator=case.coordinator,
+                 reason=reason)
+    return start_process(ctx, case_id, COORDINATOR_CHANGE_PROCESS,
+                         {"koordinator_som_slutter": case.coordinator}, actor)
+
+
+def _name(actor: User | str) -> str:
+    return actor if isinstance(actor, str) else actor.username

@@ -1,0 +1,35 @@
+"""Appointing a case's coordinator: only an active, trained coordinator; the open tasks the
+previous one held go to the new one."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine.cases import audit
+from engine.core.errors import InvalidInput
+from engine.db.models import Case, HumanTask, User
+
+
+def appoint_coordinator(ctx, case: Case, username: str, actor: str, field: str) -> None:
+    """Make `username` the case's coordinator; only trained coordinators may be appointed."""
+    user = ctx.session.scalar(select(User).where(User.username == username, User.active))
+    if user is None or "koordinator" not in user.role_keys:
+        raise InvalidInput("Ugyldig koordinator", {field: f"«{username}» er ikke en koordinator"})
+    if not user.trained_coordinator:
+        raise InvalidInput("Koordinatoren mangler opplæring",
+                           {field: f"«{username}» har ikke gjennomført koordinatoropplæringen"})
+    previous = case.coordinator
+    case.coordinator = username
+    audit.record(ctx, case, actor, "coordinator_appointed", coordinator=username,
+                 previous=previous)
+    if previous and previous != username:
+        hand_over_open_tasks(ctx, case, previous, username, actor)
+
+
+def hand_over_open_tasks(ctx, case: Case, previous: str, successor: str, actor: str) -> None:
+    """Open tasks of the case held by `previous` move to `successor`."""
+    for task in ctx.session.scalars(select(HumanTask).where(
+            HumanTask.case_id == case.id, HumanTask.status == "open",
+            HumanTask.assignee == previous)):
+        task.assignee, task.claim_due_at = successor, None
+        audit.record(ctx, case, actor, "task_assigned", task=task.id, name=task.name,
+                     assignee=successor, previous=previous)

@@ -1,0 +1,7 @@
+"""The ground every other package stands on: settings (`SAMFLYT_*`), the clock, the engine
+errors (each with a message key the web UI translates) and `EngineContext`, what every engine
+operation receives.
+
+Owns: `settings`, `clock`, `errors`, `context`. Imports nothing of Samflyt outside this package
+(the context names the workflow caches only for type checking).
+"""

@@ -1,0 +1,39 @@
+"""What every engine operation receives: a session, a clock, the settings and the spec cache."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy.orm import Session
+
+from engine.core.settings import Settings
+from engine.workflow.specs import SpecCache
+from engine.workflow.state import LiveWorkflows
+
+
+@dataclasses.dataclass(frozen=True)
+class NewTask:
+    """A human task a step created (its row's values when it was inserted)."""
+    id: int
+    version: int
+    case_id: int
+    name: str
+    candidate_role: str
+    assignee: str | None
+
+
+@dataclasses.dataclass
+class EngineContext:
+    session: Session
+    clock: Callable[[], datetime]
+    settings: Settings
+    specs: SpecCache
+    #: Workflows kept in memory between steps (None: every step deserialises its state).
+    workflows: LiveWorkflows | None = None
+    #: The human tasks the operations on this context created, oldest first: what an officer
+    #: who just completed a task may go on with, known without a query.
+    new_tasks: list[NewTask] = dataclasses.field(default_factory=list)
+
+    def now(self) -> datetime:
+        return self.clock()

@@ -1,0 +1,143 @@
+"""The one settings module. Every variable is read from the environment with the
+``SAMFLYT_`` prefix; each field below documents its variable.
+
+`Settings.from_env()` is called by the boundaries (CLI, web app factory, Celery app);
+the engine only ever receives a `Settings` instance.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+ROLES = ("saksbehandler", "leder", "koordinerende_enhet", "koordinator", "admin")
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{PROJECT_ROOT / 'instance' / 'samflyt.sqlite3'}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    #: SAMFLYT_DATABASE_URL: SQLAlchemy URL. Default: a SQLite file under instance/.
+    #: PostgreSQL: postgresql+psycopg://user@host/dbname
+    database_url: str = dataclasses.field(default_factory=_default_database_url)
+    #: SAMFLYT_PROCESSES_DIR: the BPMN/DMN/form files `samflyt init` deploys.
+    processes_dir: str = str(PROJECT_ROOT / "processes")
+    #: SAMFLYT_TIMEZONE: the municipality's time zone, for dates in forms and timers.
+    timezone: str = "Europe/Oslo"
+    #: SAMFLYT_FALLBACK_ROLE: role that receives a task with no lane (never a task nobody sees).
+    fallback_role: str = "koordinerende_enhet"
+    #: SAMFLYT_CASE_NUMBER_PREFIX: prefix of readable case numbers, e.g. IP-2026-00042.
+    case_number_prefix: str = "IP"
+    #: SAMFLYT_SPEC_CACHE_SIZE: parsed process versions kept in memory per process.
+    spec_cache_size: int = 64
+    #: SAMFLYT_LIVE_WORKFLOW_CACHE_SIZE: running workflows kept in memory after a step, so
+    #: the next step on the same case skips deserialising its state (0: none kept).
+    live_workflow_cache_size: int = 256
+    #: SAMFLYT_MAX_UPLOAD_BYTES: largest BPMN/DMN/form file accepted.
+    max_upload_bytes: int = 5 * 1024 * 1024
+    #: SAMFLYT_SWEEP_BATCH: most timers a sweep picks up at once.
+    sweep_batch: int = 200
+    #: SAMFLYT_SWEEP_CHUNK: due items (timers of an instance, a notice) a sweep handles in one
+    #: transaction. One commit for many is the sweep's speed; a chunk in which one item fails
+    #: or loses a race is done again an item at a time. 1: every item its own transaction.
+    sweep_chunk: int = 50
+    #: SAMFLYT_SWEEP_INTERVAL: seconds between timer sweeps in `samflyt serve` (embedded mode).
+    sweep_interval: int = 60
+    #: SAMFLYT_HOST / SAMFLYT_PORT: where `samflyt serve` listens.
+    host: str = "127.0.0.1"
+    port: int = 5000
+    #: SAMFLYT_SECRET_KEY: signs session cookies. Set it in production; the default is for
+    #: the embedded demo only.
+    secret_key: str = "dev-only-change-me"
+
+    # --- deadlines, notices, e-mail and the scaled set-up (engine/deadlines.py,
+    # engine/notify.py, tasks/) -------------------------------------------------------------------
+    #: SAMFLYT_BROKER_URL: the Celery broker (Redis), e.g. redis://127.0.0.1:6379/0. Empty: the
+    #: embedded default, no Celery; `samflyt serve` sweeps and sends notices in-process. Set:
+    #: `celery -A tasks.celery_app worker` and `celery -A tasks.celery_app beat` do it.
+    broker_url: str = ""
+    #: SAMFLYT_RESULT_BACKEND: where Celery keeps task results (e.g. the Redis URL). Empty:
+    #: results are not kept (nothing reads them in production; the tests do).
+    result_backend: str = ""
+    #: SAMFLYT_BASE_URL: the address users open Samflyt at; links in e-mails start with it.
+    base_url: str = "http://127.0.0.1:5000"
+    #: SAMFLYT_SMTP_HOST: the mail server notices are sent through. Empty: no e-mail, notices
+    #: are in-app only.
+    smtp_host: str = ""
+    #: SAMFLYT_SMTP_PORT: its port (25, or 587 with SAMFLYT_SMTP_STARTTLS=1).
+    smtp_port: int = 25
+    #: SAMFLYT_SMTP_FROM: the sender address of notice e-mails.
+    smtp_from: str = "samflyt@localhost"
+    #: SAMFLYT_SMTP_USERNAME / SAMFLYT_SMTP_PASSWORD: log in to the mail server (empty: don't).
+    smtp_username: str = ""
+    smtp_password: str = ""
+    #: SAMFLYT_SMTP_STARTTLS: 1 = upgrade the connection with STARTTLS before logging in.
+    smtp_starttls: int = 0
+    #: SAMFLYT_SMTP_TIMEOUT: seconds to wait for the mail server.
+    smtp_timeout: int = 10
+    #: SAMFLYT_NOTICE_EMAIL_DEFAULT: e-mail preference of a user who has not chosen one:
+    #: immediate (one e-mail per notice), digest (one e-mail a day) or none.
+    notice_email_default: str = "immediate"
+    #: SAMFLYT_DIGEST_HOUR: hour of the day (SAMFLYT_TIMEZONE) the daily digest is sent.
+    digest_hour: int = 7
+    #: SAMFLYT_NOTICE_BATCH: most notices or e-mails one sweep or dispatch handles at once.
+    notice_batch: int = 200
+    #: SAMFLYT_TASK_CLAIM_WITHIN: ISO 8601 duration; a user task nobody has claimed this long
+    #: after it was created notifies its role (task_unclaimed). Empty: off. A diagram sets it
+    #: per task with the property `claimWithin`.
+    task_claim_within: str = "P2D"
+    #: SAMFLYT_TASK_OVERDUE_NOTICE: 1 = a user task not completed by its due date notifies its
+    #: assignee, or its role (task_overdue); 0 = off. Per task: `overdueNotice`.
+    task_overdue_notice: int = 1
+    #: SAMFLYT_TASK_REASSIGN_ON_OVERDUE: 1 = an overdue task also goes back to its role's
+    #: shared queue, so that someone else can take it. Per task: `reassignOnOverdue`.
+    task_reassign_on_overdue: int = 0
+    #: SAMFLYT_WORKING_DAY_DEADLINES: 1 = a deadline that ends on a Saturday, Sunday or public
+    #: holiday moves to the next working day (task and notice deadlines); 0 = calendar days.
+    working_day_deadlines: int = 1
+    #: SAMFLYT_HOLIDAY_COUNTRY: the public holidays, as a country code of the `holidays`
+    #: library (NO: Norway).
+    holiday_country: str = "NO"
+    #: SAMFLYT_CLOSED_DAYS: further days the municipality is closed, comma-separated: MM-DD
+    #: every year (12-24 for Christmas Eve) or YYYY-MM-DD once.
+    closed_days: str = ""
+
+    #: SAMFLYT_SESSION_IDLE_MINUTES: a signed-in web session ends after this long without a
+    #: request.
+    session_idle_minutes: int = 30
+    #: SAMFLYT_SESSION_COOKIE_SECURE: "auto" (Secure, except for requests to localhost /
+    #: 127.0.0.1 / ::1, i.e. local development), "always" or "never".
+    session_cookie_secure: str = "auto"
+    #: SAMFLYT_SIGN_IN_MAX_FAILURES: after this many failed sign-ins for one user name within
+    #: SAMFLYT_SIGN_IN_LOCK_MINUTES, that name cannot sign in until the oldest of them is that
+    #: old; from one address, four times as many (guessing across user names) locks the address.
+    sign_in_max_failures: int = 5
+    #: SAMFLYT_SIGN_IN_LOCK_MINUTES: the window (and the wait) of the sign-in limit above.
+    sign_in_lock_minutes: int = 15
+    #: SAMFLYT_CASE_PROCESSES: comma-separated process keys an officer may start as a new case.
+    case_processes: tuple[str, ...] = ("ip_sak",)
+    #: SAMFLYT_SOON_DUE_DAYS: a task due within this many days is marked "due soon".
+    soon_due_days: int = 3
+    #: SAMFLYT_INBOX_PAGE_SIZE: rows per inbox page.
+    inbox_page_size: int = 50
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+        environ = os.environ if environ is None else environ
+        values = {}
+        for field in dataclasses.fields(cls):
+            key = "SAMFLYT_" + field.name.upper()
+            if key in environ:
+                raw = environ[key]
+                if field.type == "int":
+                    values[field.name] = int(raw)
+                elif field.type.startswith("tuple"):
+                    values[field.name] = tuple(v.strip() for v in raw.split(",") if v.strip())
+                else:
+                    values[field.name] = raw
+        values.update(overrides)
+        return cls(**values)

@@ -1,0 +1,23 @@
+"""timers: when the case started waiting (for the heat map's waiting times)
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-22 23:20:00
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0004'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('timers', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('created_at', sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('timers', schema=None) as batch_op:
+        batch_op.drop_column('created_at')

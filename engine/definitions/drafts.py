@@ -1,0 +1,155 @@
+"""Drafts: files of a process the coordinating unit has edited in the browser but not deployed.
+
+Saving a draft keeps it whatever its state and validates it, together with the other drafts of
+the process and the newest deployed version's remaining files, with the same validator as
+`samflyt processes validate`; the problems name the file and the element so the editor can mark
+them. Deploying the drafts makes a new content-hashed version and removes them; a refused deploy
+keeps them.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from sqlalchemy import delete, select
+
+from engine.core.errors import ConflictError, DefinitionError, EngineError, NotFound
+from engine.db.models import ProcessDraft, ProcessVersion
+from engine.definitions import library, store
+from engine.definitions.validation import Problem, validate_files
+
+
+class DraftRefused(EngineError):
+    """The draft cannot be stored (bad file name, unknown kind, too large)."""
+
+
+@dataclass(frozen=True)
+class SavedDraft:
+    draft: ProcessDraft
+    problems: list[Problem]
+
+
+def revision(draft: ProcessDraft | None) -> str:
+    """What an editor that loaded a file sends back as `base` when it saves: the draft's
+    content hash, or "" when it loaded the deployed file (no draft)."""
+    if draft is None:
+        return ""
+    return hashlib.sha256(draft.content.encode("utf-8")).hexdigest()[:16]
+
+
+def save(ctx, user, key: str, filename: str, content: str | bytes,
+         base: str | None = None) -> SavedDraft:
+    """Store (or replace) the draft of `filename` in process `key` and validate the bundle.
+
+    `base` is the `revision` the editor loaded: when the draft changed since (another member
+    of the unit saved it, or deployed or discarded it), the save is refused with a
+    ConflictError instead of silently replacing their work. None skips the check (the CLI)."""
+    library.check_access(user)
+    filename = _clean_name(filename)
+    kind = store.kind_of(filename)
+    if kind == "unknown":
+        raise DraftRefused(f"{filename}: ukjent filtype (forventet .bpmn, .dmn eller .json)")
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    if len(data) > ctx.settings.max_upload_bytes:
+        raise DraftRefused(f"{filename}: filen er større enn grensen på "
+                           f"{ctx.settings.max_upload_bytes:,} byte")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DraftRefused(f"{filename}: filen er ikke UTF-8-tekst") from None
+    draft = get(ctx, user, key, filename)
+    if base is not None and base != revision(draft):
+        if draft is None:
+            raise ConflictError(f"Utkastet av {filename} er installert eller forkastet etter at "
+                                "du åpnet det. Last siden på nytt og gjør endringen der; det du "
+                                "har gjort nå, er ikke lagret.")
+        raise ConflictError(f"{filename} ble lagret av {draft.updated_by} etter at du åpnet den. "
+                            "Last siden på nytt for å se den nyeste utgaven; det du har gjort "
+                            "nå, er ikke lagret.")
+    if draft is None:
+        newest = _newest(ctx, key)
+        draft = ProcessDraft(process_key=key, filename=filename, kind=kind,
+                             base_version=newest.version if newest else None)
+        ctx.session.add(draft)
+    draft.content = text
+    draft.updated_by = user.username if user is not None else "system"
+    draft.updated_at = ctx.now()
+    ctx.session.flush()
+    return SavedDraft(draft, validate(ctx, user, key))
+
+
+def get(ctx, user, key: str, filename: str) -> ProcessDraft | None:
+    library.check_access(user)
+    return ctx.session.scalar(select(ProcessDraft).where(
+        ProcessDraft.process_key == key, ProcessDraft.filename == _clean_name(filename)))
+
+
+def list_drafts(ctx, user, key: str) -> list[ProcessDraft]:
+    library.check_access(user)
+    return list(ctx.session.scalars(select(ProcessDraft).where(
+        ProcessDraft.process_key == key).order_by(ProcessDraft.filename)))
+
+
+def discard(ctx, user, key: str, filename: str | None = None) -> int:
+    """Remove one draft (or every draft of `key`); returns how many were removed."""
+    library.check_access(user)
+    query = delete(ProcessDraft).where(ProcessDraft.process_key == key)
+    if filename is not None:
+        query = query.where(ProcessDraft.filename == _clean_name(filename))
+    return ctx.session.execute(query).rowcount
+
+
+def bundle(ctx, user, key: str) -> dict[str, bytes]:
+    """The files a deploy of `key` would validate: the newest version's files, drafts on top."""
+    library.check_access(user)
+    newest = _newest(ctx, key)
+    files = {f.filename: f.content.encode("utf-8") for f in (newest.files if newest else [])}
+    files.update({d.filename: d.content.encode("utf-8") for d in list_drafts(ctx, user, key)})
+    return files
+
+
+def validate(ctx, user, key: str) -> list[Problem]:
+    """Problems in the drafts of `key` together with the files they would be deployed with."""
+    return validate_files(bundle(ctx, user, key), max_bytes=ctx.settings.max_upload_bytes)
+
+
+def deploy(ctx, user, key: str):
+    """Deploy the drafts of `key` as a new version; returns (version, created).
+
+    Raises DefinitionError (drafts kept) when the bundle is invalid, NotFound when there is no
+    draft to deploy, ConflictError when a draft was started from a version older than the
+    newest (another member of the unit deployed meanwhile)."""
+    drafts = list_drafts(ctx, user, key)
+    if not drafts:
+        raise NotFound(f"Prosessen «{key}» har ingen utkast å installere")
+    newest = _newest(ctx, key)
+    stale = [d for d in drafts if newest is not None and d.base_version is not None
+             and d.base_version != newest.version]
+    if stale:  # someone deployed meanwhile: installing would silently undo their change
+        names = ", ".join(f"{d.filename} (versjon {d.base_version})" for d in stale)
+        raise ConflictError(f"Utkastet bygger på en eldre versjon: {names}, men versjon "
+                            f"{newest.version} er installert siden. Forkast utkastet og gjør "
+                            "endringen på nytt i den nyeste versjonen.")
+    uploaded = {d.filename: d.content.encode("utf-8") for d in drafts}
+    version, created = library.deploy_upload(ctx, user, key, uploaded)
+    discard(ctx, user, key)
+    return version, created
+
+
+def _newest(ctx, key: str) -> ProcessVersion | None:
+    try:
+        return store.latest_version(ctx, key)
+    except NotFound:
+        return None
+
+
+def _clean_name(filename: str) -> str:
+    name = PurePosixPath((filename or "").replace("\\", "/")).name
+    if not name or name.startswith("."):
+        raise DraftRefused("Ugyldig filnavn")
+    return name
+
+
+__all__ = ["DraftRefused", "SavedDraft", "revision", "save", "get", "list_drafts", "discard", "bundle",
+           "validate", "deploy", "DefinitionError"]

@@ -1,0 +1,94 @@
+"""What the browser's BPMN editor needs: the file that defines a process, the draft over it,
+the forms a user task may use, the roles a lane may take; and saving an edited file.
+
+Thin on purpose: the drafts and their validation are engine/drafts.py, access is
+engine/library.check_access (the coordinating unit and admin). No Flask.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from engine.accounts import roles
+from engine.core.errors import NotFound
+from engine.db.models import ProcessVersion
+from engine.definitions import drafts, library, store
+from engine.definitions.validation import BPMN, DEFAULT_ROLES
+from engine.workflow.safe_xml import XmlRefused, safe_parse_xml
+
+
+@dataclass(frozen=True)
+class EditorPage:
+    key: str
+    name: str
+    version: int                  # the newest deployed version
+    filename: str                 # the BPMN file that defines the process
+    draft_by: str | None          # who saved the draft of that file (None: no draft)
+    draft_at: datetime | None
+    draft_base: int | None        # the version the draft was started from
+    draft_files: list[str]        # every draft of the process
+    draft_revision: str           # drafts.revision of that file's draft ("" for none)
+    forms: list[str]              # form files (JSON Schema) a user task may use
+    roles: dict[str, str]         # the roles a lane may stand for: key -> display name
+
+
+def editor_page(ctx, user, key: str) -> EditorPage:
+    """The editor of process `key`; NotFound when it has never been deployed."""
+    library.check_access(user)
+    newest = store.latest_version(ctx, key)
+    filename = defining_file(newest, key, ctx.settings.max_upload_bytes)
+    pending = drafts.list_drafts(ctx, user, key)
+    draft = next((d for d in pending if d.filename == filename), None)
+    forms = {f.filename for f in newest.files if f.kind == "form"}
+    forms |= {d.filename for d in pending if d.kind == "form"}
+    return EditorPage(key, newest.name, newest.version, filename,
+                      draft.updated_by if draft else None, draft.updated_at if draft else None,
+                      draft.base_version if draft else None, [d.filename for d in pending],
+                      drafts.revision(draft), sorted(forms),
+                      {role: roles.ROLE_NAMES.get(role, role) for role in DEFAULT_ROLES})
+
+
+def file_content(ctx, user, key: str, filename: str, version: int | None = None) -> str:
+    """A file of process `key`: its draft if there is one, else the newest version's; with
+    `version`, that deployed version's file (drafts ignored)."""
+    library.check_access(user)
+    if version is None:
+        draft = drafts.get(ctx, user, key, filename)
+        if draft is not None:
+            return draft.content
+        stored = store.latest_version(ctx, key)
+    else:
+        stored = library.version_of(ctx, key, version)
+    found = next((f for f in stored.files if f.filename == filename), None)
+    if found is None:
+        raise NotFound(f"Prosessen «{key}» har ingen fil «{filename}»")
+    return found.content
+
+
+def save(ctx, user, key: str, filename: str, content: str,
+         base: str | None = None) -> drafts.SavedDraft:
+    """Save an edited file as a draft; XML that cannot even be parsed safely (a DTD, an
+    entity bomb, not well-formed) is refused and not stored (DraftRefused). `base`: the
+    revision the editor loaded (see drafts.save: someone else's newer save is not replaced)."""
+    library.check_access(user)
+    if store.kind_of(filename) in ("bpmn", "dmn"):
+        try:
+            safe_parse_xml((content or "").encode("utf-8"), filename,
+                           ctx.settings.max_upload_bytes)
+        except XmlRefused as error:
+            raise drafts.DraftRefused(f"{filename}: {error.reason}") from None
+    return drafts.save(ctx, user, key, filename, content, base=base)
+
+
+def defining_file(version: ProcessVersion, key: str, max_bytes: int) -> str:
+    """The name of the BPMN file in `version` that defines process `key`."""
+    for file in sorted(version.files, key=lambda f: f.filename != f"{key}.bpmn"):
+        if file.kind != "bpmn":
+            continue
+        root = safe_parse_xml(file.content.encode("utf-8"), file.filename, max_bytes)
+        if any(p.get("id") == key for p in root.iter(f"{BPMN}process")):
+            return file.filename
+    raise NotFound(f"Prosessen «{key}» har ingen BPMN-fil")
+
+
+__all__ = ["EditorPage", "editor_page", "file_content", "save", "defining_file"]

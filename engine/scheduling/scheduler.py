@@ -1,0 +1,230 @@
+"""The background work, as units of work that open and commit their own transactions, like a
+request handler.
+
+Both set-ups run exactly this: the embedded default from a thread in `samflyt serve`
+(webui/background.py), the scaled one from Celery tasks (tasks/jobs.py) that beat schedules.
+- `sweep`: fire the due timers (engine.sweep), raise the due pending notices
+  (engine.deadlines), and resolve notices whose task was claimed or finished meanwhile.
+- `dispatch`: plan the e-mails of newly raised notices and send the immediate ones.
+- `digests`: send each user's daily digest.
+
+`now` is business time: the clock of the run's contexts stands still at it (default: the
+environment's clock when the run starts). The sweep's items go SAMFLYT_SWEEP_CHUNK to a
+transaction (a chunk with a lost race is done again an item at a time); several sweepers may
+run at once (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer at a time) and a
+sweeper killed half-way loses nothing: what it had not committed is done by the next.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import datetime, timezone
+from typing import Callable
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.core.context import EngineContext
+from engine.core.errors import ConflictError, ProcessError
+from engine.deadlines import task_deadlines
+from engine.notices import mailing
+from engine.scheduling.sweep import (
+    SweepResult,
+    fire_due_timers,
+    record_failure,
+    sweep_once,
+)
+from engine.scheduling.sweep import sweep as sweep_timers
+
+log = logging.getLogger(__name__)
+
+#: Lost races: another sweeper, sender or officer changed the same rows first.
+RACES = (ConflictError, StaleDataError, OperationalError)
+
+
+@dataclasses.dataclass
+class Report:
+    fired: list[str] = dataclasses.field(default_factory=list)     # "case_number: timer name"
+    notices: list[str] = dataclasses.field(default_factory=list)   # "case_number: kind -> who"
+    resolved: int = 0      # notices whose task was claimed or finished meanwhile
+    skipped: int = 0       # items another worker had
+    sent: int = 0          # e-mails sent (a digest counts once)
+    failed: int = 0        # e-mails the mail server refused (tried again later)
+    stuck: list[str] = dataclasses.field(default_factory=list)  # "case_number: element" whose
+    # timer step failed on the case's data: stopped, the coordinating unit told
+
+    def lines(self) -> list[str]:
+        return ([f"fired {f}" for f in self.fired] + [f"notice {n}" for n in self.notices]
+                + ([f"resolved {self.resolved} notice(s)"] if self.resolved else [])
+                + ([f"sent {self.sent} e-mail(s)"] if self.sent else [])
+                + ([f"failed {self.failed} e-mail(s)"] if self.failed else [])
+                + [f"stuck {s} (the diagram must be fixed)" for s in self.stuck]
+                + ([f"skipped {self.skipped} (another worker had them)"] if self.skipped else []))
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def contexts(env, now: datetime | None) -> tuple[datetime, Callable]:
+    """The run's business time and a context factory whose clock stands still at it."""
+    now = (now or env.clock()).astimezone(timezone.utc)  # SQLite keeps no offset: UTC only
+
+    def make_ctx(session) -> EngineContext:
+        return EngineContext(session=session, clock=lambda: now, settings=env.settings,
+                             specs=env.specs, workflows=env.workflows)
+    return now, make_ctx
+
+
+def _unit(env, make_ctx, work):
+    """Run `work(ctx)` in its own transaction; (True, result), or (False, None) on a lost race."""
+    with env.session_factory() as session:
+        try:
+            result = work(make_ctx(session))
+            session.commit()
+            return True, result
+        except RACES:
+            session.rollback()
+            return False, None
+
+
+def _read(env, make_ctx, query):
+    with env.session_factory() as session:
+        return query(make_ctx(session))
+
+
+# --- the sweep --------------------------------------------------------------------------------------
+
+def sweep(env, now: datetime | None = None) -> Report:
+    now, make_ctx = contexts(env, now)
+    timers = sweep_timers(env.session_factory, make_ctx, now)
+    report = Report(fired=timers.fired, notices=timers.notices, skipped=timers.skipped,
+                    stuck=timers.stuck)
+    items = _read(env, make_ctx, lambda ctx: task_deadlines.due_items(ctx, now))
+    chunk = max(1, env.settings.sweep_chunk)
+    for start in range(0, len(items), chunk):
+        _raise_chunk(env, make_ctx, items[start:start + chunk], now, report)
+    ok, resolved = _unit(env, make_ctx, task_deadlines.resolve_stale)
+    report.resolved += resolved or 0
+    return report
+
+
+def _raise_chunk(env, make_ctx, items: list[tuple[str, int]], now: datetime,
+                 report: Report) -> None:
+    """Raise the items in one transaction; if anything goes wrong there, one at a time (a
+    lost race then costs only its own item, and anything else is raised from its item)."""
+    if len(items) > 1:
+        try:
+            ok, raised = _unit(env, make_ctx, lambda ctx: [
+                _describe(notice) for notice in task_deadlines.raise_items(ctx, items, now)])
+        except Exception:  # noqa: BLE001 - done again below, item by item
+            ok = False
+        if ok:
+            report.notices += [notice for notice in raised if notice]
+            return
+    for kind, item_id in items:  # a lost race costs only its own item
+        _raise(env, make_ctx, item_id, now, report, kind)
+
+
+def _raise(env, make_ctx, item_id: int, now: datetime, report: Report,
+           kind: str = "notice") -> None:
+    ok, notice = _unit(env, make_ctx, lambda ctx: _describe(
+        task_deadlines.raise_item(ctx, kind, item_id, now)))
+    if not ok:
+        report.skipped += 1
+    elif notice:
+        report.notices.append(notice)
+
+
+def _describe(notice) -> str | None:
+    return task_deadlines.describe(notice) if notice is not None else None
+
+
+def fire_instance(env, instance_id: int, now: datetime | None = None) -> Report:
+    """Fire the due timers of one process instance (the `samflyt.fire_timers` task)."""
+    now, make_ctx = contexts(env, now)
+    result = SweepResult()
+    try:
+        ok, fired = _unit(env, make_ctx,
+                          lambda ctx: fire_due_timers(ctx, instance_id, now, result))
+    except ProcessError as error:
+        failure = error
+        _ok, stuck = _unit(env, make_ctx,
+                           lambda ctx: record_failure(ctx, instance_id, now, failure))
+        return Report(stuck=stuck or [])
+    report = Report(skipped=0 if ok and fired else 1)
+    if ok and fired:
+        report.fired, report.notices = result.fired, result.notices
+    return report
+
+
+def raise_notice(env, notice_id: int, now: datetime | None = None) -> Report:
+    """Raise one due pending notice (the `samflyt.raise_notice` task)."""
+    now, make_ctx = contexts(env, now)
+    report = Report()
+    _raise(env, make_ctx, notice_id, now, report)
+    return report
+
+
+def raise_unclaimed(env, task_id: int, now: datetime | None = None) -> Report:
+    """Raise the "not claimed" notice of one task whose claim deadline passed (the
+    `samflyt.raise_unclaimed` task)."""
+    now, make_ctx = contexts(env, now)
+    report = Report()
+    _raise(env, make_ctx, task_id, now, report, kind="task")
+    return report
+
+
+def sweep_in(ctx, now: datetime | None = None) -> Report:
+    """The whole sweep inside the caller's transaction (flushes only): for tests and
+    scenarios that drive time with a fake clock."""
+    now = (now or ctx.now()).astimezone(timezone.utc)
+    timers = sweep_once(ctx, now)
+    raised = task_deadlines.raise_due(ctx, now)
+    return Report(fired=timers.fired, notices=timers.notices + [task_deadlines.describe(n) for n in raised],
+                  resolved=task_deadlines.resolve_stale(ctx))
+
+
+# --- e-mail ---------------------------------------------------------------------------------------
+
+def _count(report: Report, status: str | None) -> None:
+    if status is None:
+        report.skipped += 1
+    elif status == "sent":
+        report.sent += 1
+    elif status in ("queued", "failed"):
+        report.failed += 1
+
+
+def dispatch(env, sender, now: datetime | None = None) -> Report:
+    """Plan the e-mails of raised notices, then send the queued immediate ones."""
+    now, make_ctx = contexts(env, now)
+    report = Report()
+    for notice_id in _read(env, make_ctx, mailing.undispatched_ids):
+        ok, _ = _unit(env, make_ctx, lambda ctx: mailing.plan_deliveries(ctx, notice_id))
+        report.skipped += 0 if ok else 1
+    for delivery_id in _read(env, make_ctx, mailing.queued_immediate_ids):
+        ok, status = _unit(env, make_ctx, lambda ctx: mailing.deliver(ctx, sender, delivery_id))
+        _count(report, status if ok else None)
+    return report
+
+
+def deliver(env, sender, delivery_id: int, now: datetime | None = None) -> Report:
+    """Send one queued e-mail (the `samflyt.deliver_notice` task)."""
+    now, make_ctx = contexts(env, now)
+    report = Report()
+    ok, status = _unit(env, make_ctx, lambda ctx: mailing.deliver(ctx, sender, delivery_id))
+    _count(report, status if ok else None)
+    return report
+
+
+def digests(env, sender, now: datetime | None = None) -> Report:
+    """Send every user's digest of the notices queued for it (daily, at SAMFLYT_DIGEST_HOUR)."""
+    now, make_ctx = contexts(env, now)
+    report = Report()
+    # plan first: a notice raised a moment ago belongs in today's digest
+    for notice_id in _read(env, make_ctx, mailing.undispatched_ids):
+        _unit(env, make_ctx, lambda ctx: mailing.plan_deliveries(ctx, notice_id))
+    for username in _read(env, make_ctx, mailing.digest_usernames):
+        ok, status = _unit(env, make_ctx, lambda ctx: mailing.send_digest(ctx, sender, username))
+        _count(report, status if ok else None)
+    return report

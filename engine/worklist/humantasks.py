@@ -1,0 +1,276 @@
+"""Human tasks: the inbox queries (rows only, no workflow is deserialised), claim,
+unclaim, assign, drafts, and completion with form validation and optimistic concurrency."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from uuid import UUID
+
+from SpiffWorkflow.task import TaskState
+from sqlalchemy import bindparam, func, or_, select
+
+from engine.cases import audit
+from engine.cases.coordinator import appoint_coordinator
+from engine.core.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
+from engine.db.fastpath import driver, rows
+from engine.db.models import Case, HumanTask, ProcessInstance, ProcessVersion, User
+from engine.deadlines import task_deadlines
+from engine.definitions import store
+from engine.workflow import runtime
+from engine.worklist.forms import validate_form_data
+
+VIEWS = ("mine", "roles", "unassigned", "overdue", "completed")
+#: Roles that may reassign any open task they can see.
+SUPERVISOR_ROLES = {"leder", "koordinerende_enhet", "admin"}
+
+
+@dataclasses.dataclass
+class InboxFilter:
+    process_key: str | None = None
+    name: str | None = None
+    case_number: str | None = None
+    due_from: datetime | None = None
+    due_to: datetime | None = None
+    priority: int | None = None
+    sort: str = "due"  # due | priority | created
+    limit: int = 100
+    offset: int = 0
+
+
+def _view_query(ctx, user: User, view: str):
+    roles = user.role_keys
+    query = select(HumanTask)
+    if view == "mine":
+        return query.where(HumanTask.status == "open", HumanTask.assignee == user.username)
+    if view == "roles":
+        return query.where(HumanTask.status == "open", HumanTask.candidate_role.in_(roles))
+    if view == "unassigned":
+        return query.where(HumanTask.status == "open", HumanTask.candidate_role.in_(roles),
+                           HumanTask.assignee.is_(None))
+    if view == "overdue":
+        return query.where(HumanTask.status == "open", HumanTask.due_at < ctx.now(),
+                           or_(HumanTask.assignee == user.username,
+                               (HumanTask.candidate_role.in_(roles)) & HumanTask.assignee.is_(None)))
+    if view == "completed":
+        return query.where(HumanTask.completed_by == user.username)
+    raise InvalidInput(f"Ukjent visning «{view}»", {"view": f"Velg en av {', '.join(VIEWS)}"})
+
+
+def _filtered(query, filters: InboxFilter):
+    if filters.process_key:
+        query = query.where(HumanTask.process_key == filters.process_key)
+    if filters.name:
+        query = query.where(HumanTask.name == filters.name)
+    if filters.case_number:
+        query = query.where(HumanTask.case_number == filters.case_number)
+    if filters.due_from:
+        query = query.where(HumanTask.due_at >= filters.due_from)
+    if filters.due_to:
+        query = query.where(HumanTask.due_at <= filters.due_to)
+    if filters.priority:
+        query = query.where(HumanTask.priority == filters.priority)
+    return query
+
+
+def inbox(ctx, user: User, view: str = "mine", filters: InboxFilter | None = None
+          ) -> list[HumanTask]:
+    filters = filters or InboxFilter()
+    query = _filtered(_view_query(ctx, user, view), filters)
+    if view == "completed":
+        order = [HumanTask.completed_at.desc(), HumanTask.id.desc()]
+    elif filters.sort == "priority":
+        order = [HumanTask.priority, HumanTask.due_at.asc().nulls_last(), HumanTask.id]
+    elif filters.sort == "created":
+        order = [HumanTask.created_at.desc(), HumanTask.id.desc()]
+    else:
+        order = [HumanTask.due_at.asc().nulls_last(), HumanTask.priority, HumanTask.id]
+    query = query.order_by(*order).limit(min(filters.limit, 500)).offset(filters.offset)
+    return list(ctx.session.scalars(query))
+
+
+def inbox_total(ctx, user: User, view: str, filters: InboxFilter | None = None) -> int:
+    """How many tasks the view holds with these filters (for paging)."""
+    query = _filtered(_view_query(ctx, user, view), filters or InboxFilter())
+    return ctx.session.scalar(query.with_only_columns(func.count(HumanTask.id)).order_by(None))
+
+
+def inbox_counts(ctx, user: User) -> dict[str, int]:
+    counts = {}
+    for view in VIEWS:
+        query = _view_query(ctx, user, view).with_only_columns(func.count(HumanTask.id))
+        counts[view] = ctx.session.scalar(query.order_by(None))
+    return counts
+
+
+_OPEN_OF_CASE = driver.Statement(
+    driver.select_rows(HumanTask)
+    .where(HumanTask.case_id == bindparam("case_id"), HumanTask.status == "open")
+    .order_by(HumanTask.created_at, HumanTask.id))
+_FOR_COMPLETION = (HumanTask, ProcessInstance, Case, ProcessVersion)
+#: The task with everything a completion needs, in one read. On PostgreSQL the task's and the
+#: instance's rows stay locked until the commit (SQLite's writer lock covers the transaction),
+#: so a second officer waits and then reads the completed task: a clear conflict, and the
+#: step's writes can go with the COMMIT.
+_TASK_FOR_COMPLETION = driver.Statement(
+    driver.select_rows(*_FOR_COMPLETION)
+    .select_from(HumanTask)
+    .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+    .join(Case, Case.id == ProcessInstance.case_id)
+    .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
+    .where(HumanTask.id == bindparam("task_id"))
+    .with_for_update(of=[HumanTask.__table__, ProcessInstance.__table__]))
+
+
+def open_tasks(ctx, case_id: int) -> list[HumanTask]:
+    return [task for (task,) in driver.load_all(ctx, _OPEN_OF_CASE, (HumanTask,),
+                                                 case_id=case_id)]
+
+
+def get_task(ctx, task_id: int) -> HumanTask:
+    task = ctx.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(f"Fant ikke oppgave {task_id}")
+    return task
+
+
+def can_work_on(user: User, task: HumanTask) -> bool:
+    return task.candidate_role in user.role_keys and task.assignee in (None, user.username)
+
+
+def why_not(user: User, task: HumanTask) -> str | None:
+    """Why `user` cannot work on `task`, in words; None when they can."""
+    if task.status != "open":
+        return f"Oppgaven er {'fullført' if task.status == 'completed' else 'avbrutt'}"
+    if task.candidate_role not in user.role_keys:
+        return f"Oppgaven venter på rollen «{task.candidate_role}»"
+    if task.assignee not in (None, user.username):
+        return f"Oppgaven er tatt av {task.assignee}"
+    return None
+
+
+def _check_version(task: HumanTask, expected_version: int | None) -> None:
+    if task.status != "open":
+        raise ConflictError(f"Oppgaven «{task.name}» er allerede "
+                            f"{'fullført' if task.status == 'completed' else 'avbrutt'}")
+    if expected_version is not None and expected_version != task.version:
+        raise ConflictError(f"Oppgaven «{task.name}» er endret siden du åpnet den")
+
+
+def _flush(ctx) -> None:
+    with runtime.lost_race_is_conflict("Oppgaven ble endret av noen andre samtidig"):
+        ctx.session.flush()
+
+
+@runtime.conflict_safe
+def claim(ctx, task_id: int, user: User, expected_version: int | None = None) -> HumanTask:
+    task = get_task(ctx, task_id)
+    _check_version(task, expected_version)
+    if task.candidate_role not in user.role_keys:
+        raise PermissionDenied(why_not(user, task))
+    if task.assignee == user.username:
+        return task
+    if task.assignee is not None:
+        raise ConflictError(f"Oppgaven er allerede tatt av {task.assignee}")
+    task.assignee, task.claim_due_at = user.username, None
+    audit.record(ctx, _case(ctx, task), user.username, "task_claimed", task=task.id, name=task.name)
+    _flush(ctx)
+    return task
+
+
+@runtime.conflict_safe
+def unclaim(ctx, task_id: int, user: User, expected_version: int | None = None) -> HumanTask:
+    task = get_task(ctx, task_id)
+    _check_version(task, expected_version)
+    if task.assignee != user.username and not (user.role_keys & SUPERVISOR_ROLES):
+        raise PermissionDenied("Bare den som har tatt oppgaven kan legge den tilbake")
+    if task.assignee is None:
+        return task
+    previous, task.assignee = task.assignee, None
+    audit.record(ctx, _case(ctx, task), user.username, "task_unclaimed", task=task.id,
+                 name=task.name, previous=previous)
+    _flush(ctx)
+    task_deadlines.rearm_unclaimed(ctx, task)  # back in the queue: "not claimed" watches it again
+    return task
+
+
+@runtime.conflict_safe
+def assign(ctx, task_id: int, actor: User, assignee: str,
+           expected_version: int | None = None) -> HumanTask:
+    task = get_task(ctx, task_id)
+    _check_version(task, expected_version)
+    may_reassign = (task.candidate_role in actor.role_keys
+                    or actor.role_keys & SUPERVISOR_ROLES)
+    if not may_reassign:
+        raise PermissionDenied(f"Du kan ikke tildele oppgaver for rollen «{task.candidate_role}»")
+    target = ctx.session.scalar(select(User).where(User.username == assignee, User.active))
+    if target is None:
+        raise InvalidInput("Ukjent bruker", {"assignee": f"Fant ikke brukeren «{assignee}»"})
+    if task.candidate_role not in target.role_keys:
+        raise InvalidInput("Brukeren har ikke rollen",
+                           {"assignee": f"«{assignee}» har ikke rollen «{task.candidate_role}»"})
+    previous, task.assignee, task.claim_due_at = task.assignee, assignee, None
+    audit.record(ctx, _case(ctx, task), actor.username, "task_assigned", task=task.id,
+                 name=task.name, assignee=assignee, previous=previous)
+    _flush(ctx)
+    return task
+
+
+@runtime.conflict_safe
+def save_draft(ctx, task_id: int, user: User, data: dict,
+               expected_version: int | None = None) -> HumanTask:
+    task = get_task(ctx, task_id)
+    _check_version(task, expected_version)
+    if not can_work_on(user, task):
+        raise PermissionDenied(why_not(user, task))
+    task.draft = dict(data)
+    _flush(ctx)
+    return task
+
+
+@runtime.conflict_safe
+def complete(ctx, task_id: int, user: User, data: dict,
+             expected_version: int | None = None) -> HumanTask:
+    """Submit the task's form. Refused, with nothing changed, when the data is invalid
+    (an error per field), the task was completed already, or it changed since
+    `expected_version`."""
+    found = driver.load_all(ctx, _TASK_FOR_COMPLETION, _FOR_COMPLETION, task_id=task_id)
+    if not found:
+        raise NotFound(f"Fant ikke oppgave {task_id}")
+    [(task, instance, case, version)] = found
+    rows.attach(task, instance=instance)
+    rows.attach(instance, case=case, version=version)
+    _check_version(task, expected_version)
+    if not can_work_on(user, task):
+        raise PermissionDenied(why_not(user, task))
+    if task.form:
+        validate_form_data(store.form_text(ctx, instance.version, task.form), data)
+    loaded = runtime.load(ctx, instance, rows_locked=True)
+    spiff_task = loaded.workflow.get_task_from_id(UUID(task.spiff_task_id))
+    if spiff_task is None or spiff_task.state != TaskState.READY:
+        raise ConflictError(f"Oppgaven «{task.name}» venter ikke lenger på svar")
+    props = runtime.properties(spiff_task.task_spec)
+    if props.get("appointsCoordinator"):
+        field = props["appointsCoordinator"]
+        appoint_coordinator(ctx, loaded.case, data.get(field), user.username, field)
+    spiff_task.data.update(data)
+    with runtime.step_errors():
+        spiff_task.run()
+    loaded.passed.append(spiff_task)
+    loaded.completed_by_user.append(spiff_task)
+    rows.update(ctx, task, status="completed", completed_by=user.username,
+                completed_at=ctx.now(), assignee=task.assignee or user.username, draft=None)
+    audit.record(ctx, loaded.case, user.username, "task_completed", task=task.id,
+                 name=task.name, element=task.element_id, data=data)
+    runtime.run_and_persist(ctx, loaded, user.username)
+    return task
+
+
+def next_for(ctx, user: User, case_id: int):
+    """The first task the operations on `ctx` created in the case that `user` can work on
+    (a `NewTask`), or None: where an officer goes on after completing a task."""
+    return next((task for task in ctx.new_tasks
+                 if task.case_id == case_id and can_work_on(user, task)), None)
+
+
+def _case(ctx, task: HumanTask) -> Case:
+    return ctx.session.get(Case, task.case_id)

@@ -1,0 +1,141 @@
+"""The inbox page as one read: the rows of a view (from the human-task table only, never a
+workflow), the count per view, the total for paging, the filter choices and who tasks can
+be handed to. Also bulk claim and bulk reassign, one savepoint per task."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from engine.accounts.roles import role_for_lane
+from engine.core.errors import EngineError, InvalidInput
+from engine.db.models import HumanTask, ProcessVersion, User
+from engine.worklist import humantasks
+from engine.worklist.humantasks import VIEWS, InboxFilter
+from engine.worklist.pagefields import days_left, urgency
+
+PER_PAGE_MAX = 200
+
+
+@dataclasses.dataclass
+class Row:
+    task: HumanTask
+    urgency: str | None       # overdue | soon | None
+    days_left: int | None
+
+
+@dataclasses.dataclass
+class Worklist:
+    view: str
+    rows: list[Row]
+    counts: dict[str, int]
+    total: int
+    page: int
+    per_page: int
+    processes: list[tuple[str, str]]     # (process key, name)
+    task_names: list[str]
+    assignees: list[tuple[str, str, list[str]]]   # (username, display name, roles)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def worklist(ctx, user: User, view: str = "mine", filters: InboxFilter | None = None,
+             page: int = 1, per_page: int = 50, soon_days: int = 3,
+             with_choices: bool = True) -> Worklist:
+    if view not in VIEWS:
+        raise InvalidInput(f"Ukjent visning «{view}»", {"view": f"Velg en av {', '.join(VIEWS)}"})
+    per_page = max(1, min(per_page, PER_PAGE_MAX))
+    page = max(1, page)
+    filters = dataclasses.replace(filters or InboxFilter(), limit=per_page,
+                                  offset=(page - 1) * per_page)
+    tasks = humantasks.inbox(ctx, user, view, filters)
+    total = humantasks.inbox_total(ctx, user, view, filters)
+    now, tz = ctx.now(), ctx.settings.timezone
+    rows = [Row(t, urgency(t.due_at, now, soon_days) if t.status == "open" else None,
+                days_left(t.due_at, now, tz)) for t in tasks]
+    return Worklist(view=view, rows=rows, counts=humantasks.inbox_counts(ctx, user), total=total,
+                    page=page, per_page=per_page,
+                    processes=process_choices(ctx) if with_choices else [],
+                    task_names=task_name_choices(ctx, user) if with_choices else [],
+                    assignees=assignable_users(ctx, user) if with_choices else [])
+
+
+def process_choices(ctx) -> list[tuple[str, str]]:
+    latest = (select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v"))
+              .group_by(ProcessVersion.process_key).subquery())
+    rows = ctx.session.execute(select(ProcessVersion.process_key, ProcessVersion.name).join(
+        latest, (ProcessVersion.process_key == latest.c.process_key)
+        & (ProcessVersion.version == latest.c.v)).order_by(ProcessVersion.name))
+    return [(key, name) for key, name in rows]
+
+
+def task_name_choices(ctx, user: User) -> list[str]:
+    """Names of the user tasks in the newest deployed processes whose lanes are the user's
+    roles (from the parsed specs, cached in memory: no scan of the task table)."""
+    names: set[str] = set()
+    latest = (select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v"))
+              .group_by(ProcessVersion.process_key).subquery())
+    versions = ctx.session.scalars(select(ProcessVersion).join(
+        latest, (ProcessVersion.process_key == latest.c.process_key)
+        & (ProcessVersion.version == latest.c.v)))
+    roles = user.role_keys
+    for version in versions:
+        for spec in ctx.specs.get(version).all_task_specs():
+            if getattr(spec, "manual", False) and spec.bpmn_name:
+                lane = getattr(spec, "lane", None)
+                if lane is None or (role_for_lane(lane) or lane) in roles:
+                    names.add(spec.bpmn_name)
+    return sorted(names)
+
+
+def assignable_users(ctx, user: User) -> list[tuple[str, str, list[str]]]:
+    """Active users who share a work role with `user` (everyone with a work role for a
+    supervisor): the people a task can be handed to."""
+    roles = user.role_keys
+    everyone = bool(roles & humantasks.SUPERVISOR_ROLES)
+    found = []
+    for other in ctx.session.scalars(select(User).where(User.active).order_by(User.username)):
+        shared = set(other.roles) - {"admin"}
+        if shared and (everyone or shared & roles):
+            found.append((other.username, other.display_name, sorted(other.roles)))
+    return found
+
+
+@dataclasses.dataclass
+class BulkResult:
+    done: list[int] = dataclasses.field(default_factory=list)
+    failed: dict[int, str] = dataclasses.field(default_factory=dict)
+
+
+def _bulk(ctx, task_ids, operation) -> BulkResult:
+    result = BulkResult()
+    for task_id in dict.fromkeys(task_ids):
+        savepoint = ctx.session.begin_nested()
+        try:
+            operation(task_id)
+            savepoint.commit()
+            result.done.append(task_id)
+        except EngineError as error:
+            savepoint.rollback()
+            result.failed[task_id] = str(error)
+    return result
+
+
+def bulk_claim(ctx, task_ids: list[int], user: User) -> BulkResult:
+    """Claim each task; one that fails (taken, wrong role) leaves the others claimed."""
+    return _bulk(ctx, task_ids, lambda task_id: humantasks.claim(ctx, task_id, user))
+
+
+def bulk_assign(ctx, task_ids: list[int], actor: User, assignee: str) -> BulkResult:
+    if not assignee:
+        raise InvalidInput("Velg hvem oppgavene skal til", {"assignee": "Velg en bruker"})
+    return _bulk(ctx, task_ids, lambda task_id: humantasks.assign(ctx, task_id, actor, assignee))
+
+
+def due_range(due_from: datetime | None, due_to: datetime | None) -> None:
+    if due_from and due_to and due_from > due_to:
+        raise InvalidInput("Ugyldig periode", {"due_to": "Til-dato er før fra-dato"})
+

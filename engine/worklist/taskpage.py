@@ -1,0 +1,113 @@
+"""The task page as one read: the task, its form, the instructions from the diagram, the
+values to show in the form (draft, else what the case already knows), the case data that
+gives the task its context, and what the user may do with it. Reading it is a read of the
+case, so it goes through `casework.get_case` and is logged."""
+from __future__ import annotations
+
+import dataclasses
+from uuid import UUID
+
+from sqlalchemy import select
+
+from engine.cases import casework
+from engine.core.errors import PermissionDenied
+from engine.db.models import Case, HumanTask, ProcessInstance, User
+from engine.definitions import store
+from engine.workflow import runtime
+from engine.worklist import humantasks
+from engine.worklist.pagefields import Field, days_left, field_specs, labelled, urgency
+
+#: Data keys never shown as context (engine bookkeeping).
+_HIDDEN = {"lane_owners"}
+
+
+@dataclasses.dataclass
+class TaskPage:
+    task: HumanTask
+    case: Case
+    process_name: str
+    schema: dict | None
+    instructions: str | None
+    values: dict
+    background: list[Field]
+    why_not: str | None
+    may_claim: bool
+    may_unclaim: bool
+    may_assign: bool
+    assignees: list[tuple[str, str]]
+    urgency: str | None
+    days_left: int | None
+
+    @property
+    def may_work(self) -> bool:
+        return self.why_not is None
+
+
+def may_view(user: User, task: HumanTask) -> bool:
+    return (task.candidate_role in user.role_keys or user.username in
+            (task.assignee, task.completed_by))
+
+
+def task_page(ctx, task_id: int, user: User, soon_days: int = 3) -> TaskPage:
+    task = humantasks.get_task(ctx, task_id)
+    if not may_view(user, task):
+        raise PermissionDenied(f"Oppgaven hører til rollen «{task.candidate_role}»")
+    case = casework.get_case(ctx, task.case_id, user, purpose=f"task {task.id}")
+    instance = ctx.session.get(ProcessInstance, task.instance_id)
+    parsed = ctx.specs.get(instance.version)
+    spec = _task_spec(parsed, task)
+    extensions = getattr(spec, "extensions", {}) if spec is not None else {}
+    schema = store.form_schema(ctx, instance.version, task.form) if task.form else None
+    data = _task_data(ctx, instance, task)
+    own = set((schema or {}).get("properties", {}))
+    values = {k: v for k, v in data.items() if k in own}
+    values.update(task.draft or {})
+    background = labelled(data, field_specs(parsed.forms), skip=own | _HIDDEN)
+    open_ = task.status == "open"
+    has_role = task.candidate_role in user.role_keys
+    supervisor = bool(user.role_keys & humantasks.SUPERVISOR_ROLES)
+    now = ctx.now()
+    return TaskPage(
+        task=task, case=case, process_name=instance.version.name, schema=schema,
+        instructions=(extensions.get("instructionsForEndUser") or "").strip() or None,
+        values=values, background=background, why_not=humantasks.why_not(user, task),
+        may_claim=open_ and has_role and task.assignee is None,
+        may_unclaim=open_ and task.assignee is not None
+        and (task.assignee == user.username or supervisor),
+        may_assign=open_ and (has_role or supervisor),
+        assignees=_role_members(ctx, task.candidate_role) if open_ and (has_role or supervisor)
+        else [],
+        urgency=urgency(task.due_at, now, soon_days) if open_ else None,
+        days_left=days_left(task.due_at, now, ctx.settings.timezone) if open_ else None)
+
+
+def _task_spec(parsed, task: HumanTask):
+    for spec in parsed.all_task_specs():
+        if (spec.bpmn_id or spec.name) == task.element_id:
+            return spec
+    return None
+
+
+def _task_data(ctx, instance: ProcessInstance, task: HumanTask) -> dict:
+    """What the process knows at this task (open tasks), else the instance's result."""
+    if task.status != "open" or instance.status != "running":
+        return dict(instance.result or {})
+    workflow = runtime.read_workflow(ctx, instance)
+    spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
+    return dict(spiff_task.data) if spiff_task is not None else {}
+
+
+def _role_members(ctx, role: str) -> list[tuple[str, str]]:
+    return [(u.username, u.display_name) for u in ctx.session.scalars(
+        select(User).where(User.active).order_by(User.username)) if role in u.role_keys]
+
+
+def form_schema(ctx, task_id: int, user: User) -> dict | None:
+    """Only the task's form (to read posted fields before an operation on the task)."""
+    task = humantasks.get_task(ctx, task_id)
+    if not may_view(user, task):
+        raise PermissionDenied(f"Oppgaven hører til rollen «{task.candidate_role}»")
+    if not task.form:
+        return None
+    instance = ctx.session.get(ProcessInstance, task.instance_id)
+    return store.form_schema(ctx, instance.version, task.form)

@@ -1,0 +1,57 @@
+"""New case (an officer registers an application) and the case page."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine.cases import casepage, intake
+from engine.core.errors import InvalidInput
+from webui import config, forms, uow
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+def _process() -> str:
+    allowed = config.settings().case_processes
+    return (request.values.get("process") or (allowed[0] if allowed else "")).strip()
+
+
+def _render_new(process_key: str, values=None, errors=None, extra_rows=None, status=200):
+    application = intake.application_form(uow.ctx(), g.user, process_key,
+                                          config.settings().case_processes)
+    form = forms.build_form(application.schema, values or {}, errors, extra_rows)
+    return render_template("case_new.html", application=application, form=form,
+                           processes=config.settings().case_processes), status
+
+
+@bp.get("/new")
+def new():
+    return _render_new(_process())
+
+
+@bp.post("/new")
+def create():
+    process_key = _process()
+    application = intake.application_form(uow.ctx(), g.user, process_key,
+                                          config.settings().case_processes)
+    data = forms.parse_form(application.schema, request.form)
+    action, target = forms.form_action(request.form)
+    if action == "add":
+        extra = forms.posted_rows(request.form, target) - len(data.get(target, []) or []) + 1
+        return _render_new(process_key, data, extra_rows={target: extra})
+    if action == "remove":
+        return _render_new(process_key, forms.remove_row(data, target))
+    try:
+        case = intake.register_application(uow.ctx(), data, g.user, process_key,
+                                           config.settings().case_processes)
+    except InvalidInput as error:
+        uow.abort()
+        return _render_new(process_key, data, error.errors, status=422)
+    flash(_("Søknaden er registrert som sak %(number)s.", number=case.case_number), "success")
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+@bp.get("/<int:case_id>")
+def show(case_id: int):
+    page = casepage.case_page(uow.ctx(), case_id, g.user, config.settings().soon_due_days)
+    return render_template("case.html", page=page)

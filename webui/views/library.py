@@ -1,0 +1,134 @@
+"""The process library of the coordinating unit: processes, versions, what changed between
+two versions, and the heat map of where cases wait. Thin: one engine call per view
+(engine/library.py and engine/heatmap.py check the role)."""
+from __future__ import annotations
+
+import math
+
+from flask import (
+    Blueprint,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from engine.core.errors import DefinitionError, EngineError
+from engine.definitions import heatmap, library, process_page
+from webui import config, errors, uow, uploads
+
+bp = Blueprint("library", __name__, url_prefix="/processes")
+#: Colour steps of the heat map, by share of the busiest element's count.
+HEAT_LEVELS = 4
+
+
+@bp.get("/")
+def index():
+    return render_template("library.html", processes=library.processes(uow.ctx(), g.user))
+
+
+@bp.post("/upload")
+def upload():
+    """A diagram made elsewhere (any bpmn-js modeler), with its tables and forms, deployed
+    from the library page: validated like every deploy; problems listed, nothing deployed."""
+    library.check_access(g.user)  # before reading a body the user may not send
+    limit = config.settings().max_upload_bytes
+    sent = uploads.read_process_files(limit)
+    files = sent.files
+    problems = [_("%(name)s: filen er større enn grensen på %(limit)s byte", name=name,
+                  limit=f"{limit:,}") for name in sent.too_large]
+    if sent.too_many:
+        problems.append(_("Høyst %(n)d filer om gangen.", n=uploads.FILES_MAX))
+    if not files and not problems:
+        problems.append(_("Velg minst én fil."))
+    typed = request.form.get("key", "").strip()
+    key = typed
+    if not problems:
+        try:
+            key = typed or library.upload_key(files, limit)
+            version, created = library.deploy_upload(uow.ctx(), g.user, key, files)
+        except DefinitionError as error:
+            problems = [str(p) for p in error.problems] or [str(error)]
+        except library.UploadRefused as error:
+            problems = [str(error)]
+    if problems:
+        uow.abort()
+        return render_template("library.html", processes=library.processes(uow.ctx(), g.user),
+                               upload_problems=problems, upload_key=typed), 422
+    flash(_("Versjon %(n)d av «%(key)s» er installert.", n=version.version, key=key)
+          if created else _("Ingen endring: innholdet er det samme som versjon %(n)d.",
+                            n=version.version), "success")
+    return redirect(url_for("library.show", key=key))
+
+
+@bp.get("/<key>")
+def show(key: str):
+    page = process_page.process_page(uow.ctx(), key, g.user)
+    return render_template("library_process.html", key=key, versions=page.versions,
+                           heat=page.heatmap, badges=badges(page.heatmap.elements),
+                           wait_text=wait_text)
+
+
+@bp.get("/<key>/heatmap.json")
+def heatmap_json(key: str):
+    """{"process", "version" (null: all), "elements": {id: {count, median_wait_seconds}}}."""
+    number = request.args.get("version", "")
+    if number and not number.isdigit():
+        return errors.api_error(400, "bad_request", _("Versjonen er et heltall."))
+    try:
+        figures = heatmap.waiting_by_element(uow.ctx(), g.user, key,
+                                             int(number) if number else None)
+    except EngineError as error:
+        uow.abort()
+        status = errors.status_of(error)
+        return errors.api_error(status, errors.ERROR_NAMES[status], str(error))
+    return jsonify({"process": key, "version": int(number) if number else None,
+                    "elements": figures})
+
+
+@bp.get("/<key>/diff")
+def diff(key: str):
+    numbers = [request.args.get(name, "") for name in ("from", "to")]
+    if not all(n.isdigit() for n in numbers):
+        return errors.page(400, _("Velg to versjoner å sammenligne."))
+    result = library.diff(uow.ctx(), key, int(numbers[0]), int(numbers[1]), g.user)
+    return render_template("library_diff.html", diff=result)
+
+
+def badges(elements) -> list[dict]:
+    """What the diagram shows on each element: its text and colour step (1-4)."""
+    busiest = max((e.count for e in elements), default=0)
+    return [{"id": e.element_id, "count": e.count,
+             "level": max(1, math.ceil(HEAT_LEVELS * e.count / busiest)),
+             "label": badge_text(e.count, e.median_wait_seconds)}
+            for e in elements if e.drawn]
+
+
+def badge_text(count: int, median: float | None) -> str:
+    cases = ngettext("%(num)d sak", "%(num)d saker", count)
+    if median is None:
+        return cases
+    return _("%(cases)s · median %(wait)s", cases=cases, wait=wait_text(median, short=True))
+
+
+def wait_text(seconds: float | None, short: bool = False) -> str:
+    """A waiting time in the unit that reads best: days, else hours, else minutes."""
+    if seconds is None:
+        return _("ukjent")
+    if seconds >= 86400:
+        n = _rounded(seconds / 86400)
+        return _("%(n)d d", n=n) if short else ngettext("%(num)d dag", "%(num)d dager", n)
+    if seconds >= 3600:
+        n = _rounded(seconds / 3600)
+        return _("%(n)d t", n=n) if short else ngettext("%(num)d time", "%(num)d timer", n)
+    n = max(0, _rounded(seconds / 60))
+    return _("%(n)d min", n=n) if short else ngettext("%(num)d minutt", "%(num)d minutter", n)
+
+
+def _rounded(value: float) -> int:
+    return math.floor(value + 0.5)  # half up: 2.5 days reads "3 d" (round() gives 2)

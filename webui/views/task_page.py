@@ -1,0 +1,101 @@
+"""The task page: the task's form rendered from its JSON Schema, errors at each field,
+save as draft, complete; claim, unclaim and reassign."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine.core.errors import (
+    ConflictError,
+    InvalidInput,
+    PermissionDenied,
+    ProcessError,
+)
+from engine.worklist import humantasks, taskpage
+from webui import config, errors, forms, uow
+
+bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+
+def _version() -> int | None:
+    value = request.form.get("version", "")
+    return int(value) if value.isdigit() else None
+
+
+def _soon() -> int:
+    return config.settings().soon_due_days
+
+
+def _render(task_id: int, values=None, errors=None, extra_rows=None, problem=None, status=200):
+    page = taskpage.task_page(uow.ctx(), task_id, g.user, _soon())
+    form = forms.build_form(page.schema, page.values if values is None else values, errors,
+                            extra_rows)
+    return render_template("task.html", page=page, form=form, problem=problem), status
+
+
+@bp.get("/<int:task_id>")
+def show(task_id: int):
+    return _render(task_id)
+
+
+@bp.post("/<int:task_id>")
+def submit(task_id: int):
+    schema = taskpage.form_schema(uow.ctx(), task_id, g.user)
+    data = forms.parse_form(schema, request.form)
+    action, target = forms.form_action(request.form)
+    if action == "add":
+        extra = forms.posted_rows(request.form, target) - len(data.get(target, []) or []) + 1
+        return _render(task_id, values=data, extra_rows={target: extra})
+    if action == "remove":
+        return _render(task_id, values=forms.remove_row(data, target))
+    try:
+        if action == "draft":
+            humantasks.save_draft(uow.ctx(), task_id, g.user, data, expected_version=_version())
+            flash(_("Utkastet er lagret."), "success")
+            return redirect(url_for("tasks.show", task_id=task_id))
+        task = humantasks.complete(uow.ctx(), task_id, g.user, data, expected_version=_version())
+    except InvalidInput as error:
+        uow.abort()
+        return _render(task_id, values=data, errors=error.errors, status=422)
+    except (PermissionDenied, ConflictError, ProcessError) as error:
+        uow.abort()  # what was typed is shown again; nothing of the step was kept
+        return _render(task_id, values=data, problem=str(error), status=errors.status_of(error))
+    following = humantasks.next_for(uow.ctx(), g.user, task.case_id)
+    if following is not None:  # the case's next step is the officer's own: go on with it
+        flash(_("Oppgaven «%(name)s» i sak %(case)s er fullført. Neste oppgave i saken: "
+                "«%(next)s».", name=task.name, case=task.case_number, next=following.name),
+              "success")
+        return redirect(url_for("tasks.show", task_id=following.id))
+    flash(_("Oppgaven «%(name)s» i sak %(case)s er fullført.", name=task.name,
+            case=task.case_number), "success")
+    return redirect(url_for("inbox.index"))
+
+
+def _after(task_id: int):
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.post("/<int:task_id>/claim")
+def claim(task_id: int):
+    task = humantasks.claim(uow.ctx(), task_id, g.user, expected_version=_version())
+    flash(_("Du har tatt oppgaven «%(name)s».", name=task.name), "success")
+    return _after(task_id)
+
+
+@bp.post("/<int:task_id>/unclaim")
+def unclaim(task_id: int):
+    task = humantasks.unclaim(uow.ctx(), task_id, g.user, expected_version=_version())
+    flash(_("Oppgaven «%(name)s» er lagt tilbake.", name=task.name), "success")
+    return _after(task_id)
+
+
+@bp.post("/<int:task_id>/assign")
+def assign(task_id: int):
+    task = humantasks.assign(uow.ctx(), task_id, g.user, request.form.get("assignee", ""),
+                             expected_version=_version())
+    flash(_("Oppgaven «%(name)s» er tildelt %(user)s.", name=task.name, user=task.assignee),
+          "success")
+    return _after(task_id)
