@@ -12,7 +12,7 @@ run: $(SETUP_STAMP)
 	$(BIN)/samflyt serve
 
 test: $(SETUP_STAMP) services
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	bash scripts/test.sh $(PYTEST_ARGS)
 
 setup: $(SETUP_STAMP)
 

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` (and so CI) runs it. Each step fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+# Lint and import order over the whole tree; types over engine/ (pyproject.toml configures both).
+"$BIN/ruff" check .
+"$BIN/mypy" engine
+
+# Every test, both databases, real services (PostgreSQL, Redis, a Celery worker, Chromium).
+"$BIN/python" -m pytest "$@"
