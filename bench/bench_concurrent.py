@@ -2,7 +2,7 @@
 10,000 cases.
 
 Sets up the scaled deployment of docs/deployment.md on a fresh PostgreSQL database
-(`samflyt init`, then `samflyt processes deploy` of ../shared/bench/bench_two_user_tasks.bpmn
+(`samflyt init`, then `samflyt processes deploy` of tests/fixtures/bench/bench_two_user_tasks.bpmn
 with its form), adds the officers (role saksbehandler) with an API token each, and starts
 gunicorn exactly as the deployment guide does: `gunicorn --workers 2 --bind ...
 'webui.app:create_app()'` (sync workers; no sweep runs in the web workers in that mode).
@@ -19,9 +19,9 @@ gunicorn exactly as the deployment guide does: `gunicorn --workers 2 --bind ...
    --memory-cases cases in all (warm-up and part 1 included), sampling each gunicorn worker's
    resident set (VmRSS in /proc) at start, every 1,000 cases and at the end.
 
-Targets (DESIGN.md): 50 concurrent officers over HTTP (2 gunicorn workers): p95 under 250 ms,
-no error, nothing lost or done twice. A web worker stays under 300 MB resident after 10,000
-cases; nothing grows without bound.
+Targets (docs/benchmarks.md): 50 concurrent officers over HTTP (2 gunicorn workers): p95 under
+250 ms, no error, nothing lost or done twice. A web worker stays under 300 MB resident after
+10,000 cases; nothing grows without bound.
 
 Before part 1, a warm-up of --warmup cases by 4 officers at once on the empty database; its
 errors are reported (the first cases of a year race for the year's case-number counter).
@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-BENCH_DIR = ROOT.parent / "shared" / "bench"
+BENCH_DIR = ROOT / "tests" / "fixtures" / "bench"
 PROCESS = "bench_two_user_tasks"
 DB_NAME = "samflyt_bench_concurrent"
 SAMFLYT = ROOT / ".venv" / "bin" / "samflyt"

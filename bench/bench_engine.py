@@ -1,6 +1,6 @@
 """Task completions per second: raw SpiffWorkflow against the Samflyt engine with persistence.
 
-Both run ../shared/bench/bench_two_user_tasks.bpmn in the same process, same run:
+Both run tests/fixtures/bench/bench_two_user_tasks.bpmn in the same process, same run:
 - raw: SpiffWorkflow 3.2 alone, serialising and deserialising (spec included, as its
   serializer does) at every step, no database;
 - engine: `casework.start_case` and `humantasks.complete`, each in its own committed
@@ -16,7 +16,7 @@ rounds is reported, with the lowest and highest.
 
 Usage: .venv/bin/python bench/bench_engine.py [--cases 300] [--rounds 5] [--postgres-url URL]
        [--no-postgres]
-Target (DESIGN.md): engine rate >= 0.5 x raw rate, on each database.
+Target (docs/benchmarks.md): engine rate >= 0.5 x raw rate, on each database.
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ from engine.definitions import store
 from engine.environment import EngineEnvironment  # noqa: E402
 from engine.worklist import humantasks
 
-BENCH_DIR = ROOT.parent / "shared" / "bench"
+BENCH_DIR = ROOT / "tests" / "fixtures" / "bench"
 PROCESS = "bench_two_user_tasks"
 
 

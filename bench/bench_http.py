@@ -2,8 +2,8 @@
 per second, for one client.
 
 Runs the real `samflyt serve` (SQLite file, in-process timer sweep) on a free local port with
-../shared/bench/bench_two_user_tasks.bpmn deployed, and drives the JSON API with one
-keep-alive connection. Targets (DESIGN.md): complete p50 <= 10 ms, start p50 <= 12 ms,
+tests/fixtures/bench/bench_two_user_tasks.bpmn deployed, and drives the JSON API with one
+keep-alive connection. Targets (docs/benchmarks.md): complete p50 <= 10 ms, start p50 <= 12 ms,
 >= 30 whole two-task cases per second.
 
     .venv/bin/python bench/bench_http.py [--cases 300] [--warmup 30]
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT.parent / "shared" / "bench"
+BENCH_DIR = ROOT / "tests" / "fixtures" / "bench"
 PROCESS = "bench_two_user_tasks"
 TARGETS = {"complete_p50_ms": 10.0, "start_p50_ms": 12.0, "cases_per_second": 30.0}
 

@@ -6,7 +6,7 @@ through N cycles under a fake clock: move the clock to the review date, sweep (t
 and the review task appears), complete the review (timed), which starts the next cycle.
 
 Usage: .venv/bin/python bench/bench_review_cycles.py [--cycles 1000] [--postgres-url URL]
-Target (DESIGN.md): mean completion time of the last 50 cycles <= 1.5 x the first 50.
+Target (docs/benchmarks.md): mean completion time of the last 50 cycles <= 1.5 x the first 50.
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ in bulk (the queries under test read rows only). Then measures:
 - one sweep that fires the 100 due timers (loading, stepping and saving those instances).
 
 Usage: .venv/bin/python bench/bench_scale.py [--cases 100000] [--postgres-url ADMIN_URL]
-Targets (DESIGN.md): inbox query p95 < 30 ms; sweep of 100 due among 100,000 < 100 ms.
+Targets (docs/benchmarks.md): inbox query p95 < 30 ms; sweep of 100 due among 100,000 < 100 ms.
 """
 from __future__ import annotations
 

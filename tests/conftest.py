@@ -26,8 +26,7 @@ from tests.db_support import empty_case_tables
 
 OSLO = ZoneInfo("Europe/Oslo")
 FIXTURES = Path(__file__).parent / "fixtures"
-#: A copy of ../shared/bench (the benchmark process and its form), so the tests need nothing
-#: outside the repository; the benchmark scripts in bench/ deploy the original.
+#: The benchmark process and its form; the benchmark scripts in bench/ deploy the same files.
 BENCH_DIR = FIXTURES / "bench"
 POSTGRES_ADMIN_URL = os.environ.get("SAMFLYT_TEST_POSTGRES_ADMIN_URL",
                                     "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
