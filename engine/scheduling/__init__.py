@@ -1,5 +1,6 @@
 """Background work: the sweep (due timers, due deadlines, stale notices) and the scheduler
 that runs it in chunks, in process or from Celery.
 
-Owns: `sweep`, `scheduler`. May import every other engine package.
+Owns: `chunks` (the chunked runner), `sweep`, `scheduler`. May import every other engine
+package.
 """

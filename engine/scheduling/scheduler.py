@@ -21,25 +21,14 @@ import logging
 from datetime import datetime, timezone
 from typing import Callable
 
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm.exc import StaleDataError
-
 from engine.core.context import EngineContext
-from engine.core.errors import ConflictError, ProcessError
 from engine.deadlines import task_deadlines
 from engine.notices import mailing
-from engine.scheduling.sweep import (
-    SweepResult,
-    fire_due_timers,
-    record_failure,
-    sweep_once,
-)
+from engine.scheduling import chunks
+from engine.scheduling.sweep import fire_instances, sweep_once
 from engine.scheduling.sweep import sweep as sweep_timers
 
 log = logging.getLogger(__name__)
-
-#: Lost races: another sweeper, sender or officer changed the same rows first.
-RACES = (ConflictError, StaleDataError, OperationalError)
 
 
 @dataclasses.dataclass
@@ -77,14 +66,7 @@ def contexts(env, now: datetime | None) -> tuple[datetime, Callable]:
 
 def _unit(env, make_ctx, work):
     """Run `work(ctx)` in its own transaction; (True, result), or (False, None) on a lost race."""
-    with env.session_factory() as session:
-        try:
-            result = work(make_ctx(session))
-            session.commit()
-            return True, result
-        except RACES:
-            session.rollback()
-            return False, None
+    return chunks.attempt(env.session_factory, make_ctx, work)
 
 
 def _read(env, make_ctx, query):
@@ -100,29 +82,16 @@ def sweep(env, now: datetime | None = None) -> Report:
     report = Report(fired=timers.fired, notices=timers.notices, skipped=timers.skipped,
                     stuck=timers.stuck)
     items = _read(env, make_ctx, lambda ctx: task_deadlines.due_items(ctx, now))
-    chunk = max(1, env.settings.sweep_chunk)
-    for start in range(0, len(items), chunk):
-        _raise_chunk(env, make_ctx, items[start:start + chunk], now, report)
+    # a chunk of items in one transaction; if anything goes wrong there, one at a time (a
+    # lost race then costs only its own item, and anything else is raised from its item)
+    chunks.run(env.session_factory, make_ctx, items, env.settings.sweep_chunk,
+               together=lambda ctx, chunk: [_describe(notice) for notice in
+                                            task_deadlines.raise_items(ctx, chunk, now)],
+               keep=lambda raised: report.notices.extend(notice for notice in raised if notice),
+               alone=lambda item: _raise(env, make_ctx, item[1], now, report, item[0]))
     ok, resolved = _unit(env, make_ctx, task_deadlines.resolve_stale)
     report.resolved += resolved or 0
     return report
-
-
-def _raise_chunk(env, make_ctx, items: list[tuple[str, int]], now: datetime,
-                 report: Report) -> None:
-    """Raise the items in one transaction; if anything goes wrong there, one at a time (a
-    lost race then costs only its own item, and anything else is raised from its item)."""
-    if len(items) > 1:
-        try:
-            ok, raised = _unit(env, make_ctx, lambda ctx: [
-                _describe(notice) for notice in task_deadlines.raise_items(ctx, items, now)])
-        except Exception:  # noqa: BLE001 - done again below, item by item
-            ok = False
-        if ok:
-            report.notices += [notice for notice in raised if notice]
-            return
-    for kind, item_id in items:  # a lost race costs only its own item
-        _raise(env, make_ctx, item_id, now, report, kind)
 
 
 def _raise(env, make_ctx, item_id: int, now: datetime, report: Report,
@@ -142,19 +111,9 @@ def _describe(notice) -> str | None:
 def fire_instance(env, instance_id: int, now: datetime | None = None) -> Report:
     """Fire the due timers of one process instance (the `samflyt.fire_timers` task)."""
     now, make_ctx = contexts(env, now)
-    result = SweepResult()
-    try:
-        ok, fired = _unit(env, make_ctx,
-                          lambda ctx: fire_due_timers(ctx, instance_id, now, result))
-    except ProcessError as error:
-        failure = error
-        _ok, stuck = _unit(env, make_ctx,
-                           lambda ctx: record_failure(ctx, instance_id, now, failure))
-        return Report(stuck=stuck or [])
-    report = Report(skipped=0 if ok and fired else 1)
-    if ok and fired:
-        report.fired, report.notices = result.fired, result.notices
-    return report
+    result = fire_instances(env.session_factory, make_ctx, [instance_id], now, 1)
+    return Report(fired=result.fired, notices=result.notices, skipped=result.skipped,
+                  stuck=result.stuck)
 
 
 def raise_notice(env, notice_id: int, now: datetime | None = None) -> Report:

@@ -13,20 +13,17 @@ import dataclasses
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 
+from engine.accounts.roles import PROCESS_ERROR_ROLE
 from engine.cases import audit
 from engine.core.context import EngineContext
-from engine.core.errors import ConflictError, ProcessError
+from engine.core.errors import ProcessError
 from engine.db.fastpath import driver, rows
 from engine.db.models import Case, Notice, ProcessInstance, ProcessVersion, Timer
 from engine.deadlines import task_deadlines
 from engine.notices import notice_board
+from engine.scheduling import chunks
 from engine.workflow import runtime
-
-#: Who is told when a timer's step fails on a case's data (they own the diagrams).
-PROCESS_ERROR_ROLE = "koordinerende_enhet"
-
 
 @dataclasses.dataclass
 class SweepResult:
@@ -34,6 +31,13 @@ class SweepResult:
     notices: list[str] = dataclasses.field(default_factory=list)    # "case_number: kind -> who"
     skipped: int = 0                                                 # taken by another sweeper
     stuck: list[str] = dataclasses.field(default_factory=list)      # "case_number: element"
+
+    def add(self, other: SweepResult) -> None:
+        """Count what `other` did too."""
+        self.fired += other.fired
+        self.notices += other.notices
+        self.skipped += other.skipped
+        self.stuck += other.stuck
 
     def lines(self) -> list[str]:
         return ([f"fired {f}" for f in self.fired] + [f"notice {n}" for n in self.notices]
@@ -131,67 +135,54 @@ def sweep(session_factory, make_ctx, now: datetime | None = None) -> SweepResult
 
     A unit-of-work runner, like a request handler: it opens and commits its own transactions
     through `session_factory`, and `make_ctx(session)` builds the context. The due instances
-    go SAMFLYT_SWEEP_CHUNK to a transaction; a chunk in which an instance loses a race or
-    fails on its data is rolled back and done again an instance at a time, so each one ends
-    as if it had been alone. Safe to run in several processes at once and to re-run after a
-    crash.
+    go SAMFLYT_SWEEP_CHUNK to a transaction (engine.scheduling.chunks); a chunk in which an
+    instance loses a race or fails on its data is rolled back and done again an instance at
+    a time, so each one ends as if it had been alone. Safe to run in several processes at
+    once and to re-run after a crash.
     """
-    result = SweepResult()
     with session_factory() as session:
         ctx = make_ctx(session)
         now = now or ctx.now()
         instance_ids = due_instance_ids(ctx, now)
-        chunk = max(1, ctx.settings.sweep_chunk)
-    for start in range(0, len(instance_ids), chunk):
-        ids = instance_ids[start:start + chunk]
-        if len(ids) == 1 or not _fire_chunk(session_factory, make_ctx, ids, now, result):
-            for instance_id in ids:
-                _fire_one(session_factory, make_ctx, instance_id, now, result)
+        chunk = ctx.settings.sweep_chunk
+    return fire_instances(session_factory, make_ctx, instance_ids, now, chunk)
+
+
+def fire_instances(session_factory, make_ctx, instance_ids: list[int], now: datetime,
+                   chunk: int) -> SweepResult:
+    """Fire the due timers of `instance_ids`, `chunk` instances to a transaction (one: the
+    `samflyt.fire_timers` task)."""
+    result = SweepResult()
+
+    def together(ctx: EngineContext, ids: list[int]) -> SweepResult:
+        partial = SweepResult()
+        fired = fire_many(ctx, ids, now, partial)
+        partial.skipped += fired.count(False)
+        return partial
+
+    chunks.run(session_factory, make_ctx, instance_ids, chunk, together=together,
+               keep=result.add,
+               alone=lambda instance_id: _fire_one(session_factory, make_ctx, instance_id,
+                                                   now, result))
     return result
-
-
-def _fire_chunk(session_factory, make_ctx, instance_ids: list[int], now: datetime,
-                result: SweepResult) -> bool:
-    """Fire the instances in one transaction; False (nothing kept) if anything failed. The
-    chunk is only a shortcut: whatever went wrong, the caller then does each instance on its
-    own, exactly as without chunks (a lost race skips it, a failing step stops its timers,
-    anything else is raised there)."""
-    partial = SweepResult()
-    with session_factory() as session:
-        ctx = make_ctx(session)
-        try:
-            fired = fire_many(ctx, instance_ids, now, partial)
-            session.commit()
-        except Exception:  # noqa: BLE001 - see above
-            session.rollback()
-            return False
-    result.fired += partial.fired
-    result.notices += partial.notices
-    result.skipped += fired.count(False)
-    return True
 
 
 def _fire_one(session_factory, make_ctx, instance_id: int, now: datetime,
               result: SweepResult) -> None:
-    with session_factory() as session:
-        ctx = make_ctx(session)
-        partial = SweepResult()
-        try:
-            fired = fire_due_timers(ctx, instance_id, now, partial)
-            session.commit()
-        except (ConflictError, OperationalError):
-            session.rollback()
-            fired = False
-        except ProcessError as error:
-            session.rollback()
-            with session_factory() as failed_session:
-                result.stuck += record_failure(make_ctx(failed_session), instance_id, now,
-                                                error)
-                failed_session.commit()
-            return
-    if fired:
-        result.fired += partial.fired
-        result.notices += partial.notices
+    """One instance in a transaction of its own: a lost race skips it, a step that fails on
+    the case's data stops its timers and tells the coordinating unit, anything else is
+    raised."""
+    partial = SweepResult()
+    try:
+        done, fired = chunks.attempt(session_factory, make_ctx, lambda ctx: fire_due_timers(
+            ctx, instance_id, now, partial))
+    except ProcessError as error:
+        _done, stuck = chunks.attempt(session_factory, make_ctx, lambda ctx: record_failure(
+            ctx, instance_id, now, error), failures=())
+        result.stuck += stuck or []
+        return
+    if done and fired:
+        result.add(partial)
     else:
         result.skipped += 1
 
