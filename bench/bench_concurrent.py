@@ -49,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, text
 
 BENCH_DIR = ROOT / "tests" / "fixtures" / "bench"
 PROCESS = "bench_two_user_tasks"

@@ -30,18 +30,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noqa: E402
-from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
-from SpiffWorkflow.task import TaskState  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import TaskState
+from sqlalchemy import create_engine, text
 
-from engine.accounts import users  # noqa: E402
+from engine.accounts import users
 from engine.cases import casework
-from engine.core.settings import Settings  # noqa: E402
+from engine.core.settings import Settings
 from engine.definitions import store
-from engine.environment import EngineEnvironment  # noqa: E402
+from engine.environment import EngineEnvironment
 from engine.worklist import humantasks
 
 BENCH_DIR = ROOT / "tests" / "fixtures" / "bench"

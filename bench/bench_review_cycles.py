@@ -15,18 +15,18 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.accounts import users  # noqa: E402
+from engine.accounts import users
 from engine.cases import casework
-from engine.core.clock import FakeClock  # noqa: E402
-from engine.core.settings import Settings  # noqa: E402
+from engine.core.clock import FakeClock
+from engine.core.settings import Settings
 from engine.definitions import store
-from engine.environment import EngineEnvironment  # noqa: E402
+from engine.environment import EngineEnvironment
 from engine.worklist import humantasks
 
 WINDOW = 50
@@ -34,7 +34,7 @@ INTERVAL_DAYS = 30
 
 
 def run(url: str, cycles: int) -> list[float]:
-    clock = FakeClock(datetime(2026, 1, 5, 8, tzinfo=timezone.utc))
+    clock = FakeClock(datetime(2026, 1, 5, 8, tzinfo=UTC))
     env = EngineEnvironment(Settings.from_env(database_url=url), clock=clock)
     env.upgrade_schema()
     with env.unit_of_work() as ctx:
@@ -48,7 +48,7 @@ def run(url: str, cycles: int) -> list[float]:
     review = first_review
     timings = []
     for cycle in range(1, cycles + 1):
-        clock.set(datetime(review.year, review.month, review.day, 9, tzinfo=timezone.utc))
+        clock.set(datetime(review.year, review.month, review.day, 9, tzinfo=UTC))
         env.sweep()
         review = review + timedelta(days=INTERVAL_DAYS)
         t0 = time.perf_counter()

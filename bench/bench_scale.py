@@ -16,21 +16,21 @@ import statistics
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from sqlalchemy import create_engine, insert, select, text
 
-from engine.accounts import users  # noqa: E402
+from engine.accounts import users
 from engine.cases import casework
-from engine.core.clock import FakeClock  # noqa: E402
-from engine.core.settings import Settings  # noqa: E402
-from engine.db.models import Case, HumanTask, ProcessInstance, Timer  # noqa: E402
+from engine.core.clock import FakeClock
+from engine.core.settings import Settings
+from engine.db.models import Case, HumanTask, ProcessInstance, Timer
 from engine.definitions import store
-from engine.environment import EngineEnvironment  # noqa: E402
+from engine.environment import EngineEnvironment
 from engine.worklist import humantasks
 
 DUE = 100
@@ -105,7 +105,7 @@ def main() -> None:
     parser.add_argument("--postgres-url",
                         default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
-    clock = FakeClock(datetime(2026, 1, 5, 8, tzinfo=timezone.utc))
+    clock = FakeClock(datetime(2026, 1, 5, 8, tzinfo=UTC))
     url = fresh_database(args.postgres_url, "samflyt_bench_scale")
     env = EngineEnvironment(Settings.from_env(database_url=url), clock=clock)
     env.upgrade_schema()

@@ -50,7 +50,7 @@ class MailCatcher:
         with self._lock:
             return [(str(m["Subject"]), m.get_content()) for m in self.messages]
 
-    def __enter__(self) -> "MailCatcher":
+    def __enter__(self) -> MailCatcher:
         self.controller.start()
         return self
 

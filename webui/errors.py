@@ -99,7 +99,7 @@ def init_app(app) -> None:
         log.error("database unavailable on %s %s: %s", request.method, request.path, error)
         try:
             uow.abort()
-        except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it
+        except Exception:  # the connection is gone; the pool replaces it
             log.warning("rollback after a lost connection failed", exc_info=True)
         message = _("Databasen svarer ikke akkurat nå, så ingenting ble lagret. Gå tilbake "
                     "(det du skrev er der fortsatt) og send på nytt om litt.")

@@ -48,8 +48,8 @@ class Widget:
     value: Any = None
     error: str | None = None
     options: list[Option] = dataclasses.field(default_factory=list)
-    children: list["Widget"] = dataclasses.field(default_factory=list)
-    items: list["Widget"] = dataclasses.field(default_factory=list)
+    children: list[Widget] = dataclasses.field(default_factory=list)
+    items: list[Widget] = dataclasses.field(default_factory=list)
     item_label: str = ""
     min_items: int = 0
 

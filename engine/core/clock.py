@@ -2,12 +2,12 @@
 `datetime.now()` or the database server: tests move a `FakeClock` instead of sleeping."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class SystemClock:
     def __call__(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FakeClock:
@@ -16,7 +16,7 @@ class FakeClock:
     def __init__(self, start: datetime):
         if start.tzinfo is None:
             raise ValueError("FakeClock needs an aware datetime")
-        self.current = start.astimezone(timezone.utc)
+        self.current = start.astimezone(UTC)
 
     def __call__(self) -> datetime:
         return self.current
@@ -26,5 +26,5 @@ class FakeClock:
         return self.current
 
     def set(self, moment: datetime) -> datetime:
-        self.current = moment.astimezone(timezone.utc)
+        self.current = moment.astimezone(UTC)
         return self.current

@@ -126,7 +126,7 @@ class Settings:
     inbox_page_size: int = 50
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
         environ = os.environ if environ is None else environ
         values = {}
         for field in dataclasses.fields(cls):

@@ -5,7 +5,7 @@ and indexed for those queries, so that neither ever deserialises a workflow.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -35,9 +35,8 @@ class UTCDateTime(TypeDecorator):
         return value
 
     def process_result_value(self, value, dialect):
-        from datetime import timezone
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
 
@@ -165,7 +164,7 @@ class Case(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(80))
     closed_at: Mapped[datetime | None]
-    instances: Mapped[list["ProcessInstance"]] = relationship(
+    instances: Mapped[list[ProcessInstance]] = relationship(
         back_populates="case", order_by="(ProcessInstance.started_at, ProcessInstance.id)")
 
 
@@ -232,7 +231,7 @@ class HumanTask(Base):
     #: When the task, if nobody has claimed it by then, raises its "not claimed" notice
     #: (`claimWithin`, engine/deadlines.py); None once raised, claimed, or with no such deadline.
     claim_due_at: Mapped[datetime | None]
-    instance: Mapped["ProcessInstance"] = relationship(lazy="raise")
+    instance: Mapped[ProcessInstance] = relationship(lazy="raise")
     #: Bumped on every change (claim, assign, complete): a form posts the version it saw,
     #: and a concurrent change loses with a conflict instead of overwriting.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -257,7 +256,7 @@ class Timer(Base):
     #: When the case started waiting at the timer (the heat map's waiting time); None for
     #: rows written before this column existed.
     created_at: Mapped[datetime | None]
-    instance: Mapped["ProcessInstance"] = relationship(lazy="raise")
+    instance: Mapped[ProcessInstance] = relationship(lazy="raise")
 
 
 class Notice(Base):
@@ -305,8 +304,8 @@ class Notice(Base):
     action: Mapped[str | None] = mapped_column(String(20))
     #: When the e-mail deliveries were planned (None: not yet).
     dispatched_at: Mapped[datetime | None]
-    instance: Mapped["ProcessInstance | None"] = relationship(lazy="raise")
-    human_task: Mapped["HumanTask | None"] = relationship(lazy="raise")
+    instance: Mapped[ProcessInstance | None] = relationship(lazy="raise")
+    human_task: Mapped[HumanTask | None] = relationship(lazy="raise")
 
 
 class NoticeDelivery(Base):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -113,7 +113,7 @@ def _shift(value: date | datetime, duration: Duration, tz: tzinfo):
     # Calendar arithmetic on Oslo's wall clock keeps 09:00 at 09:00 across daylight saving time.
     local = value.astimezone(tz)
     moved = datetime.combine(_add_months(local.date(), months) + days, local.time(), tzinfo=tz)
-    return (moved.astimezone(timezone.utc) + elapsed).astimezone(value.tzinfo)
+    return (moved.astimezone(UTC) + elapsed).astimezone(value.tzinfo)
 
 
 def add_duration(value: date | datetime | str, duration: str | Duration, tz: tzinfo = OSLO) -> str:

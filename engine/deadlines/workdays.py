@@ -9,7 +9,7 @@ arithmetic itself is engine/calendar.py's.
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -62,10 +62,10 @@ def calendar_for(settings) -> WorkingCalendar:
 def on_working_day(settings, moment: datetime) -> datetime:
     """`moment`, or the same local time on the next working day (if the setting says so)."""
     if not settings.working_day_deadlines:
-        return moment.astimezone(timezone.utc)
+        return moment.astimezone(UTC)
     tz = ZoneInfo(settings.timezone)
     moved = datetime.fromisoformat(next_working_day(moment, calendar_for(settings), tz))
-    return moved.astimezone(timezone.utc)
+    return moved.astimezone(UTC)
 
 
 def end_of_due_date(settings, due_at: datetime) -> datetime:
@@ -79,7 +79,7 @@ def end_of_due_date(settings, due_at: datetime) -> datetime:
     if settings.working_day_deadlines:
         day = date.fromisoformat(next_working_day(day, calendar_for(settings), tz))
     end = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=tz)
-    return end.astimezone(timezone.utc)
+    return end.astimezone(UTC)
 
 
 def claim_deadline(settings, created_at: datetime, duration: str) -> datetime:

@@ -151,5 +151,16 @@ def _clean_name(filename: str) -> str:
     return name
 
 
-__all__ = ["DraftRefused", "SavedDraft", "revision", "save", "get", "list_drafts", "discard", "bundle",
-           "validate", "deploy", "DefinitionError"]
+__all__ = [
+    "DefinitionError",
+    "DraftRefused",
+    "SavedDraft",
+    "bundle",
+    "deploy",
+    "discard",
+    "get",
+    "list_drafts",
+    "revision",
+    "save",
+    "validate",
+]

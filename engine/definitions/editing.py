@@ -91,4 +91,4 @@ def defining_file(version: ProcessVersion, key: str, max_bytes: int) -> str:
     raise NotFound(f"Prosessen «{key}» har ingen BPMN-fil")
 
 
-__all__ = ["EditorPage", "editor_page", "file_content", "save", "defining_file"]
+__all__ = ["EditorPage", "defining_file", "editor_page", "file_content", "save"]

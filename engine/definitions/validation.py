@@ -13,9 +13,9 @@ import json
 import os
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError

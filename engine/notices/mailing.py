@@ -22,9 +22,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import smtplib
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Callable, Protocol
+from typing import Protocol
 
 from sqlalchemy import select
 

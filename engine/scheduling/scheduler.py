@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from engine.core.context import EngineContext
 from engine.deadlines import task_deadlines
@@ -56,7 +56,7 @@ class Report:
 
 def contexts(env, now: datetime | None) -> tuple[datetime, Callable]:
     """The run's business time and a context factory whose clock stands still at it."""
-    now = (now or env.clock()).astimezone(timezone.utc)  # SQLite keeps no offset: UTC only
+    now = (now or env.clock()).astimezone(UTC)  # SQLite keeps no offset: UTC only
 
     def make_ctx(session) -> EngineContext:
         return EngineContext(session=session, clock=lambda: now, settings=env.settings,
@@ -136,7 +136,7 @@ def raise_unclaimed(env, task_id: int, now: datetime | None = None) -> Report:
 def sweep_in(ctx, now: datetime | None = None) -> Report:
     """The whole sweep inside the caller's transaction (flushes only): for tests and
     scenarios that drive time with a fake clock."""
-    now = (now or ctx.now()).astimezone(timezone.utc)
+    now = (now or ctx.now()).astimezone(UTC)
     timers = sweep_once(ctx, now)
     raised = task_deadlines.raise_due(ctx, now)
     return Report(fired=timers.fired, notices=timers.notices + [task_deadlines.describe(n) for n in raised],

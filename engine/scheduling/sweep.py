@@ -25,6 +25,7 @@ from engine.notices import notice_board
 from engine.scheduling import chunks
 from engine.workflow import runtime
 
+
 @dataclasses.dataclass
 class SweepResult:
     fired: list[str] = dataclasses.field(default_factory=list)      # "case_number: timer name"

@@ -19,9 +19,9 @@ import ast
 import functools
 import operator
 import textwrap
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from RestrictedPython import (
@@ -226,7 +226,7 @@ class RestrictedScriptEngine(PythonScriptEngine):
     def now(self) -> datetime:
         """The injected clock's time (a naive clock value is taken as UTC)."""
         moment = self.clock()
-        return moment if moment.tzinfo else moment.replace(tzinfo=dt_timezone.utc)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
     def today(self) -> date:
         """The injected clock's date in the municipality's time zone."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -32,9 +32,9 @@ def to_utc(value) -> datetime:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=_LOCAL_TZ)
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=_LOCAL_TZ).astimezone(timezone.utc)
+        return datetime(value.year, value.month, value.day, tzinfo=_LOCAL_TZ).astimezone(UTC)
     raise ValueError(f"not a date or time: {value!r}")
 
 

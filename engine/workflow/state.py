@@ -98,7 +98,7 @@ class LiveWorkflows:
 
     def __init__(self, size: int):
         self.size = size
-        self._entries: "OrderedDict[int, tuple]" = OrderedDict()
+        self._entries: OrderedDict[int, tuple] = OrderedDict()
         self._lock = threading.Lock()
 
     def take(self, instance_id: int, version_id: int, state: str) -> tuple | None:

@@ -1,5 +1,5 @@
 """Date helpers: ISO durations, Norwegian working days, birthdays (engine/calendar.py)."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -64,7 +64,7 @@ def test_datetime_keeps_its_time_of_day():
 def test_datetime_is_read_on_oslo_calendar():
     # 23:30 UTC on Friday is already Saturday in Oslo.
     assert to_date("2026-11-20T23:30:00+00:00") == date(2026, 11, 21)
-    assert parse_date(datetime(2026, 11, 20, 23, 30, tzinfo=timezone.utc)) == "2026-11-21"
+    assert parse_date(datetime(2026, 11, 20, 23, 30, tzinfo=UTC)) == "2026-11-21"
 
 
 def test_deadline_lands_on_a_working_day():
@@ -102,7 +102,7 @@ def instant(text: str) -> datetime:
 
 
 def test_add_duration_accepts_datetime_objects_and_time_parts():
-    start = datetime(2026, 11, 22, 8, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
     assert add_duration(start, "PT1H30M") == "2026-11-22T09:30:00+00:00"
     assert add_duration(start, "P1DT0.5S") == "2026-11-23T08:00:00.500000+00:00"
 

@@ -246,8 +246,8 @@ def test_the_settings_defaults_apply_and_completing_the_process_resolves_all(ctx
     [task] = humantasks.open_tasks(ctx, case.id)
     humantasks.complete(ctx, task.id, officer, {"x": 1})
     statuses = {n.kind: (n.status, n.resolution) for n in notice_board.for_case(ctx, case.id)}
-    assert statuses == {kind: ("resolved", "process_completed")
-                        for kind in ("task_unclaimed", "task_overdue", "test_reminder")}
+    assert statuses == dict.fromkeys(("task_unclaimed", "task_overdue", "test_reminder"),
+                                     ("resolved", "process_completed"))
     resolved = [e.details["kind"] for e in audit.case_history(ctx, case.id, {"notice_resolved"})]
     assert sorted(resolved) == ["task_overdue", "task_unclaimed", "test_reminder"]
 

@@ -1,6 +1,6 @@
 """Moving running cases to a new version of their process (engine/migration.py): the preview,
 the move itself (instance, task rows, timer rows, audit), refusals, and the case running on."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ REPLY = dict(forelopig_svar_dato="2026-01-27", forelopig_svar_grunn="Venter på 
 
 
 def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def changed_ip_sak() -> bytes:

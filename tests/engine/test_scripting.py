@@ -1,5 +1,5 @@
 """Restricted execution of diagram Python (engine/scripting.py)."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from engine.workflow.scripting import (
 )
 
 GOOD = Path(__file__).parents[1] / "fixtures" / "good"
-FRIDAY_LATE = datetime(2026, 11, 20, 23, 30, tzinfo=timezone.utc)  # Saturday in Oslo
+FRIDAY_LATE = datetime(2026, 11, 20, 23, 30, tzinfo=UTC)  # Saturday in Oslo
 
 ESCAPES = [
     "().__class__.__base__.__subclasses__()",
@@ -119,7 +119,7 @@ def test_today_is_the_oslo_date_of_the_injected_clock(engine, task):
 
 
 def test_clock_can_be_reassigned(engine, task):
-    engine.clock = lambda: datetime(2027, 3, 29, 8, 0, tzinfo=timezone.utc)
+    engine.clock = lambda: datetime(2027, 3, 29, 8, 0, tzinfo=UTC)
     assert engine.evaluate(task, "today()") == "2027-03-29"
     assert engine.evaluate(task, "next_working_day(today())") == "2027-03-30"
 

@@ -7,7 +7,7 @@ with persistence, are in test_scenario_*.py.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -55,7 +55,7 @@ class Run:
     """One process instance in plain SpiffWorkflow, with the notices and follow-ups it raised."""
 
     def __init__(self, key, data, start=START):
-        self.now = start.astimezone(timezone.utc)
+        self.now = start.astimezone(UTC)
         self.engine = RestrictedScriptEngine(clock=lambda: self.now)
         version = parsed(key)
         self.workflow = BpmnWorkflow(version.spec, version.subprocess_specs, script_engine=self.engine)
@@ -340,10 +340,10 @@ def test_a_child_of_seventeen_and_a_half_planned_before_the_eighteenth_birthday(
 def test_a_young_child_waits_and_the_plan_may_come_after_the_birthday():
     run = Run("barnekoordinator_oppfolging", {"fodselsdato": "2014-01-10", "koordinator": "kari.koord"})
     assert run.notices == [] and run.names() == []
-    run.now = datetime(2031, 7, 10, 0, 30, tzinfo=OSLO).astimezone(timezone.utc)
+    run.now = datetime(2031, 7, 10, 0, 30, tzinfo=OSLO).astimezone(UTC)
     run.advance()
     assert run.kinds == ["child_turning_18"]
-    run.now = datetime(2032, 1, 10, 0, 30, tzinfo=OSLO).astimezone(timezone.utc)
+    run.now = datetime(2032, 1, 10, 0, 30, tzinfo=OSLO).astimezone(UTC)
     run.advance()
     assert run.names() == ["Planlegge overgang til voksentjenester"]
     run.complete("Planlegge overgang til voksentjenester", {"overgangsplan": "Sent, men gjort"})

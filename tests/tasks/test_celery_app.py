@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import yaml
@@ -52,7 +52,7 @@ def test_a_worker_or_beat_without_a_broker_refuses_to_start(monkeypatch):
 def test_business_time_comes_with_a_utc_offset():
     assert worker.business_time(None) is None
     moment = worker.business_time("2026-04-07T09:00:00+02:00")
-    assert moment == datetime(2026, 4, 7, 7, 0, tzinfo=timezone.utc)
+    assert moment == datetime(2026, 4, 7, 7, 0, tzinfo=UTC)
     assert moment.utcoffset() == timedelta(hours=2)
     with pytest.raises(ValueError, match="UTC offset"):
         worker.business_time("2026-04-07T09:00:00")

@@ -3,7 +3,7 @@ PostgreSQL test database. Business time is passed to the sweep task (`now`), exc
 beat test, which runs on the real clock."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -102,8 +102,8 @@ def test_two_workers_sweeping_at_once_raise_each_notice_once(scaled_env, workers
     reports = [first.get(timeout=WAIT_SECONDS), second.get(timeout=WAIT_SECONDS)]
     assert sum(len(r["fired"]) for r in reports) == 30
     assert sum(len(r["notices"]) for r in reports) == 90
-    assert _notices_per_case(scaled_env) == {case_id: EXPECTED for case_id in case_ids}
-    assert _fired_events(scaled_env) == {case_id: 1 for case_id in case_ids}
+    assert _notices_per_case(scaled_env) == dict.fromkeys(case_ids, EXPECTED)
+    assert _fired_events(scaled_env) == dict.fromkeys(case_ids, 1)
     assert _waiting_timers(scaled_env) == 0
 
 
@@ -135,8 +135,8 @@ def _next_sweep_does_the_rest(env, workers, celery_client, now: str, case_ids: l
     # exactly what was left, and every task deadline; nothing twice
     assert [f.split(":")[0] for f in report["fired"]] == _case_numbers(env,
                                                                        case_ids[done_before:])
-    assert _fired_events(env) == {case_id: 1 for case_id in case_ids}
-    assert _notices_per_case(env) == {case_id: EXPECTED for case_id in case_ids}
+    assert _fired_events(env) == dict.fromkeys(case_ids, 1)
+    assert _notices_per_case(env) == dict.fromkeys(case_ids, EXPECTED)
     assert _waiting_timers(env) == 0
 
 
@@ -163,7 +163,7 @@ def test_a_worker_killed_after_sending_a_chunks_commit_loses_nothing_and_duplica
     # goes, whole; the first chunk was committed before.
     _kill_at_the_gate(scaled_env, workers, celery_client, now,
                       "SELECT id FROM cases WHERE id = :case FOR UPDATE", {"case": case_ids[5]})
-    assert _fired_events(scaled_env) == {case_id: 1 for case_id in case_ids[:8]}
+    assert _fired_events(scaled_env) == dict.fromkeys(case_ids[:8], 1)
     assert _notices_per_case(scaled_env) == {case_id: ["test_reminder"]
                                              for case_id in case_ids[:8]}
     _next_sweep_does_the_rest(scaled_env, workers, celery_client, now, case_ids, 8)
@@ -180,7 +180,7 @@ def _case_numbers(env, case_ids: list[int]) -> list[str]:
 def test_beat_and_worker_sweep_on_their_own_on_the_real_clock(scaled_env, workers,
                                                               postgres_env):
     # a case registered four days ago (by the real clock): its 3-day timer is overdue
-    real_now = datetime.now(timezone.utc)
+    real_now = datetime.now(UTC)
     past = EngineEnvironment(postgres_env.settings, clock=FakeClock(real_now - timedelta(days=4)),
                              db_engine=postgres_env.db_engine)
     past.specs = postgres_env.specs

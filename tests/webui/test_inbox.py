@@ -146,7 +146,7 @@ def test_bulk_claim_and_bulk_reassign(browser, started, engine_do):
     other.post(f"/tasks/{ids[2]}/claim")
     officer = browser("saksbehandler1")
     from werkzeug.datastructures import MultiDict
-    response = officer.post("/inbox/bulk", MultiDict([*((("task", str(i)) for i in ids)),
+    response = officer.post("/inbox/bulk", MultiDict([*(("task", str(i)) for i in ids),
                                                        ("bulk", "claim"), ("back", "view=roles")]))
     assert response.headers["Location"] == "/inbox/?view=roles"
     assignees = engine_do(lambda ctx: [ctx.session.get(HumanTask, i).assignee for i in ids])

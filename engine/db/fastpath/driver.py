@@ -55,7 +55,7 @@ class Statement:
         self.column_keys = column_keys
         self._compiled: dict[str, _Compiled] = {}
 
-    def compiled(self, dialect) -> "_Compiled":
+    def compiled(self, dialect) -> _Compiled:
         plan = self._compiled.get(dialect.name)
         if plan is None:
             plan = self._compiled[dialect.name] = _Compiled(self.clause, dialect, self.column_keys)
@@ -354,7 +354,7 @@ class _IdBlocks:
             return free.popleft()
 
 
-_BLOCKS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_BLOCKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _BLOCKS_LOCK = threading.Lock()
 
 
