@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import http.client
 import json
 import os
@@ -117,10 +118,8 @@ def free_port() -> int:
 def worker_pids(master: int) -> list[int]:
     children: list[int] = []
     for task_dir in Path(f"/proc/{master}/task").iterdir():
-        try:
+        with contextlib.suppress(OSError):
             children += [int(p) for p in (task_dir / "children").read_text().split()]
-        except OSError:
-            pass
     return sorted(children)
 
 
@@ -404,7 +403,7 @@ def verify(database_url: str, record: Record) -> list[str]:
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] * 1000
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
 
 
 def print_latencies(record: Record) -> float:
@@ -456,7 +455,7 @@ def main() -> int:
                       str(BENCH_DIR / "bench_two_user_tasks.bpmn"),
                       str(BENCH_DIR / "bench_form.json")).strip())
         tokens = add_officers(environ, args.officers)
-        log = open(workdir / "gunicorn.log", "wb")
+        log = open(workdir / "gunicorn.log", "wb")  # noqa: SIM115 - closed with the server
         server = subprocess.Popen(
             [str(GUNICORN), "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
              "webui.app:create_app()"], env=environ, cwd=ROOT, stdout=log, stderr=log)

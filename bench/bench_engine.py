@@ -144,7 +144,7 @@ def main() -> None:
     print(f"raw SpiffWorkflow (serialise+deserialise every step): median "
           f"{statistics.median(raws):6.0f} tasks/s (rounds {min(raws):.0f}-{max(raws):.0f})")
     for name in envs:
-        ratios = [rate / raw for rate, raw in zip(rates[name], raws)]
+        ratios = [rate / raw for rate, raw in zip(rates[name], raws, strict=True)]
         ms = sorted(v * 1000 for v in latencies[name])
         print(f"engine on {name:10s}: median {statistics.median(rates[name]):6.0f} tasks/s "
               f"(complete p50 {statistics.median(ms):.2f} ms, p95 {ms[int(len(ms) * 0.95)]:.2f} ms)"

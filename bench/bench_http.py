@@ -89,7 +89,7 @@ def one_case(client: Client, starts: list, completes: list) -> None:
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] * 1000
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
 
 
 def main() -> int:
@@ -115,7 +115,7 @@ def main() -> int:
                     break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("samflyt serve did not start")
+                    raise SystemExit("samflyt serve did not start") from None
                 time.sleep(0.1)
         client = Client(port, token)
         assert client.get("/healthz") == 200

@@ -171,7 +171,7 @@ def _print_problems(error: DefinitionError) -> None:
     click.echo(f"feil: {error}", err=True)
 
 
-DEMO_PASSWORD = "demo"
+DEMO_PASSWORD = "demo"  # noqa: S105 - the demo users' published password
 
 
 def _demo_login_lines(env: EngineEnvironment) -> list[str]:

@@ -111,7 +111,7 @@ def init_app(app) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         uow.abort()
-        log.exception("unexpected error on %s %s", request.method, request.path)
+        log.error("unexpected error on %s %s", request.method, request.path, exc_info=error)
         if is_api():
             return api_error(500, "server_error", "Uventet feil")
         return page(500, _("Noe gikk galt. Prøv igjen, eller kontakt brukerstøtte."))

@@ -316,7 +316,7 @@ def posted_rows(form, path) -> int:
 def _indexes(form, path) -> list[int]:
     found = set()
     prefix = f"{path}."
-    for name in form.keys():
+    for name in form:
         if name.startswith(prefix):
             head = name[len(prefix):].split(".", 1)[0]
             if head.isdigit():

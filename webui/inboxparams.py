@@ -66,7 +66,7 @@ def _date(value, name, errors) -> date | None:
 
 def query_string(args, **changes) -> str:
     """The current filter as a query string, with `changes` applied (None drops a key)."""
-    values = {k: args.get(k) for k in FILTER_KEYS + ("page",) if args.get(k)}
+    values = {k: args.get(k) for k in (*FILTER_KEYS, "page") if args.get(k)}
     for key, value in changes.items():
         if value is None:
             values.pop(key, None)

@@ -196,9 +196,9 @@ def diagrams(ctx, instances: list[ProcessInstance], open_tasks: list[HumanTask])
     for instance in newest.values():
         states = _element_states(ctx, instance, open_tasks, now)
         bpmn_files = [f for f in instance.version.files if f.kind == "bpmn"]
-        keys = [instance.process_key] + sorted(
+        keys = [instance.process_key, *sorted(
             k for k in ctx.specs.get(instance.version).subprocess_specs
-            if k != instance.process_key and states.get(k))
+            if k != instance.process_key and states.get(k))]
         for key in keys:
             located = locate_diagram(bpmn_files, key)
             if located is None:

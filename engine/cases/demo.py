@@ -17,7 +17,7 @@ from engine.core.clock import FakeClock
 from engine.db.models import User
 from engine.worklist import humantasks
 
-DEMO_PASSWORD = "demo"
+DEMO_PASSWORD = "demo"  # noqa: S105 - the demo users' published password
 DEMO_USERS = [
     ("saksbehandler1", ["saksbehandler"], "Siri Saksbehandler", False),
     ("saksbehandler2", ["saksbehandler"], "Sander Saksbehandler", False),

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, bindparam, func, literal, or_, select, update
 from sqlalchemy.orm import aliased
@@ -54,7 +54,7 @@ def _flag(value: str | None, default: int) -> bool:
 @functools.lru_cache(maxsize=256)
 def _is_duration(value: str) -> bool:
     try:
-        add_duration(datetime(2000, 1, 1), value)
+        add_duration(datetime(2000, 1, 1, tzinfo=UTC), value)
     except ValueError:
         return False
     return True

@@ -59,7 +59,7 @@ def deploy_files(ctx, files: dict[str, bytes], deployed_by: str,
     texts = {name: data.decode("utf-8") for name, data in files.items()}
     processes = _processes_by_file(texts)
     versions = []
-    for process_key, (filename, name) in sorted(processes.items()):
+    for process_key, (_filename, name) in sorted(processes.items()):
         needed = _files_needed(process_key, texts, processes)
         versions.append(_store_version(ctx, process_key, name, needed, deployed_by))
     return versions

@@ -215,8 +215,8 @@ def _timer_errors(text: str | None, kind: str) -> list[str]:
     if not text:
         return [f"the timer has no {kind} expression"]
     if _ISO_LITERAL.fullmatch(text):
-        return [f"timer expression {text} is an unquoted ISO 8601 literal; timer expressions are "
-                f'Python, so write it quoted: "{text}"']
+        return [(f"timer expression {text} is an unquoted ISO 8601 literal; timer expressions are "
+                 f'Python, so write it quoted: "{text}"')]
     errors = check_script(text, "eval")
     if errors:
         return [f"timer expression: {error}" for error in errors]

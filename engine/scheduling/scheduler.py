@@ -89,7 +89,7 @@ def sweep(env, now: datetime | None = None) -> Report:
                                             task_deadlines.raise_items(ctx, chunk, now)],
                keep=lambda raised: report.notices.extend(notice for notice in raised if notice),
                alone=lambda item: _raise(env, make_ctx, item[1], now, report, item[0]))
-    ok, resolved = _unit(env, make_ctx, task_deadlines.resolve_stale)
+    _ok, resolved = _unit(env, make_ctx, task_deadlines.resolve_stale)
     report.resolved += resolved or 0
     return report
 
@@ -159,10 +159,12 @@ def dispatch(env, sender, now: datetime | None = None) -> Report:
     now, make_ctx = contexts(env, now)
     report = Report()
     for notice_id in _read(env, make_ctx, mailing.undispatched_ids):
-        ok, _ = _unit(env, make_ctx, lambda ctx: mailing.plan_deliveries(ctx, notice_id))
+        ok, _ = _unit(env, make_ctx,
+                      lambda ctx, notice_id=notice_id: mailing.plan_deliveries(ctx, notice_id))
         report.skipped += 0 if ok else 1
     for delivery_id in _read(env, make_ctx, mailing.queued_immediate_ids):
-        ok, status = _unit(env, make_ctx, lambda ctx: mailing.deliver(ctx, sender, delivery_id))
+        ok, status = _unit(env, make_ctx, lambda ctx, delivery_id=delivery_id: mailing.deliver(
+            ctx, sender, delivery_id))
         _count(report, status if ok else None)
     return report
 
@@ -182,8 +184,10 @@ def digests(env, sender, now: datetime | None = None) -> Report:
     report = Report()
     # plan first: a notice raised a moment ago belongs in today's digest
     for notice_id in _read(env, make_ctx, mailing.undispatched_ids):
-        _unit(env, make_ctx, lambda ctx: mailing.plan_deliveries(ctx, notice_id))
+        _unit(env, make_ctx,
+              lambda ctx, notice_id=notice_id: mailing.plan_deliveries(ctx, notice_id))
     for username in _read(env, make_ctx, mailing.digest_usernames):
-        ok, status = _unit(env, make_ctx, lambda ctx: mailing.send_digest(ctx, sender, username))
+        ok, status = _unit(env, make_ctx, lambda ctx, username=username: mailing.send_digest(
+            ctx, sender, username))
         _count(report, status if ok else None)
     return report

@@ -178,8 +178,9 @@ def _fire_one(session_factory, make_ctx, instance_id: int, now: datetime,
         done, fired = chunks.attempt(session_factory, make_ctx, lambda ctx: fire_due_timers(
             ctx, instance_id, now, partial))
     except ProcessError as error:
-        _done, stuck = chunks.attempt(session_factory, make_ctx, lambda ctx: record_failure(
-            ctx, instance_id, now, error), failures=())
+        # `error` is bound as a default: the name is unbound when the except block ends
+        _done, stuck = chunks.attempt(session_factory, make_ctx, lambda ctx, error=error: (
+            record_failure(ctx, instance_id, now, error)), failures=())
         result.stuck += stuck or []
         return
     if done and fired:
