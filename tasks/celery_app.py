@@ -3,15 +3,21 @@
     celery -A tasks.celery_app worker --loglevel=INFO
     celery -A tasks.celery_app beat --loglevel=INFO --schedule instance/celerybeat-schedule
 
+Both log to standard error as `samflyt` does, at SAMFLYT_LOG_LEVEL (Celery's --loglevel is
+not used: engine/core/logs.py sets up logging).
+
 The broker is Redis (SAMFLYT_BROKER_URL). Beat sends the sweep and the e-mail dispatch every
 SAMFLYT_SWEEP_INTERVAL seconds and the digests daily; workers run them (tasks/jobs.py). Only
 one beat may run; any number of workers may (the work is safe to do twice at once).
 """
 from __future__ import annotations
 
+import sys
+
 from celery import Celery, signals
 from celery.schedules import crontab
 
+from engine.core import logs
 from engine.core.settings import Settings
 
 from . import names
@@ -55,6 +61,14 @@ def make_app(settings: Settings | None = None) -> Celery:
 
 
 app = make_app()
+
+
+@signals.setup_logging.connect
+def _configure_logging(**_kwargs) -> None:
+    """Worker and beat log like `samflyt` does (engine/core/logs.py, SAMFLYT_LOG_LEVEL; a
+    receiver here means Celery leaves the logging set-up to it, --loglevel included). The
+    real standard error: Celery replaces sys.stderr with a proxy that logs what it is given."""
+    logs.configure(app.samflyt_settings, stream=sys.__stderr__)
 
 
 @signals.worker_init.connect

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from engine.accounts import users
+from engine.core import logs
 from engine.core.errors import DefinitionError, EngineError
 from engine.core.settings import ROLES, Settings
 from engine.definitions import store
@@ -26,6 +27,7 @@ def _fail(message: str) -> None:
 @click.group()
 def main() -> None:
     """Samflyt: individuell plan, koordinator og barnekoordinator."""
+    logs.configure(Settings.from_env())
 
 
 def init_database(env: EngineEnvironment) -> list:

@@ -45,6 +45,11 @@ class Settings:
     #: transaction. One commit for many is the sweep's speed; a chunk in which one item fails
     #: or loses a race is done again an item at a time. 1: every item its own transaction.
     sweep_chunk: int = 50
+    #: SAMFLYT_LOG_LEVEL: the least severe log records written (DEBUG, INFO, WARNING, ERROR),
+    #: one line each with time, level and logger name, to standard error (engine/core/logs.py;
+    #: set up by `samflyt` and the Celery worker and beat). INFO: one line per key operation
+    #: (case started, task completed, sweep, deploy, sign-in, ...), identifiers only.
+    log_level: str = "INFO"
     #: SAMFLYT_SWEEP_INTERVAL: seconds between timer sweeps in `samflyt serve` (embedded mode).
     sweep_interval: int = 60
     #: SAMFLYT_HOST / SAMFLYT_PORT: where `samflyt serve` listens.
