@@ -1,27 +1,32 @@
 # The Samflyt image: the web UI (gunicorn), the Celery worker and beat all run from it;
 # docker-compose.yml picks the command. Build: docker build -t samflyt .
 
-# Browser assets from npm (package-lock.json pins them), as scripts/setup.sh copies them.
+# Browser assets: `npm ci` (package-lock.json pins them), then scripts/assets.sh, the one list
+# of what the web UI serves (scripts/setup.sh runs it too), copies them into /src/vendor. Node and
+# node_modules stay in this stage; the image gets only the copied files.
 FROM node:20-bookworm-slim AS assets
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --loglevel=error \
- && mkdir -p vendor/bpmn-js vendor/axe-core \
- && cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
-       node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css \
-       vendor/bpmn-js/ \
- && cp -r node_modules/bpmn-js/dist/assets/bpmn-font vendor/bpmn-js/
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY scripts/assets.sh scripts/assets.sh
+RUN bash scripts/assets.sh /src/vendor
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     SAMFLYT_PROCESSES_DIR=/app/processes
 WORKDIR /app
+# Python packages from the lock alone: the runtime subset of requirements/lock.txt, same versions,
+# checked against their hashes (`make lock` writes both). First, so that this layer is built
+# again only when the lock changes; then Samflyt itself without resolving anything.
+COPY requirements/lock-runtime.txt requirements/lock-runtime.txt
+RUN pip install --no-cache-dir --disable-pip-version-check --require-hashes \
+        -r requirements/lock-runtime.txt
 COPY pyproject.toml README.md ./
 COPY engine engine
 COPY webui webui
 COPY tasks tasks
 COPY processes processes
-RUN pip install --no-cache-dir -e . \
+RUN pip install --no-cache-dir --disable-pip-version-check --no-deps -e . \
  && pybabel compile -d webui/translations \
  && useradd --system --home /app samflyt \
  && mkdir -p instance && chown samflyt instance

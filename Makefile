@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: run test setup services bench clean
+.PHONY: run test setup lock services bench clean
 
 run: $(SETUP_STAMP)
 	$(BIN)/samflyt demo
@@ -16,9 +16,27 @@ test: $(SETUP_STAMP) services
 
 setup: $(SETUP_STAMP)
 
-$(SETUP_STAMP): pyproject.toml package-lock.json scripts/setup.sh webui/translations/en/LC_MESSAGES/messages.po
+$(SETUP_STAMP): pyproject.toml requirements/lock.txt package-lock.json scripts/setup.sh \
+		scripts/assets.sh webui/translations/en/LC_MESSAGES/messages.po
 	bash scripts/setup.sh
 	touch $(SETUP_STAMP)
+
+# The pinned Python packages. After changing the dependencies in pyproject.toml, run `make lock`
+# and commit requirements/; setup installs only from the lock. It keeps the versions already
+# pinned where they still fit; `make lock LOCK_ARGS=--upgrade` moves everything to the newest.
+# requirements/lock.txt: runtime dependencies and the `test` extra (what setup installs);
+# requirements/lock-runtime.txt: the runtime subset at the same versions (the Docker image).
+UV_VERSION := 0.13.9
+LOCK_TARGET := --python-version 3.11 --python-platform x86_64-unknown-linux-gnu --generate-hashes \
+	--custom-compile-command "make lock" --quiet
+
+lock:
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml --extra test $(LOCK_TARGET) $(LOCK_ARGS) \
+		-o requirements/lock.txt
+	$(BIN)/uv pip compile pyproject.toml --constraint requirements/lock.txt $(LOCK_TARGET) \
+		--annotation-style line -o requirements/lock-runtime.txt
 
 services:
 	bash scripts/ensure-services.sh

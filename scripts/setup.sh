@@ -1,35 +1,25 @@
 #!/usr/bin/env bash
-# Installs what Samflyt needs into .venv. Idempotent; `make` runs it when pyproject.toml changes.
+# Installs what Samflyt needs into .venv. Idempotent; `make` runs it when pyproject.toml, the
+# lock or this script changes. Needs only python3 (3.11+), pip and npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test]"
+# Python packages at the exact versions and hashes of requirements/lock.txt (the runtime
+# dependencies and the `test` extra of pyproject.toml; `make lock` regenerates it), then Samflyt
+# itself without resolving anything again.
+.venv/bin/python -m pip install --quiet --require-hashes -r requirements/lock.txt
+.venv/bin/python -m pip install --quiet --no-deps -e .
 
 # Translations of the web UI (bokmål is the source language; English is a catalog).
 .venv/bin/pybabel compile --statistics -d webui/translations
 
-# Browser assets from npm (package-lock.json pins them); nothing from node_modules is committed.
-# bpmn-js (viewer, modeler) and dmn-js (modeler) are served from webui/static/vendor; axe-core is
-# used by the browser tests.
+# Browser assets from npm (package-lock.json pins them), copied into webui/static/vendor by the
+# one asset script the Dockerfile runs too; nothing from node_modules is committed.
 npm ci --no-audit --no-fund --loglevel=error
-vendor=webui/static/vendor
-rm -rf "$vendor"
-mkdir -p "$vendor/bpmn-js" "$vendor/axe-core"
-cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
-    node_modules/bpmn-js/dist/bpmn-modeler.production.min.js "$vendor/bpmn-js/"
-cp node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css \
-    "$vendor/bpmn-js/"
-cp -r node_modules/bpmn-js/dist/assets/bpmn-font "$vendor/bpmn-js/"
-cp node_modules/bpmn-js/LICENSE "$vendor/bpmn-js/" 2>/dev/null || true
-mkdir -p "$vendor/dmn-js"
-cp node_modules/dmn-js/dist/dmn-modeler.production.min.js "$vendor/dmn-js/"
-cp node_modules/dmn-js/dist/assets/*.css "$vendor/dmn-js/"
-cp -r node_modules/dmn-js/dist/assets/dmn-font "$vendor/dmn-js/"
-cp node_modules/dmn-js/LICENSE "$vendor/dmn-js/" 2>/dev/null || true
-cp node_modules/axe-core/axe.min.js "$vendor/axe-core/"
+bash scripts/assets.sh
 
 # The browser tests drive Debian's chromium (never `playwright install`).
 if [ ! -x /usr/bin/chromium ]; then
