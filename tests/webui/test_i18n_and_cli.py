@@ -1,5 +1,6 @@
 """The English catalog covers every message of the web UI; the new CLI commands."""
 import subprocess
+import sys
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -13,7 +14,7 @@ CATALOG = ROOT / "webui" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 
 def test_english_catalog_translates_every_message(tmp_path):
     pot = tmp_path / "messages.pot"
-    subprocess.run([str(ROOT / ".venv" / "bin" / "pybabel"), "extract", "-F",
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
                     str(ROOT / "webui" / "babel.cfg"), "-o", str(pot), str(ROOT / "webui")],
                    check=True, capture_output=True)
     extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(pot.open("rb")) if m.id}
