@@ -45,7 +45,8 @@ def prepare(database_url: str) -> str:
     env.upgrade_schema()
     with env.unit_of_work() as ctx:
         store.deploy_files(ctx, store.read_directory(BENCH_DIR), "bench")
-        users.add_user(ctx, "bench", ["saksbehandler"], password_hash=credentials.hash_password("bench"))
+        users.add_user(ctx, "bench", ["saksbehandler"],
+                       password_hash=credentials.hash_password("bench"))
     with env.unit_of_work() as ctx:
         token = credentials.issue_token(ctx, "bench")
     env.dispose()

@@ -213,7 +213,8 @@ def _build(schema, value, present, errors, path, required, extra_rows) -> Widget
         widget.options = [Option(encode(v), t, encode(v) == current)
                           for v, t in _choices(schema)]
     elif kind == "yesno":
-        widget.options = [Option("true", "Ja", value is True), Option("false", "Nei", value is False)]
+        widget.options = [Option("true", "Ja", value is True),
+                          Option("false", "Nei", value is False)]
     elif kind == "checkboxes":
         chosen = {encode(v) for v in value} if isinstance(value, list) else set()
         widget.options = [Option(encode(v), t, encode(v) in chosen)

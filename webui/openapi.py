@@ -169,7 +169,8 @@ def document() -> dict:
                 "CreatedCase": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "case_number": {"type": "string"},
                     "status": {"type": "string"}, "process": {"type": "string"},
-                    "open_tasks": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}}}},
+                    "open_tasks": {"type": "array",
+                                   "items": {"$ref": "#/components/schemas/Task"}}}},
                 "Case": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "case_number": {"type": "string"},
                     "status": {"enum": ["open", "closed"]}, "process": {"type": "string"},

@@ -9,7 +9,8 @@ from engine.db.fastpath import driver
 from engine.db.models import User
 
 
-def add_user(ctx, username: str, roles: list[str] | tuple[str, ...], display_name: str | None = None,
+def add_user(ctx, username: str, roles: list[str] | tuple[str, ...],
+             display_name: str | None = None,
              email: str | None = None, trained_coordinator: bool = False,
              password_hash: str | None = None) -> User:
     unknown = set(roles) - set(ROLES)

@@ -32,7 +32,8 @@ DEMO_USERS = [
 def _application(navn, fodselsdato, mottatt, **changes) -> dict:
     data = dict(soker_rolle="personen", onsker_ip=True, onsker_koordinator=True,
                 onsker_barnekoordinator=False, navn=navn, fodselsdato=fodselsdato,
-                mottatt_dato=mottatt, tjenester=["hjemmesykepleie", "fysioterapi", "nav_oppfolging"],
+                mottatt_dato=mottatt,
+                tjenester=["hjemmesykepleie", "fysioterapi", "nav_oppfolging"],
                 forventet_varighet_maneder=36, nav_basert=False)
     data.update(changes)
     return data
@@ -63,8 +64,10 @@ def _plan(review: str, start: str, end: str) -> dict:
         deltakere=[{"navn": "Personen selv", "rolle": "Personen selv", "tilgang": "hele_planen",
                     "samtykke_tilgang": True}],
         koordineringsansvar="Koordinator",
-        bidrag={"personen": "Egentrening", "tjenestene": "Stell og trening", "parorende": "Handling"},
-        tiltak=[{"hva": "Hjemmesykepleie", "omfang": "2 besøk daglig", "ansvarlig": "Hjemmetjenesten",
+        bidrag={"personen": "Egentrening", "tjenestene": "Stell og trening",
+                "parorende": "Handling"},
+        tiltak=[{"hva": "Hjemmesykepleie", "omfang": "2 besøk daglig",
+                 "ansvarlig": "Hjemmetjenesten",
                  "gjennomforing": "Morgen og kveld"}],
         planperiode_fra=start, planperiode_til=end, neste_evaluering=review,
         samtykke={"samtykke_til_plan": True, "gitt_av": "personen", "samtykke_dato": start},
@@ -148,7 +151,8 @@ def load(ctx) -> list[str]:
     d.complete(case, "Godkjenne plan", "koordinator1", {"godkjent": True,
                                                         "neste_evaluering": d.today(90)})
     d = at(20)
-    case = start(d, _application("Liv Johansen", "1966-12-24", d.today(), tjenester=["fysioterapi"]),
+    case = start(d,
+                 _application("Liv Johansen", "1966-12-24", d.today(), tjenester=["fysioterapi"]),
                  "refused (one service); appeal registered, waiting for assessment")
     refusal = _decision(d.today(), d.today(), vedtak_ip="avslag", vedtak_koordinator="avslag",
                         begrunnelse="Bare én tjeneste; behovet er ikke koordinert")

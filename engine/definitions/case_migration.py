@@ -330,7 +330,8 @@ def _run_and_check(loaded, parsed, ctx) -> str | None:
         workflow.refresh_timers()
         workflow.do_engine_steps(did_complete_task=loaded.passed.append)
         workflow.get_events()  # signals nobody caught (see runtime.run_and_persist)
-        runtime.state_serializer().loads(runtime.state_serializer().dumps(workflow), parsed.spec, parsed.subprocess_specs,
+        runtime.state_serializer().loads(runtime.state_serializer().dumps(workflow), parsed.spec,
+                                         parsed.subprocess_specs,
                             runtime.script_engine(ctx))
     except Exception as error:  # noqa: BLE001 - whatever fails here refuses the instance
         return f"Saken kan ikke kjøre videre på den nye versjonen: {error}"

@@ -50,7 +50,8 @@ FLOW_ELEMENTS = tuple(BPMN + tag for tag in """task userTask manualTask scriptTa
 # Python run by SpiffWorkflow: tag -> (compile mode, what a message calls it).
 CODE_ELEMENTS = {
     BPMN + "script": ("exec", "script"), SPIFF + "preScript": ("exec", "preScript"),
-    SPIFF + "postScript": ("exec", "postScript"), BPMN + "conditionExpression": ("eval", "condition"),
+    SPIFF + "postScript": ("exec", "postScript"),
+    BPMN + "conditionExpression": ("eval", "condition"),
     BPMN + "condition": ("eval", "condition"), BPMN + "loopCondition": ("eval", "loopCondition"),
     BPMN + "completionCondition": ("eval", "completionCondition"),
     BPMN + "loopCardinality": ("eval", "loopCardinality")}
@@ -128,7 +129,8 @@ def collect_problems_for_paths(paths: Iterable[str], known_roles: Iterable[str] 
     for name in [name for name in files if name.endswith(".bpmn")]:
         for form in _referenced_forms(files[name], max_bytes) - present:
             folder = os.path.dirname(name)
-            found = [path for path in (os.path.join(folder, "forms", form), os.path.join(folder, form))
+            found = [path for path in (os.path.join(folder, "forms", form),
+                                       os.path.join(folder, form))
                      if os.path.isfile(path)]
             if found:
                 problems += _read(found[0], files, max_bytes)
@@ -276,7 +278,8 @@ def _gateway_problems(name: str, root) -> list[Problem]:
                       if text and text.strip()]
         default = gateway.get("default")
         if default and default not in {flow.get("id") for flow in flows}:
-            problems.append(Problem(name, _owner(gateway), f"default flow {default!r} does not leave "
+            problems.append(Problem(name, _owner(gateway),
+                                    f"default flow {default!r} does not leave "
                                                            f"this gateway"))
         elif conditions and not default and not (len(flows) == len(conditions) == 2
                                                  and _complementary(*conditions)):

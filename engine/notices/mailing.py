@@ -156,7 +156,8 @@ def set_email_preference(ctx, user: User, preference: str) -> User:
 def undispatched_ids(ctx, limit: int | None = None) -> list[int]:
     """Raised notices whose e-mails are not planned yet."""
     return list(ctx.session.scalars(
-        select(Notice.id).where(Notice.status == notice_board.RAISED, Notice.dispatched_at.is_(None))
+        select(Notice.id).where(Notice.status == notice_board.RAISED,
+                                Notice.dispatched_at.is_(None))
         .order_by(Notice.id).limit(limit or ctx.settings.notice_batch)))
 
 

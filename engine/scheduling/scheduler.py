@@ -139,7 +139,8 @@ def sweep_in(ctx, now: datetime | None = None) -> Report:
     now = (now or ctx.now()).astimezone(UTC)
     timers = sweep_once(ctx, now)
     raised = task_deadlines.raise_due(ctx, now)
-    return Report(fired=timers.fired, notices=timers.notices + [task_deadlines.describe(n) for n in raised],
+    return Report(fired=timers.fired,
+                  notices=timers.notices + [task_deadlines.describe(n) for n in raised],
                   resolved=task_deadlines.resolve_stale(ctx))
 
 

@@ -107,7 +107,8 @@ def _compile(source: str, mode: str) -> _Compiled:
         result = compiler(text, filename="<string>", policy=_Policy)
     except (ValueError, RecursionError, MemoryError) as err:  # null bytes, absurd nesting
         return _Compiled(None, (f"cannot compile: {err.__class__.__name__}: {err}",), frozenset())
-    return _Compiled(result.code, tuple(result.errors), HELPER_NAMES.intersection(result.used_names))
+    return _Compiled(result.code, tuple(result.errors),
+                     HELPER_NAMES.intersection(result.used_names))
 
 
 def check_script(source: str, mode: str) -> list[str]:

@@ -73,7 +73,8 @@ class ClockCycleTimer(CycleTimerEventDefinition):
         if value is None:
             expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
             cycles, start, duration = TimerEventDefinition.parse_iso_recurring_interval(expression)
-            value = {"cycles": cycles, "next": start.isoformat(), "duration": duration.total_seconds()}
+            value = {"cycles": cycles, "next": start.isoformat(),
+                     "duration": duration.total_seconds()}
         ready = False
         if value["cycles"] != 0:
             nxt = datetime.fromisoformat(value["next"])

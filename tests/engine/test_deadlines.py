@@ -97,7 +97,8 @@ def _task(ctx, case, name):
 
 def test_diagram_notice_due_time_and_pending_task_deadlines(ctx, frist, clock):
     case = _start(ctx, frist, due="2026-03-27")  # a Friday
-    assert _shown(ctx, case) == [("test_followup", "raised", "koordinerende_enhet", None, "warning")]
+    assert _shown(ctx, case) == [("test_followup", "raised", "koordinerende_enhet", None,
+                                  "warning")]
     [followup] = notice_board.for_case(ctx, case.id)
     assert followup.due_at == oslo(2026, 3, 28)  # noticeDueExpression: the end of that Friday
     pending = [(n.kind, n.due_at) for n in notice_board.for_case(ctx, case.id, include_pending=True)
@@ -123,10 +124,12 @@ def test_a_task_nobody_claims_notifies_its_role_and_a_claim_resolves_it(ctx, fri
     humantasks.claim(ctx, _task(ctx, case, "Behandle").id, frist.officer)
     assert sweep_in(ctx).resolved == 1  # a claim does not step the workflow: the sweep sees it
     [notice] = [n for n in notice_board.for_case(ctx, case.id) if n.kind == "task_unclaimed"]
-    assert (notice.status, notice.resolution, notice.resolved_at) == ("resolved", "task_claimed", clock())
+    assert (notice.status, notice.resolution, notice.resolved_at) == ("resolved", "task_claimed",
+                                                                      clock())
     assert notice_board.open_for_user(ctx, frist.other) == []
     resolved = [e.details for e in audit.case_history(ctx, case.id, {"notice_resolved"})]
-    assert resolved == [{"notice": notice.id, "kind": "task_unclaimed", "resolution": "task_claimed"}]
+    assert resolved == [{"notice": notice.id, "kind": "task_unclaimed",
+                         "resolution": "task_claimed"}]
 
 
 def test_a_task_claimed_in_time_never_shows_its_notice(ctx, frist, clock):
@@ -231,7 +234,8 @@ def test_the_settings_defaults_apply_and_completing_the_process_resolves_all(ctx
     """frist_test: the settings' defaults apply (claim within 2 days, overdue at the due date)."""
     officer = make_user("kari", "saksbehandler")
     case = casework.start_case(ctx, {}, officer, process_key="frist_test")
-    pending = sorted((n.kind, n.due_at) for n in notice_board.for_case(ctx, case.id, include_pending=True))
+    pending = sorted((n.kind, n.due_at) for n in notice_board.for_case(ctx, case.id,
+                                                                       include_pending=True))
     # created Monday 09:00: claim by Wednesday 09:00; dueIn P2D: overdue Wednesday 09:00
     assert pending == [("task_overdue", clock() + timedelta(days=2))]
     assert humantasks.open_tasks(ctx, case.id)[0].claim_due_at == clock() + timedelta(days=2)

@@ -19,7 +19,8 @@ def test_demo_loads_users_and_cases_in_different_states(ctx):
     assert users.get_user(ctx, "koordinator1").trained_coordinator
     by_name = {c.person_name: c for c in ctx.session.scalars(select(Case))}
     assert len(by_name) == 7 and sum(line.startswith("case ") for line in lines) == 7
-    assert ("Kartlegging og vurdering", "saksbehandler", None) in _open(ctx, by_name["Kari Nordmann"])
+    assert ("Kartlegging og vurdering", "saksbehandler", None) in _open(ctx,
+                                                                        by_name["Kari Nordmann"])
     assert ("Signere vedtak", "leder", None) in _open(ctx, by_name["Aisha Khan"])
     assert ("Oppnevne koordinator", "koordinerende_enhet", None) in _open(ctx, by_name["Per Olsen"])
     assert ("Utarbeide plan", "koordinator", "koordinator1") in _open(ctx, by_name["Emma Berg"])

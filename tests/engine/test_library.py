@@ -49,7 +49,8 @@ def test_diff_lists_exactly_the_timer_and_the_rename(ctx, two_versions):
         ("timer_en_maned", "timer", '"P1M"', '"P3W"'),
         ("task_forelopig_svar", "name", "Sende foreløpig svar", "Send foreløpig svar til søkeren"),
     }
-    assert [(f.name, f.kind, f.status) for f in result.files] == [("ip_sak.bpmn", "bpmn", "changed")]
+    assert [(f.name, f.kind, f.status) for f in result.files] == [("ip_sak.bpmn", "bpmn",
+                                                                   "changed")]
     backwards = library.diff(ctx, "ip_sak", new, old)
     assert {(c.element.id, f.before) for c in backwards.changed for f in c.changes} == {
         ("timer_en_maned", '"P3W"'), ("task_forelopig_svar", "Send foreløpig svar til søkeren")}

@@ -96,7 +96,8 @@ def test_a_stuck_case_moves_on_once_the_diagram_is_fixed_and_the_case_migrated(c
     with env.unit_of_work() as ctx:
         store.deploy_files(ctx, {"frist_feiler.bpmn": fixed, "frist_form.json": form},
                                  "tests")
-        result = case_migration.migrate(ctx, users.get_user(ctx, "enhet"), "frist_feiler", [case_id])
+        result = case_migration.migrate(ctx, users.get_user(ctx, "enhet"), "frist_feiler",
+                                        [case_id])
         assert [m.case_id for m in result.migrated] == [case_id], result
     report = env.sweep()
     assert not any(line.startswith("stuck ") for line in report.lines())

@@ -43,7 +43,8 @@ def test_sweep_fires_only_what_is_due_and_raises_the_notice_once(ctx, make_user,
     assert result.notices == [f"{case.case_number}: test_reminder -> saksbehandler"]
     assert sweep_once(ctx).fired == []
     [notice] = notice_board.for_case(ctx, case.id)
-    assert (notice.kind, notice.role, notice.severity) == ("test_reminder", "saksbehandler", "warning")
+    assert (notice.kind, notice.role, notice.severity) == ("test_reminder", "saksbehandler",
+                                                           "warning")
     assert notice_board.open_for_user(ctx, officer) == [notice]
     kinds = [e.kind for e in audit.case_history(ctx, case.id)]
     assert kinds.index("timer_fired") < kinds.index("notice_raised")

@@ -90,7 +90,8 @@ def test_entity_bomb_in_utf16_is_refused_before_parsing(parsing_forbidden):
     # A byte search cannot see a UTF-16 DOCTYPE, so anything but UTF-8 is refused outright.
     text = (BAD / "entity_bomb.bpmn").read_text()
     with pytest.raises(XmlRefused, match="only UTF-8 XML is accepted"):
-        safe_parse_xml(text.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"), "b.bpmn")
+        safe_parse_xml(text.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"),
+                       "b.bpmn")
     with pytest.raises(XmlRefused, match="only UTF-8 XML is accepted, not UTF-16"):
         safe_parse_xml(text.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode(), "b.bpmn")
 
@@ -116,7 +117,8 @@ def test_malformed_xml():
 # --- rules, one bad fixture each ----------------------------------------------------------
 
 @pytest.mark.parametrize("fixture, element, message", [
-    ("unquoted_timer.bpmn", "vent_30_dager", 'timer expression P30D is an unquoted ISO 8601 literal; '
+    ("unquoted_timer.bpmn", "vent_30_dager",
+     'timer expression P30D is an unquoted ISO 8601 literal; '
                                             'timer expressions are Python, so write it quoted: "P30D"'),
     ("gateway_without_default.bpmn", "stor_nok", "conditions can all be false; add a default flow"),
     ("missing_layout.bpmn", "bad_process", "missing diagram layout (bpmndi:BPMNDiagram)"),
@@ -201,7 +203,8 @@ def test_timer_dates_and_cycles(kind, value, problem):
 @pytest.mark.parametrize("name, value, message", [
     ("dueIn", "5 dager", "dueIn: not an ISO 8601 duration"),
     ("priority", "9", "priority must be a whole number from 1 to 5"),
-    ("assigneeExpression", "saksbehandler_brukernavn.__class__", '"__class__" is an invalid attribute'),
+    ("assigneeExpression", "saksbehandler_brukernavn.__class__",
+     '"__class__" is an invalid attribute'),
     ("dueDateExpression", "deadline(mottatt,", "dueDateExpression: Line 1: SyntaxError"),
 ])
 def test_bad_task_properties(name, value, message):
@@ -269,7 +272,8 @@ def test_missing_decision_is_reported_on_the_business_rule_task():
 
 def test_spiffworkflow_parse_error_carries_the_element():
     # A second unconditional flow out of an exclusive gateway that has no default.
-    files = with_vurdering(('alder &gt;= 18</bpmn:conditionExpression>', "</bpmn:conditionExpression>"),
+    files = with_vurdering(('alder &gt;= 18</bpmn:conditionExpression>',
+                            "</bpmn:conditionExpression>"),
                            ('name="Voksen?"', 'name="Voksen?" default="f_barn"'))
     files["vurdering.bpmn"] = files["vurdering.bpmn"].replace(
         b'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" '

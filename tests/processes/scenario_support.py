@@ -41,7 +41,8 @@ def application(**changes) -> dict:
     """The application form (soknad.json) of an adult asking for IP and a coordinator."""
     data = dict(soker_rolle="personen", onsker_ip=True, onsker_koordinator=True,
                 onsker_barnekoordinator=False, navn="Kari Nordmann", fodselsdato="1970-03-01",
-                mottatt_dato="2026-01-05", tjenester=["hjemmesykepleie", "fysioterapi", "nav_oppfolging"],
+                mottatt_dato="2026-01-05",
+                tjenester=["hjemmesykepleie", "fysioterapi", "nav_oppfolging"],
                 forventet_varighet_maneder=36, nav_basert=False)
     data.update(changes)
     return data
@@ -66,17 +67,22 @@ def decision(**changes) -> dict:
 
 def plan(**changes) -> dict:
     data = dict(
-        hovedmal="Bo trygt hjemme", delmal=[{"beskrivelse": "Gå til butikken selv", "frist": "2026-06-01"}],
+        hovedmal="Bo trygt hjemme",
+        delmal=[{"beskrivelse": "Gå til butikken selv", "frist": "2026-06-01"}],
         ressurser_og_behov="Motivert; trenger hjelp morgen og kveld",
         deltakere=[{"navn": "Kari Nordmann", "rolle": "Personen selv", "tilgang": "hele_planen",
                     "samtykke_tilgang": True},
-                   {"navn": "Hjemmesykepleien", "rolle": "Hjemmetjenesten", "tilgang": "egne_tiltak",
+                   {"navn": "Hjemmesykepleien", "rolle": "Hjemmetjenesten",
+                    "tilgang": "egne_tiltak",
                     "samtykke_tilgang": True}],
         koordineringsansvar="Koordinator Kari Koord",
-        bidrag={"personen": "Egentrening", "tjenestene": "Stell og trening", "parorende": "Handling"},
-        tiltak=[{"hva": "Hjemmesykepleie", "omfang": "2 besøk daglig", "ansvarlig": "Hjemmetjenesten",
+        bidrag={"personen": "Egentrening", "tjenestene": "Stell og trening",
+                "parorende": "Handling"},
+        tiltak=[{"hva": "Hjemmesykepleie", "omfang": "2 besøk daglig",
+                 "ansvarlig": "Hjemmetjenesten",
                  "gjennomforing": "Morgen og kveld"},
-                {"hva": "Fysioterapi", "omfang": "1 time i uken", "ansvarlig": "Fysioterapitjenesten"}],
+                {"hva": "Fysioterapi", "omfang": "1 time i uken",
+                 "ansvarlig": "Fysioterapitjenesten"}],
         planperiode_fra="2026-02-01", planperiode_til="2027-02-01",
         samtykke={"samtykke_til_plan": True, "gitt_av": "personen", "samtykke_dato": "2026-02-01"},
         samarbeid_andre_etater="NAV-veileder deltar i ansvarsgruppen")
@@ -161,7 +167,8 @@ def decide(case: CaseDriver, people: People, vedtak: dict, leveringsdato: str,
     case.complete("Kartlegging og vurdering", people.officer, kartlegging or assessment())
     case.complete("Utforme vedtak", people.officer, vedtak)
     case.complete("Signere vedtak", people.leader, {"vedtak_godkjent": True})
-    case.complete("Sende vedtaksbrev", people.officer, {"kanal": kanal, "leveringsdato": leveringsdato})
+    case.complete("Sende vedtaksbrev", people.officer,
+                  {"kanal": kanal, "leveringsdato": leveringsdato})
 
 
 def appoint(case: CaseDriver, people: People, coordinator) -> None:
@@ -174,7 +181,8 @@ def appoint(case: CaseDriver, people: People, coordinator) -> None:
 
 def approve_plan(case: CaseDriver, coordinator, neste_evaluering: str) -> None:
     case.complete("Utarbeide plan", coordinator, plan(neste_evaluering=neste_evaluering))
-    case.complete("Godkjenne plan", coordinator, {"godkjent": True, "neste_evaluering": neste_evaluering})
+    case.complete("Godkjenne plan", coordinator,
+                  {"godkjent": True, "neste_evaluering": neste_evaluering})
 
 
 def appeal(**changes) -> dict:

@@ -24,7 +24,8 @@ START = datetime(2026, 1, 5, 9, 0, tzinfo=OSLO)
 
 SOKNAD = dict(soker_rolle="personen", onsker_ip=True, onsker_koordinator=True,
               onsker_barnekoordinator=False, navn="Kari Nordmann", fodselsdato="1970-03-01",
-              mottatt_dato="2026-01-05", tjenester=["hjemmesykepleie", "fysioterapi", "nav_oppfolging"],
+              mottatt_dato="2026-01-05",
+              tjenester=["hjemmesykepleie", "fysioterapi", "nav_oppfolging"],
               forventet_varighet_maneder=36, nav_basert=False)
 KARTLEGGING = dict(kartlegging_dato="2026-01-08", funn="Behov for tjenester som må samordnes",
                    konklusjon_ip="innvilge", konklusjon_koordinator="innvilge",
@@ -33,7 +34,8 @@ VEDTAK = dict(vedtak_ip="innvilget", vedtak_koordinator="innvilget", vedtak_barn
               hjemmel="pbrl_2_5", begrunnelse="Langvarige og koordinerte tjenester",
               ansvarlig_tjenesteomrade="Hjemmetjenesten", oppstartsdato="2026-02-01",
               forste_evaluering="2026-08-03")
-OPPNEVNING = dict(koordinator="kari.koord", tjenesteomrade="Hjemmetjenesten", opplaering_gjennomfort=True)
+OPPNEVNING = dict(koordinator="kari.koord", tjenesteomrade="Hjemmetjenesten",
+                  opplaering_gjennomfort=True)
 
 
 def _files():
@@ -58,7 +60,8 @@ class Run:
         self.now = start.astimezone(UTC)
         self.engine = RestrictedScriptEngine(clock=lambda: self.now)
         version = parsed(key)
-        self.workflow = BpmnWorkflow(version.spec, version.subprocess_specs, script_engine=self.engine)
+        self.workflow = BpmnWorkflow(version.spec, version.subprocess_specs,
+                                     script_engine=self.engine)
         for task in self.workflow.get_tasks(state=TaskState.READY):
             task.data.update(data)
         self.notices, self.started, self.passed = [], [], []
@@ -77,7 +80,8 @@ class Run:
         if "notice" in props:
             user = None
             if props.get("noticeUserExpression"):
-                user = self.engine.evaluate(task, props["noticeUserExpression"], self._context(task))
+                user = self.engine.evaluate(task, props["noticeUserExpression"],
+                                            self._context(task))
             self.notices.append((props["notice"], props["noticeSeverity"],
                                  props.get("noticeRole") or task.task_spec.lane, user))
         if "startProcess" in props:
@@ -135,7 +139,8 @@ def decide(run, vedtak=VEDTAK, leveringsdato="2026-01-20"):
     run.complete("Kartlegging og vurdering", KARTLEGGING)
     run.complete("Utforme vedtak", vedtak)
     run.complete("Signere vedtak", {"vedtak_godkjent": True})
-    run.complete("Sende vedtaksbrev", {"kanal": "digital_postkasse", "leveringsdato": leveringsdato})
+    run.complete("Sende vedtaksbrev",
+                 {"kanal": "digital_postkasse", "leveringsdato": leveringsdato})
 
 
 # --- DMN suggestions ---------------------------------------------------------------------------
@@ -146,11 +151,14 @@ def decide(run, vedtak=VEDTAK, leveringsdato="2026-01-20"):
     (["hjemmesykepleie", "fysioterapi"], 8, "1970-03-01", ("vurdere", "vurdere", "avsla"), True),
     (["hjemmesykepleie", "fysioterapi"], 24, "1970-03-01", ("vurdere", "vurdere", "avsla"), True),
     (["fysioterapi"], 60, "1970-03-01", ("avsla", "avsla", "avsla"), False),
-    (["fysioterapi", "avlastning", "barnehage"], 60, "2022-05-01", ("innvilge", "innvilge", "innvilge"), False),
+    (["fysioterapi", "avlastning", "barnehage"], 60, "2022-05-01",
+     ("innvilge", "innvilge", "innvilge"), False),
     (["fysioterapi", "avlastning"], 60, "2022-05-01", ("innvilge", "innvilge", "vurdere"), False),
-    (["fysioterapi", "avlastning", "skole"], 12, "2015-05-01", ("vurdere", "vurdere", "vurdere"), True),
+    (["fysioterapi", "avlastning", "skole"], 12, "2015-05-01", ("vurdere", "vurdere", "vurdere"),
+     True),
 ])
-def test_vurdering_rett_suggests_and_the_local_duration_rule_only_warns(tjenester, maneder, fodselsdato,
+def test_vurdering_rett_suggests_and_the_local_duration_rule_only_warns(tjenester, maneder,
+                                                                        fodselsdato,
                                                                       expected, warned):
     run = Run("ip_sak", dict(SOKNAD, tjenester=tjenester, forventet_varighet_maneder=maneder,
                              fodselsdato=fodselsdato, onsker_barnekoordinator=True))
@@ -195,7 +203,8 @@ def test_the_leader_can_send_the_decision_back():
     run = Run("vedtak", dict(SOKNAD))
     run.complete("Utforme vedtak", VEDTAK)
     assert run.tasks() == [("Signere vedtak", "leder", None)]
-    run.complete("Signere vedtak", {"vedtak_godkjent": False, "kommentar_leder": "Utdyp begrunnelsen"})
+    run.complete("Signere vedtak",
+                 {"vedtak_godkjent": False, "kommentar_leder": "Utdyp begrunnelsen"})
     assert run.tasks() == [("Utforme vedtak", "saksbehandler", None)]
 
 
@@ -232,7 +241,8 @@ def test_three_weeks_warn_and_an_interim_reply_in_time_prevents_the_escalation()
     run.advance(days=1)
     assert run.notices == [("interim_reply_warning", "warning", "saksbehandler", None)]
     assert run.names() == ["Kartlegging og vurdering", "Sende foreløpig svar"]
-    run.complete("Sende foreløpig svar", {"forelopig_svar_dato": "2026-01-27", "forelopig_svar_grunn": "Venter på "
+    run.complete("Sende foreløpig svar", {"forelopig_svar_dato": "2026-01-27",
+                                          "forelopig_svar_grunn": "Venter på "
                  "opplysninger", "forventet_vedtaksdato": "2026-02-20"})
     assert run.workflow.waiting_events() == []  # the one-month watcher heard the reply
     run.advance(days=30)
@@ -259,7 +269,8 @@ def test_a_next_of_kin_without_power_of_attorney_is_asked_for_it_first():
     assert run.tasks() == [("Innhente fullmakt", "saksbehandler", None)]
     run.complete("Innhente fullmakt", {"fullmakt_innhentet": True, "fullmakt_dato": "2026-01-07"})
     assert run.names() == ["Kartlegging og vurdering"]
-    with_fullmakt = Run("ip_sak", dict(SOKNAD, soker_rolle="parorende", fullmakt=True, soker_navn="Per"))
+    with_fullmakt = Run("ip_sak",
+                        dict(SOKNAD, soker_rolle="parorende", fullmakt=True, soker_navn="Per"))
     assert with_fullmakt.names() == ["Kartlegging og vurdering"]
 
 
@@ -273,7 +284,8 @@ def test_a_coordinator_without_a_plan():
     run = Run("ip_sak", dict(SOKNAD, onsker_ip=False))
     decide(run, dict(VEDTAK, vedtak_ip=None))
     run.complete("Oppnevne koordinator", OPPNEVNING)
-    run.complete("Bekrefte oppdraget", {"oppdrag_bekreftet": False, "merknad_koordinator": "Permisjon"})
+    run.complete("Bekrefte oppdraget",
+                 {"oppdrag_bekreftet": False, "merknad_koordinator": "Permisjon"})
     assert run.names() == ["Oppnevne koordinator"]
     run.complete("Oppnevne koordinator", dict(OPPNEVNING, koordinator="ola.koord"))
     assert run.tasks() == [("Bekrefte oppdraget", "koordinator", "ola.koord")]
@@ -284,8 +296,10 @@ def test_a_coordinator_without_a_plan():
 
 
 def test_a_child_coordinator_starts_its_follow_up():
-    run = Run("ip_sak", dict(SOKNAD, fodselsdato="2008-07-05", onsker_barnekoordinator=True, onsker_ip=False))
-    decide(run, dict(VEDTAK, vedtak_ip=None, vedtak_koordinator=None, vedtak_barnekoordinator="innvilget",
+    run = Run("ip_sak",
+              dict(SOKNAD, fodselsdato="2008-07-05", onsker_barnekoordinator=True, onsker_ip=False))
+    decide(run, dict(VEDTAK, vedtak_ip=None, vedtak_koordinator=None,
+                     vedtak_barnekoordinator="innvilget",
                      hjemmel="pbrl_2_5_c"))
     run.complete("Oppnevne koordinator", OPPNEVNING)
     run.complete("Bekrefte oppdraget", {"oppdrag_bekreftet": True})
@@ -296,7 +310,8 @@ def test_a_child_coordinator_starts_its_follow_up():
 # --- the follow-up processes -------------------------------------------------------------------
 
 def test_a_review_cycle_alerts_then_escalates_and_starts_the_next_cycle():
-    run = Run("periodisk_evaluering", {"neste_evaluering": "2026-03-10", "koordinator": "kari.koord"})
+    run = Run("periodisk_evaluering",
+              {"neste_evaluering": "2026-03-10", "koordinator": "kari.koord"})
     assert run.names() == []
     run.advance(days=64)
     assert run.notices == [("review_due", "info", "koordinator", "kari.koord")]
@@ -305,7 +320,8 @@ def test_a_review_cycle_alerts_then_escalates_and_starts_the_next_cycle():
     assert run.notices[-1] == ("review_overdue_reminder", "warning", "koordinator", "kari.koord")
     run.advance(days=7)
     assert run.notices[-1] == ("review_overdue", "escalation", "koordinerende_enhet", None)
-    run.complete("Gjennomføre evaluering", {"resultat": "revidere", "neste_evaluering": "2026-09-01",
+    run.complete("Gjennomføre evaluering", {"resultat": "revidere",
+                                            "neste_evaluering": "2026-09-01",
                                             "oppsummering": "Nye mål"})
     run.complete("Revidere plan", {"endringer": "Nye tiltak", "neste_evaluering": "2026-09-15"})
     assert [(key, data["neste_evaluering"]) for key, data in run.started] == [("periodisk_evaluering", "2026-09-15")]
@@ -313,7 +329,8 @@ def test_a_review_cycle_alerts_then_escalates_and_starts_the_next_cycle():
 
 @pytest.mark.parametrize("resultat,next_cycle", [("fortsette", True), ("avslutte", False)])
 def test_a_review_continues_or_ends_the_plan(resultat, next_cycle):
-    run = Run("periodisk_evaluering", {"neste_evaluering": "2026-01-05", "koordinator": "kari.koord"})
+    run = Run("periodisk_evaluering",
+              {"neste_evaluering": "2026-01-05", "koordinator": "kari.koord"})
     data = {"resultat": resultat, "oppsummering": "Som planlagt"}
     if next_cycle:
         data["neste_evaluering"] = "2027-01-05"
@@ -324,9 +341,11 @@ def test_a_review_continues_or_ends_the_plan(resultat, next_cycle):
 
 
 def test_a_child_of_seventeen_and_a_half_planned_before_the_eighteenth_birthday():
-    run = Run("barnekoordinator_oppfolging", {"fodselsdato": "2008-07-05", "koordinator": "kari.koord"})
+    run = Run("barnekoordinator_oppfolging",
+              {"fodselsdato": "2008-07-05", "koordinator": "kari.koord"})
     assert run.notices == [("child_turning_18", "warning", "koordinerende_enhet", "kari.koord")]
-    run.complete("Planlegge overgang til voksentjenester", {"overgangsplan": "Overføres til voksenteam"})
+    run.complete("Planlegge overgang til voksentjenester",
+                 {"overgangsplan": "Overføres til voksenteam"})
     assert run.names() == []
     run.advance(days=180)  # 4 July 2026: still 17
     assert run.names() == []
@@ -334,11 +353,13 @@ def test_a_child_of_seventeen_and_a_half_planned_before_the_eighteenth_birthday(
     assert run.tasks() == [("Avslutte oppdraget som barnekoordinator", "koordinerende_enhet", None)]
     run.complete("Avslutte oppdraget som barnekoordinator", {"avsluttet_dato": "2026-07-06",
                                                              "videre_koordinator": True})
-    assert run.notices[-1] == ("child_coordinator_ended", "info", "koordinerende_enhet", "kari.koord")
+    assert run.notices[-1] == ("child_coordinator_ended", "info", "koordinerende_enhet",
+                               "kari.koord")
 
 
 def test_a_young_child_waits_and_the_plan_may_come_after_the_birthday():
-    run = Run("barnekoordinator_oppfolging", {"fodselsdato": "2014-01-10", "koordinator": "kari.koord"})
+    run = Run("barnekoordinator_oppfolging",
+              {"fodselsdato": "2014-01-10", "koordinator": "kari.koord"})
     assert run.notices == [] and run.names() == []
     run.now = datetime(2031, 7, 10, 0, 30, tzinfo=OSLO).astimezone(UTC)
     run.advance()
@@ -351,43 +372,54 @@ def test_a_young_child_waits_and_the_plan_may_come_after_the_birthday():
 
 
 def test_a_coordinator_change():
-    run = Run("koordinatorbytte", {"koordinator": "kari.koord", "koordinator_som_slutter": "kari.koord"})
+    run = Run("koordinatorbytte",
+              {"koordinator": "kari.koord", "koordinator_som_slutter": "kari.koord"})
     assert run.notices == [("coordinator_vacancy", "escalation", "koordinerende_enhet", None)]
-    run.complete("Oppnevne ny koordinator", dict(OPPNEVNING, koordinator="ola.koord", overlapp_til="2026-01-20"))
+    run.complete("Oppnevne ny koordinator",
+                 dict(OPPNEVNING, koordinator="ola.koord", overlapp_til="2026-01-20"))
     assert run.tasks() == [("Overlevering", "koordinator", "ola.koord")]
-    run.complete("Overlevering", {"overlevering_gjennomfort": True, "overlevering_dato": "2026-01-15"})
+    run.complete("Overlevering",
+                 {"overlevering_gjennomfort": True, "overlevering_dato": "2026-01-15"})
     assert run.workflow.completed
 
 
 FACTS = dict(vedtak_ip="avslag", vedtak_koordinator="avslag", vedtak_barnekoordinator=None,
-             hjemmel="pbrl_2_5", klagefrist="2026-02-17", klagefrist_uker=4, leveringsdato="2026-01-20")
+             hjemmel="pbrl_2_5", klagefrist="2026-02-17", klagefrist_uker=4,
+             leveringsdato="2026-01-20")
 
 
 def test_an_appeal_in_time_is_forwarded_reminded_and_carried_out():
     run = Run("klage", dict(FACTS, klage_mottatt="2026-02-09", klager="Kari", grunnlag="Uenig"))
     assert run.tasks() == [("Vurdere klagen", "saksbehandler", None)]
-    run.complete("Vurdere klagen", {"klagevurdering": "Ingen nye opplysninger", "anbefaling": "opprettholde"})
+    run.complete("Vurdere klagen",
+                 {"klagevurdering": "Ingen nye opplysninger", "anbefaling": "opprettholde"})
     assert run.tasks() == [("Beslutte omgjøring", "leder", None)]
-    run.complete("Beslutte omgjøring", {"omgjore": False, "beslutning_begrunnelse": "Opprettholdes"})
+    run.complete("Beslutte omgjøring",
+                 {"omgjore": False, "beslutning_begrunnelse": "Opprettholdes"})
     run.complete("Oversende til Statsforvalteren", {"oversendt_dato": "2026-02-20"})
-    run.complete("Orientere klager", {"klager_orientert_dato": "2026-02-20", "orientering_kanal": "papir"})
+    run.complete("Orientere klager",
+                 {"klager_orientert_dato": "2026-02-20", "orientering_kanal": "papir"})
     run.advance(days=89)
     assert run.notices == []
     run.advance(days=3)
     assert run.notices == [("appeal_reminder", "warning", "saksbehandler", None)]
-    run.complete("Registrere utfall fra Statsforvalteren", {"utfall": "opphevet", "utfall_dato": "2026-06-01"})
+    run.complete("Registrere utfall fra Statsforvalteren",
+                 {"utfall": "opphevet", "utfall_dato": "2026-06-01"})
     assert run.names() == ["Iverksette utfall"]
 
 
 def test_a_late_appeal_is_never_dismissed_without_a_person_deciding():
     run = Run("klage", dict(FACTS, klage_mottatt="2026-03-02", klager="Kari", grunnlag="Uenig"))
     assert run.names() == ["Vurdere for sen klage"]
-    run.complete("Vurdere for sen klage", {"arsak_for_sen_klage": "Innlagt", "behandle_likevel": False,
+    run.complete("Vurdere for sen klage", {"arsak_for_sen_klage": "Innlagt",
+                                           "behandle_likevel": False,
                                            "vurdering_sen_klage": "Ingen grunn"})
     run.complete("Utforme avvisningsvedtak", {"avvisning_begrunnelse": "For sent"})
-    run.complete("Signere avvisningsvedtak", {"avvisning_signert": False, "kommentar_leder": "Behandle den"})
+    run.complete("Signere avvisningsvedtak",
+                 {"avvisning_signert": False, "kommentar_leder": "Behandle den"})
     assert run.names() == ["Vurdere for sen klage"]
-    run.complete("Vurdere for sen klage", {"arsak_for_sen_klage": "Innlagt", "behandle_likevel": True,
+    run.complete("Vurdere for sen klage", {"arsak_for_sen_klage": "Innlagt",
+                                           "behandle_likevel": True,
                                            "vurdering_sen_klage": "Særlige grunner"})
     assert run.names() == ["Vurdere klagen"]
 

@@ -244,8 +244,10 @@ def _form_errors(form: str, data: dict) -> list[str]:
     return [e.message for e in Draft202012Validator(schema).iter_errors(data)]
 
 
-SOKNAD = dict(soker_rolle="personen", onsker_ip=True, onsker_koordinator=False, onsker_barnekoordinator=False,
-              navn="Kari", fodselsdato="1970-03-01", mottatt_dato="2026-01-05", tjenester=["fysioterapi"],
+SOKNAD = dict(soker_rolle="personen", onsker_ip=True, onsker_koordinator=False,
+              onsker_barnekoordinator=False,
+              navn="Kari", fodselsdato="1970-03-01", mottatt_dato="2026-01-05",
+              tjenester=["fysioterapi"],
               forventet_varighet_maneder=12, nav_basert=False)
 
 
@@ -260,14 +262,20 @@ SOKNAD = dict(soker_rolle="personen", onsker_ip=True, onsker_koordinator=False, 
     ("godkjenne_plan.json", {"godkjent": False}, True),
     ("gjennomfore_evaluering.json", {"resultat": "fortsette", "oppsummering": "x"}, False),
     ("gjennomfore_evaluering.json", {"resultat": "avslutte", "oppsummering": "x"}, True),
-    ("oppnevne_koordinator.json", {"koordinator": "kari", "tjenesteomrade": "x", "opplaering_gjennomfort": False}, False),
-    ("oppnevne_koordinator.json", {"koordinator": "kari", "tjenesteomrade": "x", "opplaering_gjennomfort": True}, True),
-    ("utforme_vedtak.json", {"vedtak_ip": "innvilget", "vedtak_koordinator": None, "vedtak_barnekoordinator": None,
-                             "hjemmel": "pbrl_2_5", "begrunnelse": "x", "ansvarlig_tjenesteomrade": "x",
+    ("oppnevne_koordinator.json",
+     {"koordinator": "kari", "tjenesteomrade": "x", "opplaering_gjennomfort": False}, False),
+    ("oppnevne_koordinator.json",
+     {"koordinator": "kari", "tjenesteomrade": "x", "opplaering_gjennomfort": True}, True),
+    ("utforme_vedtak.json", {"vedtak_ip": "innvilget", "vedtak_koordinator": None,
+                             "vedtak_barnekoordinator": None,
+                             "hjemmel": "pbrl_2_5", "begrunnelse": "x",
+                             "ansvarlig_tjenesteomrade": "x",
                              "oppstartsdato": "2026-02-01"}, False),             # IP granted: first review date
-    ("utforme_vedtak.json", {"vedtak_ip": "avslag", "vedtak_koordinator": None, "vedtak_barnekoordinator": None,
+    ("utforme_vedtak.json", {"vedtak_ip": "avslag", "vedtak_koordinator": None,
+                             "vedtak_barnekoordinator": None,
                              "hjemmel": "pbrl_2_5", "begrunnelse": "x"}, True),
-    ("utforme_vedtak.json", {"vedtak_ip": "avslag", "vedtak_koordinator": None, "vedtak_barnekoordinator": None,
+    ("utforme_vedtak.json", {"vedtak_ip": "avslag", "vedtak_koordinator": None,
+                             "vedtak_barnekoordinator": None,
                              "hjemmel": "pbrl_2_5", "begrunnelse": ""}, False),  # reasons are required
     ("signere_vedtak.json", {"vedtak_godkjent": False}, False),                  # sent back without a comment
 ])

@@ -22,7 +22,8 @@ def test_ip_and_coordinator_granted_plan_approved_first_review_done(ctx, clock, 
     assert case.tasks() == [("Signere vedtak", "leder", None)]
     case.complete("Signere vedtak", people.leader, {"vedtak_godkjent": True})
     case.complete("Sende vedtaksbrev", people.officer,
-                  {"kanal": "digital_postkasse", "sendt_dato": "2026-01-12", "leveringsdato": "2026-01-13"})
+                  {"kanal": "digital_postkasse", "sendt_dato": "2026-01-12",
+                   "leveringsdato": "2026-01-13"})
 
     # the decision's data reach the case: 4 weeks from delivery (pbrl § 7-5)
     facts = case.refresh().facts
@@ -50,7 +51,8 @@ def test_ip_and_coordinator_granted_plan_approved_first_review_done(ctx, clock, 
     case.complete("Utarbeide plan", people.coordinator, plan())
     assert case.tasks() == [("Godkjenne plan", "koordinator", "kari.koord")]
     case.complete("Godkjenne plan", people.coordinator,
-                  {"godkjent": True, "neste_evaluering": "2026-08-03", "godkjent_dato": "2026-02-02"})
+                  {"godkjent": True, "neste_evaluering": "2026-08-03",
+                   "godkjent_dato": "2026-02-02"})
     assert case.processes() == [("ip_sak", "completed"), ("periodisk_evaluering", "running")]
     assert case.refresh().status == "open"
     assert case.tasks() == []
@@ -59,11 +61,13 @@ def test_ip_and_coordinator_granted_plan_approved_first_review_done(ctx, clock, 
     case.advance_to(clock().replace(year=2026, month=8, day=2, hour=22))  # 3 August 00:00 in Oslo
     assert case.notices() == [("review_due", "info", "koordinator", "kari.koord")]
     [review] = case.open()
-    assert (review.name, review.candidate_role, review.assignee) == ("Gjennomføre evaluering", "koordinator",
+    assert (review.name, review.candidate_role, review.assignee) == ("Gjennomføre evaluering",
+                                                                     "koordinator",
                                                                     "kari.koord")
     assert review.due_at == clock()
     case.complete("Gjennomføre evaluering", people.coordinator,
-                  {"resultat": "fortsette", "neste_evaluering": "2027-02-01", "oppsummering": "Målene nås"})
+                  {"resultat": "fortsette", "neste_evaluering": "2027-02-01",
+                   "oppsummering": "Målene nås"})
 
     # the next cycle waits for its own date; the first is done
     assert case.processes() == [("ip_sak", "completed"), ("periodisk_evaluering", "completed"),

@@ -30,7 +30,8 @@ def test_one_service_refused_with_reasons_and_four_weeks_to_appeal(ctx, clock, p
     case.complete("Utforme vedtak", people.officer, refusal)
     case.complete("Signere vedtak", people.leader, {"vedtak_godkjent": True})
     case.complete("Sende vedtaksbrev", people.officer,
-                  {"kanal": "digital_postkasse", "sendt_dato": "2026-01-13", "leveringsdato": "2026-01-14"})
+                  {"kanal": "digital_postkasse", "sendt_dato": "2026-01-13",
+                   "leveringsdato": "2026-01-14"})
 
     facts = case.refresh().facts
     assert facts["vedtak_ip"] == facts["vedtak_koordinator"] == "avslag"

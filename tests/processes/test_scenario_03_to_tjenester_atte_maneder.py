@@ -15,7 +15,8 @@ from scenario_support import (
 
 def test_two_services_for_eight_months_are_not_refused_by_the_local_rule(ctx, clock, people):
     case = CaseDriver.start(ctx, clock, people.officer,
-                            application(tjenester=["hjemmesykepleie", "fysioterapi"], forventet_varighet_maneder=8))
+                            application(tjenester=["hjemmesykepleie", "fysioterapi"],
+                                        forventet_varighet_maneder=8))
     facts = case.refresh().facts
     assert facts["forslag_ip"] == facts["forslag_koordinator"] == "vurdere"
     assert "ikke et vilkår" in facts["forslag_advarsel"]

@@ -12,7 +12,8 @@ def _decide(case, people, leveringsdato):
     case.complete("Kartlegging og vurdering", people.officer, assessment())
     case.complete("Utforme vedtak", people.officer, decision())
     case.complete("Signere vedtak", people.leader, {"vedtak_godkjent": True})
-    case.complete("Sende vedtaksbrev", people.officer, {"kanal": "papir", "leveringsdato": leveringsdato})
+    case.complete("Sende vedtaksbrev", people.officer,
+                  {"kanal": "papir", "leveringsdato": leveringsdato})
 
 
 def test_three_weeks_warn_and_one_month_without_a_reply_escalates(ctx, clock, people):
@@ -52,8 +53,10 @@ def test_an_interim_reply_in_time_means_no_escalation(ctx, clock, people):
     case.advance(days=21)
     assert case.notice_kinds() == ["interim_reply_warning"]
     case.complete("Sende foreløpig svar", people.officer,
-                  {"forelopig_svar_dato": "2026-01-27", "forelopig_svar_grunn": "Venter på legeopplysninger",
-                   "forventet_vedtaksdato": "2026-02-20", "forelopig_svar_kanal": "digital_postkasse"})
+                  {"forelopig_svar_dato": "2026-01-27",
+                   "forelopig_svar_grunn": "Venter på legeopplysninger",
+                   "forventet_vedtaksdato": "2026-02-20",
+                   "forelopig_svar_kanal": "digital_postkasse"})
     assert case.names() == ["Kartlegging og vurdering"]
 
     case.advance(days=30)  # well past one month

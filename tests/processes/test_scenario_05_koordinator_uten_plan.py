@@ -10,18 +10,21 @@ def test_coordinator_appointed_and_no_plan(ctx, clock, people):
     grant = decision(vedtak_ip=None, hjemmel="pbrl_2_5_b",
                      begrunnelse="Du har behov for langvarige og koordinerte tjenester og får koordinator")
     del grant["forste_evaluering"]
-    decide(case, people, grant, leveringsdato="2026-01-15", kartlegging=assessment(konklusjon_ip=None))
+    decide(case, people, grant, leveringsdato="2026-01-15",
+           kartlegging=assessment(konklusjon_ip=None))
     facts = case.refresh().facts
     assert facts["vedtak_ip"] is None and facts["vedtak_koordinator"] == "innvilget"
 
     case.complete("Oppnevne koordinator", people.unit,
-                  {"koordinator": "kari.koord", "tjenesteomrade": "Hjemmetjenesten", "opplaering_gjennomfort": True})
+                  {"koordinator": "kari.koord", "tjenesteomrade": "Hjemmetjenesten",
+                   "opplaering_gjennomfort": True})
     assert case.tasks() == [("Bekrefte oppdraget", "koordinator", "kari.koord")]
     case.complete("Bekrefte oppdraget", people.coordinator,
                   {"oppdrag_bekreftet": False, "merknad_koordinator": "Jeg kjenner ikke personen"})
     assert case.tasks() == [("Oppnevne koordinator", "koordinerende_enhet", None)]
     case.complete("Oppnevne koordinator", people.unit,
-                  {"koordinator": "ola.koord", "tjenesteomrade": "Fysioterapi", "opplaering_gjennomfort": True})
+                  {"koordinator": "ola.koord", "tjenesteomrade": "Fysioterapi",
+                   "opplaering_gjennomfort": True})
     assert case.tasks() == [("Bekrefte oppdraget", "koordinator", "ola.koord")]
     case.complete("Bekrefte oppdraget", people.coordinator2, {"oppdrag_bekreftet": True})
 

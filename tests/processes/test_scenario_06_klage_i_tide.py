@@ -18,12 +18,14 @@ def test_appeal_in_time_forwarded_reminded_and_reversed_by_statsforvalteren(ctx,
     assert case.tasks() == [("Vurdere klagen", "saksbehandler", None)]
 
     case.complete("Vurdere klagen", people.officer,
-                  {"klagevurdering": "Ingen nye opplysninger om behovet", "anbefaling": "opprettholde"})
+                  {"klagevurdering": "Ingen nye opplysninger om behovet",
+                   "anbefaling": "opprettholde"})
     assert case.tasks() == [("Beslutte omgjøring", "leder", None)]
     case.complete("Beslutte omgjøring", people.leader,
                   {"omgjore": False, "beslutning_begrunnelse": "Vedtaket er riktig"})
     assert case.tasks() == [("Oversende til Statsforvalteren", "saksbehandler", None)]
-    case.complete("Oversende til Statsforvalteren", people.officer, {"oversendt_dato": "2026-02-10"})
+    case.complete("Oversende til Statsforvalteren", people.officer,
+                  {"oversendt_dato": "2026-02-10"})
     case.complete("Orientere klager", people.officer,
                   {"klager_orientert_dato": "2026-02-10", "orientering_kanal": "digital_postkasse"})
     assert case.tasks() == [("Registrere utfall fra Statsforvalteren", "saksbehandler", None)]
@@ -36,10 +38,12 @@ def test_appeal_in_time_forwarded_reminded_and_reversed_by_statsforvalteren(ctx,
     assert case.names() == ["Registrere utfall fra Statsforvalteren"]  # still waiting
 
     case.complete("Registrere utfall fra Statsforvalteren", people.officer,
-                  {"utfall": "omgjort", "utfall_dato": "2026-05-20", "utfall_merknad": "Rett til koordinator"})
+                  {"utfall": "omgjort", "utfall_dato": "2026-05-20",
+                   "utfall_merknad": "Rett til koordinator"})
     assert case.tasks() == [("Iverksette utfall", "saksbehandler", None)]
     case.complete("Iverksette utfall", people.officer,
-                  {"iverksatt_dato": "2026-05-22", "iverksetting": "Nytt vedtak om koordinator sendt"})
+                  {"iverksatt_dato": "2026-05-22",
+                   "iverksetting": "Nytt vedtak om koordinator sendt"})
     assert case.tasks() == []
     assert case.processes() == [("ip_sak", "completed"), ("klage", "completed")]
     assert case.case.status == "closed"

@@ -17,7 +17,8 @@ def test_late_appeal_flagged_reason_recorded_and_assessed(ctx, clock, people):
     assert case.tasks() == [("Vurdere for sen klage", "saksbehandler", None)]
 
     case.complete("Vurdere for sen klage", people.officer,
-                  {"arsak_for_sen_klage": "Var innlagt på sykehus i fire uker", "behandle_likevel": True,
+                  {"arsak_for_sen_klage": "Var innlagt på sykehus i fire uker",
+                   "behandle_likevel": True,
                    "vurdering_sen_klage": "Særlige grunner: klagen bør behandles"})
     assert case.tasks() == [("Vurdere klagen", "saksbehandler", None)]
     [recorded] = [e for e in case.history("task_completed") if e.details["name"] == "Vurdere for sen klage"]
@@ -36,7 +37,8 @@ def test_a_late_appeal_is_dismissed_only_by_a_signed_decision(ctx, clock, people
                   {"arsak_for_sen_klage": "Ingen forklaring", "behandle_likevel": False,
                    "vurdering_sen_klage": "Ingen særlige grunner"})
     assert case.tasks() == [("Utforme avvisningsvedtak", "saksbehandler", None)]
-    case.complete("Utforme avvisningsvedtak", people.officer, {"avvisning_begrunnelse": "Klagen kom for sent"})
+    case.complete("Utforme avvisningsvedtak", people.officer,
+                  {"avvisning_begrunnelse": "Klagen kom for sent"})
     assert case.tasks() == [("Signere avvisningsvedtak", "leder", None)]
     case.complete("Signere avvisningsvedtak", people.leader, {"avvisning_signert": True})
     assert case.tasks() == [] and case.case.status == "closed"

@@ -14,7 +14,8 @@ def test_reversal_makes_a_new_decision_and_a_new_appeal_clock(ctx, clock, people
     case.complete("Vurdere klagen", people.officer,
                   {"klagevurdering": "Nye opplysninger: behov for hjemmesykepleie også",
                    "anbefaling": "omgjore"})
-    case.complete("Beslutte omgjøring", people.leader, {"omgjore": True, "beslutning_begrunnelse": "Omgjøres"})
+    case.complete("Beslutte omgjøring", people.leader,
+                  {"omgjore": True, "beslutning_begrunnelse": "Omgjøres"})
 
     # the new decision runs through the same steps as the first, in the appeal
     assert case.tasks() == [("Utforme vedtak", "saksbehandler", None)]
@@ -22,7 +23,8 @@ def test_reversal_makes_a_new_decision_and_a_new_appeal_clock(ctx, clock, people
                   decision(begrunnelse="Omgjort etter klage: du har behov for koordinerte tjenester"))
     assert case.tasks() == [("Signere vedtak", "leder", None)]
     case.complete("Signere vedtak", people.leader, {"vedtak_godkjent": True})
-    case.complete("Sende vedtaksbrev", people.officer, {"kanal": "digital_postkasse", "leveringsdato": "2026-02-16"})
+    case.complete("Sende vedtaksbrev", people.officer,
+                  {"kanal": "digital_postkasse", "leveringsdato": "2026-02-16"})
 
     facts = case.refresh().facts
     assert facts["vedtak_ip"] == facts["vedtak_koordinator"] == "innvilget"

@@ -44,21 +44,28 @@ def test_child_of_seventeen_and_a_half_transition_and_closure_at_eighteen(ctx, c
     case.advance_to(datetime(2026, 7, 4, 23, 59, tzinfo=OSLO))
     assert case.tasks() == []
     case.advance_to(datetime(2026, 7, 5, 0, 0, tzinfo=OSLO))  # the 18th birthday
-    assert case.tasks() == [("Avslutte oppdraget som barnekoordinator", "koordinerende_enhet", None)]
+    assert case.tasks() == [("Avslutte oppdraget som barnekoordinator", "koordinerende_enhet",
+                             None)]
     case.complete("Avslutte oppdraget som barnekoordinator", people.unit,
                   {"avsluttet_dato": "2026-07-06", "videre_koordinator": True})
-    assert case.notices()[-1] == ("child_coordinator_ended", "info", "koordinerende_enhet", "kari.koord")
-    assert case.processes() == [("ip_sak", "completed"), ("barnekoordinator_oppfolging", "completed")]
+    assert case.notices()[-1] == ("child_coordinator_ended", "info", "koordinerende_enhet",
+                                  "kari.koord")
+    assert case.processes() == [("ip_sak", "completed"),
+                                ("barnekoordinator_oppfolging", "completed")]
     assert case.case.status == "closed"
 
 
 def test_transition_planned_after_the_birthday_still_closes(ctx, clock, people):
     from engine.cases import casework
-    case = CaseDriver(ctx, clock, casework.start_case(ctx, {"navn": "Emil", "fodselsdato": "2008-07-05"},
-                                                   people.unit, process_key="barnekoordinator_oppfolging"))
+    case = CaseDriver(ctx, clock, casework.start_case(ctx,
+                                                      {"navn": "Emil", "fodselsdato": "2008-07-05"},
+                                                   people.unit,
+                                                   process_key="barnekoordinator_oppfolging"))
     # no coordinator on this case yet: the task waits for the role, never for nobody
     assert case.tasks() == [("Planlegge overgang til voksentjenester", "koordinator", None)]
     case.advance_to(datetime(2026, 7, 6, 9, tzinfo=OSLO))
     assert case.names() == ["Planlegge overgang til voksentjenester"]
-    case.complete("Planlegge overgang til voksentjenester", people.coordinator, {"overgangsplan": "Sent, men gjort"})
-    assert case.tasks() == [("Avslutte oppdraget som barnekoordinator", "koordinerende_enhet", None)]
+    case.complete("Planlegge overgang til voksentjenester", people.coordinator,
+                  {"overgangsplan": "Sent, men gjort"})
+    assert case.tasks() == [("Avslutte oppdraget som barnekoordinator", "koordinerende_enhet",
+                             None)]

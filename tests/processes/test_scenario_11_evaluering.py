@@ -30,10 +30,12 @@ def test_no_approval_without_review_date_and_overdue_review_escalates(ctx, clock
         case.complete("Godkjenne plan", people.coordinator, {"godkjent": True})
     assert set(refused.value.errors) == {"neste_evaluering"}
     # not approved: back to drafting
-    case.complete("Godkjenne plan", people.coordinator, {"godkjent": False, "kommentar": "Mangler evalueringsdato"})
+    case.complete("Godkjenne plan", people.coordinator,
+                  {"godkjent": False, "kommentar": "Mangler evalueringsdato"})
     assert case.tasks() == [("Utarbeide plan", "koordinator", "kari.koord")]
     case.complete("Utarbeide plan", people.coordinator, plan(neste_evaluering="2026-06-01"))
-    case.complete("Godkjenne plan", people.coordinator, {"godkjent": True, "neste_evaluering": "2026-06-01"})
+    case.complete("Godkjenne plan", people.coordinator,
+                  {"godkjent": True, "neste_evaluering": "2026-06-01"})
     assert case.processes("running") == [("periodisk_evaluering", "running")]
 
     case.advance_to(datetime(2026, 6, 1, 0, 0, tzinfo=OSLO))
@@ -49,12 +51,15 @@ def test_no_approval_without_review_date_and_overdue_review_escalates(ctx, clock
     case.advance(days=7)  # two weeks overdue
     assert case.notices()[-1] == ("review_overdue", "escalation", "koordinerende_enhet", None)
     assert [n.kind for n in notice_board.open_for_user(ctx, people.unit)] == ["review_overdue"]
-    assert {n.kind for n in notice_board.open_for_user(ctx, people.coordinator)} >= {"review_due", "review_overdue_reminder"}
+    assert {n.kind for n in notice_board.open_for_user(ctx, people.coordinator)} >= {"review_due",
+                                                                                     "review_overdue_reminder"}
 
     case.complete("Gjennomføre evaluering", people.coordinator,
-                  {"resultat": "revidere", "neste_evaluering": "2026-12-01", "oppsummering": "Nye mål"})
+                  {"resultat": "revidere", "neste_evaluering": "2026-12-01",
+                   "oppsummering": "Nye mål"})
     assert case.tasks() == [("Revidere plan", "koordinator", "kari.koord")]
-    case.complete("Revidere plan", people.coordinator, {"endringer": "Nytt delmål", "neste_evaluering": "2026-12-07"})
+    case.complete("Revidere plan", people.coordinator,
+                  {"endringer": "Nytt delmål", "neste_evaluering": "2026-12-07"})
     assert case.refresh().facts["neste_evaluering"] == "2026-12-07"
     assert [p for p in case.processes() if p[0] == "periodisk_evaluering"] == [
         ("periodisk_evaluering", "completed"), ("periodisk_evaluering", "running")]

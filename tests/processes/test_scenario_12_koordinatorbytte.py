@@ -33,7 +33,8 @@ def test_coordinator_leaves_and_the_plan_is_never_without_one(ctx, clock, people
     assert (replace.candidate_role, replace.priority) == ("koordinerende_enhet", 1)
 
     case.complete("Oppnevne ny koordinator", people.unit,
-                  {"koordinator": "ola.koord", "tjenesteomrade": "Fysioterapi", "opplaering_gjennomfort": True,
+                  {"koordinator": "ola.koord", "tjenesteomrade": "Fysioterapi",
+                   "opplaering_gjennomfort": True,
                    "overlapp_til": "2026-04-15"})
     assert case.case.coordinator == "ola.koord"
     # the open review moved with the plan; the new coordinator confirms the hand-over
@@ -42,7 +43,8 @@ def test_coordinator_leaves_and_the_plan_is_never_without_one(ctx, clock, people
     case.complete("Overlevering", people.coordinator2,
                   {"overlevering_gjennomfort": True, "overlevering_dato": "2026-04-03"})
     case.complete("Gjennomføre evaluering", people.coordinator2,
-                  {"resultat": "fortsette", "neste_evaluering": "2026-10-01", "oppsummering": "Ny koordinator"})
+                  {"resultat": "fortsette", "neste_evaluering": "2026-10-01",
+                   "oppsummering": "Ny koordinator"})
 
     # the next cycle belongs to the new coordinator
     case.advance_to(datetime(2026, 10, 1, 8, tzinfo=OSLO))

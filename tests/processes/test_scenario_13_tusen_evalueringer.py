@@ -41,7 +41,8 @@ def test_a_thousand_review_cycles_on_one_plan(ctx, clock, people):
         review_day += timedelta(days=7)
         case.complete("Gjennomføre evaluering", people.coordinator,
                       {"resultat": "avslutte" if cycle == CYCLES else "fortsette",
-                       "neste_evaluering": review_day.isoformat(), "oppsummering": f"Evaluering {cycle}"})
+                       "neste_evaluering": review_day.isoformat(),
+                       "oppsummering": f"Evaluering {cycle}"})
         if cycle in (1, CYCLES - 1):
             sizes.append(len(_running_review(case).state))
 

@@ -70,7 +70,8 @@ class Workers:
 
     def _spawn(self, name: str, args: list[str], extra: dict[str, str]) -> subprocess.Popen:
         log = open(self.logs / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen([sys.executable, "-m", "celery", "-A", "tasks.celery_app", *args],
+        process = subprocess.Popen([sys.executable, "-m", "celery", "-A", "tasks.celery_app",
+                                    *args],
                                    cwd=PROJECT_ROOT, env=self._env(extra), stdout=log,
                                    stderr=subprocess.STDOUT)
         process.log_file = log

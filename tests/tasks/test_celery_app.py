@@ -88,6 +88,7 @@ def test_docker_compose_config_accepts_it():
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    result = subprocess.run([binary, "-f", str(PROJECT_ROOT / "docker-compose.yml"), "config", "-q"],
+    result = subprocess.run([binary, "-f", str(PROJECT_ROOT / "docker-compose.yml"), "config",
+                             "-q"],
                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

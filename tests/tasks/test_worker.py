@@ -66,9 +66,11 @@ EXPECTED = ["task_overdue", "task_unclaimed", "test_reminder"]
 def test_a_due_timer_is_fired_by_the_worker(scaled_env, workers, celery_client, clock):
     [case_id] = _start_cases(scaled_env, 1)
     worker = workers.worker("w1")
-    too_early = celery_client.send_task(names.SWEEP, kwargs={"now": (clock() + timedelta(days=1)).isoformat()})
+    too_early = celery_client.send_task(names.SWEEP,
+                                        kwargs={"now": (clock() + timedelta(days=1)).isoformat()})
     assert too_early.get(timeout=WAIT_SECONDS)["fired"] == []
-    result = celery_client.send_task(names.SWEEP, kwargs={"now": (clock() + timedelta(days=3)).isoformat()})
+    result = celery_client.send_task(names.SWEEP,
+                                     kwargs={"now": (clock() + timedelta(days=3)).isoformat()})
     report = result.get(timeout=WAIT_SECONDS)
     assert [f.split(": ")[1] for f in report["fired"]] == ["Tre dager"]
     assert sorted(n.split(": ")[1] for n in report["notices"]) == [

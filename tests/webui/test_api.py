@@ -60,7 +60,8 @@ def test_token_of_another_secret_or_inactive_user_is_401(app, token, engine_do):
     payload, signature = good.rsplit(".", 1)
     tampered = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB") + "." + signature
     client = app.test_client()
-    _errors_are_json(client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {tampered}"}), 401)
+    _errors_are_json(client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {tampered}"}),
+                     401)
     engine_do(lambda ctx: setattr(get_user(ctx, "saksbehandler1"), "active", False))
     _errors_are_json(client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {good}"}), 401)
 
@@ -79,9 +80,11 @@ def test_start_case_and_its_errors(api, officer):
     _errors_are_json(officer.post("/api/v1/cases", data="{not json",
                                   content_type="application/json"), 400)
     _errors_are_json(officer.post("/api/v1/cases", json=[1, 2]), 400)           # not an object
-    body = _errors_are_json(officer.post("/api/v1/cases", json={"process": BENCH, "data": [1]}), 422)
+    body = _errors_are_json(officer.post("/api/v1/cases", json={"process": BENCH, "data": [1]}),
+                            422)
     assert "data" in body["errors"]
-    body = _errors_are_json(officer.post("/api/v1/cases", json={"process": "klage", "data": {}}), 422)
+    body = _errors_are_json(officer.post("/api/v1/cases", json={"process": "klage", "data": {}}),
+                            422)
     assert "process" in body["errors"]
     body = _errors_are_json(officer.post("/api/v1/cases", json={"process": 5}), 422)
     assert "process" in body["errors"]

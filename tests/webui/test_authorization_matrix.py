@@ -48,7 +48,8 @@ class World:
 
     def notice_for_saksbehandler(self) -> int:
         def run(ctx):
-            case = casework.start_case(ctx, {}, get_user(ctx, "saksbehandler1"), process_key="frist_test")
+            case = casework.start_case(ctx, {}, get_user(ctx, "saksbehandler1"),
+                                       process_key="frist_test")
             return case.id
         case_id = self.do(run)
         before = self.env.clock()
@@ -108,7 +109,8 @@ def _html_cases(world, browser):
         supervisor = role in ("leder", "koordinerende_enhet", "admin")
         for task_role in STEPS:
             task_id = world.task_for(task_role)
-            world.do(lambda ctx: humantasks.claim(ctx, task_id, get_user(ctx, ROLE_USERS[task_role])))
+            world.do(lambda ctx: humantasks.claim(ctx, task_id,
+                                                  get_user(ctx, ROLE_USERS[task_role])))
             allowed = role == task_role or supervisor
             assert client.post(f"/tasks/{task_id}/unclaim").status_code == (302 if allowed else 403)
             assert (world.task(task_id).assignee is None) == allowed
@@ -285,11 +287,13 @@ def _api_rows(world, api):
             for task_role in STEPS:
                 task_id = world.task_for(task_role)
                 if name == "unclaim":
-                    world.do(lambda ctx: humantasks.claim(ctx, task_id, get_user(ctx, ROLE_USERS[task_role])))
+                    world.do(lambda ctx: humantasks.claim(ctx, task_id,
+                                                          get_user(ctx, ROLE_USERS[task_role])))
                 payload = body(task_role) if callable(body) else body
                 response = client.post(f"/api/v1/tasks/{task_id}/{name}", json=payload)
                 ok = allowed(role, task_role)
-                assert response.status_code == (200 if ok else 403), (name, role, task_role, response.json)
+                assert response.status_code == (200 if ok else 403), (name, role, task_role,
+                                                                      response.json)
         return run
     supervisor = lambda role: role in ("leder", "koordinerende_enhet", "admin")  # noqa: E731
     add("/api/v1/tasks/<int:task_id>/claim|POST", action("claim", {}, lambda r, t: r == t))

@@ -17,7 +17,8 @@ IP_SAK = ROOT / "processes" / "ip_sak.bpmn"
 BAD = ROOT / "tests" / "fixtures" / "bad"
 TIMER = '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P1M"</bpmn:timeDuration>'
 ROUTES = [("get", "/processes/ip_sak/edit"), ("get", "/processes/ip_sak/files/ip_sak.bpmn"),
-          ("post", "/processes/ip_sak/drafts/ip_sak.bpmn"), ("post", "/processes/ip_sak/drafts/discard"),
+          ("post", "/processes/ip_sak/drafts/ip_sak.bpmn"),
+          ("post", "/processes/ip_sak/drafts/discard"),
           ("post", "/processes/ip_sak/deploy")]
 
 

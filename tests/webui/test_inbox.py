@@ -103,7 +103,8 @@ def test_paging(app, browser, started):
 def test_saved_filters(browser, started):
     [frist] = started("frist_test")
     officer = browser("saksbehandler1")
-    response = officer.post("/inbox/filters", {"name": "Frister", "back": "view=roles&process=frist_test"})
+    response = officer.post("/inbox/filters",
+                            {"name": "Frister", "back": "view=roles&process=frist_test"})
     assert response.status_code == 302
     html = officer.get("/inbox/").get_data(as_text=True)
     assert '<a href="/inbox/?view=roles&amp;process=frist_test">Frister</a>' in html
@@ -116,7 +117,8 @@ def test_saved_filters(browser, started):
 def test_saved_filters_follow_the_officer_to_another_browser_and_keep_twelve(browser):
     officer = browser("saksbehandler1")
     for number in range(14):
-        officer.post("/inbox/filters", {"name": f"Filter {number}", "back": f"view=roles&page={number}"})
+        officer.post("/inbox/filters",
+                     {"name": f"Filter {number}", "back": f"view=roles&page={number}"})
     elsewhere = browser("saksbehandler1")  # a new browser: no cookie of the first one's
     html = elsewhere.get("/inbox/").get_data(as_text=True)
     assert "Filter 0<" not in html and "Filter 1<" not in html  # the oldest went
@@ -154,7 +156,8 @@ def test_bulk_claim_and_bulk_reassign(browser, started, engine_do):
     html = officer.get("/inbox/?view=roles").get_data(as_text=True)
     assert "Du tok 2 oppgaver." in html and "allerede tatt av saksbehandler2" in html
     response = officer.post("/inbox/bulk", MultiDict([("task", str(ids[0])), ("task", str(ids[1])),
-                                                       ("bulk", "assign"), ("assignee", "saksbehandler2")]))
+                                                       ("bulk", "assign"),
+                                                       ("assignee", "saksbehandler2")]))
     assert engine_do(lambda ctx: [ctx.session.get(HumanTask, i).assignee for i in ids]) == [
         "saksbehandler2"] * 3
     assert "2 oppgaver er tildelt." in officer.get("/inbox/").get_data(as_text=True)

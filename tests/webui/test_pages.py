@@ -26,7 +26,8 @@ def test_new_case_form_errors_then_registered(browser, engine_do):
     officer = browser("saksbehandler1")
     html = officer.get("/cases/new").get_data(as_text=True)
     assert "Søknad om individuell plan" in html and 'name="tjenester"' in html
-    response = officer.post("/cases/new", {"process": "ip_sak", "navn": "Kari", "fodselsdato": "1.3.70"})
+    response = officer.post("/cases/new",
+                            {"process": "ip_sak", "navn": "Kari", "fodselsdato": "1.3.70"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert '<a href="#f-mottatt_dato">Dato søknaden ble mottatt: Feltet må fylles ut</a>' in html
@@ -73,7 +74,8 @@ def test_case_page_shows_tasks_deadlines_notices_timeline_and_diagram(browser, e
     assert "Kari Nordmann" in html and 'id="person-data"' in html
     assert "Kartlegging og vurdering" in html and "Rollen Saksbehandler (ikke tatt)" in html
     assert "Saken ble registrert" in html and "Ny oppgave «Kartlegging og vurdering»" in html
-    data = re.search(r'<script type="application/json" id="diagram-data-1">(.*?)</script>', html, re.S)
+    data = re.search(r'<script type="application/json" id="diagram-data-1">(.*?)</script>', html,
+                     re.S)
     import json
     diagram = json.loads(data.group(1))
     assert diagram["states"]["start_soknad_mottatt"] == "completed"

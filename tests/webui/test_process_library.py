@@ -345,7 +345,8 @@ def test_every_file_of_an_api_upload_is_deployed(unit, engine_do):
 
     def files(ctx):
         version = ctx.session.scalar(select(ProcessVersion).where(
-            ProcessVersion.process_key == "ip_sak", ProcessVersion.version == response.json["version"]))
+            ProcessVersion.process_key == "ip_sak",
+            ProcessVersion.version == response.json["version"]))
         return {f.filename: f.content for f in version.files}
     stored = engine_do(files)
     assert '"P3W"' in stored["ip_sak.bpmn"]

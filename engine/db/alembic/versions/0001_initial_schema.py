@@ -61,7 +61,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('process_key', 'version')
     )
     with op.batch_alter_table('process_versions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_process_versions_process_key'), ['process_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_process_versions_process_key'), ['process_key'],
+                              unique=False)
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -109,8 +110,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('process_instances', schema=None) as batch_op:
-        batch_op.create_index('ix_process_instances_case_status', ['case_id', 'status'], unique=False)
-        batch_op.create_index(batch_op.f('ix_process_instances_process_version_id'), ['process_version_id'], unique=False)
+        batch_op.create_index('ix_process_instances_case_status', ['case_id', 'status'],
+                              unique=False)
+        batch_op.create_index(batch_op.f('ix_process_instances_process_version_id'),
+                              ['process_version_id'], unique=False)
 
     op.create_table('process_version_files',
     sa.Column('process_version_id', sa.Integer(), nullable=False),
@@ -145,12 +148,16 @@ def upgrade() -> None:
     sa.UniqueConstraint('instance_id', 'spiff_task_id')
     )
     with op.batch_alter_table('human_tasks', schema=None) as batch_op:
-        batch_op.create_index('ix_human_tasks_assignee', ['status', 'assignee', 'due_at'], unique=False)
+        batch_op.create_index('ix_human_tasks_assignee', ['status', 'assignee', 'due_at'],
+                              unique=False)
         batch_op.create_index('ix_human_tasks_case', ['case_id', 'status'], unique=False)
-        batch_op.create_index(batch_op.f('ix_human_tasks_case_number'), ['case_number'], unique=False)
-        batch_op.create_index('ix_human_tasks_completed_by', ['completed_by', 'completed_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_human_tasks_case_number'), ['case_number'],
+                              unique=False)
+        batch_op.create_index('ix_human_tasks_completed_by', ['completed_by', 'completed_at'],
+                              unique=False)
         batch_op.create_index('ix_human_tasks_due', ['status', 'due_at'], unique=False)
-        batch_op.create_index('ix_human_tasks_role', ['status', 'candidate_role', 'due_at'], unique=False)
+        batch_op.create_index('ix_human_tasks_role', ['status', 'candidate_role', 'due_at'],
+                              unique=False)
 
     op.create_table('notices',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -31,7 +31,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('notice_id', 'username')
     )
     with op.batch_alter_table('notice_deliveries', schema=None) as batch_op:
-        batch_op.create_index('ix_notice_deliveries_queue', ['status', 'mode', 'username'], unique=False)
+        batch_op.create_index('ix_notice_deliveries_queue', ['status', 'mode', 'username'],
+                              unique=False)
 
     with op.batch_alter_table('notices', schema=None) as batch_op:
         batch_op.add_column(sa.Column('due_at', sa.DateTime(timezone=True), nullable=True))
@@ -44,7 +45,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('dispatched_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_notices_due', ['status', 'due_at'], unique=False)
         batch_op.create_index('ix_notices_instance', ['instance_id', 'status'], unique=False)
-        batch_op.create_foreign_key('fk_notices_human_task_id', 'human_tasks', ['human_task_id'], ['id'])
+        batch_op.create_foreign_key('fk_notices_human_task_id', 'human_tasks', ['human_task_id'],
+                                    ['id'])
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('notice_email', sa.String(length=20), nullable=True))
