@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pytest
 from scenario_support import (
     OSLO,
     CaseDriver,
@@ -18,6 +19,8 @@ from scenario_support import (
 from engine.db.models import ProcessInstance
 
 CYCLES = 1000
+
+pytestmark = pytest.mark.slow  # about 10-20 s per database; `-m "not slow"` skips it
 
 
 def _running_review(case):

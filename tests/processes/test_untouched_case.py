@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+import pytest
 from scenario_support import CaseDriver, application
 
 from engine.notices import mailing, notice_board
 from engine.scheduling.scheduler import sweep_in
 
 OSLO = ZoneInfo("Europe/Oslo")
+
+pytestmark = pytest.mark.slow  # 1,440 hourly sweeps per database
 
 
 def _local(moment) -> str:
