@@ -98,6 +98,7 @@ def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = DEFAULT
         else:
             problems.append(Problem(name, "-", "unknown file type (expected .bpmn, .dmn or .json)"))
     for name, root in bpmn.items():
+        problems += _unsupported_task_problems(name, root, key)
         problems += _check_bpmn(name, root, forms, frozenset(known_roles))
     for name, root in dmn.items():
         problems += _check_dmn(name, root)
@@ -210,6 +211,27 @@ def _check_bpmn(name: str, root, forms: set[str], roles: frozenset[str]) -> list
             problems.append(Problem(name, _owner(lane), f"{what}; name each lane after one of "
                                                         f"the roles: {describe(roles)}"))
     return problems + _gateway_problems(name, root) + _layout_problems(name, root)
+
+#: Task types SpiffWorkflow parses but Samflyt cannot run. A case would fail on a service task
+#: when it reaches it; a send task would pass without anything sent or anyone asked; a receive
+#: task would wait for a message nothing delivers, or pass at once without one.
+UNSUPPORTED_TASKS = {
+    BPMN + "serviceTask": "service tasks cannot run: Samflyt calls no external services",
+    BPMN + "sendTask": "send tasks cannot run: Samflyt sends no BPMN messages, so nothing would "
+                       "be sent and nobody asked to send it",
+    BPMN + "receiveTask": "receive tasks cannot run: Samflyt delivers no BPMN messages",
+}
+
+
+def _unsupported_task_problems(name: str, root, key: str | None) -> list[Problem]:
+    """A task of a type in UNSUPPORTED_TASKS in a process that deploys (another pool of a
+    collaboration is documentation and may draw anything)."""
+    deployed = set(deployable_processes(root, key))
+    return [Problem(name, _owner(node), f"{UNSUPPORTED_TASKS[node.tag]}; make it a user task "
+                                        "(someone does it) or a script task")
+            for process in root.iter(BPMN + "process") if process.get("id") in deployed
+            for node in process.iter(*UNSUPPORTED_TASKS)]
+
 
 
 def _timer_errors(text: str | None, kind: str) -> list[str]:

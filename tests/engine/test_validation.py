@@ -357,3 +357,70 @@ def test_bad_deadline_properties(name, value, message):
     else:
         problem = only(problems)
         assert problem.element == "vurder" and message in problem.message
+
+
+# --- task types Samflyt cannot run ----------------------------------------------------------
+
+PLAIN = FIXTURES / "plain" / "enkel_soknad.bpmn"
+SERVICE_TASK = BAD / "service_task.bpmn"
+RUNS_ANYWAY = "; make it a user task (someone does it) or a script task"
+
+
+def test_service_and_send_tasks_are_refused_naming_the_element():
+    problems = collect_problems_for_paths([SERVICE_TASK])
+    assert problems == [
+        Problem(str(SERVICE_TASK), "hent_opplysninger",
+                "service tasks cannot run: Samflyt calls no external services" + RUNS_ANYWAY),
+        Problem(str(SERVICE_TASK), "send_kvittering",
+                "send tasks cannot run: Samflyt sends no BPMN messages, so nothing would be sent "
+                "and nobody asked to send it" + RUNS_ANYWAY)]
+
+
+def test_a_receive_task_is_refused():
+    text = SERVICE_TASK.read_text().replace("bpmn:sendTask", "bpmn:receiveTask")
+    problems = validate_files({"mottak.bpmn": text.encode()})
+    assert [(p.element, p.message.split(":")[0]) for p in problems] == [
+        ("hent_opplysninger", "service tasks cannot run"),
+        ("send_kvittering", "receive tasks cannot run")]
+
+
+def test_the_same_diagram_with_user_tasks_is_valid():
+    # What the refusals ask for: nothing else in the fixture is wrong.
+    text = SERVICE_TASK.read_text()
+    for kind in ("serviceTask", "sendTask"):
+        text = text.replace(f"bpmn:{kind}", "bpmn:userTask")
+    assert validate_files({"tjenestekall.bpmn": text.encode()}) == []
+
+
+def test_a_send_task_in_a_documentation_pool_is_not_refused():
+    # A plain modeler's collaboration: the applicant's pool is drawn, never deployed.
+    text = PLAIN.read_text()
+    pool = ('<bpmn:participant id="Participant_soker" name="Søker" processRef="soker" />\n'
+            '  </bpmn:collaboration>\n'
+            '  <bpmn:process id="soker" isExecutable="false">\n'
+            '    <bpmn:sendTask id="send_soknad" name="Send søknad" />\n'
+            '  </bpmn:process>')
+    shapes = ('<bpmndi:BPMNShape id="Participant_soker_di" bpmnElement="Participant_soker" '
+              'isHorizontal="true"><dc:Bounds x="160" y="500" width="900" height="120" />'
+              '</bpmndi:BPMNShape>\n'
+              '      <bpmndi:BPMNShape id="send_soknad_di" bpmnElement="send_soknad">'
+              '<dc:Bounds x="350" y="520" width="100" height="80" /></bpmndi:BPMNShape>\n'
+              '    </bpmndi:BPMNPlane>')
+    for old, new in (("</bpmn:collaboration>", pool), ("</bpmndi:BPMNPlane>", shapes)):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    files = {"enkel_soknad.bpmn": text.encode()}
+    assert validate_files(files, key="Process_0x7kq2n") == []
+    # Deployed as a process of its own, the same send task is refused.
+    assert [p.message.split(":")[0] for p in validate_files(files, key="soker")
+            if p.element == "send_soknad"] == ["send tasks cannot run"]
+
+
+def test_deploying_a_service_task_is_refused_and_stores_nothing(ctx):
+    from engine.core.errors import DefinitionError
+    from engine.db.models import ProcessVersion
+    from engine.definitions import store
+    with pytest.raises(DefinitionError) as refused:
+        store.deploy_files(ctx, {"tjenestekall.bpmn": SERVICE_TASK.read_bytes()}, "test")
+    assert [p.element for p in refused.value.problems] == ["hent_opplysninger", "send_kvittering"]
+    assert ctx.session.query(ProcessVersion).filter_by(process_key="tjenestekall").count() == 0
