@@ -158,8 +158,9 @@ def load(ctx) -> list[str]:
                         begrunnelse="Bare én tjeneste; behovet er ikke koordinert")
     del refusal["forste_evaluering"]
     d.decide(case, refusal, konklusjon_ip="avsla", konklusjon_koordinator="avsla")
-    casework.register_appeal(ctx, case.id, {"klage_mottatt": (now - timedelta(days=3)).date().isoformat(),
-                                         "klager": "Liv Johansen",
-                                         "grunnlag": "Jeg trenger mer enn fysioterapi"},
+    received = (now - timedelta(days=3)).date().isoformat()
+    casework.register_appeal(ctx, case.id, {"klage_mottatt": received,
+                                            "klager": "Liv Johansen",
+                                            "grunnlag": "Jeg trenger mer enn fysioterapi"},
                           people["saksbehandler1"])
     return lines

@@ -180,7 +180,8 @@ class ProcessInstance(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
     process_key: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20), default="running")  # running | completed | error
+    # running | completed | error
+    status: Mapped[str] = mapped_column(String(20), default="running")
     state: Mapped[str | None] = mapped_column(Text)
     #: Data at completion (the state is dropped then, so history never weighs on live state).
     result: Mapped[dict[str, Any] | None]
@@ -251,7 +252,8 @@ class Timer(Base):
     element_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
     fire_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20), default="waiting")  # waiting|fired|cancelled|failed
+    # waiting | fired | cancelled | failed
+    status: Mapped[str] = mapped_column(String(20), default="waiting")
     fired_at: Mapped[datetime | None]
     #: When the case started waiting at the timer (the heat map's waiting time); None for
     #: rows written before this column existed.

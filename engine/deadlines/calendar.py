@@ -106,7 +106,8 @@ def _shift(value: date | datetime, duration: Duration, tz: tzinfo):
                                seconds=duration.seconds)
     if not isinstance(value, datetime):
         if duration.has_time:
-            raise ValueError("a date has no time of day: use a date-time for hours, minutes, seconds")
+            raise ValueError("a date has no time of day: "
+                             "use a date-time for hours, minutes, seconds")
         return _add_months(value, months) + days
     if value.tzinfo is None:
         return _add_months(value, months) + days + elapsed
@@ -117,7 +118,8 @@ def _shift(value: date | datetime, duration: Duration, tz: tzinfo):
 
 
 def add_duration(value: date | datetime | str, duration: str | Duration, tz: tzinfo = OSLO) -> str:
-    """``value`` plus an ISO 8601 duration, as an ISO string of the same kind (date or date-time)."""
+    """``value`` plus an ISO 8601 duration, as an ISO string of the same kind (date or
+    date-time)."""
     if not isinstance(duration, Duration):
         duration = parse_duration(duration)
     return _shift(to_datetime_or_date(value), duration, tz).isoformat()

@@ -230,7 +230,7 @@ def notice_due_at(ctx, props: dict[str, str], evaluate) -> datetime:
     return on_working_day(ctx.settings, now)
 
 
-# --- raising what is due ---------------------------------------------------------------------------
+# --- raising what is due -------------------------------------------------------------------------
 
 def _due_notices(ctx, now: datetime, limit: int | None = None) -> list[tuple[datetime, int]]:
     """(due at, id) of the pending notices due at `now`, oldest first (ix_notices_due)."""

@@ -141,7 +141,8 @@ def _files_needed(process_key: str, texts: dict[str, str], processes) -> dict[st
         if any(f">{decision}<" in "".join(needed.values()) for decision in _decision_ids(text)):
             needed[name] = text
     for task_spec in parsed.all_task_specs():
-        form = getattr(task_spec, "extensions", {}).get("properties", {}).get("formJsonSchemaFilename")
+        properties = getattr(task_spec, "extensions", {}).get("properties", {})
+        form = properties.get("formJsonSchemaFilename")
         if form and form in forms:
             needed[form] = forms[form]
     return needed

@@ -92,7 +92,8 @@ def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = DEFAULT
             problems += _check_form(name, data)
         elif name.endswith((".bpmn", ".dmn")):
             try:
-                (bpmn if name.endswith(".bpmn") else dmn)[name] = safe_parse_xml(data, name, max_bytes)
+                parsed = safe_parse_xml(data, name, max_bytes)
+                (bpmn if name.endswith(".bpmn") else dmn)[name] = parsed
             except XmlRefused as err:
                 problems.append(Problem(name, "-", err.reason))
         else:
@@ -184,7 +185,8 @@ def _check_form(name: str, data: bytes) -> list[Problem]:
     try:
         Draft202012Validator.check_schema(json.loads(data))
     except SchemaError as err:
-        pointer = "/" + "/".join(str(part) for part in err.absolute_path) if err.absolute_path else "-"
+        pointer = ("/" + "/".join(str(part) for part in err.absolute_path)
+                   if err.absolute_path else "-")
         return [Problem(name, pointer, f"not a valid JSON Schema (draft 2020-12): {err.message}")]
     except (ValueError, RecursionError) as err:  # json.JSONDecodeError is a ValueError
         return [Problem(name, "-", f"not valid JSON: {err}" if isinstance(err, ValueError)
@@ -296,7 +298,8 @@ def _gateway_problems(name: str, root) -> list[Problem]:
     problems = []
     for gateway in root.iter(BPMN + "exclusiveGateway", BPMN + "inclusiveGateway"):
         flows = outgoing.get(gateway.get("id"), [])
-        conditions = [text for flow in flows for text in [flow.findtext(BPMN + "conditionExpression")]
+        conditions = [text for flow in flows
+                      for text in [flow.findtext(BPMN + "conditionExpression")]
                       if text and text.strip()]
         default = gateway.get("default")
         if default and default not in {flow.get("id") for flow in flows}:
@@ -328,7 +331,8 @@ def _layout_problems(name: str, root) -> list[Problem]:
     laid_out = set(planes)  # a process has its own plane or is a pool of a drawn collaboration
     for collaboration in root.iter(BPMN + "collaboration"):
         if collaboration.get("id") in planes:
-            laid_out.update(pool.get("processRef") for pool in collaboration.iter(BPMN + "participant"))
+            laid_out.update(pool.get("processRef")
+                            for pool in collaboration.iter(BPMN + "participant"))
     for process in root.iter(BPMN + "process"):
         if process.get("id") not in laid_out:
             problems.append(Problem(name, _owner(process),
@@ -387,7 +391,8 @@ def _spiff_step(name: str, element: str, step, *args, **kwargs) -> list[Problem]
     try:
         step(*args, **kwargs)
     except ValidationException as err:
-        message = " ".join(str(part) for part in (err.args[0] if err.args else "", *err.notes) if part)
+        message = " ".join(str(part) for part in (err.args[0] if err.args else "", *err.notes)
+                           if part)
         line = f" (line {err.line_number})" if getattr(err, "line_number", "") else ""
         return [Problem(err.file_name or name, err.id or element, f"{message}{line}")]
     except Exception as err:  # a broken diagram must be reported, never crash the validator

@@ -129,8 +129,8 @@ def compose_digest(settings, items: list[Notice], to: str) -> Message:
     """The daily digest: one line per notice (kind in words, case number, link)."""
     count = len(items)
     subject = f"Samflyt: {count} {'nytt varsel' if count == 1 else 'nye varsler'}"
-    lines = [f"- {notice_board.label(n.kind)}. Sak {n.case_number}: {case_link(settings, n.case_id)}"
-             for n in items]
+    lines = [f"- {notice_board.label(n.kind)}. Sak {n.case_number}: "
+             f"{case_link(settings, n.case_id)}" for n in items]
     body = ("Varsler siden forrige oppsummering:\n\n" + "\n".join(lines) + f"\n\n{_FOOTER}\n")
     return Message(to=to, subject=subject, body=body)
 
@@ -284,7 +284,7 @@ def send_digest(ctx, sender: Sender, username: str) -> str | None:
     return status
 
 
-# --- in one transaction (embedded tests, scenarios) -------------------------------------------------
+# --- in one transaction (embedded tests, scenarios) -----------------------------------------------
 
 def dispatch(ctx, sender: Sender) -> list[str]:
     """Plan and send every immediate e-mail that is due, inside the caller's transaction.

@@ -112,7 +112,8 @@ def _compile(source: str, mode: str) -> _Compiled:
 
 
 def check_script(source: str, mode: str) -> list[str]:
-    """Error messages for ``source`` compiled restricted in ``mode`` ("exec" or "eval"); [] if fine."""
+    """Error messages for ``source`` compiled restricted in ``mode`` ("exec" or "eval");
+    [] if fine."""
     if mode not in ("exec", "eval"):
         raise ValueError(f"mode must be 'exec' or 'eval', not {mode!r}")
     if not isinstance(source, str):
