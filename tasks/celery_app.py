@@ -18,7 +18,7 @@ from celery import Celery, signals
 from celery.schedules import crontab
 
 from engine.core import logs
-from engine.core.settings import Settings
+from engine.core.settings import Settings, UnsafeSecretKey, require_secret_key
 
 from . import names
 
@@ -77,3 +77,14 @@ def _require_broker(sender=None, **_kwargs) -> None:
     if not app.samflyt_settings.broker_url:
         raise SystemExit("SAMFLYT_BROKER_URL is not set (e.g. redis://127.0.0.1:6379/0): the "
                          "scaled set-up needs Redis; without it, `samflyt serve` sweeps in-process")
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _require_secret_key(sender=None, **_kwargs) -> None:
+    """Workers and beat run only in the scaled set-up, which never serves this machine alone:
+    a public placeholder SAMFLYT_SECRET_KEY is refused (engine/core/settings.py)."""
+    try:
+        require_secret_key(app.samflyt_settings)
+    except UnsafeSecretKey as error:
+        raise SystemExit(str(error)) from None

@@ -41,20 +41,36 @@ class BackgroundWork:
         return report
 
 
-def start_sweeper(env, interval_seconds: int, sender=None) -> threading.Event:
-    """Do the background work now and then every `interval_seconds` until the returned event
-    is set."""
-    stop = threading.Event()
-    work = BackgroundWork(env, sender)
+class Sweeper:
+    """The thread that does the background work every interval; `stop` ends it."""
 
-    def loop():
-        while not stop.is_set():
+    def __init__(self, work: BackgroundWork, interval_seconds: int):
+        self._work, self._interval = work, interval_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="samflyt-sweeper", daemon=True)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
             try:
-                for line in work.run_once().lines():
+                for line in self._work.run_once().lines():
                     log.info("sweep: %s", line)
-            except Exception:  # noqa: BLE001 - a failed round must not stop the next one
+            except Exception:  # a failed round must not stop the next one
                 log.exception("background work failed")
-            stop.wait(interval_seconds)
+            self._stop.wait(self._interval)
 
-    threading.Thread(target=loop, name="samflyt-sweeper", daemon=True).start()
-    return stop
+    def start(self) -> Sweeper:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Ask the thread to stop and wait up to `timeout` seconds for a round in progress to
+        finish; True when it has. A round cut short by the process ending loses nothing: what
+        it had not committed is rolled back."""
+        self._stop.set()
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+
+def start_sweeper(env, interval_seconds: int, sender=None) -> Sweeper:
+    """Do the background work now and then every `interval_seconds` until `stop()`."""
+    return Sweeper(BackgroundWork(env, sender), interval_seconds).start()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from engine.accounts import users
 from engine.core import logs
 from engine.core.errors import DefinitionError, EngineError
-from engine.core.settings import ROLES, Settings
+from engine.core.settings import ROLES, Settings, UnsafeSecretKey, require_secret_key
 from engine.definitions import store
 from engine.environment import EngineEnvironment
 
@@ -19,7 +20,7 @@ def _environment() -> EngineEnvironment:
     return EngineEnvironment(Settings.from_env())
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"feil: {message}", err=True)
     sys.exit(1)
 
@@ -30,19 +31,35 @@ def main() -> None:
     logs.configure(Settings.from_env())
 
 
-def init_database(env: EngineEnvironment) -> list:
+def processes_to_deploy(settings: Settings) -> dict[str, bytes]:
+    """The files in SAMFLYT_PROCESSES_DIR; exits 1 when that is not a directory holding at
+    least one .bpmn file (checked before the database is opened)."""
+    processes_dir = Path(settings.processes_dir)
+    if not processes_dir.is_dir():
+        _fail(f"SAMFLYT_PROCESSES_DIR {processes_dir} is not a directory: nothing to deploy")
+    files = store.read_directory(processes_dir)
+    if not any(store.kind_of(name) == "bpmn" for name in files):
+        _fail(f"SAMFLYT_PROCESSES_DIR {processes_dir} holds no .bpmn file: nothing to deploy")
+    return files
+
+
+def init_database(env: EngineEnvironment, files: dict[str, bytes] | None = None) -> list:
+    """Upgrade the schema and deploy `files` (default: SAMFLYT_PROCESSES_DIR)."""
+    files = processes_to_deploy(env.settings) if files is None else files
     env.upgrade_schema()
     with env.unit_of_work() as ctx:
-        versions = store.deploy_directory(ctx, env.settings.processes_dir, "samflyt init")
+        versions = store.deploy_files(ctx, files, "samflyt init")
         return [(v.process_key, v.version) for v in versions]
 
 
 @main.command()
 def init() -> None:
     """Create or upgrade the schema and deploy the processes in processes/."""
-    env = _environment()
+    settings = Settings.from_env()
+    files = processes_to_deploy(settings)
+    env = EngineEnvironment(settings)
     try:
-        deployed = init_database(env)
+        deployed = init_database(env, files)
     except DefinitionError as error:
         _print_problems(error)
         sys.exit(1)
@@ -55,8 +72,10 @@ def init() -> None:
 def demo() -> None:
     """Init, a demo user for each role, and sample cases in different states."""
     from engine.cases import demo as demo_data
-    env = _environment()
-    init_database(env)
+    settings = Settings.from_env()
+    files = processes_to_deploy(settings)
+    env = EngineEnvironment(settings)
+    init_database(env, files)
     with env.unit_of_work() as ctx:
         created = demo_data.load(ctx)
     click.echo(f"database: {env.settings.database_url}")
@@ -145,26 +164,39 @@ def users_add(name, roles, display_name, email, trained) -> None:
 @click.option("--host", default=None, help="Default: SAMFLYT_HOST (127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Default: SAMFLYT_PORT (5000).")
 def serve(host, port) -> None:
-    """Run the web UI, with the timer sweep in-process every SAMFLYT_SWEEP_INTERVAL seconds."""
+    """Run the web UI (waitress, SAMFLYT_SERVE_THREADS threads), with the timer sweep
+    in-process every SAMFLYT_SWEEP_INTERVAL seconds. Ctrl-C stops it."""
     from .app import create_app
     from .background import start_sweeper
+    from .wsgi import EmbeddedServer
     settings = Settings.from_env()
+    host, port = host or settings.host, port or settings.port
+    try:
+        require_secret_key(settings, bind_host=host)
+    except UnsafeSecretKey as error:
+        _fail(str(error))
     app = create_app(settings)
     env = app.extensions["samflyt"]
-    host, port = host or settings.host, port or settings.port
+    try:
+        server = EmbeddedServer(app, host, port, settings.serve_threads)
+    except OSError as error:
+        env.dispose()
+        _fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
     if settings.broker_url:  # scaled: Celery beat and workers sweep and send e-mail
-        stop = None
+        sweeper = None
         click.echo(f"Samflyt: http://{host}:{port}/  (sweep by Celery: {settings.broker_url})")
     else:
-        stop = start_sweeper(env, settings.sweep_interval)
+        sweeper = start_sweeper(env, settings.sweep_interval)
         click.echo(f"Samflyt: http://{host}:{port}/  (timer sweep every {settings.sweep_interval} s)")
     for line in _demo_login_lines(env):
         click.echo(line)
     try:
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        server.run()
     finally:
-        if stop is not None:
-            stop.set()
+        if sweeper is not None:
+            sweeper.stop()
+        env.dispose()
+    click.echo("Samflyt stopped")
 
 
 def _print_problems(error: DefinitionError) -> None:

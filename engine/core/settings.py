@@ -7,12 +7,55 @@ the engine only ever receives a `Settings` instance.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 ROLES = ("saksbehandler", "leder", "koordinerende_enhet", "koordinator", "admin")
+
+
+#: The development secret key, and the placeholder docker-compose.yml falls back to: both are
+#: public, so whoever knows them can forge a session or an API token.
+DEFAULT_SECRET_KEY = "dev-only-change-me"  # noqa: S105 - refused except on loopback
+PLACEHOLDER_SECRET_KEYS = frozenset({DEFAULT_SECRET_KEY, "change-me-before-production", ""})
+#: Addresses only this machine can reach (`samflyt serve --host`).
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class UnsafeSecretKey(ValueError):
+    """SAMFLYT_SECRET_KEY is a public placeholder where others could reach the server."""
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address only this machine can reach: localhost, 127.0.0.0/8, ::1."""
+    host = host.strip().strip("[]").lower()
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name other than localhost, or "" (every interface)
+        return False
+
+
+def require_secret_key(settings: Settings, bind_host: str | None = None) -> None:
+    """Refuse a placeholder SAMFLYT_SECRET_KEY unless the server binds to `bind_host` and
+    that is a loopback address (the embedded demo). The scaled set-up's entry points (gunicorn,
+    Celery worker and beat) pass no host: they never serve this machine alone.
+
+    Raises UnsafeSecretKey with a message naming the variable."""
+    if settings.secret_key not in PLACEHOLDER_SECRET_KEYS:
+        return
+    if bind_host is not None and is_loopback(bind_host):
+        return
+    refused = (f"refusing to serve on {bind_host!r}" if bind_host is not None else
+               "refusing to run the scaled set-up (gunicorn, Celery worker and beat)")
+    raise UnsafeSecretKey(
+        f"SAMFLYT_SECRET_KEY is not set (or is a public placeholder): {refused}. Set "
+        "SAMFLYT_SECRET_KEY to a long random value, e.g. "
+        "$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+        + (", or serve on 127.0.0.1 for a local demo." if bind_host is not None else "."))
 
 
 def _default_database_url() -> str:
@@ -55,9 +98,14 @@ class Settings:
     #: SAMFLYT_HOST / SAMFLYT_PORT: where `samflyt serve` listens.
     host: str = "127.0.0.1"
     port: int = 5000
-    #: SAMFLYT_SECRET_KEY: signs session cookies. Set it in production; the default is for
-    #: the embedded demo only.
-    secret_key: str = "dev-only-change-me"
+    #: SAMFLYT_SERVE_THREADS: request threads of `samflyt serve` (waitress); requests beyond
+    #: this many at once wait in its queue.
+    serve_threads: int = 8
+    #: SAMFLYT_SECRET_KEY: signs session cookies and API tokens. Set it in production (e.g.
+    #: `python3 -c 'import secrets; print(secrets.token_hex(32))'`); the default is for the
+    #: embedded demo only: `samflyt serve` accepts it only on a loopback address, and
+    #: gunicorn (`webui.wsgi`), the Celery worker and beat refuse it (`require_secret_key`).
+    secret_key: str = DEFAULT_SECRET_KEY
 
     # --- deadlines, notices, e-mail and the scaled set-up (engine/deadlines.py,
     # engine/notify.py, tasks/) -------------------------------------------------------------------

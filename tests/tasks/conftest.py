@@ -8,6 +8,7 @@ polling the database (or Redis) with a bounded deadline: the only sleeps in the 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -64,7 +65,8 @@ class Workers:
     def _env(self, extra: dict[str, str]) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SAMFLYT_")}
         env.update(SAMFLYT_DATABASE_URL=self.database_url, SAMFLYT_BROKER_URL=self.redis_url,
-                   SAMFLYT_RESULT_BACKEND=self.redis_url, PYTHONPATH=str(PROJECT_ROOT))
+                   SAMFLYT_RESULT_BACKEND=self.redis_url, PYTHONPATH=str(PROJECT_ROOT),
+                   SAMFLYT_SECRET_KEY=secrets.token_hex(32))  # workers refuse the default
         env.update(extra)
         return env
 

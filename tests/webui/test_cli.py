@@ -27,6 +27,7 @@ def cli(tmp_path, monkeypatch):
     ("entity_bomb.bpmn", "DOCTYPE declarations are not allowed"),
     ("external_entity.bpmn", "DOCTYPE declarations are not allowed"),
     ("subclasses_script.bpmn", '"__subclasses__" is an invalid attribute name'),
+    ("service_task.bpmn", "hent_opplysninger: service tasks cannot run"),
 ])
 def test_validate_refuses_with_file_element_message(cli, filename, expected):
     result = cli("processes", "validate", BAD / filename)
@@ -56,3 +57,36 @@ def test_init_deploy_users_and_sweep(cli, tmp_path, monkeypatch):
     assert result.exit_code == 1 and "finnes allerede" in result.output
     result = cli("sweep")
     assert result.exit_code == 0 and "0 timer(s) fired" in result.output
+
+
+def test_deploy_refuses_a_service_task(cli):
+    result = cli("processes", "deploy", BAD / "service_task.bpmn")
+    assert result.exit_code == 1
+    assert "hent_opplysninger: service tasks cannot run" in result.output
+    assert "send_kvittering: send tasks cannot run" in result.output
+    assert "deployed" not in result.output
+
+
+def test_init_refuses_a_processes_directory_that_does_not_exist(cli, tmp_path, monkeypatch):
+    missing = tmp_path / "prosesser"
+    monkeypatch.setenv("SAMFLYT_PROCESSES_DIR", str(missing))
+    result = cli("init")
+    assert result.exit_code == 1
+    assert f"SAMFLYT_PROCESSES_DIR {missing} is not a directory" in result.output
+    assert not (tmp_path / "cli.sqlite3").exists()  # nothing created
+
+
+def test_init_refuses_a_processes_directory_without_a_diagram(cli, tmp_path, monkeypatch):
+    forms_only = tmp_path / "prosesser"
+    (forms_only / "forms").mkdir(parents=True)
+    (forms_only / "forms" / "bench_form.json").write_bytes((BENCH / "bench_form.json").read_bytes())
+    (forms_only / "notes.bpmn.txt").write_text("not a diagram")
+    monkeypatch.setenv("SAMFLYT_PROCESSES_DIR", str(forms_only))
+    result = cli("init")
+    assert result.exit_code == 1
+    assert f"SAMFLYT_PROCESSES_DIR {forms_only} holds no .bpmn file" in result.output
+    # The same directory with a diagram deploys.
+    (forms_only / "bench_two_user_tasks.bpmn").write_bytes(
+        (BENCH / "bench_two_user_tasks.bpmn").read_bytes())
+    result = cli("init")
+    assert result.exit_code == 0 and "deployed bench_two_user_tasks v1" in result.output
