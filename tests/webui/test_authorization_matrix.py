@@ -2,10 +2,11 @@
 own tasks and actions. A refusal is a 403 (or a flashed refusal for bulk actions), never a
 500 and never a silent success. The test fails when a route is added without a row here."""
 import io
+import re
 from pathlib import Path
 
 import pytest
-from web_support import ROLE_USERS
+from web_support import PASSWORD, ROLE_USERS
 
 from engine.accounts.users import get_user
 from engine.cases import casework
@@ -83,25 +84,27 @@ def _html_cases(world, browser):
     def tasks_show(client, role):
         for task_role in STEPS:
             task_id = world.task_for(task_role)
-            assert client.get(f"/tasks/{task_id}").status_code == _expect_task_route(role, task_role, 200)
+            _status(client.get(f"/tasks/{task_id}"), _expect_task_route(role, task_role, 200))
     add("/tasks/<int:task_id>|GET", tasks_show)
 
     def tasks_submit(client, role):
         for task_role in STEPS:
             task_id = world.task_for(task_role)
             response = client.post(f"/tasks/{task_id}", {"notat": "Notat", "_action": "complete"})
-            assert response.status_code == _expect_task_route(role, task_role, 302)
+            # the stafett's next task is another role's: back to the inbox
+            _status(response, _expect_task_route(role, task_role, 302), to="/inbox/")
             assert world.task(task_id).status == ("completed" if role == task_role else "open")
             task_id = world.task_for(task_role)
             response = client.post(f"/tasks/{task_id}", {"notat": "Utkast", "_action": "draft"})
-            assert response.status_code == _expect_task_route(role, task_role, 302)
+            _status(response, _expect_task_route(role, task_role, 302), to=f"/tasks/{task_id}")
             assert world.task(task_id).draft == ({"notat": "Utkast"} if role == task_role else None)
     add("/tasks/<int:task_id>|POST", tasks_submit)
 
     def claim(client, role):
         for task_role in STEPS:
             task_id = world.task_for(task_role)
-            assert client.post(f"/tasks/{task_id}/claim").status_code == _expect_task_route(role, task_role, 302)
+            _status(client.post(f"/tasks/{task_id}/claim"),
+                    _expect_task_route(role, task_role, 302), to=f"/tasks/{task_id}")
             assert world.task(task_id).assignee == (ROLE_USERS[role] if role == task_role else None)
     add("/tasks/<int:task_id>/claim|POST", claim)
 
@@ -112,7 +115,8 @@ def _html_cases(world, browser):
             world.do(lambda ctx: humantasks.claim(ctx, task_id,
                                                   get_user(ctx, ROLE_USERS[task_role])))
             allowed = role == task_role or supervisor
-            assert client.post(f"/tasks/{task_id}/unclaim").status_code == (302 if allowed else 403)
+            _status(client.post(f"/tasks/{task_id}/unclaim"), 302 if allowed else 403,
+                    to=f"/tasks/{task_id}")
             assert (world.task(task_id).assignee is None) == allowed
     add("/tasks/<int:task_id>/unclaim|POST", unclaim)
 
@@ -124,7 +128,7 @@ def _html_cases(world, browser):
                 task_role, ROLE_USERS[task_role])
             allowed = role == task_role or supervisor
             response = client.post(f"/tasks/{task_id}/assign", {"assignee": target})
-            assert response.status_code == (302 if allowed else 403)
+            _status(response, 302 if allowed else 403, to=f"/tasks/{task_id}")
             assert (world.task(task_id).assignee == target) == allowed
     add("/tasks/<int:task_id>/assign|POST", assign)
 
@@ -132,17 +136,15 @@ def _html_cases(world, browser):
         for task_role in STEPS:
             task_id = world.task_for(task_role)
             response = client.post("/inbox/bulk", {"task": str(task_id), "bulk": "claim"})
-            assert response.status_code == 302
+            _status(response, 302, to="/inbox/")  # a refusal is flashed there
             assert world.task(task_id).assignee == (ROLE_USERS[role] if role == task_role else None)
     add("/inbox/bulk|POST", bulk)
 
-    def new_case(client, role):
-        allowed = role == "saksbehandler"
-        assert client.get("/cases/new?process=stafett").status_code == (200 if allowed else 403)
-        response = client.post("/cases/new", {"process": "stafett"})
-        assert response.status_code == (302 if allowed else 403)
-    add("/cases/new|GET", lambda c, r: None)
-    add("/cases/new|POST", new_case)
+    add("/cases/new|GET", lambda client, role: _status(
+        client.get("/cases/new?process=stafett"), 200 if role == "saksbehandler" else 403))
+    add("/cases/new|POST", lambda client, role: _status(
+        client.post("/cases/new", {"process": "stafett"}), 302 if role == "saksbehandler" else 403,
+        to=re.compile(r"/cases/\d+")))
 
     def case_page(client, role):
         task_id = world.task_for("saksbehandler")
@@ -150,21 +152,21 @@ def _html_cases(world, browser):
         expected = {"saksbehandler": 200, "leder": 200, "koordinerende_enhet": 200,
                     "koordinator": 403, "admin": 200}[role]
         response = client.get(f"/cases/{case_id}")
-        assert response.status_code == expected
+        _status(response, expected)
         html = response.get_data(as_text=True)
         if role == "admin":
             assert 'id="person-data"' not in html and "ser sakens gang" in html
         # a coordinator reads a case where a task of the role waits (or is theirs)
         coordinator_task = world.task_for("koordinator")
-        assert client.get(f"/cases/{world.case_of(coordinator_task)}").status_code == 200
-        assert client.get("/cases/999999").status_code == 404
+        _status(client.get(f"/cases/{world.case_of(coordinator_task)}"), 200)
+        _status(client.get("/cases/999999"), 404)
     add("/cases/<int:case_id>|GET", case_page)
 
     def notices_ack(client, role):
         notice_id = world.notice_for_saksbehandler()
-        assert client.get("/notices/").status_code == 200
-        response = client.post(f"/notices/{notice_id}/ack")
-        assert response.status_code == (302 if role == "saksbehandler" else 403)
+        _status(client.get("/notices/"), 200)
+        _status(client.post(f"/notices/{notice_id}/ack"), 302 if role == "saksbehandler" else 403,
+                to="/notices/")
     add("/notices/<int:notice_id>/ack|POST", notices_ack)
 
     library_roles = ("koordinerende_enhet", "admin")
@@ -187,6 +189,8 @@ def _html_cases(world, browser):
     def unit_or_403(ok):
         return lambda role: ok if role in library_roles else 403
 
+    forms_index = "/processes/ip_sak/forms"  # where a discard without `back` returns
+
     add("/processes/upload|POST", lambda client, role: _status(client.post(
         "/processes/upload", {"files": [(io.BytesIO(b"<x"), "feil.bpmn")]},
         content_type="multipart/form-data"), unit_or_403(422)(role)))
@@ -197,9 +201,12 @@ def _html_cases(world, browser):
                     {"schema": '{"type": "object", "properties": {}}'}), unit_or_403(200)(role)))
 
     def draft_then_discard(client, role, path, field, content, discard):
-        """A draft saved (or refused), then removed again so no later test deploys it."""
-        _status(client.post(path, {field: content}), unit_or_403(302)(role))
-        _status(client.post(discard[0], discard[1]), unit_or_403(discard[2])(role))
+        """A draft saved (or refused), then removed again so no later test deploys it. The
+        save returns to the file's editor, the discard to the forms index."""
+        _status(client.post(path, {field: content}), unit_or_403(302)(role),
+                to=path.removesuffix("/draft") + "/edit")
+        _status(client.post(discard[0], discard[1]), unit_or_403(discard[2])(role),
+                to=forms_index)
 
     stafett = (FIXTURES / "webui" / "stafett.bpmn").read_text(encoding="utf-8")
     add("/processes/<key>/forms/<name>/draft|POST", lambda client, role: draft_then_discard(
@@ -212,7 +219,7 @@ def _html_cases(world, browser):
         ("/processes/ip_sak/definitions/discard", {"file": "vurdering_rett.dmn"}, 302)))
     add("/processes/<key>/definitions/discard|POST", lambda client, role: _status(
         client.post("/processes/ip_sak/definitions/discard", {"file": "soknad.json"}),
-        unit_or_403(302)(role)))
+        unit_or_403(302)(role), to=forms_index))
     add("/processes/<key>/definitions/deploy|POST", lambda client, role: _status(
         client.post("/processes/ip_sak/definitions/deploy"), unit_or_403(409)(role)))
 
@@ -233,29 +240,48 @@ def _html_cases(world, browser):
         json_post(client, "/processes/stafett/deploy"), unit_or_403(404)(role)))
 
     for rule, path in (("/inbox/|GET", "/inbox/"), ("/notices/|GET", "/notices/"),
-                       ("/|GET", "/"), ("/status|GET", "/status"), ("/healthz|GET", "/healthz")):
-        add(rule, lambda client, role, path=path: _ok(client.get(path)))
-    add("/login|GET", lambda client, role: _ok(client.get("/login")))
-    add("/login|POST", lambda client, role: None)  # tested in test_auth
-    add("/inbox/filters|POST", lambda client, role: _redirect(
-        client.post("/inbox/filters", {"name": "Mitt", "back": "view=roles"})))
-    add("/inbox/filters/delete|POST", lambda client, role: _redirect(
-        client.post("/inbox/filters/delete", {"name": "Mitt"})))
-    add("/lang|POST", lambda client, role: _redirect(client.post("/lang", {"lang": "nb"})))
-    add("/logout|POST", lambda client, role: None)  # last: see below
+                       ("/status|GET", "/status"), ("/healthz|GET", "/healthz")):
+        add(rule, lambda client, role, path=path: _status(client.get(path), 200))
+    add("/|GET", lambda client, role: _status(client.get("/"), 302, to="/inbox/"))
+    # signed in already: the sign-in page goes on to the inbox
+    add("/login|GET", lambda client, role: _status(client.get("/login"), 302, to="/inbox/"))
+
+    def sign_in_again(client, role):
+        """Signing in anew (details in test_auth) starts a new session: fetch its token."""
+        _status(client.post("/login", {"username": ROLE_USERS[role], "password": PASSWORD}),
+                302, to="/inbox/")
+        client._token = None
+        _status(client.get("/inbox/"), 200)
+    add("/login|POST", sign_in_again)
+    add("/inbox/filters|POST", lambda client, role: _status(
+        client.post("/inbox/filters", {"name": "Mitt", "back": "view=roles"}), 302,
+        to="/inbox/?view=roles"))
+    add("/inbox/filters/delete|POST", lambda client, role: _status(
+        client.post("/inbox/filters/delete", {"name": "Mitt"}), 302, to="/inbox/"))
+    add("/lang|POST", lambda client, role: _status(client.post("/lang", {"lang": "nb"}), 302,
+                                                   to="/inbox/"))
+
+    def sign_out(client, role):
+        """The last row: afterwards the inbox asks for sign-in."""
+        _status(client.post("/logout"), 302, to="/login")
+        _status(client.get("/inbox/"), 302, to="/login?next=/inbox/")
+    add("/logout|POST", sign_out)
     return rows
 
 
-def _ok(response):
-    assert response.status_code in (200, 302), response.status_code
-
-
-def _status(response, expected):
-    assert response.status_code == expected, response.status_code
-
-
-def _redirect(response):
-    assert response.status_code == 302, response.status_code
+def _status(response, expected: int, to: str | re.Pattern | None = None):
+    """Exactly the `expected` status; a redirect goes exactly to `to` (path and query, a
+    string or a pattern), which for a signed-in user allowed to act is never the sign-in
+    page."""
+    location = response.headers.get("Location")
+    assert response.status_code == expected, (response.status_code, location)
+    if expected != 302:
+        return
+    assert to is not None, "a redirect row must say where it goes"
+    if isinstance(to, re.Pattern):
+        assert to.fullmatch(location), location
+    else:
+        assert location == to, location
 
 
 def _api_rows(world, api):
@@ -267,18 +293,20 @@ def _api_rows(world, api):
 
     def start(client, role):
         response = client.post("/api/v1/cases", json={"process": "stafett", "data": {}})
-        assert response.status_code == (201 if role == "saksbehandler" else 403)
+        _status(response, 201 if role == "saksbehandler" else 403)
     add("/api/v1/cases|POST", start)
 
     def get_case(client, role):
         case_id = world.case_of(world.task_for("leder"))
         expected = 403 if role == "koordinator" else 200
-        assert client.get(f"/api/v1/cases/{case_id}").status_code == expected
+        _status(client.get(f"/api/v1/cases/{case_id}"), expected)
     add("/api/v1/cases/<int:case_id>|GET", get_case)
 
     def list_tasks(client, role):
         task_id = world.task_for("leder")
-        listed = {t["id"] for t in client.get("/api/v1/tasks?view=roles&per_page=200").json["tasks"]}
+        response = client.get("/api/v1/tasks?view=roles&per_page=200")
+        _status(response, 200)
+        listed = {t["id"] for t in response.json["tasks"]}
         assert (task_id in listed) == (role == "leder")
     add("/api/v1/tasks|GET", list_tasks)
 
@@ -303,12 +331,12 @@ def _api_rows(world, api):
         "assign", lambda t: {"assignee": ROLE_USERS[t]}, lambda r, t: r == t or supervisor(r)))
     add("/api/v1/tasks/<int:task_id>/complete|POST",
         action("complete", {"data": {"notat": "ok"}}, lambda r, t: r == t))
-    add("/api/v1/notices|GET", lambda client, role: _ok(client.get("/api/v1/notices")))
+    add("/api/v1/notices|GET", lambda client, role: _status(client.get("/api/v1/notices"), 200))
 
     def ack(client, role):
         notice_id = world.notice_for_saksbehandler()
-        response = client.post(f"/api/v1/notices/{notice_id}/ack")
-        assert response.status_code == (200 if role == "saksbehandler" else 403)
+        _status(client.post(f"/api/v1/notices/{notice_id}/ack"),
+                200 if role == "saksbehandler" else 403)
     add("/api/v1/notices/<int:notice_id>/ack|POST", ack)
     library_roles = ("koordinerende_enhet", "admin")
     add("/api/v1/processes|GET", lambda client, role: _status(
@@ -327,7 +355,8 @@ def _api_rows(world, api):
     add("/api/v1/processes/<key>/migrations|POST", lambda client, role: _status(
         client.post("/api/v1/processes/stafett/migrations", json={}),
         200 if role in library_roles else 403))
-    add("/api/v1/openapi.json|GET", lambda client, role: _ok(client.get("/api/v1/openapi.json")))
+    add("/api/v1/openapi.json|GET", lambda client, role: _status(
+        client.get("/api/v1/openapi.json"), 200))
     return rows
 
 
@@ -353,8 +382,6 @@ def test_web_routes_for_role(role, world, browser):
     for rule, row_role, check in _html_cases(world, browser):
         if row_role == role:
             check(client, role)
-    assert client.post("/logout").status_code == 302
-    assert client.get("/inbox/").status_code == 302
 
 
 @pytest.mark.parametrize("role", ROLES)
