@@ -124,7 +124,7 @@ def test_invalid_durations_are_refused(text):
 
 
 def test_inputs_must_be_dates_or_iso_strings():
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="expected a date, a datetime or an ISO string"):
         add_duration(20261122, "P1D")
     with pytest.raises(ValueError, match="not an ISO date"):
         parse_date("22.11.2026")
@@ -143,5 +143,5 @@ def test_birthday_of_29_february_is_28_february_in_common_years():
 
 
 def test_birthday_needs_whole_years():
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="whole number"):
         birthday("2008-02-29", 18.5)

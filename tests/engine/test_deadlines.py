@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.cases import audit, casework
+from engine.core.errors import NotFound
 from engine.core.settings import Settings
 from engine.db.models import Notice
 from engine.deadlines import task_deadlines
@@ -283,7 +284,7 @@ def test_a_pending_notice_cannot_be_acknowledged(ctx, frist):
     case = _start(ctx, frist, due="2026-04-30")
     [pending, *_] = [n for n in notice_board.for_case(ctx, case.id, include_pending=True)
                      if n.status == "pending"]
-    with pytest.raises(Exception, match="Fant ikke varsel"):
+    with pytest.raises(NotFound, match="Fant ikke varsel"):
         notice_board.acknowledge(ctx, pending.id, frist.officer)
 
 

@@ -51,7 +51,7 @@ def test_writes_are_read_back_in_the_transaction_and_kept_by_the_commit(committe
 
 def test_a_rolled_back_transaction_leaves_nothing(committed_env):
     before = _count(committed_env, Case), _count(committed_env, AuditEvent)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="the request fails"):
         with committed_env.unit_of_work() as ctx:
             case = _case(ctx, "IP-2026-90002")
             audit.record(ctx, case, "test", "case_started")

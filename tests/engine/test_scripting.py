@@ -183,7 +183,7 @@ def test_check_script_accepts_ordinary_code():
     assert check_script("frist = deadline(mottatt, 'P4W')\nok = len(tiltak) > 0", "exec") == []
     assert check_script("alder >= 18 and not avslag", "eval") == []
     assert check_script("", "eval") == ["the expression is empty"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="mode must be"):
         check_script("x", "single")
 
 
