@@ -33,4 +33,6 @@ RUN pip install --no-cache-dir --disable-pip-version-check --no-deps -e . \
 COPY --from=assets /src/vendor webui/static/vendor
 USER samflyt
 EXPOSE 8000
-CMD ["gunicorn", "--workers", "2", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "webui.app:create_app()"]
+# The same web command as docker-compose.yml: production_app() refuses the default secret key.
+CMD ["gunicorn", "--workers", "2", "--bind", "0.0.0.0:8000", "--access-logfile", "-", \
+     "webui.wsgi:production_app()"]
