@@ -39,7 +39,7 @@ def _role(name: str, roles: tuple[str, ...]) -> str | None:
 
 @functools.lru_cache(maxsize=16)
 def _lookup(roles: tuple[str, ...]) -> dict[str, str]:
-    found = {}
+    found: dict[str, str] = {}
     for role in roles:
         found.setdefault(normalise(ROLE_NAMES.get(role, role)), role)
     for role in roles:  # a key wins over another role's display name

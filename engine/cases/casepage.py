@@ -262,21 +262,21 @@ def _diagram_info(content_hash: str, content: str) -> dict[str, tuple[str | None
     """process id -> (id of the BPMNDiagram that draws it, process name)."""
     root = etree.fromstring(content.encode("utf-8"),
                             etree.XMLParser(resolve_entities=False, no_network=True))
-    processes = {p.get("id"): p.get("name") or p.get("id")
+    processes = {p.get("id", ""): p.get("name") or p.get("id") or ""
                  for p in root.iter(f"{{{BPMN_NS}}}process")}
     owner = {pid: pid for pid in processes}
     for collaboration in root.iter(f"{{{BPMN_NS}}}collaboration"):
         for participant in collaboration.iter(f"{{{BPMN_NS}}}participant"):
             if participant.get("processRef") in processes:
-                owner.setdefault(collaboration.get("id"), participant.get("processRef"))
-                owner[participant.get("processRef")] = collaboration.get("id")
-    drawn = {}
+                owner.setdefault(collaboration.get("id", ""), participant.get("processRef", ""))
+                owner[participant.get("processRef", "")] = collaboration.get("id", "")
+    drawn: dict[str, str | None] = {}
     for diagram in root.iter(f"{{{BPMNDI_NS}}}BPMNDiagram"):
         plane = diagram.find(f"{{{BPMNDI_NS}}}BPMNPlane")
         if plane is not None:
-            drawn[plane.get("bpmnElement")] = diagram.get("id")
+            drawn[plane.get("bpmnElement", "")] = diagram.get("id")
     info = {}
     for pid, name in processes.items():
-        diagram_id = drawn.get(pid) or drawn.get(owner.get(pid))
+        diagram_id = drawn.get(pid) or drawn.get(owner.get(pid, ""))
         info[pid] = (diagram_id, name)
     return info

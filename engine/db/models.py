@@ -6,7 +6,7 @@ and indexed for those queries, so that neither ever deserialises a workflow.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -42,6 +43,8 @@ class UTCDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}
+    # every model maps one table (DeclarativeBase types it as any FROM clause)
+    __table__: ClassVar[Table]
 
 
 class User(Base):

@@ -446,7 +446,7 @@ def _apply(ctx, loaded, plan: InstancePlan, target: ProcessVersion, actor: str) 
 
 def _refuse(ctx, case, result: MigrationResult, plan: InstancePlan, actor: str) -> None:
     result.refused.append(Refusal(plan.case_id, plan.case_number, plan.instance_id,
-                                  plan.from_version, plan.reason))
+                                  plan.from_version, plan.reason or ""))
     audit.record(ctx, case, actor, "instance_migration_refused", process=plan.process_key,
                  instance=plan.instance_id, from_version=plan.from_version,
                  to_version=plan.to_version, reason=plan.reason)

@@ -16,6 +16,7 @@ import ast
 import dataclasses
 import functools
 import statistics
+from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -31,7 +32,8 @@ from engine.workflow import specs
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 BPMNDI = "{http://www.omg.org/spec/BPMN/20100524/DI}"
-_PARSER = dict(resolve_entities=False, no_network=True, huge_tree=False)
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,7 +136,9 @@ class _Places:
         """(called process -> (caller, call element), element -> process, element -> spec)."""
         if version_id not in self._specs:
             parsed = self.ctx.specs.get(self.ctx.session.get(ProcessVersion, version_id))
-            callers, owners, task_specs = {}, {}, {}
+            callers: dict[str, tuple[str, str]] = {}
+            owners: dict[str, str] = {}
+            task_specs: dict[str, Any] = {}  # SpiffWorkflow's task specs (untyped)
             for spec in [*parsed.subprocess_specs.values(), parsed.spec]:  # the process's own last
                 for task_spec in spec.task_specs.values():
                     if isinstance(task_spec, SubWorkflowTask):
@@ -178,11 +182,11 @@ def _started(task_spec, fire_at):
 @functools.lru_cache(maxsize=64)
 def _drawing(xml: str, diagram_id: str | None) -> tuple[frozenset[str], dict[str, str]]:
     """(ids drawn in the diagram `diagram_id`, element id -> name over the whole file)."""
-    root = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(**_PARSER))
+    root = etree.fromstring(xml.encode("utf-8"), _parser())
     diagrams = [d for d in root.iter(f"{BPMNDI}BPMNDiagram")
                 if diagram_id is None or d.get("id") == diagram_id][:1]
-    drawn = frozenset(shape.get("bpmnElement") for d in diagrams
+    drawn = frozenset(shape.get("bpmnElement", "") for d in diagrams
                       for shape in d.iter(f"{BPMNDI}BPMNShape"))
-    names = {el.get("id"): el.get("name") for el in root.iter(f"{BPMN}*")
+    names = {el.get("id", ""): el.get("name", "") for el in root.iter(f"{BPMN}*")
              if el.get("id") and el.get("name")}
     return drawn, names

@@ -27,7 +27,8 @@ ELEMENTS = frozenset("""task userTask manualTask scriptTask serviceTask business
 #: The properties of an element a diff compares, in the order it reports them.
 FIELDS = ("type", "name", "lane", "timer", "condition", "script", "called", "flow", "form",
           "property")
-_PARSER = dict(resolve_entities=False, no_network=True, huge_tree=False)
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
 class UploadRefused(EngineError):
@@ -164,8 +165,8 @@ def diff(ctx, key: str, from_version: int, to_version: int, user=None) -> Diff:
         a, b = old_files.get(name), new_files.get(name)
         status = ("added" if a is None else "removed" if b is None
                   else "changed" if a.content_hash != b.content_hash else None)
-        if status:
-            result.files.append(FileChange(name, (b or a).kind, status))
+        if status and (file := b or a):
+            result.files.append(FileChange(name, file.kind, status))
     return result
 
 
@@ -248,7 +249,7 @@ def _elements(version: ProcessVersion, key: str) -> dict[str, dict]:
     process = None
     for file in version.files:
         if file.kind == "bpmn":
-            root = etree.fromstring(file.content.encode("utf-8"), etree.XMLParser(**_PARSER))
+            root = etree.fromstring(file.content.encode("utf-8"), _parser())
             process = next((p for p in root.iter(f"{BPMN}process") if p.get("id") == key), None)
             if process is not None:
                 break
@@ -258,7 +259,7 @@ def _elements(version: ProcessVersion, key: str) -> dict[str, dict]:
     for lane in process.iter(f"{BPMN}lane"):
         for ref in lane.findall(f"{BPMN}flowNodeRef"):
             lanes[(ref.text or "").strip()] = lane.get("name") or lane.get("id")
-    found = {}
+    found: dict[str, dict] = {}
     for el in process.iter():
         if not isinstance(el.tag, str) or etree.QName(el).localname not in ELEMENTS \
                 or etree.QName(el).namespace != BPMN[1:-1] or not el.get("id"):
@@ -266,9 +267,9 @@ def _elements(version: ProcessVersion, key: str) -> dict[str, dict]:
         props = {p.get("name"): p.get("value") for p in el.iter(f"{SPIFF}property")}
         timer = next((t for t in el.iter(f"{BPMN}timeDuration", f"{BPMN}timeDate",
                                          f"{BPMN}timeCycle")), None)
-        found[el.get("id")] = {
+        found[el.get("id", "")] = {
             "type": etree.QName(el).localname, "name": el.get("name") or "",
-            "lane": lanes.get(el.get("id")),
+            "lane": lanes.get(el.get("id", "")),
             "timer": _text(timer),
             "condition": _text(el.find(f"{BPMN}conditionExpression")),
             "script": _text(el.find(f"{BPMN}script")),

@@ -123,7 +123,7 @@ def _processes_by_file(texts: dict[str, str]) -> dict[str, tuple[str, str]]:
                  if p.get("name")}
         for process in root.iter(f"{{{BPMN_NS}}}process"):
             if process.get("isExecutable", "true") == "true":
-                key = process.get("id")
+                key = process.get("id", "")
                 found[key] = (filename, process.get("name") or pools.get(key) or key)
     return found
 
@@ -151,7 +151,7 @@ def _files_needed(process_key: str, texts: dict[str, str], processes) -> dict[st
 def _decision_ids(dmn_text: str) -> list[str]:
     root = etree.fromstring(dmn_text.encode("utf-8"),
                             etree.XMLParser(resolve_entities=False, no_network=True))
-    return [el.get("id") for el in root.iter() if etree.QName(el).localname == "decision"]
+    return [el.get("id", "") for el in root.iter() if etree.QName(el).localname == "decision"]
 
 
 def _content_hash(text: str) -> str:

@@ -41,7 +41,7 @@ def waiting_timers(workflow) -> dict[str, dict]:
     for task in workflow.get_tasks(state=TaskState.WAITING):
         definition = specs.timer_definition(task.task_spec)
         waiting = runtime.waiting_timer(task) if definition is not None else None
-        if waiting is None:
+        if definition is None or waiting is None:
             continue
         duration = None
         if isinstance(definition, DurationTimerEventDefinition):

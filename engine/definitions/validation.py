@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from jsonschema import Draft202012Validator
+from lxml import etree
 from jsonschema.exceptions import SchemaError
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -83,7 +84,8 @@ def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = DEFAULT
     says ``isExecutable="false"`` (see `deployable_processes`)."""
     problems: list[Problem] = []
     forms = {_basename(name) for name in files if name.endswith(".json")}
-    bpmn, dmn = {}, {}
+    bpmn: dict[str, etree._Element] = {}
+    dmn: dict[str, etree._Element] = {}
     for name, data in files.items():
         if len(data) > max_bytes:
             problems.append(Problem(name, "-", f"the file is {len(data):,} bytes; "

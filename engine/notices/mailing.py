@@ -229,7 +229,7 @@ def deliver(ctx, sender: Sender, delivery_id: int) -> str | None:
     if delivery is None or delivery.status != "queued" or delivery.mode != "immediate":
         return None  # sent or skipped already, held by another sender, or for the digest
     user = _still_wanted(ctx, delivery)
-    if user is None:
+    if user is None or not user.email:  # (_still_wanted wants an e-mail address too)
         delivery.status = "skipped"
     else:
         try:

@@ -178,9 +178,9 @@ def _fire_one(session_factory, make_ctx, instance_id: int, now: datetime,
         done, fired = chunks.attempt(session_factory, make_ctx, lambda ctx: fire_due_timers(
             ctx, instance_id, now, partial))
     except ProcessError as error:
-        # `error` is bound as a default: the name is unbound when the except block ends
-        _done, stuck = chunks.attempt(session_factory, make_ctx, lambda ctx, error=error: (
-            record_failure(ctx, instance_id, now, error)), failures=())
+        failure = error  # the except block unbinds `error`; the closure keeps `failure`
+        _done, stuck = chunks.attempt(session_factory, make_ctx, lambda ctx: record_failure(
+            ctx, instance_id, now, failure), failures=())
         result.stuck += stuck or []
         return
     if done and fired:

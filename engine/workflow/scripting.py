@@ -21,7 +21,8 @@ import operator
 import textwrap
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import NamedTuple
+from types import CodeType
+from typing import NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from RestrictedPython import (
@@ -93,7 +94,7 @@ class _Policy(RestrictingNodeTransformer):
 
 
 class _Compiled(NamedTuple):
-    code: object
+    code: CodeType | None  # None when it did not compile: `errors` says why
     errors: tuple[str, ...]
     helper_refs: frozenset[str]  # helper names the source mentions
 
@@ -111,7 +112,7 @@ def _compile(source: str, mode: str) -> _Compiled:
                      HELPER_NAMES.intersection(result.used_names))
 
 
-def check_script(source: str, mode: str) -> list[str]:
+def check_script(source: object, mode: str) -> list[str]:
     """Error messages for ``source`` compiled restricted in ``mode`` ("exec" or "eval");
     [] if fine."""
     if mode not in ("exec", "eval"):
@@ -178,13 +179,15 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 
     def evaluate(self, expression, context, external_context=None):
         compiled = _compiled(expression, "eval")
-        # RestrictedPython compiled it; the namespace holds only the guarded builtins
-        return eval(compiled.code, self._namespace(compiled, context, external_context))  # noqa: S307
+        # RestrictedPython compiled it (`_compiled` refuses a source with errors, so `code` is
+        # set); the namespace holds only the guarded builtins
+        return eval(cast(CodeType, compiled.code),  # noqa: S307
+                    self._namespace(compiled, context, external_context))
 
     def execute(self, script, context, external_context=None):
         compiled = _compiled(script, "exec")
         namespace = self._namespace(compiled, context, external_context)
-        exec(compiled.code, namespace)  # noqa: S102 - RestrictedPython compiled it, as above
+        exec(cast(CodeType, compiled.code), namespace)  # noqa: S102 - compiled as above
         self._write_back(namespace, context, external_context)
         return True
 

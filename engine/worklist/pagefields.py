@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
 
@@ -61,6 +61,10 @@ def local_today(now: datetime, tz: str) -> date:
     return now.astimezone(ZoneInfo(tz)).date()
 
 
+@overload
+def days_left(due: datetime | date, now: datetime, tz: str) -> int: ...
+@overload
+def days_left(due: None, now: datetime, tz: str) -> None: ...
 def days_left(due: datetime | date | None, now: datetime, tz: str) -> int | None:
     """Whole calendar days from today to the due date (negative when overdue)."""
     if due is None:
