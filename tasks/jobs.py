@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def _log(report) -> dict:
     for line in report.lines():
-        log.info("%s", line)
+        log.debug("%s", line)  # the engine logs each at INFO where it happens
     return report.as_dict()
 
 

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import hmac
 import json
+import logging
 import math
 from datetime import timedelta
 
@@ -24,6 +25,8 @@ from sqlalchemy import delete, select
 from engine.accounts import users
 from engine.core.errors import EngineError, InvalidInput, NotFound
 from engine.db.models import SignInFailure, User
+
+log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "sft_"
 MIN_PASSWORD_LENGTH = 4
@@ -98,8 +101,10 @@ def sign_in(ctx, username: str, password: str, address: str | None) -> User | No
         ctx.session.execute(delete(SignInFailure).where(SignInFailure.at < now - window))
         ctx.session.add(SignInFailure(username=name, address=address, at=now))
         ctx.session.flush()
+        log.warning("sign-in failed user=%s address=%s", name, address)
         return None
     ctx.session.execute(delete(SignInFailure).where(SignInFailure.username == name))
+    log.info("sign-in succeeded user=%s address=%s", user.username, address)
     return user
 
 
@@ -116,6 +121,8 @@ def _check_limit(ctx, name: str, address: str) -> None:
             .order_by(SignInFailure.at.desc()).limit(limit)).all()
         if len(recent) >= limit:
             free_at = recent[-1] + window  # when the oldest of those leaves the window
+            log.warning("sign-in refused, too many failures user=%s address=%s locked=%s",
+                        name, address, column.key)
             raise SignInThrottled(max(1, math.ceil((free_at - now).total_seconds() / 60)))
 
 

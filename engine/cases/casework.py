@@ -3,6 +3,7 @@ processes that begin on an outside event (an appeal, a coordinator leaving)."""
 from __future__ import annotations
 
 import functools
+import logging
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -15,6 +16,8 @@ from engine.db.models import Case, CaseNumberCounter, ProcessInstance, User
 from engine.definitions import store
 from engine.workflow import runtime
 from engine.worklist.forms import validate_form_data
+
+log = logging.getLogger(__name__)
 
 #: The process that runs a whole case.
 MAIN_PROCESS = "ip_sak"
@@ -65,6 +68,8 @@ def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCE
     audit.record(ctx, case, actor_name, "case_started", case_number=case.case_number,
                  process=process_key)
     runtime.start_instance(ctx, case, process_key, data, actor_name, version=version)
+    log.info("case started case=%s process=%s version=%s user=%s", case.case_number,
+             process_key, version.version, actor_name)
     return case
 
 
@@ -118,7 +123,10 @@ def start_process(ctx, case_id: int, process_key: str, data: dict, actor: User |
     version = store.latest_version(ctx, process_key)
     validate_start_data(ctx, version, data)
     seed = {**case.data, **(case.facts or {}), **data}
-    return runtime.start_instance(ctx, case, process_key, seed, _name(actor), version=version)
+    instance = runtime.start_instance(ctx, case, process_key, seed, _name(actor), version=version)
+    log.info("process started case=%s process=%s version=%s user=%s", case.case_number,
+             process_key, version.version, _name(actor))
+    return instance
 
 
 def register_appeal(ctx, case_id: int, data: dict, actor: User | str) -> ProcessInstance:

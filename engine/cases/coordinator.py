@@ -2,11 +2,15 @@
 previous one held go to the new one."""
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
 
 from engine.cases import audit
 from engine.core.errors import InvalidInput
 from engine.db.models import Case, HumanTask, User
+
+log = logging.getLogger(__name__)
 
 
 def appoint_coordinator(ctx, case: Case, username: str, actor: str, field: str) -> None:
@@ -21,6 +25,8 @@ def appoint_coordinator(ctx, case: Case, username: str, actor: str, field: str) 
     case.coordinator = username
     audit.record(ctx, case, actor, "coordinator_appointed", coordinator=username,
                  previous=previous)
+    log.info("coordinator appointed case=%s coordinator=%s previous=%s user=%s",
+             case.case_number, username, previous, actor)
     if previous and previous != username:
         hand_over_open_tasks(ctx, case, previous, username, actor)
 

@@ -191,6 +191,8 @@ def _raise_unclaimed_row(ctx, row: tuple, now: datetime) -> Notice | None:
         due_at=due))
     audit.record(ctx, case, "system", "notice_raised", kind=UNCLAIMED, role=notice.role,
                  severity=notice.severity, task=task.id)
+    log.info("notice raised kind=%s case=%s task=%s role=%s", UNCLAIMED, task.case_number,
+             task.id, notice.role)
     return notice
 
 
@@ -282,6 +284,9 @@ def _raise_pending_row(ctx, row: tuple, now: datetime) -> Notice | None:
                  user=notice.username, severity=notice.severity,
                  task=task.id if task is not None else None)
     ctx.session.flush()
+    log.info("notice raised kind=%s case=%s task=%s role=%s user=%s", notice.kind,
+             notice.case_number, task.id if task is not None else None, notice.role,
+             notice.username)
     return notice
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.task import TaskState
@@ -40,6 +41,8 @@ from engine.definitions import library, store, timer_migration
 from engine.definitions.timer_migration import TimerChange
 from engine.workflow import runtime
 from engine.worklist.forms import field_errors
+
+log = logging.getLogger(__name__)
 
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 #: Rows a preview lists at most by default (migrating "all" is not limited).
@@ -189,6 +192,12 @@ def migrate(ctx, user, key: str, case_ids: list[int] | None = None,
         audit.record(ctx, None, actor, "process_migration", process=key,
                      to_version=target.version, migrated=len(result.migrated),
                      refused=len(result.refused))
+        log.info("cases migrated process=%s from_versions=%s to_version=%s moved=%s "
+                 "refused=%s user=%s", key,
+                 ",".join(sorted({str(plan.from_version) for plan in result.migrated})) or "-",
+                 target.version, ",".join(plan.case_number for plan in result.migrated) or "-",
+                 ",".join(refusal.case_number or f"#{refusal.case_id}"
+                          for refusal in result.refused) or "-", actor)
     return result
 
 

@@ -8,6 +8,7 @@ new cases use, while running cases stay on theirs.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from engine.db.models import DefinitionFile, ProcessVersion
 from engine.definitions.validation import deployable_processes, validate_files
 from engine.workflow.safe_xml import XmlRefused, safe_parse_xml
 from engine.workflow.specs import parse_bundle
+
+log = logging.getLogger(__name__)
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
@@ -174,6 +177,7 @@ def _store_version(ctx, process_key, name, needed: dict[str, str], deployed_by) 
     existing = session.scalar(select(ProcessVersion).where(
         ProcessVersion.process_key == process_key, ProcessVersion.bundle_hash == bundle_hash))
     if existing is not None:
+        log.debug("definition unchanged process=%s version=%s", process_key, existing.version)
         return existing
     last = session.scalar(select(func.max(ProcessVersion.version))
                           .where(ProcessVersion.process_key == process_key)) or 0
@@ -182,6 +186,8 @@ def _store_version(ctx, process_key, name, needed: dict[str, str], deployed_by) 
                              deployed_by=deployed_by, files=[r for _, r in stored])
     session.add(version)
     session.flush()
+    log.info("definition deployed process=%s version=%s hash=%s files=%d user=%s", process_key,
+             version.version, bundle_hash[:12], len(stored), deployed_by)
     return version
 
 

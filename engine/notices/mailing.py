@@ -239,6 +239,7 @@ def deliver(ctx, sender: Sender, delivery_id: int) -> str | None:
         else:
             delivery.status, delivery.sent_at = "sent", ctx.now()
             delivery.attempts += 1
+            log.info("e-mail sent notice=%s user=%s", delivery.notice_id, delivery.username)
     ctx.session.flush()
     return delivery.status
 
@@ -280,6 +281,7 @@ def send_digest(ctx, sender: Sender, username: str) -> str | None:
                 delivery.status, delivery.sent_at = "sent", ctx.now()
                 delivery.attempts += 1
             status = "sent"
+            log.info("digest e-mail sent user=%s notices=%d", username, len(wanted))
     ctx.session.flush()
     return status
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -77,6 +78,7 @@ def _read(env, make_ctx, query):
 # --- the sweep --------------------------------------------------------------------------------------
 
 def sweep(env, now: datetime | None = None) -> Report:
+    started = time.perf_counter()
     now, make_ctx = contexts(env, now)
     timers = sweep_timers(env.session_factory, make_ctx, now)
     report = Report(fired=timers.fired, notices=timers.notices, skipped=timers.skipped,
@@ -91,6 +93,11 @@ def sweep(env, now: datetime | None = None) -> Report:
                alone=lambda item: _raise(env, make_ctx, item[1], now, report, item[0]))
     _ok, resolved = _unit(env, make_ctx, task_deadlines.resolve_stale)
     report.resolved += resolved or 0
+    busy = report.fired or report.notices or report.resolved or report.stuck or report.skipped
+    log.log(logging.INFO if busy else logging.DEBUG,
+            "sweep done fired=%d notices=%d resolved=%d stuck=%d skipped=%d duration_ms=%.0f",
+            len(report.fired), len(report.notices), report.resolved, len(report.stuck),
+            report.skipped, (time.perf_counter() - started) * 1000)
     return report
 
 

@@ -10,6 +10,7 @@ time) and leave the work to the winner.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from datetime import datetime
 
 from sqlalchemy import select
@@ -24,6 +25,8 @@ from engine.deadlines import task_deadlines
 from engine.notices import notice_board
 from engine.scheduling import chunks
 from engine.workflow import runtime
+
+log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
@@ -116,6 +119,8 @@ def _fire(ctx: EngineContext, row: tuple, waiting: list[Timer], now: datetime,
         audit.record(ctx, loaded.case, "system", "timer_fired", timer=timer.name,
                      element=timer.element_id, due=timer.fire_at.isoformat())
         result.fired.append(f"{loaded.case.case_number}: {timer.name}")
+        log.info("timer fired case=%s timer=%r element=%s", loaded.case.case_number,
+                 timer.name, timer.element_id)
     runtime.run_and_persist(ctx, loaded, "system")
     # (pending notices of new tasks are raised later by the deadline sweep)
     result.notices += [task_deadlines.describe(notice) for notice in loaded.raised]
@@ -210,5 +215,7 @@ def record_failure(ctx: EngineContext, instance_id: int, now: datetime,
         due_at=now))
     audit.record(ctx, case, "system", "process_error", element=error.element,
                  timers=[t.name for t in due])
+    log.warning("timer step failed, its timers stopped and the coordinating unit told "
+                "case=%s element=%s timers=%d", case.case_number, error.element, len(due))
     ctx.session.flush()
     return [f"{case.case_number}: {error.element}"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import logging
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -29,6 +30,8 @@ from engine.notices import notice_board
 from engine.workflow.scripting import RestrictedScriptEngine
 from engine.workflow.specs import ParsedVersion, to_utc, waiting_timer
 from engine.workflow.state import StateSerializer
+
+log = logging.getLogger(__name__)
 
 #: Guard against a process that starts itself without ever waiting.
 MAX_CHAINED_STARTS = 20
@@ -283,6 +286,7 @@ def close_case_if_done(ctx: EngineContext, case: Case, actor: str) -> None:
         return
     rows.update(ctx, case, status="closed", closed_at=ctx.now())
     audit.record(ctx, case, actor, "case_closed")
+    log.info("case closed case=%s user=%s", case.case_number, actor)
 
 
 _INSTANCES, _CASES = ProcessInstance.__table__, Case.__table__
@@ -493,4 +497,6 @@ def raise_notice(ctx: EngineContext, loaded: Loaded, task, props: dict[str, str]
         known.add(source_key)
     audit.record(ctx, loaded.case, "system", "notice_raised", kind=kind, role=role,
                  user=username, severity=notice.severity)
+    log.info("notice raised kind=%s case=%s element=%s role=%s user=%s", kind,
+             loaded.case.case_number, notice.element_id, role, username)
     return notice

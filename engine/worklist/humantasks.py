@@ -3,6 +3,7 @@ unclaim, assign, drafts, and completion with form validation and optimistic conc
 from __future__ import annotations
 
 import dataclasses
+import logging
 from datetime import datetime
 from uuid import UUID
 
@@ -18,6 +19,8 @@ from engine.deadlines import task_deadlines
 from engine.definitions import store
 from engine.workflow import runtime
 from engine.worklist.forms import validate_form_data
+
+log = logging.getLogger(__name__)
 
 VIEWS = ("mine", "roles", "unassigned", "overdue", "completed")
 #: Roles that may reassign any open task they can see.
@@ -262,6 +265,8 @@ def complete(ctx, task_id: int, user: User, data: dict,
     audit.record(ctx, loaded.case, user.username, "task_completed", task=task.id,
                  name=task.name, element=task.element_id, data=data)
     runtime.run_and_persist(ctx, loaded, user.username)
+    log.info("task completed case=%s task=%s element=%s name=%r user=%s", case.case_number,
+             task.id, task.element_id, task.name, user.username)
     return task
 
 
