@@ -17,6 +17,7 @@ import json
 import logging
 import math
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -58,7 +59,7 @@ def set_password(ctx, username: str, password: str) -> User:
     return user
 
 
-def authenticate(ctx, username: str, password: str) -> User | None:
+def authenticate(ctx: EngineContext, username: str, password: str) -> User | None:
     """The active user with this name and password, else None (same cost either way)."""
     user = ctx.session.scalar(select(User).where(User.username == (username or "").strip()))
     stored = user.password_hash if user is not None and user.active else None
@@ -66,7 +67,7 @@ def authenticate(ctx, username: str, password: str) -> User | None:
         _hasher().verify(stored or _dummy_hash(), password or "")
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
-    if stored is None:
+    if stored is None or user is None:  # (no stored hash without a user)
         return None
     if _hasher().check_needs_rehash(stored):
         user.password_hash = _hasher().hash(password)
@@ -86,7 +87,7 @@ class SignInThrottled(EngineError):
 ADDRESS_FACTOR = 4
 
 
-def sign_in(ctx, username: str, password: str, address: str | None) -> User | None:
+def sign_in(ctx: EngineContext, username: str, password: str, address: str | None) -> User | None:
     """`authenticate` behind the sign-in limit (settings: sign_in_max_failures within
     sign_in_lock_minutes, per user name and, four times as many, per address). While either is
     locked, SignInThrottled is raised before the password is even checked, so guessing goes no
@@ -108,7 +109,7 @@ def sign_in(ctx, username: str, password: str, address: str | None) -> User | No
     return user
 
 
-def _check_limit(ctx, name: str, address: str) -> None:
+def _check_limit(ctx: EngineContext, name: str, address: str) -> None:
     most = ctx.settings.sign_in_max_failures
     if most <= 0:
         return  # the limit is off
@@ -137,13 +138,13 @@ def session_fingerprint(user: User) -> str:
     return hashlib.sha256((user.password_hash or "-").encode()).hexdigest()[:16]
 
 
-def logins_with_password(ctx, password: str, limit: int = 50) -> list[User]:
+def logins_with_password(ctx: EngineContext, password: str, limit: int = 50) -> list[User]:
     """Active users whose password is `password` (used to print the demo users)."""
     found = []
     for user in ctx.session.scalars(select(User).where(User.active, User.password_hash.is_not(None))
                                     .order_by(User.username).limit(limit)):
         try:
-            _hasher().verify(user.password_hash, password)
+            _hasher().verify(user.password_hash or "", password)  # (the query left out None)
             found.append(user)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             pass
@@ -165,7 +166,7 @@ def _signature(secret: str, payload: str) -> str:
                          hashlib.sha256).digest())
 
 
-def issue_token(ctx, username: str) -> str:
+def issue_token(ctx: EngineContext, username: str) -> str:
     """A bearer token for `username` (printed by `samflyt users token NAME`)."""
     user = ctx.session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:

@@ -21,7 +21,7 @@ class FakeClock:
     def __call__(self) -> datetime:
         return self.current
 
-    def advance(self, **delta) -> datetime:
+    def advance(self, **delta: float) -> datetime:
         self.current += timedelta(**delta)
         return self.current
 

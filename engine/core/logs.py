@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO
 
 from engine.core.settings import Settings
 
@@ -37,23 +38,23 @@ def level_of(settings: Settings) -> int:
     return level
 
 
-class StandardErrorHandler(logging.StreamHandler):
+class StandardErrorHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever `sys.stderr` is when a record comes, not the stream it was when
     the handler was made (a test runner, or a daemon, may replace it)."""
 
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property  # type: ignore[override]  # read on every record, never stored
-    def stream(self):
+    @property  # read on every record, never stored
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value) -> None:
+    def stream(self, _value: TextIO) -> None:
         pass
 
 
-def configure(settings: Settings, stream=None) -> None:
+def configure(settings: Settings, stream: TextIO | None = None) -> None:
     """One handler on the root logger writing to `stream` (default: standard error) at
     SAMFLYT_LOG_LEVEL. Calling it again replaces the handler instead of adding another."""
     level = level_of(settings)  # an unknown level fails before anything changes

@@ -74,7 +74,7 @@ def test_deadline_lands_on_a_working_day():
 
 # --- durations --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("start, duration, expected", [
+@pytest.mark.parametrize(("start", "duration", "expected"), [
     ("2026-01-31", "P1M", "2026-02-28"),
     ("2024-01-31", "P1M", "2024-02-29"),
     ("2024-02-29", "P1Y", "2025-02-28"),

@@ -172,7 +172,7 @@ def test_a_task_due_on_easter_monday_is_overdue_after_tuesday(ctx, frist, clock)
     assert [n.kind for n in notice_board.open_for_user(ctx, frist.officer)] == ["task_overdue"]
     # reassignOnOverdue: the task is back in the role's queue, and the audit says why
     assert task.assignee is None
-    [unclaimed] = [e for e in audit.case_history(ctx, case.id, {"task_unclaimed"})]
+    [unclaimed] = list(audit.case_history(ctx, case.id, {"task_unclaimed"}))
     assert (unclaimed.actor, unclaimed.details["previous"], unclaimed.details["reason"]) == (
         "system", "kari", "overdue")
 

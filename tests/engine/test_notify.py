@@ -101,7 +101,7 @@ def test_the_default_preference_comes_from_the_settings(ctx, raised_case, people
 
 
 def test_acknowledged_or_resolved_before_sending_is_not_sent(ctx, raised_case, people):
-    first, second, third = notice_board.for_case(ctx, raised_case.id)
+    first, _second, _third = notice_board.for_case(ctx, raised_case.id)
     sender = mailing.MemorySender()
     for notice_id in mailing.undispatched_ids(ctx):
         mailing.plan_deliveries(ctx, notice_id)

@@ -167,7 +167,7 @@ def test_refusal_names_the_offending_attribute():
     assert any('"__subclasses__" is an invalid attribute name' in error for error in errors)
 
 
-@pytest.mark.parametrize("source, message", [
+@pytest.mark.parametrize(("source", "message"), [
     ("import os", "imports are not allowed"),
     ("from os import path", "imports are not allowed"),
     ("class A:\n    pass", "class definitions are not allowed"),

@@ -66,7 +66,7 @@ def test_completing_the_task_cancels_its_timer(ctx, make_user, clock):
 
 def test_acknowledge_notice(ctx, make_user, clock):
     officer = make_user("kari", "saksbehandler")
-    case, _ = _start(ctx, officer)
+    _case, _ = _start(ctx, officer)
     clock.advance(days=3)
     sweep_once(ctx)
     [notice] = notice_board.open_for_user(ctx, officer)

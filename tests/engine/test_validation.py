@@ -116,7 +116,7 @@ def test_malformed_xml():
 
 # --- rules, one bad fixture each ----------------------------------------------------------
 
-@pytest.mark.parametrize("fixture, element, message", [
+@pytest.mark.parametrize(("fixture", "element", "message"), [
     ("unquoted_timer.bpmn", "vent_30_dager",
      'timer expression P30D is an unquoted ISO 8601 literal; '
                                             'timer expressions are Python, so write it quoted: "P30D"'),
@@ -166,7 +166,7 @@ def test_a_default_flow_satisfies_the_gateway_rule():
     assert validate_files(files) == []
 
 
-@pytest.mark.parametrize("timer, message", [
+@pytest.mark.parametrize(("timer", "message"), [
     ("2026-01-01", 'write it quoted: "2026-01-01"'),
     ("R3/P1W", 'write it quoted: "R3/P1W"'),
     ('"P30X"', "timer value 'P30X' is not a valid ISO 8601 duration"),
@@ -185,7 +185,7 @@ def test_good_timer_expressions(timer):
     assert validate_files(with_vurdering(('>"P30D"<', f">{timer}<"))) == []
 
 
-@pytest.mark.parametrize("kind, value, problem", [
+@pytest.mark.parametrize(("kind", "value", "problem"), [
     ("timeDate", '"2026-12-01T09:00:00+01:00"', None),
     ("timeDate", "birthday(fodselsdato, 18)", None),
     ("timeDate", '"P30D"', "timer value 'P30D' is not a valid ISO 8601 date"),
@@ -200,7 +200,7 @@ def test_timer_dates_and_cycles(kind, value, problem):
     assert problems == ([] if problem is None else [Problem("vurdering.bpmn", "vent", problem)])
 
 
-@pytest.mark.parametrize("name, value, message", [
+@pytest.mark.parametrize(("name", "value", "message"), [
     ("dueIn", "5 dager", "dueIn: not an ISO 8601 duration"),
     ("priority", "9", "priority must be a whole number from 1 to 5"),
     ("assigneeExpression", "saksbehandler_brukernavn.__class__",
@@ -336,7 +336,7 @@ def test_paths_that_do_not_exist_and_unknown_files(tmp_path):
     assert collect_problems_for_paths([tmp_path]) == []  # directories only pick process files
 
 
-@pytest.mark.parametrize("name, value, message", [
+@pytest.mark.parametrize(("name", "value", "message"), [
     ("claimWithin", "to dager", "claimWithin: not an ISO 8601 duration"),
     ("claimWithin", "off", None),
     ("noticeDueIn", "P", "noticeDueIn:"),

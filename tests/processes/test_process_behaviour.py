@@ -145,7 +145,7 @@ def decide(run, vedtak=VEDTAK, leveringsdato="2026-01-20"):
 
 # --- DMN suggestions ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("tjenester,maneder,fodselsdato,expected,warned", [
+@pytest.mark.parametrize(("tjenester", "maneder", "fodselsdato", "expected", "warned"), [
     (["hjemmesykepleie", "fysioterapi", "nav_oppfolging"], 36, "1970-03-01",
      ("innvilge", "innvilge", "avsla"), False),
     (["hjemmesykepleie", "fysioterapi"], 8, "1970-03-01", ("vurdere", "vurdere", "avsla"), True),
@@ -179,7 +179,7 @@ def test_an_expected_child_counts_as_a_child():
     assert data["forslag_barnekoordinator"] == "innvilge"
 
 
-@pytest.mark.parametrize("hjemmel,weeks,leveringsdato,klagefrist", [
+@pytest.mark.parametrize(("hjemmel", "weeks", "leveringsdato", "klagefrist"), [
     ("pbrl_2_5", 4, "2026-01-20", "2026-02-17"),
     ("pbrl_2_5_b", 4, "2026-01-20", "2026-02-17"),
     ("pbrl_2_5_c", 4, "2026-01-20", "2026-02-17"),
@@ -327,7 +327,7 @@ def test_a_review_cycle_alerts_then_escalates_and_starts_the_next_cycle():
     assert [(key, data["neste_evaluering"]) for key, data in run.started] == [("periodisk_evaluering", "2026-09-15")]
 
 
-@pytest.mark.parametrize("resultat,next_cycle", [("fortsette", True), ("avslutte", False)])
+@pytest.mark.parametrize(("resultat", "next_cycle"), [("fortsette", True), ("avslutte", False)])
 def test_a_review_continues_or_ends_the_plan(resultat, next_cycle):
     run = Run("periodisk_evaluering",
               {"neste_evaluering": "2026-01-05", "koordinator": "kari.koord"})

@@ -92,7 +92,7 @@ def test_every_user_task_has_an_existing_valid_form(path):
         Draft202012Validator.check_schema(json.loads((FORMS / form).read_text(encoding="utf-8")))
 
 
-@pytest.mark.parametrize("key,form", sorted(START_FORMS.items()))
+@pytest.mark.parametrize(("key", "form"), sorted(START_FORMS.items()))
 def test_processes_started_by_a_person_have_a_start_form(key, form):
     [start] = _root(PROCESSES / f"{key}.bpmn").findall(".//bpmn:startEvent", NS)
     assert _properties(start)["formJsonSchemaFilename"] == form
@@ -251,7 +251,7 @@ SOKNAD = dict(soker_rolle="personen", onsker_ip=True, onsker_koordinator=False,
               forventet_varighet_maneder=12, nav_basert=False)
 
 
-@pytest.mark.parametrize("form,data,valid", [
+@pytest.mark.parametrize(("form", "data", "valid"), [
     ("soknad.json", SOKNAD, True),
     ("soknad.json", dict(SOKNAD, onsker_ip=False), False),                      # nothing asked for
     ("soknad.json", dict(SOKNAD, soker_rolle="parorende"), False),              # fullmakt must be stated

@@ -58,5 +58,5 @@ def test_a_thousand_review_cycles_on_one_plan(ctx, clock, people):
     assert reviews[-1].result["resultat"] == "avslutte"
     # the 999th cycle's live state is the size of the first: nothing accumulates
     assert abs(sizes[1] - sizes[0]) < 200, sizes
-    kinds = [n for n in case.notice_kinds()]
+    kinds = list(case.notice_kinds())
     assert kinds.count("review_due") == CYCLES and set(kinds) == {"review_due"}

@@ -21,7 +21,7 @@ def cli(tmp_path, monkeypatch):
     return run
 
 
-@pytest.mark.parametrize("filename, expected", [
+@pytest.mark.parametrize(("filename", "expected"), [
     ("unquoted_timer.bpmn", 'vent_30_dager: timer expression P30D is an unquoted'),
     ("gateway_without_default.bpmn", "stor_nok: conditions can all be false"),
     ("entity_bomb.bpmn", "DOCTYPE declarations are not allowed"),

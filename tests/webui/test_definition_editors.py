@@ -158,7 +158,7 @@ def test_preview_warns_of_a_required_field_that_has_no_property(unit):
     assert "Advarsel" in answer["html"] and '<label for="f-navn">Navn' in answer["html"]
 
 
-@pytest.mark.parametrize("text, expected", [
+@pytest.mark.parametrize(("text", "expected"), [
     ("true", "JSON-objekt"),
     ('{"properties": {"a": true}}', "kan ikke vises"),
 ])
@@ -249,7 +249,7 @@ def test_a_changed_rule_deploys_and_new_cases_get_the_new_suggestion(unit, api, 
     assert new_facts["forslag_koordinator"] == "avsla"  # the other cells as they were
 
 
-@pytest.mark.parametrize("xml, element, words", [
+@pytest.mark.parametrize(("xml", "element", "words"), [
     (changed_dmn(new=RULE_1_IP.replace('"avsla"', '"avsla')), "Rule_vurdering_rett_1_out_1",
      "expression"),
     (VURDERING[:2000], "-", ""),

@@ -105,7 +105,7 @@ def test_every_form_round_trips_through_the_browser(app, path):
     for branch in schema.get("allOf", []):    # satisfy conditional requirements
         for key in branch.get("then", {}).get("required", []):
             data.setdefault(key, sample(schema["properties"][key]))
-    html, form = render(app, schema, data)
+    html, _form = render(app, schema, data)
     reader = FormReader()
     reader.feed(html)
     posted = MultiDict(reader.fields)
@@ -143,7 +143,7 @@ def test_errors_at_fields_keep_what_was_typed(app):
     assert data["tiltak"] == [{"hva": "Hjemmesykepleie", "ansvarlig": "Hjemmetjenesten"}]
     errors = field_errors(schema, data)
     assert {"tiltak.0.omfang", "planperiode_fra", "samtykke", "deltakere"} <= set(errors)
-    html, form = render(app, schema, data, errors)
+    html, _form = render(app, schema, data, errors)
     assert 'id="f-tiltak-0-omfang" name="tiltak.0.omfang"' in html
     assert 'aria-describedby="f-tiltak-0-omfang-error" aria-invalid="true"' in html
     assert 'id="f-planperiode_fra-error"' in html and 'value="1. februar"' in html
@@ -170,7 +170,7 @@ def test_conditional_requirement_is_marked(app):
     html, form = render(app, soknad, {"soker_rolle": "parorende"})
     [navn] = [w for w in form.widgets if w.name == "soker_navn"]
     assert navn.required
-    html, form = render(app, soknad, {"soker_rolle": "personen"})
+    _html, form = render(app, soknad, {"soker_rolle": "personen"})
     [navn] = [w for w in form.widgets if w.name == "soker_navn"]
     assert not navn.required
 

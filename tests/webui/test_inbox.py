@@ -101,7 +101,7 @@ def test_paging(app, browser, started):
 
 
 def test_saved_filters(browser, started):
-    [frist] = started("frist_test")
+    [_frist] = started("frist_test")
     officer = browser("saksbehandler1")
     response = officer.post("/inbox/filters",
                             {"name": "Frister", "back": "view=roles&process=frist_test"})

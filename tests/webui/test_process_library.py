@@ -136,7 +136,7 @@ def test_bad_requests_are_400(unit, version_count):
     assert version_count() == count
 
 
-@pytest.mark.parametrize("name, key, expected", [
+@pytest.mark.parametrize(("name", "key", "expected"), [
     ("entity_bomb.bpmn", "bad_process", "DOCTYPE"),
     ("external_entity.bpmn", "bad_process", "DOCTYPE"),
     ("missing_layout.bpmn", "bad_process", ""),
@@ -201,7 +201,7 @@ def test_a_plain_bpmn_js_diagram_uploads_and_its_tasks_run_without_forms(
     assert 'id="no-form"' in html and "Fullfør oppgaven" in html and 'value="draft"' not in html
     done = officer.post(f"/tasks/{task_id}", {"_action": "complete"})
     assert done.status_code == 302, done.get_data(as_text=True)
-    [(role, status)] = engine_do(lambda ctx: [(t.candidate_role, t.status) for t in ctx.session.scalars(
+    [(role, _status)] = engine_do(lambda ctx: [(t.candidate_role, t.status) for t in ctx.session.scalars(
         select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.status == "open"))])
     assert role == "leder"
 
