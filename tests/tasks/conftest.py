@@ -1,6 +1,7 @@
 """Real Redis, real Celery workers (subprocesses), the PostgreSQL test database.
 
-Each test run uses its own Redis database (derived from the pid), flushed before and after.
+Each test process (each xdist worker too) claims a Redis database of its own
+(tests/tasks/redis_databases.py), emptied before and after.
 With CI=true a missing Redis fails the run instead of skipping. Workers are started with
 `celery -A tasks.celery_app worker` and stopped (or killed) by the test; waiting for one is
 polling the database (or Redis) with a bounded deadline: the only sleeps in the suite.
@@ -19,25 +20,24 @@ import redis
 
 from engine.core.settings import PROJECT_ROOT, Settings
 from tasks.celery_app import make_app
+from tests.tasks import redis_databases
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 REDIS_BASE_URL = os.environ.get("SAMFLYT_TEST_REDIS_URL", "redis://127.0.0.1:6379")
-#: One Redis database per test run (1..15; 0 is left to whoever uses the default).
-REDIS_DB = 1 + os.getpid() % 15
+
+
 @pytest.fixture(scope="session")
 def redis_url():
-    url = f"{REDIS_BASE_URL}/{REDIS_DB}"
-    client = redis.Redis.from_url(url)
+    """The URL of this test process's own Redis database (claimed, empty)."""
     try:
-        client.ping()
-    except redis.exceptions.RedisError as error:
-        message = f"Redis is not reachable at {url}: {error}"
+        number, client = redis_databases.claim(REDIS_BASE_URL)
+    except (redis.exceptions.RedisError, RuntimeError) as error:
+        message = f"No Redis database for the tests at {REDIS_BASE_URL}: {error}"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    client.flushdb()
-    yield url
-    client.flushdb()
+    yield f"{REDIS_BASE_URL}/{number}"
+    redis_databases.release(client)
     client.close()
 
 
