@@ -9,9 +9,10 @@ from typing import NoReturn
 import click
 
 from engine.accounts import users
+from engine.accounts.roles import ROLES
 from engine.core import logs
 from engine.core.errors import DefinitionError, EngineError
-from engine.core.settings import ROLES, Settings, UnsafeSecretKey, require_secret_key
+from engine.core.settings import Settings, UnsafeSecretKey, require_secret_key
 from engine.definitions import store
 from engine.environment import EngineEnvironment
 
@@ -119,7 +120,8 @@ def deploy_cmd(files, deployed_by) -> None:
         _print_problems(error)
         sys.exit(1)
     for version in versions:
-        click.echo(f"deployed {version.process_key} v{version.version} ({version.bundle_hash[:12]})")
+        click.echo(f"deployed {version.process_key} v{version.version} "
+                   f"({version.bundle_hash[:12]})")
 
 
 @main.command()
@@ -156,7 +158,7 @@ def users_add(name, roles, display_name, email, trained) -> None:
             users.add_user(ctx, name, roles, display_name=display_name, email=email,
                            trained_coordinator=trained)
     except EngineError as error:
-        _fail(str(error) + "".join(f"\n  {k}: {v}" for k, v in getattr(error, "errors", {}).items()))
+        _fail(str(error) + _field_errors(error))
     click.echo(f"added {name} ({', '.join(roles)})")
 
 
@@ -187,7 +189,8 @@ def serve(host, port) -> None:
         click.echo(f"Samflyt: http://{host}:{port}/  (sweep by Celery: {settings.broker_url})")
     else:
         sweeper = start_sweeper(env, settings.sweep_interval)
-        click.echo(f"Samflyt: http://{host}:{port}/  (timer sweep every {settings.sweep_interval} s)")
+        click.echo(f"Samflyt: http://{host}:{port}/  "
+                   f"(timer sweep every {settings.sweep_interval} s)")
     for line in _demo_login_lines(env):
         click.echo(line)
     try:
@@ -197,6 +200,10 @@ def serve(host, port) -> None:
             sweeper.stop()
         env.dispose()
     click.echo("Samflyt stopped")
+
+
+def _field_errors(error: EngineError) -> str:
+    return "".join(f"\n  {k}: {v}" for k, v in getattr(error, "errors", {}).items())
 
 
 def _print_problems(error: DefinitionError) -> None:
@@ -251,7 +258,7 @@ def users_password(name, password) -> None:
         with env.unit_of_work() as ctx:
             credentials.set_password(ctx, name, password)
     except EngineError as error:
-        _fail(str(error) + "".join(f"\n  {k}: {v}" for k, v in getattr(error, "errors", {}).items()))
+        _fail(str(error) + _field_errors(error))
     click.echo(f"password set for {name}")
 
 
