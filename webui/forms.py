@@ -41,7 +41,8 @@ class Option:
 class Widget:
     name: str
     id: str
-    kind: str       # text textarea date number integer radio select checkboxes yesno confirm object list
+    # text textarea date number integer radio select checkboxes yesno confirm object list
+    kind: str
     label: str
     description: str | None
     required: bool

@@ -48,7 +48,8 @@ def document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Samflyt API", "version": "1",
-                 "description": "Cases, tasks, notices and the process library of Samflyt. Authenticate with "
+                 "description": "Cases, tasks, notices and the process library of Samflyt. "
+                                "Authenticate with "
                                 "`Authorization: Bearer <token>`; a token is printed by "
                                 "`samflyt users token NAME`. Every error is a JSON object "
                                 "with `error`, `message` and, for invalid data, `errors`."},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from datetime import datetime
+from typing import cast
 from uuid import UUID
 
 from SpiffWorkflow.task import TaskState
@@ -169,7 +170,7 @@ def claim(ctx, task_id: int, user: User, expected_version: int | None = None) ->
     task = get_task(ctx, task_id)
     _check_version(task, expected_version)
     if task.candidate_role not in user.role_keys:
-        raise PermissionDenied(why_not(user, task))
+        raise PermissionDenied(cast(Message, why_not(user, task)))  # the check above is a reason
     if task.assignee == user.username:
         return task
     if task.assignee is not None:
@@ -224,7 +225,7 @@ def save_draft(ctx, task_id: int, user: User, data: dict,
     task = get_task(ctx, task_id)
     _check_version(task, expected_version)
     if not can_work_on(user, task):
-        raise PermissionDenied(why_not(user, task))
+        raise PermissionDenied(cast(Message, why_not(user, task)))  # the check above is a reason
     task.draft = dict(data)
     _flush(ctx)
     return task

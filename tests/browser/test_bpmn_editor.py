@@ -1,7 +1,8 @@
 """The process editor in a real browser: the coordinating unit opens the main process, sets the
 interim-reply timer (timer_en_maned, "P1M") to three weeks with the timer control and renames a
 task, saves and deploys; a case started afterwards waits three weeks, one started before keeps
-its month, and the migration preview lists it and moves it. A condition with a syntax error is marked on the diagram after saving. The diagram
+its month, and the migration preview lists it and moves it. A condition with a syntax error is
+marked on the diagram after saving. The diagram
 survives the modeler unchanged (SpiffWorkflow's extensions included). axe-core checks the page."""
 from __future__ import annotations
 
@@ -191,8 +192,8 @@ def test_every_shipped_diagram_survives_the_modeler(page, server):
         original = page.evaluate("""() => fetch(JSON.parse(document.getElementById('editor-data')
             .textContent).fileUrl).then(r => r.text())""")
         assert _semantics(exported) == _semantics(original), key
-        files = _do(server, lambda ctx: {f.filename: f.content.encode() for f in
-                                         store.latest_version(ctx, key).files})
+        files = _do(server, lambda ctx, key=key: {f.filename: f.content.encode() for f in
+                                                  store.latest_version(ctx, key).files})
         files[f"{key}.bpmn"] = exported.encode()
         assert validate_files(files) == [], key
 

@@ -106,7 +106,8 @@ def test_whole_journey(page):
     sign_in(page, "leder1")
     open_task(page, case_number, "Signere vedtak")
     page.locator("details.background summary").click()
-    expect(page.locator("details.background")).to_contain_text("Langvarige og koordinerte tjenester")
+    expect(page.locator("details.background")).to_contain_text(
+        "Langvarige og koordinerte tjenester")
     choose(page, "Vedtaket godkjennes og signeres", "Ja")
     complete(page, case_number, "Signere vedtak")
 
@@ -160,7 +161,8 @@ def test_whole_journey(page):
     choose(page, "Samtykket er gitt av", "Personen selv")
     page.get_by_role("button", name="Lagre utkast").click()
     expect(page.locator(".flash-success")).to_contain_text("Utkastet er lagret")
-    expect(page.get_by_role("group", name="Tiltak 3", exact=True).get_by_label("Hva")).to_have_value(
+    third = page.get_by_role("group", name="Tiltak 3", exact=True)
+    expect(third.get_by_label("Hva")).to_have_value(
         "NAV-oppfølging")
     expect(page.get_by_role("group", name="Delmål 2", exact=True).get_by_label("Beskrivelse")
            ).to_have_value("Delta i trening hver uke")

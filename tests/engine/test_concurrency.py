@@ -155,7 +155,8 @@ def test_two_sweeps_at_once_raise_each_notice_exactly_once(committed_env, clock)
     env = committed_env
     with env.unit_of_work() as ctx:
         kari = users.add_user(ctx, "kari", ["saksbehandler"])
-        case_ids = [casework.start_case(ctx, {}, kari, process_key="frist_test").id for _ in range(12)]
+        case_ids = [casework.start_case(ctx, {}, kari, process_key="frist_test").id
+                    for _ in range(12)]
     clock.advance(days=3)
     start = threading.Barrier(2, timeout=BARRIER_TIMEOUT)
 
@@ -180,7 +181,8 @@ def test_two_sweeps_at_once_raise_each_notice_exactly_once(committed_env, clock)
         fired = ctx.session.scalar(select(func.count(AuditEvent.id))
                                    .where(AuditEvent.kind == "timer_fired"))
         assert fired == 12
-        assert ctx.session.scalar(select(func.count(Timer.id)).where(Timer.status == "waiting")) == 0
+        waiting = select(func.count(Timer.id)).where(Timer.status == "waiting")
+        assert ctx.session.scalar(waiting) == 0
     assert env.sweep().fired == []
 
 

@@ -55,10 +55,12 @@ def test_the_calendar_is_configurable():
     closed = Settings(closed_days="12-24,12-31, 2026-06-19")
     assert on_working_day(closed, christmas_eve) == oslo(2026, 12, 28, 9)
     assert on_working_day(closed, oslo(2026, 6, 19, 9)) == oslo(2026, 6, 22, 9)
-    assert on_working_day(Settings(working_day_deadlines=0), oslo(2026, 4, 6, 9)) == oslo(2026, 4, 6, 9)
+    assert (on_working_day(Settings(working_day_deadlines=0), oslo(2026, 4, 6, 9))
+            == oslo(2026, 4, 6, 9))
     assert end_of_due_date(Settings(working_day_deadlines=0), oslo(2026, 4, 6)) == oslo(2026, 4, 7)
     # another country's holidays (the holidays library): 6 June is Sweden's national day
-    assert on_working_day(Settings(holiday_country="SE"), oslo(2025, 6, 6, 9)) == oslo(2025, 6, 9, 9)
+    assert (on_working_day(Settings(holiday_country="SE"), oslo(2025, 6, 6, 9))
+            == oslo(2025, 6, 9, 9))
     assert on_working_day(Settings(), oslo(2025, 6, 6, 9)) == oslo(2025, 6, 6, 9)
 
 

@@ -10,7 +10,8 @@ from engine.worklist import humantasks
 
 
 def _open(ctx, case):
-    return sorted((t.name, t.candidate_role, t.assignee) for t in humantasks.open_tasks(ctx, case.id))
+    return sorted((t.name, t.candidate_role, t.assignee)
+                  for t in humantasks.open_tasks(ctx, case.id))
 
 
 def test_demo_loads_users_and_cases_in_different_states(ctx):
@@ -32,6 +33,6 @@ def test_demo_loads_users_and_cases_in_different_states(ctx):
                for i in by_name["Liv Johansen"].instances)
     # registered 24 days ago: the first sweep raises the interim-reply warning
     result = sweep_once(ctx)
-    assert result.notices == [f"{by_name['Ola Hansen'].case_number}: interim_reply_warning -> "
-                              "saksbehandler"]
+    assert result.notices == [(f"{by_name['Ola Hansen'].case_number}: interim_reply_warning -> "
+                               "saksbehandler")]
     assert demo.load(ctx)[0] == "demo data already loaded"

@@ -50,7 +50,8 @@ def test_count_and_median_wait_at_each_element(ctx, clock, officer, unit):
 def test_a_completed_task_is_not_counted_and_a_called_process_waits_at_its_call(
         ctx, clock, officer, unit):
     oldest, *_ = three_cases_waiting_1_2_and_5_days(ctx, clock, officer)
-    [task] = [t for t in humantasks.open_tasks(ctx, oldest.id) if t.element_id == "task_kartlegging"]
+    [task] = [t for t in humantasks.open_tasks(ctx, oldest.id)
+              if t.element_id == "task_kartlegging"]
     humantasks.complete(ctx, task.id, officer, assessment())
     clock.advance(hours=6)
     figures = heatmap.waiting_by_element(ctx, unit, "ip_sak")

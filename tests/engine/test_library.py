@@ -44,7 +44,8 @@ def test_diff_lists_exactly_the_timer_and_the_rename(ctx, two_versions):
     old, new = two_versions
     result = library.diff(ctx, "ip_sak", old, new)
     assert result.added == [] and result.removed == []
-    changes = {(c.element.id, f.field, f.before, f.after) for c in result.changed for f in c.changes}
+    changes = {(c.element.id, f.field, f.before, f.after)
+               for c in result.changed for f in c.changes}
     assert changes == {
         ("timer_en_maned", "timer", '"P1M"', '"P3W"'),
         ("task_forelopig_svar", "name", "Sende foreløpig svar", "Send foreløpig svar til søkeren"),
@@ -66,7 +67,8 @@ def test_diff_reports_added_removed_and_property_changes(ctx, two_versions):
     text = text.replace('"end_sak_avsluttet"', '"end_sak_lukket"').replace(
         ">end_sak_avsluttet<", ">end_sak_lukket<")
     [third] = [v for v in store.deploy_files(
-        ctx, {**_companions(ctx), "ip_sak.bpmn": text.encode()}, "kari") if v.process_key == "ip_sak"]
+        ctx, {**_companions(ctx), "ip_sak.bpmn": text.encode()}, "kari")
+        if v.process_key == "ip_sak"]
     result = library.diff(ctx, "ip_sak", new, third.version)
     assert [(e.id, e.type) for e in result.added] == [("end_sak_lukket", "endEvent")]
     assert [(e.id, e.name) for e in result.removed] == [("end_sak_avsluttet", "Sak avsluttet")]

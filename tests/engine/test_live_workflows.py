@@ -98,7 +98,7 @@ def test_a_step_by_another_worker_makes_the_kept_workflow_stale(committed_env, d
 def test_a_rolled_back_step_leaves_no_trace_in_memory(committed_env, deserialised):
     cache = LiveWorkflows(16)
     _start(committed_env, cache)
-    with pytest.raises(RuntimeError, match="the request fails after the step"):
+    with pytest.raises(RuntimeError, match="the request fails after the step"):  # noqa: PT012, SIM117
         with worker(committed_env, cache) as ctx:
             [task] = humantasks.open_tasks(ctx, case_id_of(ctx))
             humantasks.complete(ctx, task.id, users.get_user(ctx, "kari"), {"x": 1},

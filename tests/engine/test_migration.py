@@ -222,7 +222,8 @@ def test_a_case_inside_a_called_process_moves_and_runs_on(ctx, officer, unit):
     [plan] = case_migration.preview(ctx, unit, "ip_sak").items
     assert plan.compatible
     assert [(c.before, c.after) for c in plan.renamed] == [("Utforme vedtak", "Skrive vedtaket")]
-    assert [p.case_number for p in case_migration.migrate(ctx, unit, "ip_sak", [case.id]).migrated] \
+    result = case_migration.migrate(ctx, unit, "ip_sak", [case.id])
+    assert [p.case_number for p in result.migrated] \
         == [case.case_number]
     [task] = humantasks.open_tasks(ctx, case.id)
     assert task.name == "Skrive vedtaket"

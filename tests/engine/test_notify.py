@@ -51,7 +51,8 @@ def test_a_message_says_what_kind_which_case_and_where_and_nothing_else(ctx, rai
     message = mailing.compose_notice(settings, notice, "kari@kommune.example")
     link = f"https://samflyt.kommune.example/cases/{raised_case.id}"
     assert message.subject == f"Samflyt: En oppgave er ikke tatt ({raised_case.case_number})"
-    assert message.body.startswith(f"En oppgave er ikke tatt.\n\nSak: {raised_case.case_number}\n{link}\n")
+    assert message.body.startswith(
+        f"En oppgave er ikke tatt.\n\nSak: {raised_case.case_number}\n{link}\n")
     for value in SECRET_DATA.values():
         assert value not in message.subject + message.body
 

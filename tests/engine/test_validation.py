@@ -60,11 +60,13 @@ def test_a_single_bpmn_finds_its_form_beside_it():
 
 @pytest.mark.parametrize("form_folder", ["forms", "."])
 def test_a_single_bpmn_finds_its_form_in_forms_folder_or_beside_it(tmp_path, form_folder):
-    (tmp_path / "p.bpmn").write_bytes((FIXTURES / "bench" / "bench_two_user_tasks.bpmn").read_bytes())
+    (tmp_path / "p.bpmn").write_bytes(
+        (FIXTURES / "bench" / "bench_two_user_tasks.bpmn").read_bytes())
     assert {p.message for p in collect_problems_for_paths([tmp_path / "p.bpmn"])} == {
         "form 'bench_form.json' not found (expected in processes/forms/)"}
     (tmp_path / form_folder).mkdir(exist_ok=True)
-    (tmp_path / form_folder / "bench_form.json").write_bytes((FIXTURES / "bench" / "bench_form.json").read_bytes())
+    (tmp_path / form_folder / "bench_form.json").write_bytes(
+        (FIXTURES / "bench" / "bench_form.json").read_bytes())
     assert collect_problems_for_paths([tmp_path / "p.bpmn"]) == []
 
 
@@ -118,8 +120,8 @@ def test_malformed_xml():
 
 @pytest.mark.parametrize(("fixture", "element", "message"), [
     ("unquoted_timer.bpmn", "vent_30_dager",
-     'timer expression P30D is an unquoted ISO 8601 literal; '
-                                            'timer expressions are Python, so write it quoted: "P30D"'),
+     ('timer expression P30D is an unquoted ISO 8601 literal; '
+      'timer expressions are Python, so write it quoted: "P30D"')),
     ("gateway_without_default.bpmn", "stor_nok", "conditions can all be false; add a default flow"),
     ("missing_layout.bpmn", "bad_process", "missing diagram layout (bpmndi:BPMNDiagram)"),
 ])
@@ -241,8 +243,9 @@ def test_element_missing_from_the_layout():
 def test_a_process_drawn_as_a_pool_of_a_collaboration_has_a_layout():
     files = with_vurdering(
         ('<bpmn:process id="vurdering_test"',
-         '<bpmn:collaboration id="samarbeid"><bpmn:participant id="pool" processRef="vurdering_test" />'
-         '</bpmn:collaboration><bpmn:process id="vurdering_test"'),
+         ('<bpmn:collaboration id="samarbeid">'
+          '<bpmn:participant id="pool" processRef="vurdering_test" />'
+          '</bpmn:collaboration><bpmn:process id="vurdering_test"')),
         ('bpmnElement="vurdering_test"', 'bpmnElement="samarbeid"'))
     assert validate_files(files) == []
 
@@ -349,8 +352,8 @@ def test_paths_that_do_not_exist_and_unknown_files(tmp_path):
 ])
 def test_bad_deadline_properties(name, value, message):
     files = with_vurdering(('<spiffworkflow:property name="priority" value="2" />',
-                            '<spiffworkflow:property name="priority" value="2" />'
-                            f'<spiffworkflow:property name="{name}" value="{value}" />'))
+                            ('<spiffworkflow:property name="priority" value="2" />'
+                             f'<spiffworkflow:property name="{name}" value="{value}" />')))
     problems = validate_files(files)
     if message is None:
         assert problems == []

@@ -132,7 +132,8 @@ class CaseDriver:
 
     # --- what the case shows
     def notices(self):
-        return [(n.kind, n.severity, n.role, n.username) for n in notice_board.for_case(self.ctx, self.case.id)]
+        return [(n.kind, n.severity, n.role, n.username)
+                for n in notice_board.for_case(self.ctx, self.case.id)]
 
     def notice_kinds(self):
         return [n.kind for n in notice_board.for_case(self.ctx, self.case.id)]

@@ -39,8 +39,10 @@ OPPNEVNING = dict(koordinator="kari.koord", tjenesteomrade="Hjemmetjenesten",
 
 
 def _files():
-    files = [("bpmn", p.name, p.read_text(encoding="utf-8")) for p in sorted(PROCESSES.glob("*.bpmn"))]
-    files += [("dmn", p.name, p.read_text(encoding="utf-8")) for p in sorted((PROCESSES / "dmn").glob("*.dmn"))]
+    files = [("bpmn", p.name, p.read_text(encoding="utf-8"))
+             for p in sorted(PROCESSES.glob("*.bpmn"))]
+    files += [("dmn", p.name, p.read_text(encoding="utf-8"))
+              for p in sorted((PROCESSES / "dmn").glob("*.dmn"))]
     return files
 
 
@@ -100,10 +102,12 @@ class Run:
         for task in self._ready():
             lane, current = task.task_spec.lane, task
             while not lane and current.workflow.parent_task_id:
-                current = current.workflow.top_workflow.get_task_from_id(current.workflow.parent_task_id)
+                current = current.workflow.top_workflow.get_task_from_id(
+                    current.workflow.parent_task_id)
                 lane = current.task_spec.lane
             expression = self._props(task).get("assigneeExpression")
-            assignee = self.engine.evaluate(task, expression, self._context(task)) if expression else None
+            assignee = (self.engine.evaluate(task, expression, self._context(task))
+                        if expression else None)
             out.append((task.task_spec.bpmn_name, lane, assignee))
         return sorted(out)
 
@@ -163,7 +167,8 @@ def test_vurdering_rett_suggests_and_the_local_duration_rule_only_warns(tjeneste
     run = Run("ip_sak", dict(SOKNAD, tjenester=tjenester, forventet_varighet_maneder=maneder,
                              fodselsdato=fodselsdato, onsker_barnekoordinator=True))
     data = run.data_of("Kartlegging og vurdering")
-    assert (data["forslag_ip"], data["forslag_koordinator"], data["forslag_barnekoordinator"]) == expected
+    assert (data["forslag_ip"], data["forslag_koordinator"],
+            data["forslag_barnekoordinator"]) == expected
     assert data["antall_tjenester"] == len(tjenester)
     assert data["forslag_begrunnelse"]
     assert bool(data["forslag_advarsel"]) is warned
@@ -324,7 +329,8 @@ def test_a_review_cycle_alerts_then_escalates_and_starts_the_next_cycle():
                                             "neste_evaluering": "2026-09-01",
                                             "oppsummering": "Nye mål"})
     run.complete("Revidere plan", {"endringer": "Nye tiltak", "neste_evaluering": "2026-09-15"})
-    assert [(key, data["neste_evaluering"]) for key, data in run.started] == [("periodisk_evaluering", "2026-09-15")]
+    assert [(key, data["neste_evaluering"]) for key, data in run.started] == [
+        ("periodisk_evaluering", "2026-09-15")]
 
 
 @pytest.mark.parametrize(("resultat", "next_cycle"), [("fortsette", True), ("avslutte", False)])

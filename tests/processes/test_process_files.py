@@ -49,7 +49,8 @@ def _root(path: Path):
 
 def _properties(node) -> dict[str, str]:
     return {p.get("name"): p.get("value")
-            for p in node.findall("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS)}
+            for p in node.findall(
+                "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS)}
 
 
 @pytest.fixture(scope="module")
@@ -254,7 +255,8 @@ SOKNAD = dict(soker_rolle="personen", onsker_ip=True, onsker_koordinator=False,
 @pytest.mark.parametrize(("form", "data", "valid"), [
     ("soknad.json", SOKNAD, True),
     ("soknad.json", dict(SOKNAD, onsker_ip=False), False),                      # nothing asked for
-    ("soknad.json", dict(SOKNAD, soker_rolle="parorende"), False),              # fullmakt must be stated
+    # fullmakt must be stated
+    ("soknad.json", dict(SOKNAD, soker_rolle="parorende"), False),
     ("soknad.json", dict(SOKNAD, soker_rolle="parorende", fullmakt=False, soker_navn="Per"), True),
     ("soknad.json", dict(SOKNAD, tjenester=["akupunktur"]), False),
     ("godkjenne_plan.json", {"godkjent": True}, False),                          # no review date
@@ -270,14 +272,14 @@ SOKNAD = dict(soker_rolle="personen", onsker_ip=True, onsker_koordinator=False,
                              "vedtak_barnekoordinator": None,
                              "hjemmel": "pbrl_2_5", "begrunnelse": "x",
                              "ansvarlig_tjenesteomrade": "x",
-                             "oppstartsdato": "2026-02-01"}, False),             # IP granted: first review date
+                             "oppstartsdato": "2026-02-01"}, False),  # IP granted: a review date
     ("utforme_vedtak.json", {"vedtak_ip": "avslag", "vedtak_koordinator": None,
                              "vedtak_barnekoordinator": None,
                              "hjemmel": "pbrl_2_5", "begrunnelse": "x"}, True),
     ("utforme_vedtak.json", {"vedtak_ip": "avslag", "vedtak_koordinator": None,
                              "vedtak_barnekoordinator": None,
-                             "hjemmel": "pbrl_2_5", "begrunnelse": ""}, False),  # reasons are required
-    ("signere_vedtak.json", {"vedtak_godkjent": False}, False),                  # sent back without a comment
+                             "hjemmel": "pbrl_2_5", "begrunnelse": ""}, False),  # reasons required
+    ("signere_vedtak.json", {"vedtak_godkjent": False}, False),  # sent back without a comment
 ])
 def test_forms_enforce_the_rules(form, data, valid):
     assert (_form_errors(form, data) == []) is valid

@@ -21,7 +21,8 @@ def test_one_service_refused_with_reasons_and_four_weeks_to_appeal(ctx, clock, p
                   assessment(konklusjon_ip="avsla", konklusjon_koordinator="avsla",
                              vurdering="Bare fysioterapi; ingen tjenester å samordne"))
     refusal = decision(vedtak_ip="avslag", vedtak_koordinator="avslag",
-                       begrunnelse="Du mottar én tjeneste. Retten til individuell plan gjelder den som "
+                       begrunnelse="Du mottar én tjeneste. Retten til individuell plan gjelder "
+                                   "den som "
                                    "trenger langvarige og koordinerte tjenester.")
     del refusal["forste_evaluering"], refusal["oppstartsdato"], refusal["ansvarlig_tjenesteomrade"]
     with pytest.raises(InvalidInput) as missing:  # reasons are required
@@ -46,4 +47,5 @@ def test_one_service_refused_with_reasons_and_four_weeks_to_appeal(ctx, clock, p
     kinds = [e.kind for e in case.history()]
     assert kinds[-1] == "case_closed"
     [sent] = [e for e in case.history("task_completed") if e.details["name"] == "Utforme vedtak"]
-    assert sent.actor == "siri.saksbehandler" and sent.details["data"]["begrunnelse"].startswith("Du mottar")
+    assert sent.actor == "siri.saksbehandler"
+    assert sent.details["data"]["begrunnelse"].startswith("Du mottar")

@@ -8,7 +8,8 @@ from scenario_support import CaseDriver, application, assessment, decide, decisi
 def test_coordinator_appointed_and_no_plan(ctx, clock, people):
     case = CaseDriver.start(ctx, clock, people.officer, application(onsker_ip=False))
     grant = decision(vedtak_ip=None, hjemmel="pbrl_2_5_b",
-                     begrunnelse="Du har behov for langvarige og koordinerte tjenester og får koordinator")
+                     begrunnelse="Du har behov for langvarige og koordinerte tjenester og får "
+                                 "koordinator")
     del grant["forste_evaluering"]
     decide(case, people, grant, leveringsdato="2026-01-15",
            kartlegging=assessment(konklusjon_ip=None))

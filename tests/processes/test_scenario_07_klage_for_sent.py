@@ -21,7 +21,8 @@ def test_late_appeal_flagged_reason_recorded_and_assessed(ctx, clock, people):
                    "behandle_likevel": True,
                    "vurdering_sen_klage": "Særlige grunner: klagen bør behandles"})
     assert case.tasks() == [("Vurdere klagen", "saksbehandler", None)]
-    [recorded] = [e for e in case.history("task_completed") if e.details["name"] == "Vurdere for sen klage"]
+    [recorded] = [e for e in case.history("task_completed")
+                  if e.details["name"] == "Vurdere for sen klage"]
     assert recorded.details["data"]["arsak_for_sen_klage"] == "Var innlagt på sykehus i fire uker"
     assert recorded.actor == "siri.saksbehandler"
     case.complete("Vurdere klagen", people.officer,

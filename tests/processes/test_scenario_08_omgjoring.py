@@ -20,7 +20,8 @@ def test_reversal_makes_a_new_decision_and_a_new_appeal_clock(ctx, clock, people
     # the new decision runs through the same steps as the first, in the appeal
     assert case.tasks() == [("Utforme vedtak", "saksbehandler", None)]
     case.complete("Utforme vedtak", people.officer,
-                  decision(begrunnelse="Omgjort etter klage: du har behov for koordinerte tjenester"))
+                  decision(begrunnelse="Omgjort etter klage: du har behov for koordinerte "
+                                       "tjenester"))
     assert case.tasks() == [("Signere vedtak", "leder", None)]
     case.complete("Signere vedtak", people.leader, {"vedtak_godkjent": True})
     case.complete("Sende vedtaksbrev", people.officer,

@@ -10,7 +10,8 @@ def test_nav_based_plan_refused_with_three_weeks_to_appeal(ctx, clock, people):
                             application(onsker_koordinator=False, nav_basert=True,
                                         tjenester=["nav_oppfolging"]))
     refusal = decision(vedtak_ip="avslag", vedtak_koordinator=None, hjemmel="sosialtjenesteloven",
-                       begrunnelse="Behovet gjelder én tjeneste fra NAV og krever ikke en individuell plan.")
+                       begrunnelse="Behovet gjelder én tjeneste fra NAV og krever ikke en "
+                                   "individuell plan.")
     del refusal["forste_evaluering"]
     decide(case, people, refusal, leveringsdato="2026-01-14", kanal="papir",
            kartlegging=assessment(konklusjon_ip="avsla", konklusjon_koordinator=None))

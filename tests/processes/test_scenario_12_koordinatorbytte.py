@@ -51,8 +51,10 @@ def test_coordinator_leaves_and_the_plan_is_never_without_one(ctx, clock, people
     assert case.tasks() == [("Gjennomføre evaluering", "koordinator", "ola.koord")]
     assert case.notices()[-1] == ("review_due", "info", "koordinator", "ola.koord")
     history = case.history("coordinator_leaving", "coordinator_appointed", "task_assigned")
-    assert [(e.kind, e.details.get("coordinator") or e.details.get("assignee")) for e in history] == [
+    assert [(e.kind, e.details.get("coordinator") or e.details.get("assignee"))
+            for e in history] == [
         ("coordinator_appointed", "kari.koord"), ("coordinator_leaving", "kari.koord"),
         ("coordinator_appointed", "ola.koord"), ("task_assigned", "ola.koord")]
     # never without a coordinator: every appointment after the first names the one it replaced
-    assert [e.details.get("previous") for e in case.history("coordinator_appointed")] == [None, "kari.koord"]
+    appointed = case.history("coordinator_appointed")
+    assert [e.details.get("previous") for e in appointed] == [None, "kari.koord"]

@@ -38,7 +38,8 @@ def test_a_thousand_review_cycles_on_one_plan(ctx, clock, people):
 
     sizes = []
     for cycle in range(1, CYCLES + 1):
-        case.advance_to(datetime.combine(review_day, datetime.min.time(), OSLO) + timedelta(hours=8))
+        case.advance_to(datetime.combine(review_day, datetime.min.time(), OSLO)
+                        + timedelta(hours=8))
         [review] = case.open()
         assert (review.name, review.assignee) == ("Gjennomføre evaluering", "kari.koord"), cycle
         review_day += timedelta(days=7)
@@ -53,7 +54,8 @@ def test_a_thousand_review_cycles_on_one_plan(ctx, clock, people):
     assert case.case.status == "closed"
     reviews = ctx.session.query(ProcessInstance).filter_by(case_id=case.case.id,
                                                            process_key="periodisk_evaluering").all()
-    assert len(reviews) == CYCLES and all(r.status == "completed" and r.state is None for r in reviews)
+    assert len(reviews) == CYCLES
+    assert all(r.status == "completed" and r.state is None for r in reviews)
     assert reviews[-1].result["oppsummering"] == f"Evaluering {CYCLES}"
     assert reviews[-1].result["resultat"] == "avslutte"
     # the 999th cycle's live state is the size of the first: nothing accumulates

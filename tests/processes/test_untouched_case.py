@@ -30,7 +30,7 @@ def test_sixty_untouched_days(ctx, clock, people, sent_mail):
     case = CaseDriver.start(ctx, clock, people.officer, application())  # Monday 5 January 09:00
     number = case.case.case_number
     sweeps_that_raised = []
-    for hour in range(1, 60 * 24 + 1):
+    for _hour in range(1, 60 * 24 + 1):
         clock.advance(hours=1)
         report = sweep_in(ctx)
         if report.notices:
@@ -63,7 +63,8 @@ def test_sixty_untouched_days(ctx, clock, people, sent_mail):
                             ("Sende foreløpig svar", "saksbehandler", None)]
     # in-app: the officers see four notices, the leader one, the others none
     assert notice_board.count_open_for_user(ctx, people.officer) == 4
-    assert [n.kind for n in notice_board.open_for_user(ctx, people.leader)] == ["interim_reply_escalation"]
+    assert [n.kind for n in notice_board.open_for_user(ctx, people.leader)] == [
+        "interim_reply_escalation"]
     assert notice_board.open_for_user(ctx, people.unit) == []
 
     # by e-mail: one per notice to the officer, at once, in the order raised ...

@@ -20,7 +20,8 @@ OSLO = ZoneInfo("Europe/Oslo")
 def _setup(env, count: int = 2) -> list[int]:
     with env.unit_of_work() as ctx:
         users.add_user(ctx, "kari", ["saksbehandler"], email="kari@kommune.example")
-        users.add_user(ctx, "ola", ["saksbehandler"], email="ola@kommune.example").notice_email = "digest"
+        ola = users.add_user(ctx, "ola", ["saksbehandler"], email="ola@kommune.example")
+        ola.notice_email = "digest"
     ids = []
     with env.unit_of_work() as ctx:
         kari = users.get_user(ctx, "kari")
@@ -39,7 +40,8 @@ def test_the_sweep_commits_each_item_and_a_second_run_finds_nothing(committed_en
         for case_id in case_ids:
             assert sorted(n.kind for n in notice_board.for_case(ctx, case_id)) == [
                 "task_overdue", "task_unclaimed", "test_reminder"]
-        assert ctx.session.scalar(select(func.count(Timer.id)).where(Timer.status == "waiting")) == 0
+        waiting = select(func.count(Timer.id)).where(Timer.status == "waiting")
+        assert ctx.session.scalar(waiting) == 0
 
 
 def test_one_item_by_id(committed_env, clock):
@@ -52,7 +54,8 @@ def test_one_item_by_id(committed_env, clock):
     assert scheduler.fire_instance(committed_env, timer.instance_id, clock()).fired == []
     assert len(scheduler.fire_instance(committed_env, timer.instance_id, later).fired) == 1
     assert scheduler.fire_instance(committed_env, timer.instance_id, later).skipped == 1
-    raised = [scheduler.raise_notice(committed_env, notice_id, later).notices for notice_id in pending]
+    raised = [scheduler.raise_notice(committed_env, notice_id, later).notices
+              for notice_id in pending]
     raised.append(scheduler.raise_unclaimed(committed_env, task_id, later).notices)
     assert sorted(n[0].split(": ")[1] for n in raised) == ["task_overdue -> saksbehandler",
                                                           "task_unclaimed -> saksbehandler"]

@@ -29,7 +29,8 @@ def _start_cases(env, count: int, data: dict | None = None, spread_minutes: int 
     for _ in range(count):
         with env.unit_of_work() as ctx:
             officer = users.get_user(ctx, "kari")
-            ids.append(casework.start_case(ctx, dict(data or {}), officer, process_key="frist_test").id)
+            ids.append(casework.start_case(ctx, dict(data or {}), officer,
+                                           process_key="frist_test").id)
         env.clock.advance(minutes=spread_minutes)
     return ids
 
@@ -201,7 +202,8 @@ def test_the_worker_e_mails_notices_with_nothing_from_the_case(scaled_env, worke
     with MailCatcher() as catcher:
         [case_id] = _start_cases(scaled_env, 1, data=secret)
         with scaled_env.unit_of_work() as ctx:
-            users.add_user(ctx, "ola", ["saksbehandler"], email="ola@kommune.example").notice_email = "digest"
+            ola = users.add_user(ctx, "ola", ["saksbehandler"], email="ola@kommune.example")
+            ola.notice_email = "digest"
         workers.worker("mailer", SAMFLYT_SMTP_HOST="127.0.0.1", SAMFLYT_SMTP_PORT=str(catcher.port),
                        SAMFLYT_SMTP_FROM="samflyt@kommune.example",
                        SAMFLYT_BASE_URL="https://samflyt.kommune.example")
@@ -217,6 +219,6 @@ def test_the_worker_e_mails_notices_with_nothing_from_the_case(scaled_env, worke
     link = f"https://samflyt.kommune.example/cases/{case_id}"
     for subject, body in texts:
         assert link in body
-        for value in list(secret.values()) + ["29.02.1980", "29.2.1980"]:
+        for value in [*secret.values(), "29.02.1980", "29.2.1980"]:
             assert value.lower() not in (subject + body).lower()
     assert texts[-1][0] == "Samflyt: 3 nye varsler"

@@ -26,8 +26,7 @@ def password_hash() -> str:
 
 
 def _fixture_files() -> dict[str, bytes]:
-    files = store.read_directory(FIXTURES / "webui")
-    return files
+    return store.read_directory(FIXTURES / "webui")
 
 
 @pytest.fixture

@@ -112,8 +112,8 @@ def _html_cases(world, browser):
         supervisor = role in ("leder", "koordinerende_enhet", "admin")
         for task_role in STEPS:
             task_id = world.task_for(task_role)
-            world.do(lambda ctx: humantasks.claim(ctx, task_id,
-                                                  get_user(ctx, ROLE_USERS[task_role])))
+            world.do(lambda ctx, task_id=task_id, task_role=task_role: humantasks.claim(
+                ctx, task_id, get_user(ctx, ROLE_USERS[task_role])))
             allowed = role == task_role or supervisor
             _status(client.post(f"/tasks/{task_id}/unclaim"), 302 if allowed else 403,
                     to=f"/tasks/{task_id}")
@@ -315,8 +315,8 @@ def _api_rows(world, api):
             for task_role in STEPS:
                 task_id = world.task_for(task_role)
                 if name == "unclaim":
-                    world.do(lambda ctx: humantasks.claim(ctx, task_id,
-                                                          get_user(ctx, ROLE_USERS[task_role])))
+                    world.do(lambda ctx, task_id=task_id, task_role=task_role: (
+                        humantasks.claim(ctx, task_id, get_user(ctx, ROLE_USERS[task_role]))))
                 payload = body(task_role) if callable(body) else body
                 response = client.post(f"/api/v1/tasks/{task_id}/{name}", json=payload)
                 ok = allowed(role, task_role)
@@ -379,7 +379,7 @@ def test_every_route_is_in_the_matrix(app, world, browser, api):
 @pytest.mark.parametrize("role", ROLES)
 def test_web_routes_for_role(role, world, browser):
     client = browser(ROLE_USERS[role])
-    for rule, row_role, check in _html_cases(world, browser):
+    for _rule, row_role, check in _html_cases(world, browser):
         if row_role == role:
             check(client, role)
 
@@ -387,6 +387,6 @@ def test_web_routes_for_role(role, world, browser):
 @pytest.mark.parametrize("role", ROLES)
 def test_api_routes_for_role(role, world, api):
     client = api(ROLE_USERS[role])
-    for rule, row_role, check in _api_rows(world, api):
+    for _rule, row_role, check in _api_rows(world, api):
         if row_role == role:
             check(client, role)

@@ -13,7 +13,8 @@ from engine.worklist.forms import field_errors
 from webui import forms
 
 FORMS = sorted((Path(__file__).resolve().parents[2] / "processes" / "forms").glob("*.json"))
-TEMPLATE = """{% import "macros/form.html" as f %}<form>{{ f.error_summary(form) }}{{ f.fields(form) }}</form>"""
+TEMPLATE = ('{% import "macros/form.html" as f %}'
+            "<form>{{ f.error_summary(form) }}{{ f.fields(form) }}</form>")
 
 
 class FormReader(HTMLParser):
@@ -77,7 +78,8 @@ def sample(schema, depth=0):
             return [v for v, _ in item_choices][:2]
         return [sample(items, depth + 1), sample(items, depth + 2)]
     if "object" in types or "properties" in schema:
-        return {k: sample(p, depth + i) for i, (k, p) in enumerate(schema.get("properties", {}).items())}
+        return {k: sample(p, depth + i)
+                for i, (k, p) in enumerate(schema.get("properties", {}).items())}
     if schema.get("format") == "date":
         return "2026-03-0" + str(1 + depth % 9)
     return f"Tekst {depth}\nandre linje" if forms.is_long_text("x", schema) else f"Tekst {depth}"
@@ -167,7 +169,7 @@ def test_null_choice_and_number_kept_as_typed(app):
 
 def test_conditional_requirement_is_marked(app):
     soknad = json.loads((FORMS[0].parent / "soknad.json").read_text())
-    html, form = render(app, soknad, {"soker_rolle": "parorende"})
+    _html, form = render(app, soknad, {"soker_rolle": "parorende"})
     [navn] = [w for w in form.widgets if w.name == "soker_navn"]
     assert navn.required
     _html, form = render(app, soknad, {"soker_rolle": "personen"})

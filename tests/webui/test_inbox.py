@@ -134,7 +134,8 @@ def test_saved_filters_follow_the_officer_to_another_browser_and_keep_twelve(bro
 def test_claim_unclaim_from_the_inbox(browser, started, engine_do):
     [task_id] = started()
     officer = browser("saksbehandler1")
-    assert officer.post(f"/tasks/{task_id}/claim", {"next": "/inbox/"}).headers["Location"] == "/inbox/"
+    response = officer.post(f"/tasks/{task_id}/claim", {"next": "/inbox/"})
+    assert response.headers["Location"] == "/inbox/"
     assert engine_do(lambda ctx: ctx.session.get(HumanTask, task_id).assignee) == "saksbehandler1"
     html = officer.get("/inbox/").get_data(as_text=True)
     assert "Du har tatt oppgaven" in html and "Legg tilbake" in html
@@ -178,5 +179,6 @@ def test_inbox_answers_from_the_task_table_alone(browser, api, started, monkeypa
     for view in humantasks.VIEWS:
         assert officer.get(f"/inbox/?view={view}").status_code == 200
         assert client.get(f"/api/v1/tasks?view={view}").status_code == 200
-    assert len(_row_ids(officer.get("/inbox/?view=roles&sort=priority").get_data(as_text=True))) == 4
+    page = officer.get("/inbox/?view=roles&sort=priority").get_data(as_text=True)
+    assert len(_row_ids(page)) == 4
     assert client.get("/api/v1/tasks?view=roles").json["total"] == 4

@@ -14,9 +14,8 @@ APPLICATION = {"soker_rolle": "personen", "onsker_ip": "true", "onsker_koordinat
 
 def _new_ip_case(officer):
     from werkzeug.datastructures import MultiDict
-    form = MultiDict(list(APPLICATION.items()) + [("tjenester", "hjemmesykepleie"),
-                                                  ("tjenester", "fysioterapi"),
-                                                  ("process", "ip_sak")])
+    form = MultiDict([*APPLICATION.items(), ("tjenester", "hjemmesykepleie"),
+                      ("tjenester", "fysioterapi"), ("process", "ip_sak")])
     response = officer.post("/cases/new", form)
     assert response.status_code == 302, response.get_data(as_text=True)
     return int(response.headers["Location"].rsplit("/", 1)[1])
@@ -35,7 +34,8 @@ def test_new_case_form_errors_then_registered(browser, engine_do):
     case_id = _new_ip_case(officer)
     from engine.db.models import Case
     case = engine_do(lambda ctx: ctx.session.get(Case, case_id))
-    assert case.data["tjenester"] == ["hjemmesykepleie", "fysioterapi"] and case.data["onsker_ip"] is True
+    assert case.data["tjenester"] == ["hjemmesykepleie", "fysioterapi"]
+    assert case.data["onsker_ip"] is True
     html = officer.get(f"/cases/{case_id}").get_data(as_text=True)
     assert f"Søknaden er registrert som sak {case.case_number}." in html
 
@@ -57,7 +57,8 @@ def test_task_page_instructions_draft_and_complete(browser, engine_do):
                                                   "version": str(version)})
     assert response.status_code == 409                       # the draft changed the version
     assert "endret siden du åpnet den" in response.get_data(as_text=True)
-    new_version = re.search(r'name="version" value="(\d+)"', response.get_data(as_text=True)).group(1)
+    new_version = re.search(r'name="version" value="(\d+)"',
+                            response.get_data(as_text=True)).group(1)
     response = officer.post(f"/tasks/{task_id}", {"notat": "Ferdig", "_action": "complete",
                                                   "version": new_version})
     assert response.status_code == 302
@@ -84,7 +85,8 @@ def test_case_page_shows_tasks_deadlines_notices_timeline_and_diagram(browser, e
     # a leader sees why the task is not theirs; the read is logged
     html = browser("leder1").get(f"/cases/{case_id}").get_data(as_text=True)
     assert "Nei: Oppgaven venter på rollen «saksbehandler»" in html
-    reads = engine_do(lambda ctx: [e.actor for e in audit.case_history(ctx, case_id, {"case_read"})])
+    reads = engine_do(lambda ctx: [e.actor
+                                   for e in audit.case_history(ctx, case_id, {"case_read"})])
     assert reads == ["saksbehandler1", "leder1"]
 
 

@@ -27,7 +27,8 @@ def changed_ip_sak(timer='"P3W"') -> bytes:
     text = IP_SAK.read_text(encoding="utf-8")
     assert text.count(TIMER) == 1 and text.count(TASK) == 1
     text = text.replace(TIMER, TIMER.replace('"P1M"', timer))
-    return text.replace(TASK, TASK.replace("Sende foreløpig svar", "Send foreløpig svar nå")).encode()
+    renamed = TASK.replace("Sende foreløpig svar", "Send foreløpig svar nå")
+    return text.replace(TASK, renamed).encode()
 
 
 @pytest.fixture
@@ -67,7 +68,8 @@ def test_upload_one_changed_bpmn_makes_a_version_and_again_changes_nothing(unit,
     assert (again.json["version"], again.json["created"]) == (created["version"], False)
     assert version_count() == count + 1
     newest = unit.get("/api/v1/processes/ip_sak/versions").json["versions"][0]
-    assert newest["version"] == created["version"] and newest["bundle_hash"] == created["bundle_hash"]
+    assert newest["version"] == created["version"]
+    assert newest["bundle_hash"] == created["bundle_hash"]
     # the files not uploaded came from the version before
     old_files = {f["name"]: f["content_hash"] for f in before["files"]}
     new_files = {f["name"]: f["content_hash"] for f in newest["files"]}
@@ -201,7 +203,8 @@ def test_a_plain_bpmn_js_diagram_uploads_and_its_tasks_run_without_forms(
     assert 'id="no-form"' in html and "Fullfør oppgaven" in html and 'value="draft"' not in html
     done = officer.post(f"/tasks/{task_id}", {"_action": "complete"})
     assert done.status_code == 302, done.get_data(as_text=True)
-    [(role, _status)] = engine_do(lambda ctx: [(t.candidate_role, t.status) for t in ctx.session.scalars(
+    [(role, _status)] = engine_do(lambda ctx: [
+        (t.candidate_role, t.status) for t in ctx.session.scalars(
         select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.status == "open"))])
     assert role == "leder"
 
@@ -286,8 +289,9 @@ def test_a_process_nobody_waits_in(browser):
 
 def _upload_form(client, *files, key=""):
     client.get("/processes/")
-    return client.post("/processes/upload", {"files": [(BytesIO(data), name) for name, data in files],
-                                             "key": key}, content_type="multipart/form-data")
+    return client.post("/processes/upload",
+                       {"files": [(BytesIO(data), name) for name, data in files],
+                        "key": key}, content_type="multipart/form-data")
 
 
 def test_the_unit_uploads_a_plain_diagram_from_the_library_page(browser, version_count):

@@ -10,8 +10,10 @@ bp = Blueprint("status", __name__)
 
 PAGE = """<!doctype html>
 <html lang="nb"><head><meta charset="utf-8"><title>Samflyt</title>
-<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
-table{border-collapse:collapse}td,th{border-bottom:1px solid #ccc;padding:.3rem .8rem;text-align:left}</style>
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:#1a1a1a}
+table{border-collapse:collapse}
+td,th{border-bottom:1px solid #ccc;padding:.3rem .8rem;text-align:left}</style>
 </head><body>
 <h1>Samflyt</h1>
 <p>Individuell plan, koordinator og barnekoordinator. {{ open_cases }} åpne saker.</p>
