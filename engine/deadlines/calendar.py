@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-import holidays
+from holidays.countries.norway import Norway
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -90,14 +92,17 @@ def to_date(value: date | datetime | str, tz: tzinfo = OSLO) -> date:
     return value
 
 
-def _add_months(day, months: int):
+_Day = TypeVar("_Day", date, datetime)
+
+
+def _add_months(day: _Day, months: int) -> _Day:
     """Add calendar months to a date or datetime, clamping the day to the month's end."""
     year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
     month += 1
     return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
 
 
-def _shift(value: date | datetime, duration: Duration, tz: tzinfo):
+def _shift(value: date | datetime, duration: Duration, tz: tzinfo) -> date:
     """Add ``duration``: calendar parts on the local wall clock, time parts as elapsed time."""
     sign = duration.sign
     months = sign * (duration.years * 12 + duration.months)
@@ -134,20 +139,22 @@ class NorwegianHolidays:
 
 @lru_cache(maxsize=256)
 def _holidays_in(year: int) -> frozenset[date]:
-    return frozenset(holidays.Norway(years=year, include_sundays=False).keys())
+    return frozenset(Norway(years=year, include_sundays=False).keys())
 
 
 NORWEGIAN_HOLIDAYS = NorwegianHolidays()
 
 
-def is_working_day(value: date | datetime | str, holiday_calendar=None, tz: tzinfo = OSLO) -> bool:
+def is_working_day(value: date | datetime | str, holiday_calendar: Container[date] | None = None,
+                   tz: tzinfo = OSLO) -> bool:
     """Monday to Friday and not in ``holiday_calendar`` (anything supporting ``in``)."""
     day = to_date(value, tz)
     calendar = NORWEGIAN_HOLIDAYS if holiday_calendar is None else holiday_calendar
     return day.weekday() < 5 and day not in calendar
 
 
-def next_working_day(value: date | datetime | str, holiday_calendar=None, tz: tzinfo = OSLO) -> str:
+def next_working_day(value: date | datetime | str, holiday_calendar: Container[date] | None = None,
+                     tz: tzinfo = OSLO) -> str:
     """``value`` itself when it is a working day, else the first working day after it.
 
     A date-time keeps its (Oslo) time of day.
@@ -160,7 +167,8 @@ def next_working_day(value: date | datetime | str, holiday_calendar=None, tz: tz
     raise ValueError(f"no working day within {_MAX_NON_WORKING_DAYS} days after {day.isoformat()}")
 
 
-def deadline(value: date | datetime | str, duration: str | Duration, holiday_calendar=None,
+def deadline(value: date | datetime | str, duration: str | Duration,
+             holiday_calendar: Container[date] | None = None,
              tz: tzinfo = OSLO) -> str:
     """A statutory deadline: ``value`` plus ``duration``, moved forward to a working day."""
     return next_working_day(add_duration(value, duration, tz), holiday_calendar, tz)

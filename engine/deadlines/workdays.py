@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import holidays
 
 from engine.deadlines.calendar import add_duration, next_working_day
+
+if TYPE_CHECKING:
+    from engine.core.settings import Settings
 
 
 class WorkingCalendar:
@@ -55,11 +59,11 @@ def working_calendar(country: str, closed_days: str) -> WorkingCalendar:
     return WorkingCalendar(country, closed_days)
 
 
-def calendar_for(settings) -> WorkingCalendar:
+def calendar_for(settings: Settings) -> WorkingCalendar:
     return working_calendar(settings.holiday_country, settings.closed_days)
 
 
-def on_working_day(settings, moment: datetime) -> datetime:
+def on_working_day(settings: Settings, moment: datetime) -> datetime:
     """`moment`, or the same local time on the next working day (if the setting says so)."""
     if not settings.working_day_deadlines:
         return moment.astimezone(UTC)
@@ -68,7 +72,7 @@ def on_working_day(settings, moment: datetime) -> datetime:
     return moved.astimezone(UTC)
 
 
-def end_of_due_date(settings, due_at: datetime) -> datetime:
+def end_of_due_date(settings: Settings, due_at: datetime) -> datetime:
     """When a task due at `due_at` is overdue: `due_at` moved to a working day; a due time of
     00:00 local means "by the end of that day", so the task is overdue from the next midnight."""
     tz = ZoneInfo(settings.timezone)
@@ -82,7 +86,7 @@ def end_of_due_date(settings, due_at: datetime) -> datetime:
     return end.astimezone(UTC)
 
 
-def claim_deadline(settings, created_at: datetime, duration: str) -> datetime:
+def claim_deadline(settings: Settings, created_at: datetime, duration: str) -> datetime:
     tz = ZoneInfo(settings.timezone)
     moment = datetime.fromisoformat(add_duration(created_at, duration, tz))
     return on_working_day(settings, moment)
