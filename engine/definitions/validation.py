@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from jsonschema import Draft202012Validator
-from lxml import etree
 from jsonschema.exceptions import SchemaError
+from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -397,6 +397,6 @@ def _spiff_step(name: str, element: str, step, *args, **kwargs) -> list[Problem]
                            if part)
         line = f" (line {err.line_number})" if getattr(err, "line_number", "") else ""
         return [Problem(err.file_name or name, err.id or element, f"{message}{line}")]
-    except Exception as err:  # a broken diagram must be reported, never crash the validator
+    except Exception as err:  # noqa: BLE001 - a broken diagram is reported, never a crash
         return [Problem(name, element, f"cannot be parsed: {err.__class__.__name__}: {err}")]
     return []
