@@ -75,7 +75,7 @@ def _read(env, make_ctx, query):
         return query(make_ctx(session))
 
 
-# --- the sweep --------------------------------------------------------------------------------------
+# --- the sweep ------------------------------------------------------------------------------------
 
 def sweep(env, now: datetime | None = None) -> Report:
     started = time.perf_counter()
