@@ -8,5 +8,6 @@ BIN=.venv/bin
 "$BIN/ruff" check .
 "$BIN/mypy" engine
 
-# Every test, both databases, real services (PostgreSQL, Redis, a Celery worker, Chromium).
-"$BIN/python" -m pytest "$@"
+# Every test, both databases, real services (PostgreSQL, Redis, a Celery worker, Chromium),
+# in parallel: one xdist worker per core (`-n 0` in the arguments runs them in one process).
+"$BIN/python" -m pytest -n auto "$@"

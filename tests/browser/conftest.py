@@ -37,6 +37,15 @@ DEMO_USERS = {
 }
 
 
+def pytest_collection_modifyitems(config, items):
+    """In a parallel run (pytest-xdist, --dist loadgroup) the browser tests stay together on
+    one worker: one Chromium and one app server, the tests in their usual order."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in item.path.resolve().parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 def _missing(message: str) -> None:
     if IN_CI:
         pytest.fail(message)
