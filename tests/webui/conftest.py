@@ -86,6 +86,7 @@ class Browser:
         self.get("/login")
         response = self.post("/login", {"username": username, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)
+        assert response.headers["Location"] == "/inbox/"
         self._token = None
         self.get("/inbox/")
         return self

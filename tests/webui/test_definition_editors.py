@@ -205,7 +205,9 @@ def test_an_invalid_form_draft_is_kept_and_its_deploy_refused(unit, versions, dr
     schema = json.loads(KARTLEGGING)
     schema["properties"]["funn"]["type"] = "strng"
     text = json.dumps(schema, indent=2)
-    assert unit.post(f"{FORMS}/kartlegging.json/draft", {"schema": text}).status_code == 302
+    saved = unit.post(f"{FORMS}/kartlegging.json/draft", {"schema": text})
+    assert saved.status_code == 302
+    assert saved.headers["Location"] == f"{FORMS}/kartlegging.json/edit"
     assert draft_names() == ["kartlegging.json"]
     page = html(unit.get(f"{FORMS}/kartlegging.json/edit"))
     assert "Utkastet er lagret, men har 1 feil" in page
@@ -221,6 +223,7 @@ def test_an_invalid_form_draft_is_kept_and_its_deploy_refused(unit, versions, dr
     response = unit.post("/processes/ip_sak/definitions/discard",
                          {"file": "kartlegging.json", "back": "forms/kartlegging.json"})
     assert response.status_code == 302 and draft_names() == []
+    assert response.headers["Location"] == f"{FORMS}/kartlegging.json/edit"
     page = html(unit.post(DEPLOY, {"back": "forms"}), 409)
     assert "ingen utkast" in page and versions() == before
 
@@ -239,7 +242,9 @@ def test_a_changed_rule_deploys_and_new_cases_get_the_new_suggestion(unit, api, 
     assert "dmn-modeler.production.min.js" in page
     response = unit.post(f"{DECISIONS}/vurdering_rett.dmn/draft", {"xml": changed_dmn()})
     assert response.status_code == 302 and draft_names() == ["vurdering_rett.dmn"]
-    assert unit.post(DEPLOY, {"back": "decisions/vurdering_rett.dmn"}).status_code == 302
+    assert response.headers["Location"] == f"{DECISIONS}/vurdering_rett.dmn/edit"
+    deployed = unit.post(DEPLOY, {"back": "decisions/vurdering_rett.dmn"})
+    assert deployed.status_code == 302 and deployed.headers["Location"] == "/processes/ip_sak"
     assert versions() == before + 1 and draft_names() == []
     officer = api("saksbehandler1")
     new_case = start_case(api)
@@ -259,7 +264,9 @@ def test_a_changed_rule_deploys_and_new_cases_get_the_new_suggestion(unit, api, 
 def test_a_broken_dmn_draft_is_refused_with_its_problem(unit, versions, draft_names, xml,
                                                          element, words):
     before = versions()
-    assert unit.post(f"{DECISIONS}/vurdering_rett.dmn/draft", {"xml": xml}).status_code == 302
+    saved = unit.post(f"{DECISIONS}/vurdering_rett.dmn/draft", {"xml": xml})
+    assert saved.status_code == 302
+    assert saved.headers["Location"] == f"{DECISIONS}/vurdering_rett.dmn/edit"
     page = html(unit.get(f"{DECISIONS}/vurdering_rett.dmn/edit"))
     assert "Utkastet er lagret, men har" in page
     problems = re.findall(r'<li class="this-file" data-problem-element="([^"]*)">(.*?)</li>',
@@ -275,6 +282,7 @@ def test_a_draft_like_the_deployed_files_makes_no_new_version(unit, versions, dr
     unit.post(f"{DECISIONS}/vurdering_rett.dmn/draft", {"xml": VURDERING.replace("\n", "\r\n")})
     response = unit.post(DEPLOY, {"back": "decisions"})
     assert response.status_code == 302 and versions() == before and draft_names() == []
+    assert response.headers["Location"] == "/processes/ip_sak"
     assert "ingen ny versjon" in html(unit.get("/processes/ip_sak"))
 
 
@@ -284,8 +292,10 @@ def test_a_form_saved_by_someone_else_meanwhile_is_not_replaced(unit, browser, d
     page = html(unit.get(f"{FORMS}/kartlegging.json/edit"))
     assert 'name="base" value=""' in page
     html(other.get(f"{FORMS}/kartlegging.json/edit"))
-    assert other.post(f"{FORMS}/kartlegging.json/draft",
-                      {"schema": with_new_field(), "base": ""}).status_code == 302
+    saved = other.post(f"{FORMS}/kartlegging.json/draft",
+                       {"schema": with_new_field(), "base": ""})
+    assert saved.status_code == 302
+    assert saved.headers["Location"] == f"{FORMS}/kartlegging.json/edit"
     refused = unit.post(f"{FORMS}/kartlegging.json/draft", {"schema": KARTLEGGING, "base": ""})
     assert refused.status_code == 409
     text = html(refused, 409)
@@ -293,5 +303,6 @@ def test_a_form_saved_by_someone_else_meanwhile_is_not_replaced(unit, browser, d
     stored = engine_do(lambda ctx: drafts.get(ctx, None, "ip_sak", "kartlegging.json").content)
     assert json.loads(stored) == json.loads(with_new_field())
     assert draft_names() == ["kartlegging.json"]
-    assert other.post("/processes/ip_sak/definitions/discard",
-                      {"file": "kartlegging.json"}).status_code == 302
+    discarded = other.post("/processes/ip_sak/definitions/discard", {"file": "kartlegging.json"})
+    assert discarded.status_code == 302 and discarded.headers["Location"] == FORMS
+    assert draft_names() == []

@@ -106,12 +106,15 @@ def test_saved_filters(browser, started):
     response = officer.post("/inbox/filters",
                             {"name": "Frister", "back": "view=roles&process=frist_test"})
     assert response.status_code == 302
+    assert response.headers["Location"] == "/inbox/?view=roles&process=frist_test"
     html = officer.get("/inbox/").get_data(as_text=True)
     assert '<a href="/inbox/?view=roles&amp;process=frist_test">Frister</a>' in html
     assert "Frister" not in browser("saksbehandler2").get("/inbox/").get_data(as_text=True)
     officer.post("/inbox/filters/delete", {"name": "Frister"})
     assert ">Frister</a>" not in officer.get("/inbox/").get_data(as_text=True)
-    assert officer.post("/inbox/filters", {"name": "", "back": ""}).status_code == 302
+    nameless = officer.post("/inbox/filters", {"name": "", "back": ""})
+    assert nameless.status_code == 302 and nameless.headers["Location"] == "/inbox/"
+    assert "Gi filteret et navn" in officer.get("/inbox/").get_data(as_text=True)
 
 
 def test_saved_filters_follow_the_officer_to_another_browser_and_keep_twelve(browser):
@@ -127,7 +130,7 @@ def test_saved_filters_follow_the_officer_to_another_browser_and_keep_twelve(bro
     html = elsewhere.get("/inbox/").get_data(as_text=True)
     assert '<a href="/inbox/?view=overdue">Filter 13</a>' in html
     too_long = officer.post("/inbox/filters", {"name": "x" * 61, "back": "view=roles"})
-    assert too_long.status_code == 302
+    assert too_long.status_code == 302 and too_long.headers["Location"] == "/inbox/?view=roles"
     assert "høyst 60 tegn" in officer.get("/inbox/").get_data(as_text=True)
 
 

@@ -50,7 +50,7 @@ def test_task_page_instructions_draft_and_complete(browser, engine_do):
     version = int(re.search(r'name="version" value="(\d+)"', html).group(1))
     response = officer.post(f"/tasks/{task_id}", {"notat": "Halvveis", "_action": "draft",
                                                   "version": str(version)})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"] == f"/tasks/{task_id}"
     html = officer.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert ">Halvveis</textarea>" in html or 'value="Halvveis"' in html
     response = officer.post(f"/tasks/{task_id}", {"notat": "Ferdig", "_action": "complete",
@@ -61,7 +61,8 @@ def test_task_page_instructions_draft_and_complete(browser, engine_do):
                             response.get_data(as_text=True)).group(1)
     response = officer.post(f"/tasks/{task_id}", {"notat": "Ferdig", "_action": "complete",
                                                   "version": new_version})
-    assert response.status_code == 302
+    # the stafett's next task is the leader's: back to the inbox
+    assert response.status_code == 302 and response.headers["Location"] == "/inbox/"
     row = engine_do(lambda ctx: ctx.session.get(HumanTask, task_id))
     assert (row.status, row.completed_by) == ("completed", "saksbehandler1")
     html = officer.get(f"/tasks/{task_id}").get_data(as_text=True)
@@ -135,7 +136,8 @@ def test_notices_page_and_acknowledge(browser, engine_do, web_env):
     assert "En sak trenger oppfølging" in html  # a kind the UI has no words for
     assert re.search(r'Varsler <span class="count">1<', html)  # the count in the header
     notice_id = int(re.search(r"/notices/(\d+)/ack", html).group(1))
-    assert officer.post(f"/notices/{notice_id}/ack").status_code == 302
+    acknowledged = officer.post(f"/notices/{notice_id}/ack")
+    assert acknowledged.status_code == 302 and acknowledged.headers["Location"] == "/notices/"
     html = officer.get("/notices/").get_data(as_text=True)
     assert "Ingen åpne varsler." in html and 'class="count"' not in html.split("</nav>")[0]
     assert "kvittert av saksbehandler1" in officer.get(f"/cases/{case_id}").get_data(as_text=True)

@@ -203,6 +203,7 @@ def test_a_plain_bpmn_js_diagram_uploads_and_its_tasks_run_without_forms(
     assert 'id="no-form"' in html and "Fullfør oppgaven" in html and 'value="draft"' not in html
     done = officer.post(f"/tasks/{task_id}", {"_action": "complete"})
     assert done.status_code == 302, done.get_data(as_text=True)
+    assert done.headers["Location"] == "/inbox/"  # the next task is the leader's
     [(role, _status)] = engine_do(lambda ctx: [
         (t.candidate_role, t.status) for t in ctx.session.scalars(
         select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.status == "open"))])
@@ -213,7 +214,8 @@ def test_a_diagram_failing_on_the_case_data_refuses_the_completion_and_keeps_the
         unit, browser, engine_do, version_count):
     """The gateway's condition names antall_tjenester, which this case lacks: the officer
     sees which element failed, the task stays open and nothing of the step is kept."""
-    assert upload(unit, PLAIN_KEY, (PLAIN.name, PLAIN.read_bytes())).status_code in (200, 201)
+    # a new process (versions deployed by a test are removed after it): its first version
+    assert upload(unit, PLAIN_KEY, (PLAIN.name, PLAIN.read_bytes())).status_code == 201
 
     def start(ctx):
         case = casework.start_case(ctx, {}, get_user(ctx, "saksbehandler1"), process_key=PLAIN_KEY)
