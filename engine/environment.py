@@ -7,6 +7,7 @@ import logging
 from datetime import datetime
 from typing import Callable, Iterator
 
+from engine.accounts import roles
 from engine.core.clock import SystemClock
 from engine.core.context import EngineContext
 from engine.core.settings import Settings
@@ -38,6 +39,7 @@ class EngineEnvironment:
     def __init__(self, settings: Settings, clock: Callable[[], datetime] | None = None,
                  db_engine=None):
         quiet_spiff_logging()
+        roles.require_role(settings.fallback_role, "SAMFLYT_FALLBACK_ROLE")
         self.settings = settings
         self.clock = clock or SystemClock()
         self.db_engine = db_engine or make_db_engine(settings.database_url)

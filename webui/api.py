@@ -4,30 +4,36 @@ token, 403 not allowed, 404 not found, 409 conflict, 422 invalid data."""
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext as _
 
 from engine.accounts import credentials
 from engine.cases import casepage, intake
 from engine.core.errors import DefinitionError, InvalidInput
+from engine.core.messages import N_, Message
 from engine.definitions import case_migration, library
 from engine.notices import notice_board
 from engine.worklist import humantasks, inbox_page
 
 from . import config, inboxparams, uow, uploads
 from .errors import api_error
+from .i18n import translate, translate_all
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 class BadRequest(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
+    """A malformed request; `message` is a key marked with N_, filled in with `params`."""
+
+    def __init__(self, message: str, **params):
+        self.message = Message(message, **params)
+        super().__init__(str(self.message))
 
 
 @bp.errorhandler(BadRequest)
 def bad_request(error: BadRequest):
     uow.abort()
-    return api_error(400, "bad_request", str(error))
+    return api_error(400, "bad_request", translate(error.message))
 
 
 @bp.before_request
@@ -35,13 +41,13 @@ def authenticate():
     if request.endpoint == "api.openapi":
         return None
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        return api_error(401, "unauthorized", "Mangler «Authorization: Bearer <token>»",
+        return api_error(401, "unauthorized", _("Mangler «Authorization: Bearer <token>»"),
                          headers={"WWW-Authenticate": 'Bearer realm="samflyt"'})
     check = credentials.user_for_token(uow.ctx(), token.strip())
     if check.user is None:
-        return api_error(401, "unauthorized", check.problem,
+        return api_error(401, "unauthorized", translate(check.problem),
                          headers={"WWW-Authenticate": 'Bearer realm="samflyt", '
                                                       'error="invalid_token"'})
     g.user = check.user
@@ -52,13 +58,13 @@ def _body(required: bool = False) -> dict:
     raw = request.get_data(cache=True)
     if not raw.strip():
         if required:
-            raise BadRequest("Forespørselen mangler en JSON-kropp")
+            raise BadRequest(N_("Forespørselen mangler en JSON-kropp"))
         return {}
     body = request.get_json(force=True, silent=True)
     if body is None:
-        raise BadRequest("Kroppen er ikke gyldig JSON")
+        raise BadRequest(N_("Kroppen er ikke gyldig JSON"))
     if not isinstance(body, dict):
-        raise BadRequest("Kroppen må være et JSON-objekt")
+        raise BadRequest(N_("Kroppen må være et JSON-objekt"))
     return body
 
 
@@ -67,7 +73,7 @@ def _version(body: dict) -> int | None:
     if version is None:
         return None
     if isinstance(version, bool) or not isinstance(version, int):
-        raise InvalidInput("Ugyldig versjon", {"version": "Versjonen er et heltall"})
+        raise InvalidInput(N_("Ugyldig versjon"), {"version": N_("Versjonen er et heltall")})
     return version
 
 
@@ -105,9 +111,9 @@ def create_case():
     process_key = body.get("process") or (config.settings().case_processes or ("",))[0]
     data = body.get("data", {})
     if not isinstance(process_key, str):
-        raise InvalidInput("Ugyldig prosess", {"process": "Prosessen er en tekst"})
+        raise InvalidInput(N_("Ugyldig prosess"), {"process": N_("Prosessen er en tekst")})
     if not isinstance(data, dict):
-        raise InvalidInput("Ugyldige data", {"data": "Søknaden er et JSON-objekt"})
+        raise InvalidInput(N_("Ugyldige data"), {"data": N_("Søknaden er et JSON-objekt")})
     case = intake.register_application(uow.ctx(), data, g.user, process_key,
                                        config.settings().case_processes)
     tasks = humantasks.open_tasks(uow.ctx(), case.id)
@@ -129,7 +135,7 @@ def get_case(case_id: int):
         "data": dict(case.data or {}) if page.access == "full" else None,
         "facts": dict(case.facts or {}) if page.access == "full" else None,
         "open_tasks": [{**task_json(a.task), "waiting_for": a.waiting_for_user
-                        or a.waiting_for_role, "why_not": a.why_not,
+                        or a.waiting_for_role, "why_not": a.why_not and translate(a.why_not),
                         "days_left": a.days_left} for a in page.tasks],
         "deadlines": [{"label": d.label, "kind": d.kind, "due": _iso(d.due),
                        "days_left": d.days_left, "overdue": d.overdue} for d in page.deadlines],
@@ -144,11 +150,12 @@ def list_tasks():
     try:
         view, filters, page = inboxparams.parse(request.args, uow.ctx().settings.timezone)
     except InvalidInput as error:
-        return api_error(400, "bad_request", str(error), error.errors)
+        return api_error(400, "bad_request", translate(error.message),
+                         translate_all(error.errors))
     per_page = request.args.get("per_page", "50")
     if not per_page.isdigit() or not 1 <= int(per_page) <= inbox_page.PER_PAGE_MAX:
-        return api_error(400, "bad_request", "Ugyldig sidestørrelse",
-                         {"per_page": f"Et heltall fra 1 til {inbox_page.PER_PAGE_MAX}"})
+        return api_error(400, "bad_request", _("Ugyldig sidestørrelse"),
+                         {"per_page": _("Et heltall fra 1 til %(n)d", n=inbox_page.PER_PAGE_MAX)})
     result = inbox_page.worklist(uow.ctx(), g.user, view, filters, page, int(per_page),
                                config.settings().soon_due_days, with_choices=False)
     return jsonify({"view": view, "total": result.total, "page": result.page,
@@ -176,7 +183,8 @@ def assign(task_id: int):
     body = _body(required=True)
     assignee = body.get("assignee")
     if not isinstance(assignee, str) or not assignee.strip():
-        raise InvalidInput("Mangler mottaker", {"assignee": "Brukernavnet til mottakeren"})
+        raise InvalidInput(N_("Mangler mottaker"),
+                           {"assignee": N_("Brukernavnet til mottakeren")})
     task = humantasks.assign(uow.ctx(), task_id, g.user, assignee.strip(),
                              expected_version=_version(body))
     return jsonify(task_json(task))
@@ -187,7 +195,7 @@ def complete(task_id: int):
     body = _body(required=True)
     data = body.get("data", {})
     if not isinstance(data, dict):
-        raise InvalidInput("Ugyldige data", {"data": "Skjemadata er et JSON-objekt"})
+        raise InvalidInput(N_("Ugyldige data"), {"data": N_("Skjemadata er et JSON-objekt")})
     task = humantasks.complete(uow.ctx(), task_id, g.user, data,
                                expected_version=_version(body))
     following = humantasks.open_tasks(uow.ctx(), task.case_id)
@@ -199,8 +207,7 @@ def complete(task_id: int):
 
 @bp.get("/notices")
 def list_notices():
-    notices = notice_board.open_for_user(uow.ctx(), g.user)
-    return jsonify({"notices": [notice_json(n) for n in notices]})
+    return jsonify({"notices": [notice_json(n) for n in notice_board.open_for_user(uow.ctx(), g.user)]})
 
 
 @bp.post("/notices/<int:notice_id>/ack")
@@ -239,22 +246,22 @@ def deploy_version(key: str):
     limit = config.settings().max_upload_bytes
     sent = uploads.read_process_files(limit)
     if sent.too_many:
-        raise BadRequest(f"Høyst {uploads.FILES_MAX} filer om gangen")
+        raise BadRequest(N_("Høyst %(n)d filer om gangen"), n=uploads.FILES_MAX)
     if sent.too_large:
-        return api_error(413, "too_large", f"{sent.too_large[0]}: filen er større enn "
-                                           f"grensen på {limit:,} byte")
+        return api_error(413, "too_large", _("%(name)s: filen er større enn grensen på %(limit)s "
+                                             "byte", name=sent.too_large[0], limit=f"{limit:,}"))
     if not sent.files:
-        raise BadRequest("Last opp minst én fil (multipart/form-data)")
+        raise BadRequest(N_("Last opp minst én fil (multipart/form-data)"))
     try:
         version, created = library.deploy_upload(uow.ctx(), g.user, key, sent.files)
     except DefinitionError as error:
         uow.abort()
-        body = {"error": "invalid_definition", "message": str(error),
+        body = {"error": "invalid_definition", "message": translate(error.message),
                 "problems": [str(p) for p in error.problems]}
         return jsonify(body), 422
     except library.UploadRefused as error:
         uow.abort()
-        return api_error(400, "bad_request", str(error))
+        return api_error(400, "bad_request", translate(error.message))
     return jsonify({**version_json(version), "created": created}), 201 if created else 200
 
 

@@ -20,13 +20,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from engine.accounts import credentials
 from engine.notices import notice_board
 
 from . import uow
-from .i18n import LANGUAGES
+from .i18n import LANGUAGES, translate
 from .sessions import cookie_secure
 
 bp = Blueprint("auth", __name__)
@@ -109,11 +108,8 @@ def login():
         user = credentials.sign_in(uow.ctx(), username, request.form.get("password", ""),
                                 request.remote_addr)
     except credentials.SignInThrottled as error:
-        message = ngettext("For mange mislykkede innlogginger. Vent %(num)d minutt og prøv "
-                           "igjen.", "For mange mislykkede innlogginger. Vent %(num)d minutter "
-                           "og prøv igjen.", error.minutes)
         response = make_response(render_template("login.html", username=username,
-                                                 error=message,
+                                                 error=translate(error.message),
                                                  next=request.form.get("next", "")), 429)
         response.headers["Retry-After"] = str(error.minutes * 60)
         return response

@@ -21,6 +21,7 @@ from engine.core.errors import (
 )
 
 from . import uow
+from .i18n import translate, translate_all
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +67,12 @@ def init_app(app) -> None:
     def engine_error(error: EngineError):
         uow.abort()
         status = status_of(error)
-        errors = getattr(error, "errors", None) or None
+        errors = translate_all(getattr(error, "errors", None)) or None
         if isinstance(error, DefinitionError):
-            errors = {str(i): str(p) for i, p in enumerate(error.problems)}
+            errors = {str(i): translate(p) for i, p in enumerate(error.problems)}
         if is_api():
-            return api_error(status, ERROR_NAMES[status], str(error), errors)
-        return page(status, str(error), errors)
+            return api_error(status, ERROR_NAMES[status], translate(error.message), errors)
+        return page(status, translate(error.message), errors)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -113,5 +114,5 @@ def init_app(app) -> None:
         uow.abort()
         log.error("unexpected error on %s %s", request.method, request.path, exc_info=error)
         if is_api():
-            return api_error(500, "server_error", "Uventet feil")
+            return api_error(500, "server_error", _("Uventet feil"))
         return page(500, _("Noe gikk galt. Prøv igjen, eller kontakt brukerstøtte."))

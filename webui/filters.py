@@ -1,4 +1,5 @@
-"""Template filters: dates in the municipality's time zone, values of form fields."""
+"""Template filters: dates in the municipality's time zone, values of form fields, and the
+engine's texts (role names, notice kinds, messages) in the reader's language."""
 from __future__ import annotations
 
 import json
@@ -7,7 +8,10 @@ from datetime import date, datetime
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 
-from .i18n import select_locale
+from engine.accounts import roles
+from engine.notices import notice_board
+
+from .i18n import select_locale, translate
 
 
 def init_app(app) -> None:
@@ -17,6 +21,9 @@ def init_app(app) -> None:
     app.add_template_filter(days_text, "days_text")
     app.add_template_global(role_name)
     app.add_template_global(notice_text)
+    app.add_template_global(translate)
+    app.add_template_global(roles, "roles")
+    app.add_template_global(roles.holds_any, "holds_any")
     app.add_template_global(severity_text)
     app.add_template_global(current_lang)
 
@@ -73,12 +80,11 @@ def days_text(days: int | None) -> str:
 
 
 def role_name(key: str | None) -> str:
+    """A role's name (engine.accounts.roles.ROLE_NAMES) in the reader's language; a key that
+    names no role as it is."""
     if key is None:
         return ""
-    names = {"saksbehandler": _("Saksbehandler"), "leder": _("Leder"),
-             "koordinerende_enhet": _("Koordinerende enhet"), "koordinator": _("Koordinator"),
-             "admin": _("Systemadministrator")}
-    return names.get(key, key)
+    return _(roles.ROLE_NAMES[key]) if key in roles.ROLE_NAMES else key
 
 
 def current_lang() -> str:
@@ -91,22 +97,6 @@ def severity_text(severity: str) -> str:
 
 
 def notice_text(kind: str | None) -> str:
-    """A notice kind (a key from the diagram) in words; the same kinds as
-    engine.notices.KIND_LABELS (a test keeps the two in step)."""
-    known = {
-        "interim_reply_warning": _("Foreløpig svar må sendes snart"),
-        "interim_reply_escalation": _("Verken vedtak eller foreløpig svar etter én måned"),
-        "review_due": _("Evaluering av planen nærmer seg"),
-        "review_overdue_reminder": _("Påminnelse: evaluering av planen er ikke gjort"),
-        "review_overdue": _("Evaluering av planen er på overtid"),
-        "appeal_reminder": _("Påminnelse: klagesaken venter på avgjørelse"),
-        "child_turning_18": _("Barnekoordinator: barnet fyller snart 18 år"),
-        "child_coordinator_ended": _("Barnekoordinator-oppdraget er avsluttet"),
-        "coordinator_vacancy": _("Saken mangler koordinator"),
-        "task_unclaimed": _("En oppgave er ikke tatt"),
-        "task_overdue": _("En oppgave er på overtid"),
-        "process_error": _("En sak står fast: prosessdiagrammet må rettes"),
-    }
-    if not kind:
-        return ""
-    return known.get(kind) or _("En sak trenger oppfølging")
+    """A notice kind in words (engine.notices.notice_board.KIND_LABELS, the generic text for a
+    kind it does not list) in the reader's language."""
+    return translate(notice_board.label(kind)) if kind else ""

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from engine.core.errors import InvalidInput
+from engine.core.messages import N_, Message
 from engine.worklist.humantasks import VIEWS, InboxFilter
 
 FILTER_KEYS = ("view", "process", "task", "case", "due_from", "due_to", "priority", "sort")
@@ -17,10 +18,10 @@ def parse(args, tz: str) -> tuple[str, InboxFilter, int]:
     errors = {}
     view = args.get("view", "mine") or "mine"
     if view not in VIEWS:
-        errors["view"] = f"Velg en av {', '.join(VIEWS)}"
+        errors["view"] = Message(N_("Velg en av %(choices)s"), choices=VIEWS)
     sort = args.get("sort", "due") or "due"
     if sort not in SORTS:
-        errors["sort"] = f"Velg en av {', '.join(SORTS)}"
+        errors["sort"] = Message(N_("Velg en av %(choices)s"), choices=SORTS)
     priority = None
     if args.get("priority"):
         try:
@@ -28,12 +29,12 @@ def parse(args, tz: str) -> tuple[str, InboxFilter, int]:
             if not 1 <= priority <= 5:
                 raise ValueError
         except ValueError:
-            errors["priority"] = "Prioritet er et tall fra 1 til 5"
+            errors["priority"] = N_("Prioritet er et tall fra 1 til 5")
     zone = ZoneInfo(tz)
     due_from = _date(args.get("due_from"), "due_from", errors)
     due_to = _date(args.get("due_to"), "due_to", errors)
     if due_from and due_to and due_from > due_to:
-        errors["due_to"] = "Til-dato er før fra-dato"
+        errors["due_to"] = N_("Til-dato er før fra-dato")
     page = 1
     if args.get("page"):
         try:
@@ -41,9 +42,9 @@ def parse(args, tz: str) -> tuple[str, InboxFilter, int]:
             if page < 1:
                 raise ValueError
         except ValueError:
-            errors["page"] = "Side er et positivt heltall"
+            errors["page"] = N_("Side er et positivt heltall")
     if errors:
-        raise InvalidInput("Ugyldig filter", errors)
+        raise InvalidInput(N_("Ugyldig filter"), errors)
     filters = InboxFilter(
         process_key=args.get("process") or None, name=args.get("task") or None,
         case_number=(args.get("case") or "").strip() or None,
@@ -60,7 +61,7 @@ def _date(value, name, errors) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        errors[name] = "Dato skrives ÅÅÅÅ-MM-DD"
+        errors[name] = N_("Dato skrives ÅÅÅÅ-MM-DD")
         return None
 
 

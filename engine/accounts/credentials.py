@@ -25,6 +25,7 @@ from sqlalchemy import delete, select
 
 from engine.accounts import users
 from engine.core.errors import EngineError, InvalidInput, NotFound
+from engine.core.messages import N_, Message
 from engine.db.models import SignInFailure, User
 
 log = logging.getLogger(__name__)
@@ -45,15 +46,15 @@ def _dummy_hash() -> str:
 
 def hash_password(password: str) -> str:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput("Passordet er for kort",
-                           {"password": f"Minst {MIN_PASSWORD_LENGTH} tegn"})
+        raise InvalidInput(N_("Passordet er for kort"), {"password": Message(
+            N_("Minst %(n)d tegn"), n=MIN_PASSWORD_LENGTH)})
     return _hasher().hash(password)
 
 
 def set_password(ctx, username: str, password: str) -> User:
     user = ctx.session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"Fant ikke brukeren «{username}»")
+        raise NotFound(N_("Fant ikke brukeren «%(username)s»"), username=username)
     user.password_hash = hash_password(password)
     ctx.session.flush()
     return user
@@ -78,8 +79,10 @@ class SignInThrottled(EngineError):
     """Too many failed sign-ins for the name or from the address: `minutes` to wait."""
 
     def __init__(self, minutes: int):
-        super().__init__(f"For mange mislykkede innlogginger. Vent {minutes} "
-                         f"{'minutt' if minutes == 1 else 'minutter'} og prøv igjen.")
+        super().__init__(N_("For mange mislykkede innlogginger. Vent %(minutes)d minutt og "
+                            "prøv igjen.") if minutes == 1 else
+                         N_("For mange mislykkede innlogginger. Vent %(minutes)d minutter og "
+                            "prøv igjen."), minutes=minutes)
         self.minutes = minutes
 
 
@@ -170,7 +173,7 @@ def issue_token(ctx: EngineContext, username: str) -> str:
     """A bearer token for `username` (printed by `samflyt users token NAME`)."""
     user = ctx.session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
-        raise NotFound(f"Fant ikke aktiv bruker «{username}»")
+        raise NotFound(N_("Fant ikke aktiv bruker «%(username)s»"), username=username)
     payload = _b64(json.dumps({"u": user.username, "f": session_fingerprint(user),
                                "i": int(ctx.now().timestamp())},
                               separators=(",", ":")).encode())
@@ -180,24 +183,24 @@ def issue_token(ctx: EngineContext, username: str) -> str:
 @dataclasses.dataclass(frozen=True)
 class TokenCheck:
     user: User | None
-    problem: str | None = None
+    problem: Message | None = None
 
 
 def user_for_token(ctx, token: str) -> TokenCheck:
     """The token's user, or the reason the token is refused."""
     if not token or not token.startswith(TOKEN_PREFIX) or "." not in token:
-        return TokenCheck(None, "Ugyldig token")
+        return TokenCheck(None, Message(N_("Ugyldig token")))
     payload, signature = token[len(TOKEN_PREFIX):].rsplit(".", 1)
     if not hmac.compare_digest(signature, _signature(ctx.settings.secret_key, payload)):
-        return TokenCheck(None, "Ugyldig token")
+        return TokenCheck(None, Message(N_("Ugyldig token")))
     try:
         claims = json.loads(_unb64(payload))
         username, fingerprint = claims["u"], claims["f"]
     except (ValueError, KeyError, TypeError):
-        return TokenCheck(None, "Ugyldig token")
+        return TokenCheck(None, Message(N_("Ugyldig token")))
     user = users.find_user(ctx, username) if isinstance(username, str) else None
     if user is None or not user.active:
-        return TokenCheck(None, "Brukeren er ikke aktiv")
+        return TokenCheck(None, Message(N_("Brukeren er ikke aktiv")))
     if not hmac.compare_digest(fingerprint, session_fingerprint(user)):
-        return TokenCheck(None, "Tokenet er trukket tilbake (passordet er endret)")
+        return TokenCheck(None, Message(N_("Tokenet er trukket tilbake (passordet er endret)")))
     return TokenCheck(user)

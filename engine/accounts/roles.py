@@ -1,4 +1,7 @@
-"""Lane names to roles.
+"""The roles: their keys, their names, the groups that grant something, and lane names.
+
+This module is the one place a role key is written. Everything that asks "may this user ..."
+names a group below; the web UI shows `ROLE_NAMES` in the reader's language.
 
 A lane in a diagram stands for a role. The shipped diagrams name their lanes with the role
 key (`koordinerende_enhet`); a diagram drawn in a plain modeler names them as a person types
@@ -10,14 +13,50 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
-from engine.core.settings import ROLES
+from engine.core.messages import N_
 
-#: The roles' display names (bokmål), as people name lanes after them.
-ROLE_NAMES = {"saksbehandler": "Saksbehandler", "leder": "Leder",
-              "koordinerende_enhet": "Koordinerende enhet", "koordinator": "Koordinator",
-              "admin": "Systemadministrator"}
+CASE_OFFICER = "saksbehandler"
+LEADER = "leder"
+COORDINATING_UNIT = "koordinerende_enhet"
+COORDINATOR = "koordinator"
+ADMIN = "admin"
+
+#: Every role, in the order lists show them. A user holds one or more (users.roles).
+ROLES = (CASE_OFFICER, LEADER, COORDINATING_UNIT, COORDINATOR, ADMIN)
+
+#: The roles' display names (bokmål, translated by the web UI), as people name lanes after them.
+ROLE_NAMES = {CASE_OFFICER: N_("Saksbehandler"), LEADER: N_("Leder"),
+              COORDINATING_UNIT: N_("Koordinerende enhet"), COORDINATOR: N_("Koordinator"),
+              ADMIN: N_("Systemadministrator")}
+
+# --- groups: what holding one of these roles grants ---------------------------------------
+#: Register applications, i.e. start a new case (the case officer).
+INTAKE_ROLES = frozenset({CASE_OFFICER})
+#: Read every case in full, the person's data included.
+CASEWORK_ROLES = frozenset({CASE_OFFICER, LEADER, COORDINATING_UNIT})
+#: Read the cases they coordinate or have a task in, in full; may be appointed a case's
+#: coordinator (when trained).
+COORDINATOR_ROLES = frozenset({COORDINATOR})
+#: Read every case without the person's data (its course, tasks and notices).
+OVERVIEW_ROLES = frozenset({ADMIN})
+#: Supervise tasks: see every open task, put back or hand over a task someone else holds,
+#: assign tasks to anyone who holds a work role.
+SUPERVISOR_ROLES = frozenset({LEADER, COORDINATING_UNIT, ADMIN})
+#: Own the process library: see it, edit and deploy diagrams, forms and decision tables,
+#: migrate running cases.
+LIBRARY_ROLES = frozenset({COORDINATING_UNIT, ADMIN})
+#: Do no casework: nobody hands a task to a user for these roles.
+NON_WORK_ROLES = frozenset({ADMIN})
+#: Is told when a step of a diagram fails on a case's data (it owns the diagrams).
+PROCESS_ERROR_ROLE = COORDINATING_UNIT
+
+
+def holds_any(role_keys: Iterable[str], group: Iterable[str]) -> bool:
+    """Whether a user with `role_keys` holds a role of `group` (a group above)."""
+    return not set(group).isdisjoint(role_keys)
+
 
 _SEPARATORS = re.compile(r"[\s\-_]+")
 
@@ -51,3 +90,9 @@ def describe(roles: Iterable[str] = ROLES) -> str:
     """The roles as a message lists them: ``saksbehandler (Saksbehandler), ...``."""
     return ", ".join(f"{role} ({ROLE_NAMES[role]})" if role in ROLE_NAMES else role
                      for role in sorted(roles))
+
+
+def require_role(key: str, setting: str) -> None:
+    """Refuse a setting (`setting` names it) that should name a role but does not."""
+    if key not in ROLES:
+        raise ValueError(f"{setting}={key!r} is not a role; use one of {', '.join(ROLES)}")

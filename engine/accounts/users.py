@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, select
 
+from engine.accounts.roles import ROLES
 from engine.core.errors import InvalidInput, NotFound
-from engine.core.settings import ROLES
+from engine.core.messages import N_, Message
 from engine.db.fastpath import driver
 from engine.db.models import User
 
@@ -15,9 +16,11 @@ def add_user(ctx, username: str, roles: list[str] | tuple[str, ...],
              password_hash: str | None = None) -> User:
     unknown = set(roles) - set(ROLES)
     if unknown:
-        raise InvalidInput("Ukjent rolle", {"role": f"Ukjent rolle: {', '.join(sorted(unknown))}"})
+        raise InvalidInput(N_("Ukjent rolle"), {"role": Message(
+            N_("Ukjent rolle: %(roles)s"), roles=sorted(unknown))})
     if ctx.session.scalar(select(User.id).where(User.username == username)):
-        raise InvalidInput("Brukernavnet finnes", {"username": f"«{username}» finnes allerede"})
+        raise InvalidInput(N_("Brukernavnet finnes"), {"username": Message(
+            N_("«%(username)s» finnes allerede"), username=username)})
     user = User(username=username, display_name=display_name or username, email=email,
                 trained_coordinator=trained_coordinator, password_hash=password_hash,
                 active=True, created_at=ctx.now(), roles=sorted(set(roles)))
@@ -35,7 +38,7 @@ def get_user(ctx, username: str) -> User:
     """The user (read on every request and every engine operation: through the driver)."""
     user = find_user(ctx, username)
     if user is None:
-        raise NotFound(f"Fant ikke brukeren «{username}»")
+        raise NotFound(N_("Fant ikke brukeren «%(username)s»"), username=username)
     return user
 
 

@@ -12,8 +12,10 @@ from lxml import etree
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import exists, or_, select
 
+from engine.accounts.roles import CASEWORK_ROLES, COORDINATOR_ROLES, OVERVIEW_ROLES
 from engine.cases import casework
 from engine.core.errors import NotFound, PermissionDenied
+from engine.core.messages import N_
 from engine.db.models import (
     AuditEvent,
     Case,
@@ -29,8 +31,6 @@ from engine.workflow import runtime
 from engine.worklist import humantasks
 from engine.worklist.pagefields import Field, days_left, field_specs, labelled, urgency
 
-#: Roles that work with every case from application to plan, and so may read its data.
-CASEWORK_ROLES = {"saksbehandler", "leder", "koordinerende_enhet"}
 #: Audit details that are safe to show in the timeline (never form data).
 TIMELINE_DETAILS = ("name", "process", "role", "assignee", "previous", "coordinator", "kind",
                     "timer", "severity", "version", "user", "reason", "purpose", "fields")
@@ -96,9 +96,10 @@ def access_level(ctx, case: Case, user: User) -> str | None:
     roles = user.role_keys
     if roles & CASEWORK_ROLES:
         return "full"
-    if "koordinator" in roles and (case.coordinator == user.username or _works_on(ctx, case, user)):
+    if roles & COORDINATOR_ROLES and (case.coordinator == user.username
+                                      or _works_on(ctx, case, user)):
         return "full"
-    if "admin" in roles:
+    if roles & OVERVIEW_ROLES:
         return "limited"
     return None
 
@@ -115,10 +116,10 @@ def _works_on(ctx, case: Case, user: User) -> bool:
 def check_access(ctx, case_id: int, user: User) -> str:
     case = ctx.session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"Fant ikke sak {case_id}")
+        raise NotFound(N_("Fant ikke sak %(case)s"), case=case_id)
     level = access_level(ctx, case, user)
     if level is None:
-        raise PermissionDenied("Du har ikke tilgang til denne saken")
+        raise PermissionDenied(N_("Du har ikke tilgang til denne saken"))
     return level
 
 

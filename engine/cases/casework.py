@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from engine.cases import audit
 from engine.core.errors import ConflictError, NotFound
+from engine.core.messages import N_
 from engine.db.fastpath import driver, rows
 from engine.db.models import Case, CaseNumberCounter, ProcessInstance, User
 from engine.definitions import store
@@ -96,7 +97,7 @@ def get_case(ctx, case_id: int, reader: User | str, purpose: str = "view") -> Ca
     """The case, with the read written to the audit trail (pasientjournalloven § 22)."""
     case = ctx.session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"Fant ikke sak {case_id}")
+        raise NotFound(N_("Fant ikke sak %(case)s"), case=case_id)
     audit.record(ctx, case, _name(reader), "case_read", purpose=purpose)
     return case
 
@@ -104,7 +105,7 @@ def get_case(ctx, case_id: int, reader: User | str, purpose: str = "view") -> Ca
 def find_case(ctx, case_number: str) -> Case:
     case = ctx.session.scalar(select(Case).where(Case.case_number == case_number))
     if case is None:
-        raise NotFound(f"Fant ikke sak {case_number}")
+        raise NotFound(N_("Fant ikke sak %(case)s"), case=case_number)
     return case
 
 
@@ -119,7 +120,7 @@ def start_process(ctx, case_id: int, process_key: str, data: dict, actor: User |
     """Start a process for an existing case (a closed case reopens)."""
     case = ctx.session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"Fant ikke sak {case_id}")
+        raise NotFound(N_("Fant ikke sak %(case)s"), case=case_id)
     version = store.latest_version(ctx, process_key)
     validate_start_data(ctx, version, data)
     seed = {**case.data, **(case.facts or {}), **data}
@@ -140,9 +141,9 @@ def report_coordinator_leaving(ctx, case_id: int, actor: User | str,
     stays on the case until the replacement takes over, so the plan is never without one."""
     case = ctx.session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"Fant ikke sak {case_id}")
+        raise NotFound(N_("Fant ikke sak %(case)s"), case=case_id)
     if not case.coordinator:
-        raise ConflictError("Saken har ingen koordinator")
+        raise ConflictError(N_("Saken har ingen koordinator"))
     audit.record(ctx, case, _name(actor), "coordinator_leaving", coordinator=case.coordinator,
                  reason=reason)
     return start_process(ctx, case_id, COORDINATOR_CHANGE_PROCESS,

@@ -6,8 +6,10 @@ import logging
 
 from sqlalchemy import select
 
+from engine.accounts.roles import COORDINATOR_ROLES
 from engine.cases import audit
 from engine.core.errors import InvalidInput
+from engine.core.messages import N_, Message
 from engine.db.models import Case, HumanTask, User
 
 log = logging.getLogger(__name__)
@@ -16,11 +18,12 @@ log = logging.getLogger(__name__)
 def appoint_coordinator(ctx, case: Case, username: str, actor: str, field: str) -> None:
     """Make `username` the case's coordinator; only trained coordinators may be appointed."""
     user = ctx.session.scalar(select(User).where(User.username == username, User.active))
-    if user is None or "koordinator" not in user.role_keys:
-        raise InvalidInput("Ugyldig koordinator", {field: f"«{username}» er ikke en koordinator"})
+    if user is None or not user.role_keys & COORDINATOR_ROLES:
+        raise InvalidInput(N_("Ugyldig koordinator"), {field: Message(
+            N_("«%(username)s» er ikke en koordinator"), username=username)})
     if not user.trained_coordinator:
-        raise InvalidInput("Koordinatoren mangler opplæring",
-                           {field: f"«{username}» har ikke gjennomført koordinatoropplæringen"})
+        raise InvalidInput(N_("Koordinatoren mangler opplæring"), {field: Message(
+            N_("«%(username)s» har ikke gjennomført koordinatoropplæringen"), username=username)})
     previous = case.coordinator
     case.coordinator = username
     audit.record(ctx, case, actor, "coordinator_appointed", coordinator=username,

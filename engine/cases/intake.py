@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import dataclasses
 
+from engine.accounts.roles import INTAKE_ROLES
 from engine.cases import casework
 from engine.core.errors import InvalidInput, PermissionDenied
+from engine.core.messages import N_, Message
 from engine.db.models import Case, User
 from engine.definitions import store
-
-#: Roles that register applications (DESIGN.md: the case officer).
-INTAKE_ROLES = {"saksbehandler"}
 
 
 @dataclasses.dataclass
@@ -42,7 +41,8 @@ def register_application(ctx, data: dict, user: User, process_key: str,
 
 def _check(user: User, process_key: str, allowed: tuple[str, ...]) -> None:
     if not may_register(user):
-        raise PermissionDenied("Bare saksbehandlere kan registrere søknader")
+        raise PermissionDenied(N_("Bare saksbehandlere kan registrere søknader"))
     if process_key not in allowed:
-        raise InvalidInput(f"Prosessen «{process_key}» kan ikke startes som en ny sak",
-                           {"process": f"Velg en av {', '.join(allowed)}"})
+        raise InvalidInput(N_("Prosessen «%(process)s» kan ikke startes som en ny sak"),
+                           {"process": Message(N_("Velg en av %(choices)s"), choices=allowed)},
+                           process=process_key)

@@ -1,8 +1,26 @@
-"""Errors the engine raises for callers to turn into messages or HTTP statuses."""
+"""Errors the engine raises for callers to turn into messages or HTTP statuses.
+
+Each error carries a `Message` (engine.core.messages): `str(error)` is its bokmål text, fit for
+the user; `error.message.key` and `.params` let the web UI show it in the reader's language::
+
+    raise NotFound(N_("Fant ikke sak %(case_id)s"), case_id=case_id)
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from engine.core.messages import Message, as_message
 
 
 class EngineError(Exception):
-    """Base class; `str(error)` is a message fit for the user."""
+    """Base class; `str(error)` is a message fit for the user, `error.message` its Message.
+
+    `message` is a key marked with N_ (filled in with `params`) or a ready Message."""
+
+    def __init__(self, message: str, /, **params: Any):
+        self.message = Message(message, **params) if params else as_message(message)
+        super().__init__(str(self.message))
 
 
 class NotFound(EngineError):
@@ -18,18 +36,20 @@ class ConflictError(EngineError):
 
 
 class InvalidInput(EngineError):
-    """Bad input; `errors` maps a field path ('' for the whole) to a message."""
+    """Bad input; `errors` maps a field path ('' for the whole) to a Message."""
 
-    def __init__(self, message: str, errors: dict[str, str] | None = None):
-        super().__init__(message)
-        self.errors = errors or {}
+    def __init__(self, message: str, /, errors: Mapping[str, str] | None = None,
+                 **params: Any):
+        super().__init__(message, **params)
+        self.errors: dict[str, Message] = {field: as_message(text)
+                                           for field, text in (errors or {}).items()}
 
 
 class DefinitionError(EngineError):
     """A process definition was refused; `problems` lists `file: element: message` lines."""
 
-    def __init__(self, message: str, problems: list | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, /, problems: list[Any] | None = None, **params: Any):
+        super().__init__(message, **params)
         self.problems = problems or []
 
 
@@ -38,6 +58,6 @@ class ProcessError(EngineError):
     evaluated on this case's data). Nothing of the step is saved; `element` names the BPMN
     element so the coordinating unit can fix the diagram."""
 
-    def __init__(self, message: str, element: str | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, /, element: str | None = None, **params: Any):
+        super().__init__(message, **params)
         self.element = element

@@ -15,9 +15,6 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
-ROLES = ("saksbehandler", "leder", "koordinerende_enhet", "koordinator", "admin")
-
-
 #: The development secret key, and the placeholder docker-compose.yml falls back to: both are
 #: public, so whoever knows them can forge a session or an API token.
 DEFAULT_SECRET_KEY = "dev-only-change-me"  # noqa: S105 - refused except on loopback
@@ -73,7 +70,8 @@ class Settings:
     processes_dir: str = str(PROJECT_ROOT / "processes")
     #: SAMFLYT_TIMEZONE: the municipality's time zone, for dates in forms and timers.
     timezone: str = "Europe/Oslo"
-    #: SAMFLYT_FALLBACK_ROLE: role that receives a task with no lane (never a task nobody sees).
+    #: SAMFLYT_FALLBACK_ROLE: role that receives a task with no lane (never a task nobody sees);
+    #: a key of engine.accounts.roles.ROLES (checked when the engine environment is built).
     fallback_role: str = "koordinerende_enhet"
     #: SAMFLYT_CASE_NUMBER_PREFIX: prefix of readable case numbers, e.g. IP-2026-00042.
     case_number_prefix: str = "IP"

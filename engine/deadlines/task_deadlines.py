@@ -38,7 +38,7 @@ from engine.notices import notice_board
 
 log = logging.getLogger(__name__)
 
-UNCLAIMED, OVERDUE = "task_unclaimed", "task_overdue"
+UNCLAIMED, OVERDUE = notice_board.TASK_UNCLAIMED, notice_board.TASK_OVERDUE
 #: Property values that switch a deadline rule off.
 OFF_VALUES = {"", "0", "false", "no", "off", "none", "nei"}
 

@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from sqlalchemy import delete, select
 
 from engine.core.errors import ConflictError, DefinitionError, EngineError, NotFound
+from engine.core.messages import N_, Message
 from engine.db.models import ProcessDraft, ProcessVersion
 from engine.definitions import library, store
 from engine.definitions.validation import Problem, validate_files
@@ -49,24 +50,25 @@ def save(ctx, user, key: str, filename: str, content: str | bytes,
     filename = _clean_name(filename)
     kind = store.kind_of(filename)
     if kind == "unknown":
-        raise DraftRefused(f"{filename}: ukjent filtype (forventet .bpmn, .dmn eller .json)")
+        raise DraftRefused(N_("%(file)s: ukjent filtype (forventet .bpmn, .dmn eller .json)"),
+                           file=filename)
     data = content.encode("utf-8") if isinstance(content, str) else content
     if len(data) > ctx.settings.max_upload_bytes:
-        raise DraftRefused(f"{filename}: filen er større enn grensen på "
-                           f"{ctx.settings.max_upload_bytes:,} byte")
+        raise DraftRefused(N_("%(file)s: filen er større enn grensen på %(limit)s byte"),
+                           file=filename, limit=f"{ctx.settings.max_upload_bytes:,}")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise DraftRefused(f"{filename}: filen er ikke UTF-8-tekst") from None
+        raise DraftRefused(N_("%(file)s: filen er ikke UTF-8-tekst"), file=filename) from None
     draft = get(ctx, user, key, filename)
     if base is not None and base != revision(draft):
         if draft is None:
-            raise ConflictError(f"Utkastet av {filename} er installert eller forkastet etter at "
-                                "du åpnet det. Last siden på nytt og gjør endringen der; det du "
-                                "har gjort nå, er ikke lagret.")
-        raise ConflictError(f"{filename} ble lagret av {draft.updated_by} etter at du åpnet den. "
-                            "Last siden på nytt for å se den nyeste utgaven; det du har gjort "
-                            "nå, er ikke lagret.")
+            raise ConflictError(N_("Utkastet av %(file)s er installert eller forkastet etter at "
+                                   "du åpnet det. Last siden på nytt og gjør endringen der; det "
+                                   "du har gjort nå, er ikke lagret."), file=filename)
+        raise ConflictError(N_("%(file)s ble lagret av %(user)s etter at du åpnet den. Last "
+                               "siden på nytt for å se den nyeste utgaven; det du har gjort nå, "
+                               "er ikke lagret."), file=filename, user=draft.updated_by)
     if draft is None:
         newest = _newest(ctx, key)
         draft = ProcessDraft(process_key=key, filename=filename, kind=kind,
@@ -122,15 +124,17 @@ def deploy(ctx, user, key: str):
     newest (another member of the unit deployed meanwhile)."""
     drafts = list_drafts(ctx, user, key)
     if not drafts:
-        raise NotFound(f"Prosessen «{key}» har ingen utkast å installere")
+        raise NotFound(N_("Prosessen «%(process)s» har ingen utkast å installere"), process=key)
     newest = _newest(ctx, key)
     stale = [d for d in drafts if newest is not None and d.base_version is not None
              and d.base_version != newest.version]
     if stale:  # someone deployed meanwhile: installing would silently undo their change
-        names = ", ".join(f"{d.filename} (versjon {d.base_version})" for d in stale)
-        raise ConflictError(f"Utkastet bygger på en eldre versjon: {names}, men versjon "
-                            f"{newest.version} er installert siden. Forkast utkastet og gjør "
-                            "endringen på nytt i den nyeste versjonen.")
+        names = [Message(N_("%(file)s (versjon %(version)s)"), file=d.filename,
+                         version=d.base_version) for d in stale]
+        raise ConflictError(N_("Utkastet bygger på en eldre versjon: %(files)s, men versjon "
+                               "%(version)s er installert siden. Forkast utkastet og gjør "
+                               "endringen på nytt i den nyeste versjonen."),
+                            files=names, version=newest.version)
     uploaded = {d.filename: d.content.encode("utf-8") for d in drafts}
     version, created = library.deploy_upload(ctx, user, key, uploaded)
     discard(ctx, user, key)
@@ -147,7 +151,7 @@ def _newest(ctx, key: str) -> ProcessVersion | None:
 def _clean_name(filename: str) -> str:
     name = PurePosixPath((filename or "").replace("\\", "/")).name
     if not name or name.startswith("."):
-        raise DraftRefused("Ugyldig filnavn")
+        raise DraftRefused(N_("Ugyldig filnavn"))
     return name
 
 

@@ -11,9 +11,10 @@ from datetime import datetime
 
 from engine.accounts import roles
 from engine.core.errors import NotFound
+from engine.core.messages import N_
 from engine.db.models import ProcessVersion
 from engine.definitions import drafts, library, store
-from engine.definitions.validation import BPMN, DEFAULT_ROLES
+from engine.definitions.validation import BPMN
 from engine.workflow.safe_xml import XmlRefused, safe_parse_xml
 
 
@@ -45,7 +46,7 @@ def editor_page(ctx, user, key: str) -> EditorPage:
                       draft.updated_by if draft else None, draft.updated_at if draft else None,
                       draft.base_version if draft else None, [d.filename for d in pending],
                       drafts.revision(draft), sorted(forms),
-                      {role: roles.ROLE_NAMES.get(role, role) for role in DEFAULT_ROLES})
+                      {role: roles.ROLE_NAMES[role] for role in roles.ROLES})
 
 
 def file_content(ctx, user, key: str, filename: str, version: int | None = None) -> str:
@@ -61,7 +62,8 @@ def file_content(ctx, user, key: str, filename: str, version: int | None = None)
         stored = library.version_of(ctx, key, version)
     found = next((f for f in stored.files if f.filename == filename), None)
     if found is None:
-        raise NotFound(f"Prosessen «{key}» har ingen fil «{filename}»")
+        raise NotFound(N_("Prosessen «%(process)s» har ingen fil «%(file)s»"), process=key,
+                       file=filename)
     return found.content
 
 
@@ -88,7 +90,7 @@ def defining_file(version: ProcessVersion, key: str, max_bytes: int) -> str:
         root = safe_parse_xml(file.content.encode("utf-8"), file.filename, max_bytes)
         if any(p.get("id") == key for p in root.iter(f"{BPMN}process")):
             return file.filename
-    raise NotFound(f"Prosessen «{key}» har ingen BPMN-fil")
+    raise NotFound(N_("Prosessen «%(process)s» har ingen BPMN-fil"), process=key)
 
 
 __all__ = ["EditorPage", "defining_file", "editor_page", "file_content", "save"]

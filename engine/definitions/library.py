@@ -12,12 +12,13 @@ from pathlib import PurePosixPath
 from lxml import etree
 from sqlalchemy import func, select
 
+from engine.accounts.roles import LIBRARY_ROLES
 from engine.core.errors import EngineError, NotFound, PermissionDenied
+from engine.core.messages import N_
 from engine.db.models import ProcessInstance, ProcessVersion
 from engine.definitions import store
 from engine.workflow.safe_xml import XmlRefused, safe_parse_xml
 
-LIBRARY_ROLES = frozenset({"koordinerende_enhet", "admin"})
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 ELEMENTS = frozenset("""task userTask manualTask scriptTask serviceTask businessRuleTask sendTask
@@ -108,8 +109,8 @@ class Diff:
 def check_access(user) -> None:
     """Refuse users outside the coordinating unit and admin (None: a trusted caller)."""
     if user is not None and not user.role_keys & LIBRARY_ROLES:
-        raise PermissionDenied("Bare koordinerende enhet og administratorer har tilgang til "
-                               "prosessbiblioteket")
+        raise PermissionDenied(N_("Bare koordinerende enhet og administratorer har tilgang til "
+                                  "prosessbiblioteket"))
 
 
 def processes(ctx, user=None) -> list[ProcessSummary]:
@@ -135,7 +136,7 @@ def versions(ctx, key: str, user=None) -> list[VersionInfo]:
     rows = ctx.session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == key)
                                .order_by(ProcessVersion.version.desc())).all()
     if not rows:
-        raise NotFound(f"Prosessen «{key}» finnes ikke")
+        raise NotFound(N_("Prosessen «%(process)s» finnes ikke"), process=key)
     running = dict(ctx.session.execute(
         select(ProcessInstance.process_version_id, func.count(ProcessInstance.id))
         .where(ProcessInstance.process_key == key, ProcessInstance.status == "running")
@@ -175,7 +176,7 @@ def deploy_upload(ctx, user, key: str, uploaded: dict[str, bytes]):
     newest version's files for whatever was not uploaded. Returns (version, created)."""
     check_access(user)
     if not uploaded:
-        raise UploadRefused("Ingen filer lastet opp")
+        raise UploadRefused(N_("Ingen filer lastet opp"))
     uploaded = {PurePosixPath(name.replace("\\", "/")).name: data for name, data in uploaded.items()}
     try:
         newest = store.latest_version(ctx, key)
@@ -192,13 +193,15 @@ def deploy_upload(ctx, user, key: str, uploaded: dict[str, bytes]):
             bpmn_keys |= {p.get("id") for p in root.iter(f"{BPMN}process")}
     has_bpmn = any(name.lower().endswith(".bpmn") for name in uploaded)
     if all_parsed and key not in bpmn_keys and (has_bpmn or newest is None):
-        raise UploadRefused(f"Den opplastede BPMN-filen inneholder ikke prosessen «{key}»")
+        raise UploadRefused(N_("Den opplastede BPMN-filen inneholder ikke prosessen "
+                               "«%(process)s»"), process=key)
     files = {f.filename: f.content.encode("utf-8") for f in (newest.files if newest else [])}
     files.update(uploaded)
     deployed = store.deploy_files(ctx, files, user.username, key=key)
     [version] = [v for v in deployed if v.process_key == key] or [None]
     if version is None:
-        raise UploadRefused(f"Prosessen «{key}» er ikke kjørbar (isExecutable)")
+        raise UploadRefused(N_("Prosessen «%(process)s» er ikke kjørbar (isExecutable)"),
+                            process=key)
     return version, newest is None or version.version > newest.version
 
 
@@ -211,14 +214,15 @@ def upload_key(uploaded: dict[str, bytes], max_bytes: int) -> str:
             try:
                 root = safe_parse_xml(data, name, max_bytes)
             except XmlRefused as error:
+                # the reason is technical English (engine.workflow.safe_xml), not translated
                 raise UploadRefused(f"{name}: {error.reason}") from None
             keys += [p.get("id") for p in root.iter(f"{BPMN}process") if p.get("id")]
     if not keys:
-        raise UploadRefused("Last opp en BPMN-fil med prosessen (DMN-tabeller og skjemaer kan "
-                            "følge med)")
+        raise UploadRefused(N_("Last opp en BPMN-fil med prosessen (DMN-tabeller og skjemaer kan "
+                               "følge med)"))
     if len(set(keys)) > 1:
-        raise UploadRefused("Filene har flere prosesser (" + ", ".join(sorted(set(keys))) +
-                            "): skriv hvilken som skal installeres")
+        raise UploadRefused(N_("Filene har flere prosesser (%(processes)s): skriv hvilken som "
+                               "skal installeres"), processes=", ".join(sorted(set(keys))))
     return keys[0]
 
 
@@ -227,7 +231,8 @@ def version_of(ctx, key: str, number: int) -> ProcessVersion:
     version = ctx.session.scalar(select(ProcessVersion).where(
         ProcessVersion.process_key == key, ProcessVersion.version == number))
     if version is None:
-        raise NotFound(f"Prosessen «{key}» har ingen versjon {number}")
+        raise NotFound(N_("Prosessen «%(process)s» har ingen versjon %(version)s"), process=key,
+                       version=number)
     return version
 
 

@@ -16,6 +16,7 @@ from lxml import etree
 from sqlalchemy import bindparam, func, select
 
 from engine.core.errors import DefinitionError, NotFound
+from engine.core.messages import N_
 from engine.db.fastpath import driver
 from engine.db.models import DefinitionFile, ProcessVersion
 from engine.definitions.validation import deployable_processes, validate_files
@@ -58,7 +59,7 @@ def deploy_files(ctx, files: dict[str, bytes], deployed_by: str,
              for name, data in files.items()}
     problems = validate_files(files, max_bytes=ctx.settings.max_upload_bytes)
     if problems:
-        raise DefinitionError(f"{len(problems)} feil i prosessfilene", problems)
+        raise DefinitionError(N_("%(count)d feil i prosessfilene"), problems, count=len(problems))
     texts = {name: data.decode("utf-8") for name, data in files.items()}
     processes = _processes_by_file(texts)
     versions = []
@@ -204,7 +205,8 @@ def latest_version(ctx, process_key: str) -> ProcessVersion:
 def newest_of(ctx, process_key: str, rows: list[tuple]) -> ProcessVersion:
     """The version from the rows of NEWEST (read alone or together with other reads)."""
     if not rows:
-        raise NotFound(f"Prosessen «{process_key}» er ikke installert (kjør «samflyt init»)")
+        raise NotFound(N_("Prosessen «%(process)s» er ikke installert (kjør «samflyt init»)"),
+                       process=process_key)
     return driver.load_row(ctx, ProcessVersion, rows[0])
 
 

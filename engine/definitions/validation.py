@@ -18,19 +18,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 from lxml import etree
+from jsonschema.exceptions import SchemaError
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.accounts.roles import describe, role_for_lane
+from engine.accounts.roles import ROLES, describe, role_for_lane
 from engine.deadlines.calendar import parse_duration
 from engine.deadlines.task_deadlines import OFF_VALUES
 from engine.workflow.safe_xml import DEFAULT_MAX_BYTES, XmlRefused, safe_parse_xml
 from engine.workflow.scripting import check_script
 
-DEFAULT_ROLES = ("saksbehandler", "leder", "koordinerende_enhet", "koordinator", "admin")
 EXPRESSION_PROPERTIES = ("dueDateExpression", "assigneeExpression", "noticeUserExpression",
                          "noticeDueExpression")
 #: Properties holding an ISO 8601 duration; the deadline ones may also be switched off.
@@ -76,7 +75,7 @@ class Problem:
         return f"{self.file}: {self.element}: {self.message}"
 
 
-def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = DEFAULT_ROLES,
+def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = ROLES,
                    max_bytes: int = DEFAULT_MAX_BYTES, key: str | None = None) -> list[Problem]:
     """Every problem in ``files`` (name -> content); forms are found by their base name.
 
@@ -110,7 +109,7 @@ def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = DEFAULT
     return list(dict.fromkeys(problems))  # one report per problem, in order found
 
 
-def collect_problems_for_paths(paths: Iterable[str], known_roles: Iterable[str] = DEFAULT_ROLES,
+def collect_problems_for_paths(paths: Iterable[str], known_roles: Iterable[str] = ROLES,
                                max_bytes: int = DEFAULT_MAX_BYTES) -> list[Problem]:
     """Validate files and directories (searched recursively) on disk, for the CLI.
 
@@ -397,6 +396,6 @@ def _spiff_step(name: str, element: str, step, *args, **kwargs) -> list[Problem]
                            if part)
         line = f" (line {err.line_number})" if getattr(err, "line_number", "") else ""
         return [Problem(err.file_name or name, err.id or element, f"{message}{line}")]
-    except Exception as err:  # noqa: BLE001 - a broken diagram is reported, never a crash
+    except Exception as err:  # a broken diagram must be reported, never crash the validator
         return [Problem(name, element, f"cannot be parsed: {err.__class__.__name__}: {err}")]
     return []

@@ -29,7 +29,9 @@ from typing import Protocol
 
 from sqlalchemy import select
 
+from engine.core import messages
 from engine.core.errors import InvalidInput
+from engine.core.messages import N_
 from engine.db.database import is_postgres
 from engine.db.models import Notice, NoticeDelivery, User
 from engine.notices import notice_board
@@ -144,8 +146,8 @@ def email_preference(user: User, settings) -> str:
 
 def set_email_preference(ctx, user: User, preference: str) -> User:
     if preference not in PREFERENCES:
-        raise InvalidInput("Ukjent valg for e-post",
-                           {"notice_email": f"Velg en av {', '.join(PREFERENCES)}"})
+        raise InvalidInput(N_("Ukjent valg for e-post"), {"notice_email": messages.Message(
+            N_("Velg en av %(choices)s"), choices=PREFERENCES)})
     user.notice_email = preference
     ctx.session.flush()
     return user

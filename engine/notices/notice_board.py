@@ -21,6 +21,7 @@ from sqlalchemy.orm.util import identity_key
 
 from engine.cases import audit
 from engine.core.errors import NotFound, PermissionDenied
+from engine.core.messages import N_, Message
 from engine.db.fastpath import driver
 from engine.db.models import Case, HumanTask, Notice, User
 
@@ -29,29 +30,46 @@ STATUSES = (PENDING, RAISED, ACKNOWLEDGED, RESOLVED)
 #: Not resolved yet: the work is still to be done.
 OPEN_STATUSES = (PENDING, RAISED, ACKNOWLEDGED)
 
-#: Notice kinds in words (bokmål): the only text about a notice that ever leaves the system
-#: (e-mail subject and body). A kind a diagram invents that is not listed here goes out as
-#: the generic text, never as its key: a key typed in a diagram could say anything.
+# Notice kinds. The engine raises the last three itself; the others are named by the shipped
+# diagrams (a `notice` property), and a diagram may name a kind of its own.
+INTERIM_REPLY_WARNING = "interim_reply_warning"
+INTERIM_REPLY_ESCALATION = "interim_reply_escalation"
+REVIEW_DUE = "review_due"
+REVIEW_OVERDUE_REMINDER = "review_overdue_reminder"
+REVIEW_OVERDUE = "review_overdue"
+APPEAL_REMINDER = "appeal_reminder"
+CHILD_TURNING_18 = "child_turning_18"
+CHILD_COORDINATOR_ENDED = "child_coordinator_ended"
+COORDINATOR_VACANCY = "coordinator_vacancy"
+TASK_UNCLAIMED = "task_unclaimed"
+TASK_OVERDUE = "task_overdue"
+PROCESS_ERROR = "process_error"
+
+#: Notice kinds in words (bokmål; the web UI shows them in the reader's language): the only
+#: text about a notice that ever leaves the system (e-mail subject and body). A kind a
+#: diagram invents that is not listed here goes out as the generic text, never as its key: a
+#: key typed in a diagram could say anything.
 KIND_LABELS = {
-    "interim_reply_warning": "Foreløpig svar må sendes snart",
-    "interim_reply_escalation": "Verken vedtak eller foreløpig svar etter én måned",
-    "review_due": "Evaluering av planen nærmer seg",
-    "review_overdue_reminder": "Påminnelse: evaluering av planen er ikke gjort",
-    "review_overdue": "Evaluering av planen er på overtid",
-    "appeal_reminder": "Påminnelse: klagesaken venter på avgjørelse",
-    "child_turning_18": "Barnekoordinator: barnet fyller snart 18 år",
-    "child_coordinator_ended": "Barnekoordinator-oppdraget er avsluttet",
-    "coordinator_vacancy": "Saken mangler koordinator",
-    "task_unclaimed": "En oppgave er ikke tatt",
-    "task_overdue": "En oppgave er på overtid",
-    "process_error": "En sak står fast: prosessdiagrammet må rettes",
+    INTERIM_REPLY_WARNING: N_("Foreløpig svar må sendes snart"),
+    INTERIM_REPLY_ESCALATION: N_("Verken vedtak eller foreløpig svar etter én måned"),
+    REVIEW_DUE: N_("Evaluering av planen nærmer seg"),
+    REVIEW_OVERDUE_REMINDER: N_("Påminnelse: evaluering av planen er ikke gjort"),
+    REVIEW_OVERDUE: N_("Evaluering av planen er på overtid"),
+    APPEAL_REMINDER: N_("Påminnelse: klagesaken venter på avgjørelse"),
+    CHILD_TURNING_18: N_("Barnekoordinator: barnet fyller snart 18 år"),
+    CHILD_COORDINATOR_ENDED: N_("Barnekoordinator-oppdraget er avsluttet"),
+    COORDINATOR_VACANCY: N_("Saken mangler koordinator"),
+    TASK_UNCLAIMED: N_("En oppgave er ikke tatt"),
+    TASK_OVERDUE: N_("En oppgave er på overtid"),
+    PROCESS_ERROR: N_("En sak står fast: prosessdiagrammet må rettes"),
 }
-GENERIC_LABEL = "En sak trenger oppfølging"
+GENERIC_LABEL = N_("En sak trenger oppfølging")
 
 
-def label(kind: str | None) -> str:
-    """The notice kind in words, safe to send outside the system."""
-    return KIND_LABELS.get(kind or "", GENERIC_LABEL)
+def label(kind: str | None) -> Message:
+    """The notice kind in words (bokmål, with its key for a translation), safe to send
+    outside the system."""
+    return Message(KIND_LABELS.get(kind or "", GENERIC_LABEL))
 
 
 def for_case(ctx, case_id: int, include_pending: bool = False) -> list[Notice]:
@@ -87,9 +105,9 @@ def count_open_for_user(ctx, user: User) -> int:
 def acknowledge(ctx, notice_id: int, user: User) -> Notice:
     notice = ctx.session.get(Notice, notice_id)
     if notice is None or notice.status == PENDING:
-        raise NotFound(f"Fant ikke varsel {notice_id}")
+        raise NotFound(N_("Fant ikke varsel %(notice)s"), notice=notice_id)
     if notice.username != user.username and notice.role not in user.role_keys:
-        raise PermissionDenied("Varselet er ikke til deg")
+        raise PermissionDenied(N_("Varselet er ikke til deg"))
     if notice.status == RAISED:
         notice.status, notice.acknowledged_at, notice.acknowledged_by = (
             ACKNOWLEDGED, ctx.now(), user.username)
@@ -155,7 +173,7 @@ def _still_applies():
     """SQL: the notice watches no task, or its task still needs what the notice asks for."""
     return or_(Notice.human_task_id.is_(None),
                and_(HumanTask.status == "open",
-                    or_(Notice.kind != "task_unclaimed", HumanTask.assignee.is_(None))))
+                    or_(Notice.kind != TASK_UNCLAIMED, HumanTask.assignee.is_(None))))
 
 
 def task_resolution(notice: Notice, task: HumanTask) -> str | None:
@@ -164,7 +182,7 @@ def task_resolution(notice: Notice, task: HumanTask) -> str | None:
         return "task_completed"
     if task.status != "open":
         return "task_cancelled"
-    if notice.kind == "task_unclaimed" and task.assignee is not None:
+    if notice.kind == TASK_UNCLAIMED and task.assignee is not None:
         return "task_claimed"
     return None
 

@@ -209,7 +209,8 @@ def record_failure(ctx: EngineContext, instance_id: int, now: datetime,
     case = ctx.session.get(Case, due[0].case_id)
     rows.insert(ctx, Notice(
         case_id=case.id, instance_id=instance_id,
-        source_key=f"process_error:{instance_id}:{min(t.id for t in due)}", kind="process_error",
+        source_key=f"process_error:{instance_id}:{min(t.id for t in due)}",
+        kind=notice_board.PROCESS_ERROR,
         severity="escalation", role=PROCESS_ERROR_ROLE, case_number=case.case_number,
         element_id=error.element, status=notice_board.RAISED, created_at=now, raised_at=now,
         due_at=now))

@@ -5,15 +5,16 @@ from __future__ import annotations
 import dataclasses
 import logging
 from datetime import datetime
-from typing import cast
 from uuid import UUID
 
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import bindparam, func, or_, select
 
+from engine.accounts.roles import SUPERVISOR_ROLES
 from engine.cases import audit
 from engine.cases.coordinator import appoint_coordinator
 from engine.core.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
+from engine.core.messages import N_, Message
 from engine.db.fastpath import driver, rows
 from engine.db.models import Case, HumanTask, ProcessInstance, ProcessVersion, User
 from engine.deadlines import task_deadlines
@@ -24,8 +25,6 @@ from engine.worklist.forms import validate_form_data
 log = logging.getLogger(__name__)
 
 VIEWS = ("mine", "roles", "unassigned", "overdue", "completed")
-#: Roles that may reassign any open task they can see.
-SUPERVISOR_ROLES = {"leder", "koordinerende_enhet", "admin"}
 
 
 @dataclasses.dataclass
@@ -57,7 +56,8 @@ def _view_query(ctx, user: User, view: str):
                                (HumanTask.candidate_role.in_(roles)) & HumanTask.assignee.is_(None)))
     if view == "completed":
         return query.where(HumanTask.completed_by == user.username)
-    raise InvalidInput(f"Ukjent visning «{view}»", {"view": f"Velg en av {', '.join(VIEWS)}"})
+    raise InvalidInput(N_("Ukjent visning «%(view)s»"), {"view": Message(
+        N_("Velg en av %(choices)s"), choices=VIEWS)}, view=view)
 
 
 def _filtered(query, filters: InboxFilter):
@@ -133,7 +133,7 @@ def open_tasks(ctx, case_id: int) -> list[HumanTask]:
 def get_task(ctx, task_id: int) -> HumanTask:
     task = ctx.session.get(HumanTask, task_id)
     if task is None:
-        raise NotFound(f"Fant ikke oppgave {task_id}")
+        raise NotFound(N_("Fant ikke oppgave %(task)s"), task=task_id)
     return task
 
 
@@ -141,27 +141,29 @@ def can_work_on(user: User, task: HumanTask) -> bool:
     return task.candidate_role in user.role_keys and task.assignee in (None, user.username)
 
 
-def why_not(user: User, task: HumanTask) -> str | None:
+def why_not(user: User, task: HumanTask) -> Message | None:
     """Why `user` cannot work on `task`, in words; None when they can."""
     if task.status != "open":
-        return f"Oppgaven er {'fullført' if task.status == 'completed' else 'avbrutt'}"
+        return Message(N_("Oppgaven er fullført") if task.status == "completed"
+                       else N_("Oppgaven er avbrutt"))
     if task.candidate_role not in user.role_keys:
-        return f"Oppgaven venter på rollen «{task.candidate_role}»"
+        return Message(N_("Oppgaven venter på rollen «%(role)s»"), role=task.candidate_role)
     if task.assignee not in (None, user.username):
-        return f"Oppgaven er tatt av {task.assignee}"
+        return Message(N_("Oppgaven er tatt av %(user)s"), user=task.assignee)
     return None
 
 
 def _check_version(task: HumanTask, expected_version: int | None) -> None:
     if task.status != "open":
-        raise ConflictError(f"Oppgaven «{task.name}» er allerede "
-                            f"{'fullført' if task.status == 'completed' else 'avbrutt'}")
+        raise ConflictError(N_("Oppgaven «%(name)s» er allerede fullført")
+                            if task.status == "completed"
+                            else N_("Oppgaven «%(name)s» er allerede avbrutt"), name=task.name)
     if expected_version is not None and expected_version != task.version:
-        raise ConflictError(f"Oppgaven «{task.name}» er endret siden du åpnet den")
+        raise ConflictError(N_("Oppgaven «%(name)s» er endret siden du åpnet den"), name=task.name)
 
 
 def _flush(ctx) -> None:
-    with runtime.lost_race_is_conflict("Oppgaven ble endret av noen andre samtidig"):
+    with runtime.lost_race_is_conflict(N_("Oppgaven ble endret av noen andre samtidig")):
         ctx.session.flush()
 
 
@@ -170,11 +172,11 @@ def claim(ctx, task_id: int, user: User, expected_version: int | None = None) ->
     task = get_task(ctx, task_id)
     _check_version(task, expected_version)
     if task.candidate_role not in user.role_keys:
-        raise PermissionDenied(cast(Message, why_not(user, task)))  # the check above is a reason
+        raise PermissionDenied(why_not(user, task))
     if task.assignee == user.username:
         return task
     if task.assignee is not None:
-        raise ConflictError(f"Oppgaven er allerede tatt av {task.assignee}")
+        raise ConflictError(N_("Oppgaven er allerede tatt av %(user)s"), user=task.assignee)
     task.assignee, task.claim_due_at = user.username, None
     audit.record(ctx, _case(ctx, task), user.username, "task_claimed", task=task.id, name=task.name)
     _flush(ctx)
@@ -186,7 +188,7 @@ def unclaim(ctx, task_id: int, user: User, expected_version: int | None = None) 
     task = get_task(ctx, task_id)
     _check_version(task, expected_version)
     if task.assignee != user.username and not (user.role_keys & SUPERVISOR_ROLES):
-        raise PermissionDenied("Bare den som har tatt oppgaven kan legge den tilbake")
+        raise PermissionDenied(N_("Bare den som har tatt oppgaven kan legge den tilbake"))
     if task.assignee is None:
         return task
     previous, task.assignee = task.assignee, None
@@ -205,13 +207,16 @@ def assign(ctx, task_id: int, actor: User, assignee: str,
     may_reassign = (task.candidate_role in actor.role_keys
                     or actor.role_keys & SUPERVISOR_ROLES)
     if not may_reassign:
-        raise PermissionDenied(f"Du kan ikke tildele oppgaver for rollen «{task.candidate_role}»")
+        raise PermissionDenied(N_("Du kan ikke tildele oppgaver for rollen «%(role)s»"),
+                               role=task.candidate_role)
     target = ctx.session.scalar(select(User).where(User.username == assignee, User.active))
     if target is None:
-        raise InvalidInput("Ukjent bruker", {"assignee": f"Fant ikke brukeren «{assignee}»"})
+        raise InvalidInput(N_("Ukjent bruker"), {"assignee": Message(
+            N_("Fant ikke brukeren «%(username)s»"), username=assignee)})
     if task.candidate_role not in target.role_keys:
-        raise InvalidInput("Brukeren har ikke rollen",
-                           {"assignee": f"«{assignee}» har ikke rollen «{task.candidate_role}»"})
+        raise InvalidInput(N_("Brukeren har ikke rollen"), {"assignee": Message(
+            N_("«%(username)s» har ikke rollen «%(role)s»"), username=assignee,
+            role=task.candidate_role)})
     previous, task.assignee, task.claim_due_at = task.assignee, assignee, None
     audit.record(ctx, _case(ctx, task), actor.username, "task_assigned", task=task.id,
                  name=task.name, assignee=assignee, previous=previous)
@@ -225,7 +230,7 @@ def save_draft(ctx, task_id: int, user: User, data: dict,
     task = get_task(ctx, task_id)
     _check_version(task, expected_version)
     if not can_work_on(user, task):
-        raise PermissionDenied(cast(Message, why_not(user, task)))  # the check above is a reason
+        raise PermissionDenied(why_not(user, task))
     task.draft = dict(data)
     _flush(ctx)
     return task
@@ -239,7 +244,7 @@ def complete(ctx, task_id: int, user: User, data: dict,
     `expected_version`."""
     found = driver.load_all(ctx, _TASK_FOR_COMPLETION, _FOR_COMPLETION, task_id=task_id)
     if not found:
-        raise NotFound(f"Fant ikke oppgave {task_id}")
+        raise NotFound(N_("Fant ikke oppgave %(task)s"), task=task_id)
     [(task, instance, case, version)] = found
     rows.attach(task, instance=instance)
     rows.attach(instance, case=case, version=version)
@@ -251,7 +256,7 @@ def complete(ctx, task_id: int, user: User, data: dict,
     loaded = runtime.load(ctx, instance, rows_locked=True)
     spiff_task = loaded.workflow.get_task_from_id(UUID(task.spiff_task_id))
     if spiff_task is None or spiff_task.state != TaskState.READY:
-        raise ConflictError(f"Oppgaven «{task.name}» venter ikke lenger på svar")
+        raise ConflictError(N_("Oppgaven «%(name)s» venter ikke lenger på svar"), name=task.name)
     props = runtime.properties(spiff_task.task_spec)
     if props.get("appointsCoordinator"):
         field = props["appointsCoordinator"]

@@ -8,8 +8,9 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from engine.accounts.roles import role_for_lane
+from engine.accounts.roles import NON_WORK_ROLES, SUPERVISOR_ROLES, role_for_lane
 from engine.core.errors import EngineError, InvalidInput
+from engine.core.messages import N_, Message
 from engine.db.models import HumanTask, ProcessVersion, User
 from engine.worklist import humantasks
 from engine.worklist.humantasks import VIEWS, InboxFilter
@@ -46,7 +47,8 @@ def worklist(ctx, user: User, view: str = "mine", filters: InboxFilter | None = 
              page: int = 1, per_page: int = 50, soon_days: int = 3,
              with_choices: bool = True) -> Worklist:
     if view not in VIEWS:
-        raise InvalidInput(f"Ukjent visning «{view}»", {"view": f"Velg en av {', '.join(VIEWS)}"})
+        raise InvalidInput(N_("Ukjent visning «%(view)s»"), {"view": Message(
+            N_("Velg en av %(choices)s"), choices=VIEWS)}, view=view)
     per_page = max(1, min(per_page, PER_PAGE_MAX))
     page = max(1, page)
     filters = dataclasses.replace(filters or InboxFilter(), limit=per_page,
@@ -95,10 +97,10 @@ def assignable_users(ctx, user: User) -> list[tuple[str, str, list[str]]]:
     """Active users who share a work role with `user` (everyone with a work role for a
     supervisor): the people a task can be handed to."""
     roles = user.role_keys
-    everyone = bool(roles & humantasks.SUPERVISOR_ROLES)
+    everyone = bool(roles & SUPERVISOR_ROLES)
     found = []
     for other in ctx.session.scalars(select(User).where(User.active).order_by(User.username)):
-        shared = set(other.roles) - {"admin"}
+        shared = set(other.roles) - NON_WORK_ROLES
         if shared and (everyone or shared & roles):
             found.append((other.username, other.display_name, sorted(other.roles)))
     return found
@@ -120,7 +122,7 @@ def _bulk(ctx, task_ids, operation) -> BulkResult:
             result.done.append(task_id)
         except EngineError as error:
             savepoint.rollback()
-            result.failed[task_id] = str(error)
+            result.failed[task_id] = error.message
     return result
 
 
@@ -131,11 +133,12 @@ def bulk_claim(ctx, task_ids: list[int], user: User) -> BulkResult:
 
 def bulk_assign(ctx, task_ids: list[int], actor: User, assignee: str) -> BulkResult:
     if not assignee:
-        raise InvalidInput("Velg hvem oppgavene skal til", {"assignee": "Velg en bruker"})
+        raise InvalidInput(N_("Velg hvem oppgavene skal til"),
+                           {"assignee": N_("Velg en bruker")})
     return _bulk(ctx, task_ids, lambda task_id: humantasks.assign(ctx, task_id, actor, assignee))
 
 
 def due_range(due_from: datetime | None, due_to: datetime | None) -> None:
     if due_from and due_to and due_from > due_to:
-        raise InvalidInput("Ugyldig periode", {"due_to": "Til-dato er før fra-dato"})
+        raise InvalidInput(N_("Ugyldig periode"), {"due_to": N_("Til-dato er før fra-dato")})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select
 
 from engine.core.errors import InvalidInput
+from engine.core.messages import N_, Message
 from engine.db.models import SavedFilter
 
 #: At most this many per user; saving one more drops the oldest.
@@ -23,10 +24,10 @@ def save(ctx, user, name: str, query: str) -> SavedFilter:
     """Save (or replace) the filter `name`; the oldest goes beyond MAX_FILTERS."""
     name = (name or "").strip()
     if not name or len(name) > NAME_LENGTH:
-        raise InvalidInput("Ugyldig navn", {"name": f"Gi filteret et navn på høyst {NAME_LENGTH} "
-                                                   "tegn."})
+        raise InvalidInput(N_("Ugyldig navn"), {"name": Message(
+            N_("Gi filteret et navn på høyst %(n)d tegn."), n=NAME_LENGTH)})
     if len(query or "") > QUERY_LENGTH:
-        raise InvalidInput("Filteret er for langt", {"query": "Filteret er for langt."})
+        raise InvalidInput(N_("Filteret er for langt"), {"query": N_("Filteret er for langt.")})
     delete_named(ctx, user, name)
     saved = SavedFilter(username=user.username, name=name, query=query or "",
                         created_at=ctx.now())

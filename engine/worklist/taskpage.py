@@ -9,8 +9,10 @@ from uuid import UUID
 
 from sqlalchemy import select
 
+from engine.accounts.roles import SUPERVISOR_ROLES
 from engine.cases import casework
 from engine.core.errors import PermissionDenied
+from engine.core.messages import N_
 from engine.db.models import Case, HumanTask, ProcessInstance, User
 from engine.definitions import store
 from engine.workflow import runtime
@@ -51,7 +53,8 @@ def may_view(user: User, task: HumanTask) -> bool:
 def task_page(ctx, task_id: int, user: User, soon_days: int = 3) -> TaskPage:
     task = humantasks.get_task(ctx, task_id)
     if not may_view(user, task):
-        raise PermissionDenied(f"Oppgaven hører til rollen «{task.candidate_role}»")
+        raise PermissionDenied(N_("Oppgaven hører til rollen «%(role)s»"),
+                               role=task.candidate_role)
     case = casework.get_case(ctx, task.case_id, user, purpose=f"task {task.id}")
     instance = ctx.session.get(ProcessInstance, task.instance_id)
     parsed = ctx.specs.get(instance.version)
@@ -65,7 +68,7 @@ def task_page(ctx, task_id: int, user: User, soon_days: int = 3) -> TaskPage:
     background = labelled(data, field_specs(parsed.forms), skip=own | _HIDDEN)
     open_ = task.status == "open"
     has_role = task.candidate_role in user.role_keys
-    supervisor = bool(user.role_keys & humantasks.SUPERVISOR_ROLES)
+    supervisor = bool(user.role_keys & SUPERVISOR_ROLES)
     now = ctx.now()
     return TaskPage(
         task=task, case=case, process_name=instance.version.name, schema=schema,
@@ -106,7 +109,8 @@ def form_schema(ctx, task_id: int, user: User) -> dict | None:
     """Only the task's form (to read posted fields before an operation on the task)."""
     task = humantasks.get_task(ctx, task_id)
     if not may_view(user, task):
-        raise PermissionDenied(f"Oppgaven hører til rollen «{task.candidate_role}»")
+        raise PermissionDenied(N_("Oppgaven hører til rollen «%(role)s»"),
+                               role=task.candidate_role)
     if not task.form:
         return None
     instance = ctx.session.get(ProcessInstance, task.instance_id)

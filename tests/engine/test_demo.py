@@ -2,8 +2,8 @@
 from sqlalchemy import select
 
 from engine.accounts import users
+from engine.accounts.roles import ROLES
 from engine.cases import demo
-from engine.core.settings import ROLES
 from engine.db.models import Case
 from engine.scheduling.sweep import sweep_once
 from engine.worklist import humantasks

@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.core.settings import ROLES
+from engine.accounts.roles import ROLES
 from engine.definitions.validation import collect_problems_for_paths
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"

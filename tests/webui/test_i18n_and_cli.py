@@ -1,4 +1,6 @@
-"""The English catalog covers every message of the web UI; the new CLI commands."""
+"""The English catalog covers every message of the web UI and every text the engine marks for
+translation (N_); the new CLI commands."""
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,13 +14,24 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "webui" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 
 
-def test_english_catalog_translates_every_message(tmp_path):
+def _extract(tmp_path, *folders: str) -> set[str]:
+    """The msgids pybabel extracts from `folders` with webui/babel.cfg (as the catalog is made)."""
     pot = tmp_path / "messages.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
-                    str(ROOT / "webui" / "babel.cfg"), "-o", str(pot), str(ROOT / "webui")],
+                    str(ROOT / "webui" / "babel.cfg"), "-o", str(pot),
+                    *(str(ROOT / folder) for folder in folders)],
                    check=True, capture_output=True)
-    extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(pot.open("rb")) if m.id}
-    catalog = {(m.id if isinstance(m.id, str) else m.id[0]): m for m in read_po(CATALOG.open("rb")) if m.id}
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(pot.open("rb")) if m.id}
+
+
+def _catalog() -> dict:
+    return {(m.id if isinstance(m.id, str) else m.id[0]): m for m in read_po(CATALOG.open("rb"))
+            if m.id}
+
+
+def test_english_catalog_translates_every_message(tmp_path):
+    extracted = _extract(tmp_path, "webui", "engine")
+    catalog = _catalog()
     missing = sorted(extracted - set(catalog))
     assert missing == [], f"run pybabel update and translate: {missing}"
     untranslated = [k for k, m in catalog.items() if not (m.string if isinstance(m.string, str)
@@ -48,16 +61,16 @@ def test_users_token_and_password_commands(tmp_path, monkeypatch):
     env.dispose()
 
 
-def test_every_notice_kind_has_words_in_the_web_ui():
-    """The web UI's (translatable) texts match the engine's kinds, word for word in bokmål."""
-    import flask
-    from flask_babel import Babel
-
-    from engine.notices.notice_board import KIND_LABELS
-    from webui.filters import notice_text
-    app = flask.Flask(__name__)
-    Babel(app)
-    with app.test_request_context():
-        for kind, words in KIND_LABELS.items():
-            assert notice_text(kind) == words
-        assert notice_text("something_new") == "En sak trenger oppfølging"
+def test_every_engine_message_key_has_an_english_translation_with_its_parameters(tmp_path):
+    """Every text the engine marks with N_ (error messages, field errors, role names, notice
+    labels) is extracted and translated, and the English uses the same %(name)s parameters
+    (a missing one would fail when the web UI fills it in)."""
+    keys = _extract(tmp_path, "engine")
+    assert len(keys) > 80  # the engine's texts were really found (N_ is a keyword)
+    assert "Fant ikke sak %(case)s" in keys and "Saksbehandler" in keys
+    catalog = _catalog()
+    untranslated = sorted(key for key in keys if key not in catalog or not catalog[key].string)
+    assert untranslated == []
+    parameters = lambda text: sorted(re.findall(r"%\((\w+)\)", text))  # noqa: E731
+    mismatched = [key for key in keys if parameters(key) != parameters(catalog[key].string)]
+    assert mismatched == []

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from engine.cases import casepage, intake
 from engine.core.errors import InvalidInput
 from webui import config, forms, uow
+from webui.i18n import translate_all
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -46,7 +47,7 @@ def create():
                                            config.settings().case_processes)
     except InvalidInput as error:
         uow.abort()
-        return _render_new(process_key, data, error.errors, status=422)
+        return _render_new(process_key, data, translate_all(error.errors), status=422)
     flash(_("Søknaden er registrert som sak %(number)s.", number=case.case_number), "success")
     return redirect(url_for("cases.show", case_id=case.id))
 

@@ -36,6 +36,7 @@ from engine.core.errors import (
 from engine.definitions import drafts, library, store
 from engine.definitions.validation import Problem, validate_files
 from webui import config, errors, forms, uow
+from webui.i18n import translate
 
 bp = Blueprint("definition_editors", __name__, url_prefix="/processes")
 
@@ -197,7 +198,7 @@ def form_preview(key: str, name: str):
     try:
         library.check_access(g.user)
     except PermissionDenied as error:  # the editor's script reads JSON
-        return errors.api_error(403, "forbidden", str(error))
+        return errors.api_error(403, "forbidden", translate(error.message))
     result = preview_schema(_filename(name, ".json"), _posted_text("schema"),
                             config.settings().max_upload_bytes)
     if result.problems:
@@ -243,7 +244,7 @@ def _save(section: str, key: str, name: str, field_name: str):
         saved = drafts.save(uow.ctx(), g.user, key, filename, text, base=base)
     except (drafts.DraftRefused, ConflictError) as error:
         uow.abort()  # what was typed is shown again, unsaved, with the reason
-        return _render(section, _bundle(key), filename, text, message=str(error),
+        return _render(section, _bundle(key), filename, text, message=translate(error.message),
                        status=409 if isinstance(error, ConflictError) else 422, base=base)
     if saved.problems:
         flash(ngettext("Utkastet er lagret, men har %(num)d feil som må rettes før det kan "
@@ -276,10 +277,11 @@ def deploy(key: str):
         section, filename = _back(bundle)
         problems = getattr(error, "problems", None)
         if isinstance(error, NotFound):
-            return _render(section, bundle, filename, message=str(error), status=409)
+            return _render(section, bundle, filename, message=translate(error.message),
+                           status=409)
         return _render(section, bundle, filename, problems=problems,
                        message=_("Utkastene ble ikke installert: %(reason)s. Utkastene er "
-                                 "beholdt.", reason=str(error)), status=422)
+                                 "beholdt.", reason=translate(error.message)), status=422)
     if created:
         flash(_("Versjon %(version)d av «%(name)s» er installert. Nye saker bruker den; saker "
                 "som kjører, blir på sin versjon.", version=version.version, name=version.name),

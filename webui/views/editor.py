@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from engine.core.errors import DefinitionError, EngineError
 from engine.definitions import drafts, editing, library
 from webui import config, errors, uow
+from webui.i18n import translate
 
 bp = Blueprint("editor", __name__, url_prefix="/processes")
 JSON_ENDPOINTS = frozenset({"editor.save_draft", "editor.discard", "editor.deploy"})
@@ -20,8 +21,8 @@ def engine_error(error: EngineError):
     uow.abort()
     status = errors.status_of(error)
     if request.endpoint in JSON_ENDPOINTS:
-        return errors.api_error(status, errors.ERROR_NAMES[status], str(error))
-    return errors.page(status, str(error))
+        return errors.api_error(status, errors.ERROR_NAMES[status], translate(error.message))
+    return errors.page(status, translate(error.message))
 
 
 @bp.get("/<key>/edit")
@@ -51,8 +52,9 @@ def save_draft(key: str, name: str):
         saved = editing.save(uow.ctx(), g.user, key, name, body["content"], base=base)
     except drafts.DraftRefused as error:
         uow.abort()
-        return jsonify({"saved": False, "error": "refused", "message": str(error),
-                        "problems": [{"file": name, "element": "-", "message": str(error)}]}), 422
+        message = translate(error.message)
+        return jsonify({"saved": False, "error": "refused", "message": message,
+                        "problems": [{"file": name, "element": "-", "message": message}]}), 422
     return jsonify({"saved": True, "file": saved.draft.filename,
                     "revision": drafts.revision(saved.draft),
                     "problems": [_problem(p) for p in saved.problems]})
@@ -70,11 +72,12 @@ def deploy(key: str):
         version, created = drafts.deploy(uow.ctx(), g.user, key)
     except DefinitionError as error:
         uow.abort()  # the drafts were committed when they were saved: they stay
-        return jsonify({"deployed": False, "error": "invalid_definition", "message": str(error),
+        return jsonify({"deployed": False, "error": "invalid_definition",
+                        "message": translate(error.message),
                         "problems": [_problem(p) for p in error.problems]}), 422
     except library.UploadRefused as error:
         uow.abort()
-        return jsonify({"deployed": False, "error": "refused", "message": str(error),
+        return jsonify({"deployed": False, "error": "refused", "message": translate(error.message),
                         "problems": []}), 422
     return jsonify({"deployed": True, "created": created, "version": version.version,
                     "library_url": url_for("library.show", key=key),

@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from engine.core.errors import InvalidInput
 from engine.worklist import inbox_page, saved_filters
 from webui import config, inboxparams, uow
+from webui.i18n import translate, translate_all
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
@@ -19,7 +20,7 @@ def index():
     try:
         view, filters, page = inboxparams.parse(request.args, ctx.settings.timezone)
     except InvalidInput as error:
-        filter_errors = error.errors
+        filter_errors = translate_all(error.errors)
         safe = {k: v for k, v in request.args.items() if k not in error.errors}
         view, filters, page = inboxparams.parse(safe, ctx.settings.timezone)
     result = inbox_page.worklist(ctx, g.user, view, filters, page, config.settings().inbox_page_size,
@@ -51,7 +52,7 @@ def bulk():
     if result.done:
         flash(done, "success")
     for task_id, message in result.failed.items():
-        flash(_("Oppgave %(id)d: %(message)s", id=task_id, message=message), "error")
+        flash(_("Oppgave %(id)d: %(message)s", id=task_id, message=translate(message)), "error")
     return _back()
 
 
@@ -65,7 +66,7 @@ def save_filter():
         saved_filters.save(uow.ctx(), g.user, name, request.form.get("back", ""))
     except InvalidInput as error:
         uow.abort()
-        flash(" ".join(error.errors.values()) or str(error), "error")
+        flash(" ".join(translate_all(error.errors).values()) or translate(error.message), "error")
         return _back()
     flash(_("Filteret «%(name)s» er lagret.", name=name), "success")
     return _back()

@@ -21,6 +21,7 @@ from flask_babel import ngettext
 from engine.core.errors import DefinitionError, EngineError
 from engine.definitions import heatmap, library, process_page
 from webui import config, errors, uow, uploads
+from webui.i18n import translate
 
 bp = Blueprint("library", __name__, url_prefix="/processes")
 #: Colour steps of the heat map, by share of the busiest element's count.
@@ -53,9 +54,9 @@ def upload():
             key = typed or library.upload_key(files, limit)
             version, created = library.deploy_upload(uow.ctx(), g.user, key, files)
         except DefinitionError as error:
-            problems = [str(p) for p in error.problems] or [str(error)]
+            problems = [str(p) for p in error.problems] or [translate(error.message)]
         except library.UploadRefused as error:
-            problems = [str(error)]
+            problems = [translate(error.message)]
     if problems:
         uow.abort()
         return render_template("library.html", processes=library.processes(uow.ctx(), g.user),
@@ -86,7 +87,7 @@ def heatmap_json(key: str):
     except EngineError as error:
         uow.abort()
         status = errors.status_of(error)
-        return errors.api_error(status, errors.ERROR_NAMES[status], str(error))
+        return errors.api_error(status, errors.ERROR_NAMES[status], translate(error.message))
     return jsonify({"process": key, "version": int(number) if number else None,
                     "elements": figures})
 

@@ -13,6 +13,7 @@ from engine.core.errors import (
 )
 from engine.worklist import humantasks, taskpage
 from webui import config, errors, forms, uow
+from webui.i18n import translate, translate_all
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -56,10 +57,11 @@ def submit(task_id: int):
         task = humantasks.complete(uow.ctx(), task_id, g.user, data, expected_version=_version())
     except InvalidInput as error:
         uow.abort()
-        return _render(task_id, values=data, errors=error.errors, status=422)
+        return _render(task_id, values=data, errors=translate_all(error.errors), status=422)
     except (PermissionDenied, ConflictError, ProcessError) as error:
         uow.abort()  # what was typed is shown again; nothing of the step was kept
-        return _render(task_id, values=data, problem=str(error), status=errors.status_of(error))
+        return _render(task_id, values=data, problem=translate(error.message),
+                       status=errors.status_of(error))
     following = humantasks.next_for(uow.ctx(), g.user, task.case_id)
     if following is not None:  # the case's next step is the officer's own: go on with it
         flash(_("Oppgaven «%(name)s» i sak %(case)s er fullført. Neste oppgave i saken: "

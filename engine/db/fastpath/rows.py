@@ -23,9 +23,10 @@ from sqlalchemy import bindparam, inspect
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from engine.core.messages import N_
 from engine.db.fastpath import driver
 
-CONFLICT = "Saken ble endret av noen andre samtidig. Last siden på nytt."
+CONFLICT = N_("Saken ble endret av noen andre samtidig. Last siden på nytt.")
 
 
 @functools.cache
