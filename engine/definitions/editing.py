@@ -78,7 +78,8 @@ def save(ctx, user, key: str, filename: str, content: str,
             safe_parse_xml((content or "").encode("utf-8"), filename,
                            ctx.settings.max_upload_bytes)
         except XmlRefused as error:
-            raise drafts.DraftRefused(f"{filename}: {error.reason}") from None
+            # "file: reason", in technical English (engine.workflow.safe_xml): not translated
+            raise drafts.DraftRefused(str(error)) from None
     return drafts.save(ctx, user, key, filename, content, base=base)
 
 

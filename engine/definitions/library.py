@@ -214,8 +214,8 @@ def upload_key(uploaded: dict[str, bytes], max_bytes: int) -> str:
             try:
                 root = safe_parse_xml(data, name, max_bytes)
             except XmlRefused as error:
-                # the reason is technical English (engine.workflow.safe_xml), not translated
-                raise UploadRefused(f"{name}: {error.reason}") from None
+                # "file: reason", in technical English (engine.workflow.safe_xml): not translated
+                raise UploadRefused(str(error)) from None
             keys += [p.get("id") for p in root.iter(f"{BPMN}process") if p.get("id")]
     if not keys:
         raise UploadRefused(N_("Last opp en BPMN-fil med prosessen (DMN-tabeller og skjemaer kan "

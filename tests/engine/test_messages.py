@@ -1,6 +1,8 @@
 """Engine messages: bokmål text with a key and parameters (engine.core.messages), carried by
 every engine error, so the web UI can show them in the reader's language."""
+import ast
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +18,8 @@ from engine.core.errors import (
 from engine.core.messages import N_, Message, as_message
 from engine.worklist import humantasks
 from engine.worklist.forms import validate_form_data
+
+ENGINE = Path(__file__).resolve().parents[2] / "engine"
 
 
 def test_n_marks_a_text_and_returns_it_unchanged():
@@ -94,3 +98,35 @@ def test_form_field_errors_are_messages_with_keys():
     assert errors == {"navn": "Feltet må fylles ut", "alder": "Ugyldig verdi"}
     assert (errors["navn"].key, errors["alder"].key) == ("Feltet må fylles ut", "Ugyldig verdi")
     assert caught.value.message.key == "%(count)d felt må rettes"
+
+
+def _error_classes(trees) -> set[str]:
+    """EngineError and every class in engine/ that derives from one of them."""
+    names = {"EngineError"}
+    classes = [node for tree in trees for node in ast.walk(tree) if isinstance(node, ast.ClassDef)]
+    while True:
+        found = {c.name for c in classes
+                 if any(getattr(b, "id", getattr(b, "attr", None)) in names for b in c.bases)}
+        if found <= names:
+            return names
+        names |= found
+
+
+def test_every_engine_error_is_raised_with_a_key_not_a_finished_text():
+    """A raise site passes N_("... %(name)s ...") and the parameters: an f-string or a plain
+    literal would reach the reader untranslated."""
+    trees = {path: ast.parse(path.read_text(), str(path)) for path in ENGINE.rglob("*.py")}
+    errors = _error_classes(trees.values())
+    assert {"NotFound", "InvalidInput", "UploadRefused", "SignInThrottled"} <= errors
+    finished = []
+    for path, tree in trees.items():
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+                continue
+            called = node.exc.func
+            if getattr(called, "id", getattr(called, "attr", None)) in errors and node.exc.args:
+                first = node.exc.args[0]
+                if isinstance(first, ast.JoinedStr) or (isinstance(first, ast.Constant)
+                                                        and isinstance(first.value, str)):
+                    finished.append(f"{path.relative_to(ENGINE.parent)}:{node.lineno}")
+    assert finished == []
