@@ -270,10 +270,13 @@ MIGRATION_PREVIEW_MAX = 1000
 
 
 def _plan_json(plan) -> dict:
+    changes = {k: v or [] for k, v in case_migration.describe(plan).items()}
+    for problem in changes["data_problems"]:
+        problem["message"] = translate(problem["message"])
     return {"case_id": plan.case_id, "case_number": plan.case_number,
             "instance_id": plan.instance_id, "from_version": plan.from_version,
-            "to_version": plan.to_version, "compatible": plan.compatible, "reason": plan.reason,
-            "token": plan.token, **{k: v or [] for k, v in case_migration.describe(plan).items()}}
+            "to_version": plan.to_version, "compatible": plan.compatible,
+            "reason": plan.reason and translate(plan.reason), "token": plan.token, **changes}
 
 
 @bp.post("/processes/<key>/migrations")
@@ -309,5 +312,5 @@ def migrate_cases(key: str):
                     "migrated": [_plan_json(p) for p in result.migrated],
                     "refused": [{"case_id": r.case_id, "case_number": r.case_number,
                                  "instance_id": r.instance_id, "from_version": r.from_version,
-                                 "reason": r.reason} for r in result.refused],
+                                 "reason": translate(r.reason)} for r in result.refused],
                     "unchanged": result.unchanged})

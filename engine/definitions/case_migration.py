@@ -35,6 +35,7 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import func, select
 
 from engine.cases import audit, casework
+from engine.core.messages import N_, Message
 from engine.db.database import is_postgres
 from engine.db.models import Case, HumanTask, ProcessInstance, ProcessVersion
 from engine.definitions import library, store, timer_migration
@@ -182,7 +183,7 @@ def migrate(ctx, user, key: str, case_ids: list[int] | None = None,
         expected = (seen or {}).get(instance.case_id)
         if plan.compatible and expected is not None and plan.token not in expected.split(","):
             plan.compatible = False
-            plan.reason = "Saken er endret siden forhåndsvisningen. Se på den på nytt."
+            plan.reason = Message(N_("Saken er endret siden forhåndsvisningen. Se på den på nytt."))
         if not plan.compatible:
             _refuse(ctx, instance.case, result, plan, actor)
             continue
@@ -233,7 +234,8 @@ def _explain_missing(ctx, key, target, wanted: list[int], result: MigrationResul
             continue
         case = ctx.session.get(Case, case_id)
         if case is None:
-            result.refused.append(Refusal(case_id, None, None, None, "Fant ikke saken"))
+            result.refused.append(Refusal(case_id, None, None, None,
+                                          Message(N_("Fant ikke saken"))))
             continue
         on_target = ctx.session.scalar(select(ProcessInstance.id).where(
             ProcessInstance.case_id == case_id, ProcessInstance.process_key == key,
@@ -242,7 +244,7 @@ def _explain_missing(ctx, key, target, wanted: list[int], result: MigrationResul
         if on_target is not None:
             result.unchanged.append(case.case_number)
             continue
-        reason = f"Saken har ingen aktiv prosess «{key}» å flytte"
+        reason = Message(N_("Saken har ingen aktiv prosess «%(process)s» å flytte"), process=key)
         result.refused.append(Refusal(case_id, case.case_number, None, None, reason))
         audit.record(ctx, case, actor, "instance_migration_refused", process=key,
                      to_version=target.version, reason=reason)
@@ -258,13 +260,13 @@ def _plan(ctx, instance: ProcessInstance, target: ProcessVersion):
                         instance.version.version, target.version, compatible=False,
                         token=f"{instance.id}:{instance.lock_version}")
     if instance.status != "running" or instance.state is None:
-        plan.reason = f"Prosessen er ikke aktiv ({instance.status})"
+        plan.reason = Message(N_("Prosessen er ikke aktiv (%(status)s)"), status=instance.status)
         return plan, None
     parsed = ctx.specs.get(target)
     try:
         loaded = runtime.load(ctx, instance)
     except Exception as error:  # noqa: BLE001 - a state that does not load is a reason too
-        plan.reason = f"Saken kunne ikke leses: {error}"
+        plan.reason = Message(N_("Saken kunne ikke leses: %(error)s"), error=str(error))
         return plan, None
     workflow = loaded.workflow
     tasks_before = _ready_tasks(ctx, workflow)
@@ -275,7 +277,8 @@ def _plan(ctx, instance: ProcessInstance, target: ProcessVersion):
     try:
         plan.reason = _migrate_in_memory(workflow, parsed, target.version)
     except Exception as error:  # noqa: BLE001 - what SpiffWorkflow cannot map is a reason
-        plan.reason = f"Saken kan ikke overføres til versjon {target.version}: {error}"
+        plan.reason = Message(N_("Saken kan ikke overføres til versjon %(version)s: %(error)s"),
+                              version=target.version, error=str(error))
     if plan.reason is None:
         plan.reason = timer_migration.restore_timers(workflow, timers_before, timers_new)
     if plan.reason is None:
@@ -309,15 +312,18 @@ def _migrate_in_memory(workflow, parsed, number: int) -> str | None:
     for sp_id, sub_diff in sub_diffs.items():
         if sub_diff is None:
             name = workflow.subprocesses[sp_id].spec.name
-            return f"Saken er inne i delprosessen «{name}», som versjon {number} ikke kaller"
+            return Message(N_("Saken er inne i delprosessen «%(name)s», som versjon %(version)s "
+                              "ikke kaller"), name=name, version=number)
     for diff in (top_diff, *sub_diffs.values()):
         for task in diff.removed:
             label = _label(task.task_spec)
             if task.has_state(ACTIVE):
-                return f"Saken venter ved «{label}», som ikke finnes i versjon {number}"
+                return Message(N_("Saken venter ved «%(name)s», som ikke finnes i versjon "
+                                  "%(version)s"), name=label, version=number)
             if task.has_state(TaskState.FINISHED_MASK):
-                return (f"Saken har passert «{label}», som ikke finnes i versjon {number}; "
-                        f"sakens historikk kan ikke flyttes")
+                return Message(N_("Saken har passert «%(name)s», som ikke finnes i versjon "
+                                  "%(version)s; sakens historikk kan ikke flyttes"),
+                               name=label, version=number)
     migrate_workflow(top_diff, workflow, parsed.spec)
     for sp_id, sub_diff in sub_diffs.items():
         subworkflow = workflow.subprocesses[sp_id]
@@ -326,8 +332,8 @@ def _migrate_in_memory(workflow, parsed, number: int) -> str | None:
     for task in workflow.get_tasks():
         spec = task.workflow.spec.task_specs.get(task.task_spec.name)
         if spec is not task.task_spec:
-            return (f"Elementet «{_label(task.task_spec)}» i saken finnes ikke i versjon "
-                    f"{number}")
+            return Message(N_("Elementet «%(name)s» i saken finnes ikke i versjon %(version)s"),
+                           name=_label(task.task_spec), version=number)
     return None
 
 
@@ -343,7 +349,8 @@ def _run_and_check(loaded, parsed, ctx) -> str | None:
                                          parsed.subprocess_specs,
                             runtime.script_engine(ctx))
     except Exception as error:  # noqa: BLE001 - whatever fails here refuses the instance
-        return f"Saken kan ikke kjøre videre på den nye versjonen: {error}"
+        return Message(N_("Saken kan ikke kjøre videre på den nye versjonen: %(error)s"),
+                       error=str(error))
     return None
 
 

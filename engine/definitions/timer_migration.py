@@ -19,6 +19,7 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 
 from engine.cases import audit
+from engine.core.messages import N_, Message
 from engine.db.models import Timer
 from engine.workflow import runtime, specs
 
@@ -76,7 +77,8 @@ def restore_timers(workflow, before: dict[str, dict], new: dict[str, tuple]) -> 
                 fire_at = start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
             except Exception as error:  # noqa: BLE001
                 name = task.task_spec.bpmn_name or task.task_spec.bpmn_id
-                return f"Den nye tidtakeren «{name}» kan ikke beregnes: {error}"
+                return Message(N_("Den nye tidtakeren «%(name)s» kan ikke beregnes: %(error)s"),
+                               name=name, error=str(error))
             task._set_internal_data(event_value=fire_at.isoformat())
         waiting = runtime.waiting_timer(task)
         if waiting is not None:

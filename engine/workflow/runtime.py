@@ -22,6 +22,7 @@ from engine.accounts.roles import role_for_lane
 from engine.cases import audit
 from engine.core.context import EngineContext, NewTask
 from engine.core.errors import ConflictError, EngineError, ProcessError
+from engine.core.messages import N_
 from engine.db.fastpath import driver, rows
 from engine.db.models import Case, HumanTask, Notice, ProcessInstance, Timer, User
 from engine.deadlines import task_deadlines
@@ -87,7 +88,7 @@ def load(ctx: EngineContext, instance: ProcessInstance, rows_locked: bool = Fals
     UPDATE). The workflow the last step kept in memory is used when the row still holds what
     it saved; pages that only read use `read_workflow`, which leaves it there."""
     if instance.status != "running" or instance.state is None:
-        raise ConflictError(f"Prosessen {instance.process_key} er ikke aktiv")
+        raise ConflictError(N_("Prosessen %(process)s er ikke aktiv"), process=instance.process_key)
     parsed = ctx.specs.get(instance.version)
     kept = ctx.workflows and ctx.workflows.take(instance.id, instance.process_version_id,
                                                 instance.state)
@@ -118,7 +119,8 @@ def start_instance(ctx: EngineContext, case: Case, process_key: str, data: dict,
                    _depth: int = 0) -> ProcessInstance:
     """Start `process_key` (`version`, default its newest) for `case`; run to its first wait."""
     if _depth > MAX_CHAINED_STARTS:
-        raise EngineError(f"For mange prosesser startet i ett steg ({process_key})")
+        raise EngineError(N_("For mange prosesser startet i ett steg (%(process)s)"),
+                          process=process_key)
     version = version or store.latest_version(ctx, process_key)
     parsed = ctx.specs.get(version)
     workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=script_engine(ctx))
@@ -169,9 +171,10 @@ def step_errors():
         element = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
         name = getattr(spec, "bpmn_name", None) or element or "?"
         detail = exc.args[0] if exc.args else exc.__class__.__name__
-        raise ProcessError(f"Prosessen kunne ikke gå videre ved «{name}» ({element}): {detail}. "
-                           "Ingenting ble lagret. Si fra til koordinerende enhet, som kan rette "
-                           "prosessdiagrammet.", element=element) from exc
+        raise ProcessError(N_("Prosessen kunne ikke gå videre ved «%(name)s» (%(element_id)s): "
+                              "%(detail)s. Ingenting ble lagret. Si fra til koordinerende enhet, "
+                              "som kan rette prosessdiagrammet."),
+                           element=element, name=name, element_id=element, detail=detail) from exc
 
 
 def persist_step(ctx: EngineContext, loaded: Loaded, actor: str, _depth: int = 0) -> None:
@@ -241,8 +244,8 @@ def _write_instance(ctx: EngineContext, loaded: Loaded, actor: str, has_timers: 
 
 
 @contextlib.contextmanager
-def lost_race_is_conflict(message: str = "Saken ble endret av noen andre samtidig. "
-                                         "Last siden på nytt."):
+def lost_race_is_conflict(message: str = N_("Saken ble endret av noen andre samtidig. "
+                                            "Last siden på nytt.")):
     """A lost race (a stale version, or SQLite's lock) anywhere inside, flushes included,
     becomes a ConflictError the caller can show."""
     try:

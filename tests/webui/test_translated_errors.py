@@ -1,6 +1,9 @@
 """Engine errors, field errors, role names and notice kinds reach the reader in their language:
 bokmål by default, English when English is chosen (pages) or asked for (the JSON API)."""
 import re
+from io import BytesIO
+
+import pytest
 
 from engine.accounts.users import get_user
 from engine.cases import casework
@@ -101,3 +104,26 @@ def test_role_names_and_notice_labels_in_english(browser, engine_do, web_env):
     html = _english(officer).get("/notices/").get_data(as_text=True)
     assert "A task has not been claimed" in html and "(Case officer)" in html
     assert "En oppgave er ikke tatt" not in html and "(Saksbehandler)" not in html
+
+
+@pytest.mark.usefixtures("new_versions_removed")
+def test_a_migration_refusal_in_english(browser, api, engine_do):
+    """Why a case cannot move to a new version: an engine text with parameters, in English."""
+    from tests.engine.test_migration import APPLICATION, without_kartlegging
+    engine_do(lambda ctx: casework.start_case(ctx, APPLICATION, get_user(ctx, "saksbehandler1")))
+    unit = api("koordinerende1")
+    deployed = unit.post("/api/v1/processes/ip_sak/versions",
+                         data={"files": [(BytesIO(without_kartlegging()), "ip_sak.bpmn")]},
+                         content_type="multipart/form-data")
+    assert deployed.status_code == 201, deployed.json
+    version = deployed.json["version"]
+    client = browser("koordinerende1")
+    html = client.get("/processes/ip_sak/migrations").get_data(as_text=True)
+    assert f"venter ved «Kartlegging og vurdering», som ikke finnes i versjon {version}" in html
+    html = _english(client).get("/processes/ip_sak/migrations").get_data(as_text=True)
+    assert (f"The case is waiting at “Kartlegging og vurdering”, which does not exist in "
+            f"version {version}") in html
+    preview = unit.client.post("/api/v1/processes/ip_sak/migrations", json={},
+                               headers={**unit.headers, "Accept-Language": "en"})
+    [case] = preview.json["cases"]
+    assert case["reason"].startswith("The case is waiting at “Kartlegging og vurdering”")
