@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Callable, Iterator
 
 from engine.accounts import roles
 from engine.core.clock import SystemClock
@@ -42,7 +42,8 @@ class EngineEnvironment:
         roles.require_role(settings.fallback_role, "SAMFLYT_FALLBACK_ROLE")
         self.settings = settings
         self.clock = clock or SystemClock()
-        self.db_engine = db_engine or make_db_engine(settings.database_url)
+        self.db_engine = db_engine or make_db_engine(settings.database_url,
+                                                     fast_path=settings.fast_path)
         # only for an engine of its own (one passed in belongs to someone else)
         self.checkpointer = start_wal_checkpointer(self.db_engine) if db_engine is None else None
         self.session_factory = make_session_factory(self.db_engine)

@@ -11,3 +11,5 @@ BIN=.venv/bin
 # Every test, both databases, real services (PostgreSQL, Redis, a Celery worker, Chromium),
 # in parallel: one xdist worker per core (`-n 0` in the arguments runs them in one process).
 "$BIN/python" -m pytest -n auto "$@"
+# The engine and the processes again with the fast path off (the ORM session, same rows).
+SAMFLYT_FAST_PATH=off "$BIN/python" -m pytest -q tests/engine tests/processes

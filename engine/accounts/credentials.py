@@ -28,9 +28,12 @@ from engine.core.errors import EngineError, InvalidInput, NotFound
 from engine.core.messages import N_, Message
 from engine.db.models import SignInFailure, User
 
+if TYPE_CHECKING:
+    from engine.core.context import EngineContext
+
 log = logging.getLogger(__name__)
 
-TOKEN_PREFIX = "sft_"
+TOKEN_PREFIX = "sft_"  # noqa: S105 - the visible prefix of every token, not a secret
 MIN_PASSWORD_LENGTH = 4
 
 
@@ -51,7 +54,7 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
-def set_password(ctx, username: str, password: str) -> User:
+def set_password(ctx: EngineContext, username: str, password: str) -> User:
     user = ctx.session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(N_("Fant ikke brukeren «%(username)s»"), username=username)
@@ -130,8 +133,8 @@ def _check_limit(ctx: EngineContext, name: str, address: str) -> None:
             raise SignInThrottled(max(1, math.ceil((free_at - now).total_seconds() / 60)))
 
 
-def active_user(ctx, user_id: int) -> User | None:
-    """The signed-in session's user, if still active (read on every page: through the driver)."""
+def active_user(ctx: EngineContext, user_id: int) -> User | None:
+    """The signed-in session's user, if still active (read on every page: one cached select)."""
     user = users.find_user_by_id(ctx, user_id)
     return user if user is not None and user.active else None
 
@@ -186,7 +189,7 @@ class TokenCheck:
     problem: Message | None = None
 
 
-def user_for_token(ctx, token: str) -> TokenCheck:
+def user_for_token(ctx: EngineContext, token: str) -> TokenCheck:
     """The token's user, or the reason the token is refused."""
     if not token or not token.startswith(TOKEN_PREFIX) or "." not in token:
         return TokenCheck(None, Message(N_("Ugyldig token")))

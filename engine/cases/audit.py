@@ -1,23 +1,23 @@
 """The append-only audit trail: every event on a case, reads included.
 
-Events are written through engine/driver.py, so they commit with the work they describe, or
-not at all; on PostgreSQL they travel with the step's other writes in one round trip.
+Events are rows of the step that records them: written through the persistence interface
+(engine/db/fastpath, `insert_row`), so they commit with the work they describe, or not at
+all; on PostgreSQL's fast path they travel with the step's other writes in one round trip.
+Their ids follow the order they were written in (the trail's order).
 """
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from engine.db.fastpath import driver
+from engine.db import fastpath
 from engine.db.models import AuditEvent, Case
-
-_INSERT = driver.Statement(insert(AuditEvent.__table__),
-                           column_keys=["case_id", "at", "actor", "kind", "details"])
 
 
 def record(ctx, case: Case | None, actor: str, event_kind: str, **details) -> None:
-    driver.write(ctx, _INSERT, {
+    fastpath.insert_row(ctx, AuditEvent, {
         "case_id": case.id if case is not None else None, "at": ctx.now(), "actor": actor,
-        "kind": event_kind, "details": {k: v for k, v in details.items() if v is not None}})
+        "kind": event_kind, "details": {k: v for k, v in details.items() if v is not None}},
+        need_id=False)
 
 
 def case_history(ctx, case_id: int, kinds: set[str] | None = None) -> list[AuditEvent]:

@@ -27,7 +27,7 @@ from engine.db.models import (
 )
 from engine.definitions import store
 from engine.notices import notice_board
-from engine.workflow import runtime
+from engine.workflow import loading
 from engine.worklist import humantasks
 from engine.worklist.pagefields import Field, days_left, field_specs, labelled, urgency
 
@@ -228,7 +228,7 @@ def _element_states(ctx, instance: ProcessInstance, open_tasks, now) -> dict[str
             states[process_key][element_id] = state
 
     if instance.status == "running" and instance.state:
-        workflow = runtime.read_workflow(ctx, instance)
+        workflow = loading.read_workflow(ctx, instance)
         all_tasks = list(workflow.tasks.values())
         for sub in workflow.subprocesses.values():
             all_tasks.extend(sub.tasks.values())

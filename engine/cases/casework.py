@@ -12,10 +12,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from engine.cases import audit
 from engine.core.errors import ConflictError, NotFound
 from engine.core.messages import N_
-from engine.db.fastpath import driver, rows
+from engine.db import fastpath
 from engine.db.models import Case, CaseNumberCounter, ProcessInstance, User
 from engine.definitions import store
-from engine.workflow import runtime
+from engine.workflow import step
+from engine.workflow.loading import properties
 from engine.worklist.forms import validate_form_data
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,10 @@ def _next_number(dialect: str):
     two officers starting the year's first cases at once both get a number (an INSERT after a
     missed UPDATE would fail for one of them)."""
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    return driver.Statement(insert(_COUNTERS).values(year=bindparam("of_year"), last=1)
-                            .on_conflict_do_update(index_elements=[_COUNTERS.c.year],
-                                                   set_={"last": _COUNTERS.c.last + 1})
-                            .returning(_COUNTERS.c.last))
+    return fastpath.Query(insert(_COUNTERS).values(year=bindparam("of_year"), last=1)
+                          .on_conflict_do_update(index_elements=[_COUNTERS.c.year],
+                                                 set_={"last": _COUNTERS.c.last + 1})
+                          .returning(_COUNTERS.c.last))
 
 
 def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCESS) -> Case:
@@ -57,18 +58,18 @@ def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCE
     actor_name = _name(actor)
     year = ctx.now().year
     # the newest version and the case number in one read (one round trip on PostgreSQL)
-    newest, [[number]] = driver.fetch_together(ctx, [
-        (store.NEWEST, {"key": process_key}),
+    newest, [[number]] = fastpath.run_together(ctx, [
+        (step.NEWEST_VERSION, {"key": process_key}),
         (_next_number(ctx.session.get_bind().dialect.name), {"of_year": year})])
-    version = store.newest_of(ctx, process_key, newest)
+    version = store.newest_of(process_key, step.first_of(newest))
     validate_start_data(ctx, version, data)
-    case = rows.insert(ctx, Case(case_number=_case_number(ctx, year, number),
+    case = fastpath.insert(ctx, Case(case_number=_case_number(ctx, year, number),
                                  process_key=process_key,
                                  status="open", person_name=data.get("navn"), data=dict(data),
                                  facts={}, created_at=ctx.now(), created_by=actor_name))
     audit.record(ctx, case, actor_name, "case_started", case_number=case.case_number,
                  process=process_key)
-    runtime.start_instance(ctx, case, process_key, data, actor_name, version=version)
+    step.start_instance(ctx, case, process_key, data, actor_name, version=version)
     log.info("case started case=%s process=%s version=%s user=%s", case.case_number,
              process_key, version.version, actor_name)
     return case
@@ -80,7 +81,7 @@ def start_form(parsed) -> str | None:
     version)."""
     for task_spec in parsed.spec.task_specs.values():
         if type(task_spec).__name__ == "StartEvent":
-            form = runtime.properties(task_spec).get("formJsonSchemaFilename")
+            form = properties(task_spec).get("formJsonSchemaFilename")
             if form:
                 return form
     return None
@@ -124,7 +125,7 @@ def start_process(ctx, case_id: int, process_key: str, data: dict, actor: User |
     version = store.latest_version(ctx, process_key)
     validate_start_data(ctx, version, data)
     seed = {**case.data, **(case.facts or {}), **data}
-    instance = runtime.start_instance(ctx, case, process_key, seed, _name(actor), version=version)
+    instance = step.start_instance(ctx, case, process_key, seed, _name(actor), version=version)
     log.info("process started case=%s process=%s version=%s user=%s", case.case_number,
              process_key, version.version, _name(actor))
     return instance

@@ -57,6 +57,16 @@ def require_secret_key(settings: Settings, bind_host: str | None = None) -> None
         + (", or serve on 127.0.0.1 for a local demo." if bind_host is not None else "."))
 
 
+def _flag(key: str, raw: str) -> bool:
+    """An on/off variable: on, 1, true, yes or off, 0, false, no (any case)."""
+    value = raw.strip().lower()
+    if value in ("on", "1", "true", "yes"):
+        return True
+    if value in ("off", "0", "false", "no"):
+        return False
+    raise ValueError(f"{key} must be on or off, not {raw!r}")
+
+
 def _default_database_url() -> str:
     return f"sqlite:///{PROJECT_ROOT / 'instance' / 'samflyt.sqlite3'}"
 
@@ -177,17 +187,25 @@ class Settings:
     soon_due_days: int = 3
     #: SAMFLYT_INBOX_PAGE_SIZE: rows per inbox page.
     inbox_page_size: int = 50
+    #: SAMFLYT_FAST_PATH: on (default) = the workflow step and the sweep persist through the
+    #: fast path (engine/db/fastpath: statements on the database driver's cursor, writes sent
+    #: with the COMMIT on PostgreSQL); off = through the ORM session, the same rows (slower;
+    #: for comparison, and the way round it should a SQLAlchemy upgrade break it). Also
+    #: 1/0, true/false, yes/no.
+    fast_path: bool = True
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         environ = os.environ if environ is None else environ
-        values = {}
+        values: dict[str, Any] = {}
         for field in dataclasses.fields(cls):
             key = "SAMFLYT_" + field.name.upper()
             if key in environ:
                 raw = environ[key]
                 if field.type == "int":
                     values[field.name] = int(raw)
+                elif field.type == "bool":
+                    values[field.name] = _flag(key, raw)
                 elif field.type.startswith("tuple"):
                     values[field.name] = tuple(v.strip() for v in raw.split(",") if v.strip())
                 else:

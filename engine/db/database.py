@@ -12,12 +12,14 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from engine.db.fastpath import driver
+from engine.db import fastpath
 
 log = logging.getLogger(__name__)
 
 
-def make_db_engine(url: str, **kwargs) -> Engine:
+def make_db_engine(url: str, fast_path: bool = True, **kwargs) -> Engine:
+    """The engine for `url`; `fast_path` (SAMFLYT_FAST_PATH) installs the fast path's
+    transaction hooks (engine/db/fastpath)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -28,7 +30,7 @@ def make_db_engine(url: str, **kwargs) -> Engine:
         return engine
     engine = create_engine(url, **kwargs)
     _ping_when_idle(engine)
-    driver.install(engine)
+    fastpath.install(engine, fast_path)
     return engine
 
 
@@ -125,7 +127,7 @@ def _sqlite_begin(connection):
     try:
         connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
     except connection.dialect.loaded_dbapi.Error as error:  # "database is locked"
-        raise driver.as_sqlalchemy_error(connection, error, "BEGIN IMMEDIATE") from error
+        raise fastpath.as_sqlalchemy_error(connection, error, "BEGIN IMMEDIATE") from error
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

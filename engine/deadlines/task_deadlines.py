@@ -29,8 +29,8 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.cases import audit
+from engine.db import fastpath
 from engine.db.database import is_postgres
-from engine.db.fastpath import driver, rows
 from engine.db.models import Case, HumanTask, Notice, ProcessInstance
 from engine.deadlines.calendar import add_duration
 from engine.deadlines.workdays import claim_deadline, end_of_due_date, on_working_day
@@ -94,7 +94,7 @@ def plan_task_deadlines(ctx, case: Case, instance, root_id, row: dict,
         return []
     escalate_to = (props.get("overdueNoticeRole") or "").strip() or None
     reassign = _flag(props.get("reassignOnOverdue"), ctx.settings.task_reassign_on_overdue)
-    return [rows.insert_values(ctx, Notice, dict(
+    return [fastpath.insert_row(ctx, Notice, dict(
         source_key=f"{root_id}:{row['spiff_task_id']}:{OVERDUE}", kind=OVERDUE,
         severity="escalation" if escalate_to else "warning", role=escalate_to,
         action="reassign" if reassign else None,
@@ -104,15 +104,13 @@ def plan_task_deadlines(ctx, case: Case, instance, root_id, row: dict,
 
 
 _TASKS = HumanTask.__table__
-#: The claim deadline is the engine's bookkeeping, not a change an officer made: setting it
-#: leaves the task's version alone (a form open on the task stays valid).
-_SET_CLAIM_DUE = driver.Statement(
-    update(_TASKS).where(_TASKS.c.id == bindparam("task_id"))
-    .values(claim_due_at=bindparam("due", type_=_TASKS.c.claim_due_at.type)))
 
 
 def set_claim_due(ctx, task: HumanTask, due: datetime | None) -> None:
-    driver.write(ctx, _SET_CLAIM_DUE, {"task_id": task.id, "due": due})
+    """The claim deadline is the engine's bookkeeping, not a change an officer made: setting
+    it leaves the task's version alone (a form open on the task stays valid). An edit of its
+    own (a task put back in the queue), through the session."""
+    ctx.session.execute(update(_TASKS).where(_TASKS.c.id == task.id).values(claim_due_at=due))
     set_committed_value(task, "claim_due_at", due)
 
 
@@ -156,15 +154,18 @@ _UNCLAIMED_OF_TASK = and_(Notice.human_task_id == HumanTask.id, Notice.kind == U
 #: Tasks whose claim deadline passed, with their case, whether a "not claimed" notice of the
 #: task is still open, and how many it has had (PostgreSQL: the task rows locked; rows
 #: another sweeper holds are left out).
-_UNCLAIMED_TASKS = (
-    driver.select_rows(HumanTask, Case)
-    .add_columns(
+_UNCLAIMED_TASKS = fastpath.Query.rows(
+    HumanTask, Case,
+    columns=(
         select(Notice.id).where(_UNCLAIMED_OF_TASK, Notice.status.in_(notice_board.OPEN_STATUSES))
         .limit(1).correlate(HumanTask).scalar_subquery().is_not(None),
         select(func.count(Notice.id)).where(_UNCLAIMED_OF_TASK)
-        .correlate(HumanTask).scalar_subquery())
+        .correlate(HumanTask).scalar_subquery()),
+    shape=lambda query: query
     .select_from(HumanTask).join(Case, Case.id == HumanTask.case_id)
-    .with_for_update(skip_locked=True, of=HumanTask.__table__))
+    .where(HumanTask.id.in_(bindparam("ids", expanding=True)))
+    .with_for_update(skip_locked=True, of=HumanTask.__table__),
+    in_lists=True)
 
 
 def raise_unclaimed(ctx, task_id: int, now: datetime) -> Notice | None:
@@ -176,14 +177,15 @@ def raise_unclaimed(ctx, task_id: int, now: datetime) -> Notice | None:
 
 
 def _raise_unclaimed_row(ctx, row: tuple, now: datetime) -> Notice | None:
-    task, case, watched, earlier = driver.split_row(ctx, row, (HumanTask, Case))
+    task, case, watched, earlier = row
     if task.claim_due_at is None or task.claim_due_at > now:
         return None
     due = task.claim_due_at
-    set_claim_due(ctx, task, None)  # raised once; claiming and putting back arms it again
+    # raised once; claiming and putting back arms it again
+    fastpath.update(ctx, task, versioned=False, claim_due_at=None)
     if task.status != "open" or task.assignee is not None or watched:
         return None
-    notice = rows.insert(ctx, Notice(
+    notice = fastpath.insert(ctx, Notice(
         source_key=f"task:{task.id}:{UNCLAIMED}:{earlier + 1}", kind=UNCLAIMED,
         severity="warning", role=task.candidate_role, case_id=task.case_id,
         instance_id=task.instance_id, human_task_id=task.id, case_number=task.case_number,
@@ -249,11 +251,14 @@ def due_notice_ids(ctx, now: datetime, limit: int | None = None) -> list[int]:
 
 #: Pending notices with the task each watches (if any) and the case (PostgreSQL: the notice
 #: rows locked; rows another sweeper holds are left out).
-_PENDING_NOTICES = (
-    driver.select_rows(Notice, HumanTask, Case)
+_PENDING_NOTICES = fastpath.Query.rows(
+    Notice, HumanTask, Case,
+    shape=lambda query: query
     .select_from(Notice).outerjoin(HumanTask, HumanTask.id == Notice.human_task_id)
     .join(Case, Case.id == Notice.case_id)
-    .with_for_update(skip_locked=True, of=Notice.__table__))
+    .where(Notice.id.in_(bindparam("ids", expanding=True)))
+    .with_for_update(skip_locked=True, of=Notice.__table__),
+    in_lists=True)
 
 
 def raise_pending(ctx, notice_id: int, now: datetime) -> Notice | None:
@@ -266,7 +271,7 @@ def raise_pending(ctx, notice_id: int, now: datetime) -> Notice | None:
 
 
 def _raise_pending_row(ctx, row: tuple, now: datetime) -> Notice | None:
-    notice, task, case = driver.split_row(ctx, row, (Notice, HumanTask, Case))
+    notice, task, case = row
     if notice.status != notice_board.PENDING or notice.due_at > now:
         return None
     if task is not None:
@@ -278,7 +283,7 @@ def _raise_pending_row(ctx, row: tuple, now: datetime) -> Notice | None:
         _address(ctx, case, notice, task)
     # (the notice's row written with the step's other rows; a task handed back by
     # `reassignOnOverdue` is flushed by the ORM)
-    rows.update(ctx, notice, status=notice_board.RAISED, raised_at=now, role=notice.role,
+    fastpath.update(ctx, notice, status=notice_board.RAISED, raised_at=now, role=notice.role,
                 username=notice.username)
     audit.record(ctx, case, "system", "notice_raised", kind=notice.kind, role=notice.role,
                  user=notice.username, severity=notice.severity,
@@ -323,9 +328,9 @@ def raise_item(ctx, kind: str, item_id: int, now: datetime) -> Notice | None:
     return raise_items(ctx, [(kind, item_id)], now)[0]
 
 
-#: item kind -> (the rows' query, the model whose id the item is, how a row is raised)
-_KINDS = {"task": (_UNCLAIMED_TASKS, HumanTask, _raise_unclaimed_row),
-          "notice": (_PENDING_NOTICES, Notice, _raise_pending_row)}
+#: item kind -> (the rows' query, how a row is raised)
+_KINDS = {"task": (_UNCLAIMED_TASKS, _raise_unclaimed_row),
+          "notice": (_PENDING_NOTICES, _raise_pending_row)}
 
 
 def raise_items(ctx, items: list[tuple[str, int]], now: datetime) -> list[Notice | None]:
@@ -333,12 +338,12 @@ def raise_items(ctx, items: list[tuple[str, int]], now: datetime) -> list[Notice
     (a Notice, or None where there was nothing to raise); each kind's rows are read in one
     statement."""
     found = {}
-    for kind, (query, model, _raise_row) in _KINDS.items():
+    for kind, (query, _raise_row) in _KINDS.items():
         ids = [item_id for item_kind, item_id in items if item_kind == kind]
         if ids:
-            for row in ctx.session.execute(query.where(model.id.in_(ids))):
-                found[kind, row.id] = tuple(row)  # (the first model's id)
-    return [_KINDS[kind][2](ctx, found[kind, item_id], now) if (kind, item_id) in found
+            for row in fastpath.run(ctx, query, ids=ids):
+                found[kind, row[0].id] = row  # (the task or the notice)
+    return [_KINDS[kind][1](ctx, found[kind, item_id], now) if (kind, item_id) in found
             else None for kind, item_id in items]
 
 

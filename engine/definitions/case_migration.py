@@ -40,7 +40,7 @@ from engine.db.database import is_postgres
 from engine.db.models import Case, HumanTask, ProcessInstance, ProcessVersion
 from engine.definitions import library, store, timer_migration
 from engine.definitions.timer_migration import TimerChange
-from engine.workflow import runtime
+from engine.workflow import conflicts, loading, step, task_rows
 from engine.worklist.forms import field_errors
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,7 @@ def preview(ctx, user, key: str, to_version: int | None = None, limit: int | Non
     return MigrationPreview(key, target.version, target.name, items, total, versions)
 
 
-@runtime.conflict_safe
+@conflicts.conflict_safe
 def migrate(ctx, user, key: str, case_ids: list[int] | None = None,
             to_version: int | None = None, seen: dict[int, str] | None = None
             ) -> MigrationResult:
@@ -264,7 +264,7 @@ def _plan(ctx, instance: ProcessInstance, target: ProcessVersion):
         return plan, None
     parsed = ctx.specs.get(target)
     try:
-        loaded = runtime.load(ctx, instance)
+        loaded = loading.load(ctx, instance)
     except Exception as error:  # noqa: BLE001 - a state that does not load is a reason too
         plan.reason = Message(N_("Saken kunne ikke leses: %(error)s"), error=str(error))
         return plan, None
@@ -307,7 +307,7 @@ def _plan(ctx, instance: ProcessInstance, target: ProcessVersion):
 
 def _migrate_in_memory(workflow, parsed, number: int) -> str | None:
     """Swap the specs (top process and called processes); the reason when it cannot be done."""
-    registry = runtime.state_serializer()._serializer.registry
+    registry = loading.state_serializer()._serializer.registry
     top_diff, sub_diffs = diff_workflow(registry, workflow, parsed.spec, parsed.subprocess_specs)
     for sp_id, sub_diff in sub_diffs.items():
         if sub_diff is None:
@@ -344,10 +344,10 @@ def _run_and_check(loaded, parsed, ctx) -> str | None:
     try:
         workflow.refresh_timers()
         workflow.do_engine_steps(did_complete_task=loaded.passed.append)
-        workflow.get_events()  # signals nobody caught (see runtime.run_and_persist)
-        runtime.state_serializer().loads(runtime.state_serializer().dumps(workflow), parsed.spec,
+        workflow.get_events()  # signals nobody caught (see step.run_and_persist)
+        loading.state_serializer().loads(loading.state_serializer().dumps(workflow), parsed.spec,
                                          parsed.subprocess_specs,
-                            runtime.script_engine(ctx))
+                            loading.script_engine(ctx))
     except Exception as error:  # noqa: BLE001 - whatever fails here refuses the instance
         return Message(N_("Saken kan ikke kjøre videre på den nye versjonen: %(error)s"),
                        error=str(error))
@@ -361,8 +361,8 @@ def _label(task_spec) -> str:
 # --- user tasks ---------------------------------------------------------------------------------
 
 def _ready_props(workflow) -> dict[str, tuple]:
-    return {spiff_id: (task, runtime.properties(task.task_spec))
-            for spiff_id, task in runtime.ready_user_tasks(workflow).items()}
+    return {spiff_id: (task, loading.properties(task.task_spec))
+            for spiff_id, task in loading.ready_user_tasks(workflow).items()}
 
 
 def _ready_tasks(ctx, workflow) -> dict[str, tuple[TaskInfo, str | None, int]]:
@@ -371,8 +371,8 @@ def _ready_tasks(ctx, workflow) -> dict[str, tuple[TaskInfo, str | None, int]]:
     for spiff_id, (task, props) in _ready_props(workflow).items():
         info = TaskInfo(task.task_spec.bpmn_id or task.task_spec.name,
                         task.task_spec.bpmn_name or task.task_spec.name,
-                        runtime.lane_of(task) or ctx.settings.fallback_role)
-        found[spiff_id] = (info, props.get("formJsonSchemaFilename"), runtime.priority_of(props))
+                        loading.lane_of(task) or ctx.settings.fallback_role)
+        found[spiff_id] = (info, props.get("formJsonSchemaFilename"), task_rows.priority_of(props))
     return found
 
 
@@ -450,10 +450,10 @@ def _apply(ctx, loaded, plan: InstancePlan, target: ProcessVersion, actor: str) 
     instance = loaded.instance
     _update_task_rows(ctx, plan, loaded)
     timer_migration.update_timer_rows(ctx, plan, loaded)
-    runtime.persist_step(ctx, loaded, actor)
+    step.persist_step(ctx, loaded, actor)
     instance.version = target
     instance.process_version_id = target.id
-    with runtime.lost_race_is_conflict():
+    with conflicts.lost_race_is_conflict():
         ctx.session.flush()
     audit.record(ctx, loaded.case, actor, "instance_migrated", process=plan.process_key,
                  instance=plan.instance_id, from_version=plan.from_version,

@@ -17,7 +17,6 @@ from sqlalchemy import bindparam, func, select
 
 from engine.core.errors import DefinitionError, NotFound
 from engine.core.messages import N_
-from engine.db.fastpath import driver
 from engine.db.models import DefinitionFile, ProcessVersion
 from engine.definitions.validation import deployable_processes, validate_files
 from engine.workflow.safe_xml import XmlRefused, safe_parse_xml
@@ -192,22 +191,23 @@ def _store_version(ctx, process_key, name, needed: dict[str, str], deployed_by) 
     return version
 
 
-#: The newest version of a process (read at every start: through the driver).
-NEWEST = driver.Statement(
-    driver.select_rows(ProcessVersion).where(ProcessVersion.process_key == bindparam("key"))
-    .order_by(ProcessVersion.version.desc()).limit(1))
+_NEWEST = (select(ProcessVersion).where(ProcessVersion.process_key == bindparam("key"))
+           .order_by(ProcessVersion.version.desc()).limit(1))
 
 
 def latest_version(ctx, process_key: str) -> ProcessVersion:
-    return newest_of(ctx, process_key, driver.fetch_all(ctx, NEWEST, key=process_key))
+    """The newest version of a process (NotFound when it has none). A workflow step reads it
+    with its other rows instead (engine/workflow/step.py, `NEWEST_VERSION`)."""
+    return newest_of(process_key, ctx.session.execute(_NEWEST, {"key": process_key})
+                     .scalar_one_or_none())
 
 
-def newest_of(ctx, process_key: str, rows: list[tuple]) -> ProcessVersion:
-    """The version from the rows of NEWEST (read alone or together with other reads)."""
-    if not rows:
+def newest_of(process_key: str, version: ProcessVersion | None) -> ProcessVersion:
+    """`version`, the newest of `process_key`, or NotFound when the process has none."""
+    if version is None:
         raise NotFound(N_("Prosessen «%(process)s» er ikke installert (kjør «samflyt init»)"),
                        process=process_key)
-    return driver.load_row(ctx, ProcessVersion, rows[0])
+    return version
 
 
 def form_text(ctx, version: ProcessVersion, form: str) -> str | None:

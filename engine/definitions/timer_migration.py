@@ -21,7 +21,7 @@ from sqlalchemy import select
 from engine.cases import audit
 from engine.core.messages import N_, Message
 from engine.db.models import Timer
-from engine.workflow import runtime, specs
+from engine.workflow import specs
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,7 +41,7 @@ def waiting_timers(workflow) -> dict[str, dict]:
     found = {}
     for task in workflow.get_tasks(state=TaskState.WAITING):
         definition = specs.timer_definition(task.task_spec)
-        waiting = runtime.waiting_timer(task) if definition is not None else None
+        waiting = specs.waiting_timer(task) if definition is not None else None
         if definition is None or waiting is None:
             continue
         duration = None
@@ -80,7 +80,7 @@ def restore_timers(workflow, before: dict[str, dict], new: dict[str, tuple]) -> 
                 return Message(N_("Den nye tidtakeren «%(name)s» kan ikke beregnes: %(error)s"),
                                name=name, error=str(error))
             task._set_internal_data(event_value=fire_at.isoformat())
-        waiting = runtime.waiting_timer(task)
+        waiting = specs.waiting_timer(task)
         if waiting is not None:
             new[str(task.id)] = (waiting[0], definition.expression)
     return None

@@ -22,7 +22,7 @@ from sqlalchemy.orm.util import identity_key
 from engine.cases import audit
 from engine.core.errors import NotFound, PermissionDenied
 from engine.core.messages import N_, Message
-from engine.db.fastpath import driver
+from engine.db import fastpath
 from engine.db.models import Case, HumanTask, Notice, User
 
 PENDING, RAISED, ACKNOWLEDGED, RESOLVED = "pending", "raised", "acknowledged", "resolved"
@@ -132,13 +132,13 @@ def resolve(ctx, notice: Notice, resolution: str) -> bool:
 #
 # Two moments, so that completing a task costs no extra statement:
 # - when a process completes, its open notices resolve at once (`resolve_for_completed_process`,
-#   from runtime.sync_human_tasks, once per process instance);
+#   from the step (engine/workflow/step.py), once per process instance);
 # - a notice watching a task (claimed, completed or cancelled) or naming a task in
 #   `noticeResolvedBy` resolves in the next sweep (engine.deadlines.resolve_stale). Until then
 #   the in-app lists already leave it out (`_still_applies`), and no e-mail is sent for it.
 
 _NOTICES = Notice.__table__
-_RESOLVE_PROCESS = driver.Statement(
+_RESOLVE_PROCESS = fastpath.Query(
     update(_NOTICES).where(_NOTICES.c.instance_id == bindparam("of_instance"),
                            _NOTICES.c.status.in_(OPEN_STATUSES))
     .values(status=RESOLVED, resolved_at=bindparam("at"), resolution="process_completed")
@@ -156,7 +156,7 @@ def resolve_for_completed_process(ctx, case: Case, instance_id: int | None) -> i
     now = ctx.now()
     # a Core statement built once (the ORM's bulk UPDATE costs a millisecond more); the few
     # notices this session has loaded are brought up to date by hand below
-    rows = driver.fetch_all(ctx, _RESOLVE_PROCESS, of_instance=instance_id, at=now)
+    rows = fastpath.run(ctx, _RESOLVE_PROCESS, of_instance=instance_id, at=now)
     for notice_id, kind, raised_at in rows:
         loaded = ctx.session.identity_map.get(identity_key(Notice, notice_id))
         if loaded is not None:

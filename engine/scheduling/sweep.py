@@ -13,18 +13,18 @@ import dataclasses
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine.accounts.roles import PROCESS_ERROR_ROLE
 from engine.cases import audit
 from engine.core.context import EngineContext
 from engine.core.errors import ProcessError
-from engine.db.fastpath import driver, rows
+from engine.db import fastpath
 from engine.db.models import Case, Notice, ProcessInstance, ProcessVersion, Timer
 from engine.deadlines import task_deadlines
 from engine.notices import notice_board
 from engine.scheduling import chunks
-from engine.workflow import runtime
+from engine.workflow import loading, step
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +63,23 @@ def due_instance_ids(ctx: EngineContext, now: datetime, limit: int | None = None
 #: Instances with their case and version (PostgreSQL: their rows locked; rows another
 #: sweeper holds are left out); their waiting timers are read after the lock is taken (so a
 #: sweeper that waited sees what the other one fired).
-_INSTANCES = (
-    driver.select_rows(ProcessInstance, Case, ProcessVersion)
+_INSTANCES = fastpath.Query.rows(
+    ProcessInstance, Case, ProcessVersion,
+    shape=lambda query: query
     .select_from(ProcessInstance)
     .join(Case, Case.id == ProcessInstance.case_id)
     .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
-    .with_for_update(skip_locked=True, of=ProcessInstance.__table__))
-_WAITING = (driver.select_rows(Timer).where(Timer.status == "waiting")
-            .order_by(Timer.fire_at, Timer.id))
+    .where(ProcessInstance.id.in_(bindparam("ids", expanding=True)))
+    .with_for_update(skip_locked=True, of=ProcessInstance.__table__),
+    in_lists=True)
+_WAITING = fastpath.Query.rows(
+    Timer, shape=lambda query: query
+    .where(Timer.status == "waiting", Timer.instance_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Timer.fire_at, Timer.id),
+    in_lists=True)
+_NOTICE_KEYS = fastpath.Query(
+    select(Notice.instance_id, Notice.source_key)
+    .where(Notice.instance_id.in_(bindparam("ids", expanding=True))), in_lists=True)
 
 
 def fire_due_timers(ctx: EngineContext, instance_id: int, now: datetime, result: SweepResult
@@ -84,17 +93,15 @@ def fire_many(ctx: EngineContext, instance_ids: list[int], now: datetime, result
     """Fire the due timers of several instances in the caller's transaction, their rows read
     in three statements (the instances, their waiting timers, their notices' source keys);
     per instance, whether it was fired (False: another sweeper has it, or fired it)."""
-    found = {row.id: tuple(row) for row in ctx.session.execute(  # (the instance's id)
-        _INSTANCES.where(ProcessInstance.id.in_(instance_ids)))}
+    found = {row[0].id: row for row in fastpath.run(ctx, _INSTANCES, ids=instance_ids)}
     waiting: dict[int, list[Timer]] = {instance_id: [] for instance_id in found}
     notice_keys: dict[int, set[str]] = {instance_id: set() for instance_id in found}
     if found:
-        for row in ctx.session.execute(_WAITING.where(Timer.instance_id.in_(list(found)))):
-            timer = driver.load_row(ctx, Timer, tuple(row))
+        timers, keys = fastpath.run_together(ctx, [(_WAITING, {"ids": list(found)}),
+                                                   (_NOTICE_KEYS, {"ids": list(found)})])
+        for (timer,) in timers:
             waiting[timer.instance_id].append(timer)
-        for instance_id, source_key in ctx.session.execute(
-                select(Notice.instance_id, Notice.source_key)
-                .where(Notice.instance_id.in_(list(found)))):
+        for instance_id, source_key in keys:
             notice_keys[instance_id].add(source_key)
     return [_fire(ctx, found[instance_id], waiting[instance_id], now, result,
                   notice_keys[instance_id])
@@ -103,8 +110,8 @@ def fire_many(ctx: EngineContext, instance_ids: list[int], now: datetime, result
 
 def _fire(ctx: EngineContext, row: tuple, waiting: list[Timer], now: datetime,
           result: SweepResult, notice_keys: set[str]) -> bool:
-    instance, case, version = driver.split_row(ctx, row, (ProcessInstance, Case, ProcessVersion))
-    rows.attach(instance, case=case, version=version)
+    instance, case, version = row
+    fastpath.attach(instance, case=case, version=version)
     due = [timer for timer in waiting if timer.fire_at <= now]
     if not due:
         return False  # fired meanwhile by another sweeper
@@ -113,7 +120,7 @@ def _fire(ctx: EngineContext, row: tuple, waiting: list[Timer], now: datetime,
             timer.status = "cancelled"
         return True
     # the instance's row is locked (SQLite: the writer's lock) until the commit
-    loaded = runtime.load(ctx, instance, rows_locked=True)
+    loaded = loading.load(ctx, instance, rows_locked=True)
     loaded.timer_rows, loaded.notice_keys = waiting, notice_keys
     for timer in due:
         audit.record(ctx, loaded.case, "system", "timer_fired", timer=timer.name,
@@ -121,7 +128,7 @@ def _fire(ctx: EngineContext, row: tuple, waiting: list[Timer], now: datetime,
         result.fired.append(f"{loaded.case.case_number}: {timer.name}")
         log.info("timer fired case=%s timer=%r element=%s", loaded.case.case_number,
                  timer.name, timer.element_id)
-    runtime.run_and_persist(ctx, loaded, "system")
+    step.run_and_persist(ctx, loaded, "system")
     # (pending notices of new tasks are raised later by the deadline sweep)
     result.notices += [task_deadlines.describe(notice) for notice in loaded.raised]
     return True
@@ -206,8 +213,8 @@ def record_failure(ctx: EngineContext, instance_id: int, now: datetime,
         return []
     for timer in due:
         timer.status = "failed"
-    case = ctx.session.get(Case, due[0].case_id)
-    rows.insert(ctx, Notice(
+    case = ctx.session.get_one(Case, due[0].case_id)
+    fastpath.insert(ctx, Notice(
         case_id=case.id, instance_id=instance_id,
         source_key=f"process_error:{instance_id}:{min(t.id for t in due)}",
         kind=notice_board.PROCESS_ERROR,

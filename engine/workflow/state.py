@@ -93,7 +93,7 @@ class LiveWorkflows:
     a step by another process, a migration, or a step that was rolled back after saving
     leaves another text in the row, and the state is deserialised as usual. An entry is
     taken out when used, so two steps never share a workflow. Nothing may change a workflow
-    after its state text is made (engine/runtime.py keeps it last).
+    after its state text is made (engine/workflow/step.py keeps it last).
     """
 
     def __init__(self, size: int):

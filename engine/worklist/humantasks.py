@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from datetime import datetime
+from typing import cast
 from uuid import UUID
 
 from SpiffWorkflow.task import TaskState
@@ -15,11 +16,11 @@ from engine.cases import audit
 from engine.cases.coordinator import appoint_coordinator
 from engine.core.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from engine.core.messages import N_, Message
-from engine.db.fastpath import driver, rows
+from engine.db import fastpath
 from engine.db.models import Case, HumanTask, ProcessInstance, ProcessVersion, User
 from engine.deadlines import task_deadlines
 from engine.definitions import store
-from engine.workflow import runtime
+from engine.workflow import conflicts, loading, step
 from engine.worklist.forms import validate_form_data
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,8 @@ def _view_query(ctx, user: User, view: str):
     if view == "overdue":
         return query.where(HumanTask.status == "open", HumanTask.due_at < ctx.now(),
                            or_(HumanTask.assignee == user.username,
-                               (HumanTask.candidate_role.in_(roles)) & HumanTask.assignee.is_(None)))
+                               HumanTask.candidate_role.in_(roles)
+                               & HumanTask.assignee.is_(None)))
     if view == "completed":
         return query.where(HumanTask.completed_by == user.username)
     raise InvalidInput(N_("Ukjent visning «%(view)s»"), {"view": Message(
@@ -106,17 +108,17 @@ def inbox_counts(ctx, user: User) -> dict[str, int]:
     return counts
 
 
-_OPEN_OF_CASE = driver.Statement(
-    driver.select_rows(HumanTask)
-    .where(HumanTask.case_id == bindparam("case_id"), HumanTask.status == "open")
-    .order_by(HumanTask.created_at, HumanTask.id))
-_FOR_COMPLETION = (HumanTask, ProcessInstance, Case, ProcessVersion)
-#: The task with everything a completion needs, in one read. On PostgreSQL the task's and the
-#: instance's rows stay locked until the commit (SQLite's writer lock covers the transaction),
-#: so a second officer waits and then reads the completed task: a clear conflict, and the
-#: step's writes can go with the COMMIT.
-_TASK_FOR_COMPLETION = driver.Statement(
-    driver.select_rows(*_FOR_COMPLETION)
+_OPEN_OF_CASE = (select(HumanTask)
+                 .where(HumanTask.case_id == bindparam("case_id"), HumanTask.status == "open")
+                 .order_by(HumanTask.created_at, HumanTask.id))
+#: The task with everything a completion needs, in one read (a workflow step: through the
+#: persistence interface). On PostgreSQL the task's and the instance's rows stay locked until
+#: the commit (SQLite's writer lock covers the transaction), so a second officer waits and
+#: then reads the completed task: a clear conflict, and the step's writes can go with the
+#: COMMIT.
+_TASK_FOR_COMPLETION = fastpath.Query.rows(
+    HumanTask, ProcessInstance, Case, ProcessVersion,
+    shape=lambda query: query
     .select_from(HumanTask)
     .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
     .join(Case, Case.id == ProcessInstance.case_id)
@@ -126,8 +128,7 @@ _TASK_FOR_COMPLETION = driver.Statement(
 
 
 def open_tasks(ctx, case_id: int) -> list[HumanTask]:
-    return [task for (task,) in driver.load_all(ctx, _OPEN_OF_CASE, (HumanTask,),
-                                                 case_id=case_id)]
+    return list(ctx.session.scalars(_OPEN_OF_CASE, {"case_id": case_id}))
 
 
 def get_task(ctx, task_id: int) -> HumanTask:
@@ -163,16 +164,16 @@ def _check_version(task: HumanTask, expected_version: int | None) -> None:
 
 
 def _flush(ctx) -> None:
-    with runtime.lost_race_is_conflict(N_("Oppgaven ble endret av noen andre samtidig")):
+    with conflicts.lost_race_is_conflict(N_("Oppgaven ble endret av noen andre samtidig")):
         ctx.session.flush()
 
 
-@runtime.conflict_safe
+@conflicts.conflict_safe
 def claim(ctx, task_id: int, user: User, expected_version: int | None = None) -> HumanTask:
     task = get_task(ctx, task_id)
     _check_version(task, expected_version)
     if task.candidate_role not in user.role_keys:
-        raise PermissionDenied(why_not(user, task))
+        raise PermissionDenied(cast(Message, why_not(user, task)))  # the check above is a reason
     if task.assignee == user.username:
         return task
     if task.assignee is not None:
@@ -183,7 +184,7 @@ def claim(ctx, task_id: int, user: User, expected_version: int | None = None) ->
     return task
 
 
-@runtime.conflict_safe
+@conflicts.conflict_safe
 def unclaim(ctx, task_id: int, user: User, expected_version: int | None = None) -> HumanTask:
     task = get_task(ctx, task_id)
     _check_version(task, expected_version)
@@ -199,7 +200,7 @@ def unclaim(ctx, task_id: int, user: User, expected_version: int | None = None) 
     return task
 
 
-@runtime.conflict_safe
+@conflicts.conflict_safe
 def assign(ctx, task_id: int, actor: User, assignee: str,
            expected_version: int | None = None) -> HumanTask:
     task = get_task(ctx, task_id)
@@ -224,53 +225,53 @@ def assign(ctx, task_id: int, actor: User, assignee: str,
     return task
 
 
-@runtime.conflict_safe
+@conflicts.conflict_safe
 def save_draft(ctx, task_id: int, user: User, data: dict,
                expected_version: int | None = None) -> HumanTask:
     task = get_task(ctx, task_id)
     _check_version(task, expected_version)
     if not can_work_on(user, task):
-        raise PermissionDenied(why_not(user, task))
+        raise PermissionDenied(cast(Message, why_not(user, task)))  # the check above is a reason
     task.draft = dict(data)
     _flush(ctx)
     return task
 
 
-@runtime.conflict_safe
+@conflicts.conflict_safe
 def complete(ctx, task_id: int, user: User, data: dict,
              expected_version: int | None = None) -> HumanTask:
     """Submit the task's form. Refused, with nothing changed, when the data is invalid
     (an error per field), the task was completed already, or it changed since
     `expected_version`."""
-    found = driver.load_all(ctx, _TASK_FOR_COMPLETION, _FOR_COMPLETION, task_id=task_id)
+    found = fastpath.run(ctx, _TASK_FOR_COMPLETION, task_id=task_id)
     if not found:
         raise NotFound(N_("Fant ikke oppgave %(task)s"), task=task_id)
     [(task, instance, case, version)] = found
-    rows.attach(task, instance=instance)
-    rows.attach(instance, case=case, version=version)
+    fastpath.attach(task, instance=instance)
+    fastpath.attach(instance, case=case, version=version)
     _check_version(task, expected_version)
     if not can_work_on(user, task):
-        raise PermissionDenied(why_not(user, task))
+        raise PermissionDenied(cast(Message, why_not(user, task)))  # the check above is a reason
     if task.form:
         validate_form_data(store.form_text(ctx, instance.version, task.form), data)
-    loaded = runtime.load(ctx, instance, rows_locked=True)
+    loaded = loading.load(ctx, instance, rows_locked=True)
     spiff_task = loaded.workflow.get_task_from_id(UUID(task.spiff_task_id))
     if spiff_task is None or spiff_task.state != TaskState.READY:
         raise ConflictError(N_("Oppgaven «%(name)s» venter ikke lenger på svar"), name=task.name)
-    props = runtime.properties(spiff_task.task_spec)
+    props = loading.properties(spiff_task.task_spec)
     if props.get("appointsCoordinator"):
         field = props["appointsCoordinator"]
         appoint_coordinator(ctx, loaded.case, data.get(field), user.username, field)
     spiff_task.data.update(data)
-    with runtime.step_errors():
+    with step.step_errors():
         spiff_task.run()
     loaded.passed.append(spiff_task)
     loaded.completed_by_user.append(spiff_task)
-    rows.update(ctx, task, status="completed", completed_by=user.username,
+    fastpath.update(ctx, task, status="completed", completed_by=user.username,
                 completed_at=ctx.now(), assignee=task.assignee or user.username, draft=None)
     audit.record(ctx, loaded.case, user.username, "task_completed", task=task.id,
                  name=task.name, element=task.element_id, data=data)
-    runtime.run_and_persist(ctx, loaded, user.username)
+    step.run_and_persist(ctx, loaded, user.username)
     log.info("task completed case=%s task=%s element=%s name=%r user=%s", case.case_number,
              task.id, task.element_id, task.name, user.username)
     return task

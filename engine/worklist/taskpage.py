@@ -15,7 +15,7 @@ from engine.core.errors import PermissionDenied
 from engine.core.messages import N_
 from engine.db.models import Case, HumanTask, ProcessInstance, User
 from engine.definitions import store
-from engine.workflow import runtime
+from engine.workflow import loading
 from engine.worklist import humantasks
 from engine.worklist.pagefields import Field, days_left, field_specs, labelled, urgency
 
@@ -95,7 +95,7 @@ def _task_data(ctx, instance: ProcessInstance, task: HumanTask) -> dict:
     """What the process knows at this task (open tasks), else the instance's result."""
     if task.status != "open" or instance.status != "running":
         return dict(instance.result or {})
-    workflow = runtime.read_workflow(ctx, instance)
+    workflow = loading.read_workflow(ctx, instance)
     spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
     return dict(spiff_task.data) if spiff_task is not None else {}
 

@@ -15,7 +15,7 @@ from engine.db.models import (
     Notice,
     Timer,
 )
-from engine.workflow import runtime
+from engine.workflow import loading, step
 from engine.worklist import humantasks
 
 BARRIER_TIMEOUT = 30
@@ -66,7 +66,7 @@ def test_two_officers_completing_the_same_task_one_wins(committed_env, monkeypat
         # once the other officer is waiting for them, so the two really overlap; the other
         # then reads the completed task and loses. (SQLite serialises writers from the start
         # of the transaction, so there the second simply finds the task completed.)
-        original, first = runtime.load, threading.Lock()
+        original, first = loading.load, threading.Lock()
 
         def load_then_wait_for_the_other(ctx, instance, **options):
             loaded = original(ctx, instance, **options)
@@ -74,7 +74,7 @@ def test_two_officers_completing_the_same_task_one_wins(committed_env, monkeypat
                 _wait_until_a_session_waits_for_a_lock(env)
             return loaded
 
-        monkeypatch.setattr(runtime, "load", load_then_wait_for_the_other)
+        monkeypatch.setattr(loading, "load", load_then_wait_for_the_other)
 
     def complete_as(username, value):
         def job():
@@ -108,7 +108,7 @@ def test_the_last_two_processes_of_a_case_ending_at_once_close_it(postgres_commi
         kari = users.add_user(ctx, "kari", ["saksbehandler"])
         users.add_user(ctx, "ola", ["saksbehandler"])
         case = casework.start_case(ctx, {}, kari, process_key="bench_two_user_tasks")
-        runtime.start_instance(ctx, case, "bench_two_user_tasks", {}, "kari")
+        step.start_instance(ctx, case, "bench_two_user_tasks", {}, "kari")
         case_id = case.id
     for _ in range(2):  # both processes wait at their last task ("Oppgave B")
         with env.unit_of_work() as ctx:

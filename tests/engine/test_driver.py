@@ -1,5 +1,7 @@
-"""engine/driver.py: statements on the driver's cursor keep the transaction's promises on both
-databases (on PostgreSQL the writes are queued and BEGIN/COMMIT are sent by the engine)."""
+"""The persistence interface (engine/db/fastpath) keeps the transaction's promises on both
+databases, with the fast path on (statements on the driver's cursor; on PostgreSQL the writes
+are queued and BEGIN/COMMIT are sent by the engine) and off (SAMFLYT_FAST_PATH=off: the ORM
+session), whichever the environment's settings say."""
 import logging
 import subprocess
 import sys
@@ -13,17 +15,16 @@ from engine.accounts import users
 from engine.cases import audit, casework
 from engine.core.errors import ConflictError
 from engine.core.settings import Settings
-from engine.db import database
-from engine.db.fastpath import driver, rows
+from engine.db import database, fastpath
 from engine.db.models import AuditEvent, Case
 from engine.environment import EngineEnvironment, quiet_spiff_logging
 from engine.worklist import humantasks
 
 
 def _case(ctx, number):
-    return rows.insert(ctx, Case(case_number=number, process_key="ip_sak", status="open",
-                                 data={"navn": "Kari"}, facts={}, created_at=ctx.now(),
-                                 created_by="test"))
+    return fastpath.insert(ctx, Case(case_number=number, process_key="ip_sak", status="open",
+                                     data={"navn": "Kari"}, facts={}, created_at=ctx.now(),
+                                     created_by="test"))
 
 
 def _count(env, model):
@@ -66,13 +67,13 @@ def test_a_guarded_write_that_touches_no_row_is_a_conflict_and_nothing_is_kept(c
         case = casework.start_case(ctx, {}, officer, process_key="bench_two_user_tasks")
         [task] = humantasks.open_tasks(ctx, case.id)
     with env.unit_of_work() as other:  # someone else changes the task meanwhile
-        rows.update(other, humantasks.get_task(other, task.id), priority=1)
+        fastpath.update(other, humantasks.get_task(other, task.id), priority=1)
     events = _count(env, AuditEvent)
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError):  # noqa: PT012, SIM117 - the unit of work as a whole is what raises
         with env.unit_of_work() as ctx:
             audit.record(ctx, case, "test", "case_read")
-            rows.update(ctx, task, priority=5)  # the version it saw is gone
-            driver.check_guards(ctx)
+            fastpath.update(ctx, task, priority=5)  # the version it saw is gone
+            fastpath.check_guards(ctx)
     assert _count(env, AuditEvent) == events
     with env.unit_of_work() as ctx:
         assert humantasks.get_task(ctx, task.id).priority == 1
@@ -88,12 +89,12 @@ def test_values_of_every_kind_travel_unchanged(committed_env):
     env = committed_env
     data = {"navn": HOSTILE_TEXT, "liste": [1, 2.5, None, True, {"å": "b'c"}], "tom": None}
     with env.unit_of_work() as ctx:
-        case = rows.insert(ctx, Case(case_number="IP-2026-90005", process_key="ip_sak",
-                                     status="open", person_name=HOSTILE_TEXT, data=data,
-                                     facts={}, coordinator=None, created_at=ctx.now(),
-                                     created_by="test"))
+        case = fastpath.insert(ctx, Case(case_number="IP-2026-90005", process_key="ip_sak",
+                                         status="open", person_name=HOSTILE_TEXT, data=data,
+                                         facts={}, coordinator=None, created_at=ctx.now(),
+                                         created_by="test"))
         audit.record(ctx, case, HOSTILE_TEXT, "case_started", tekst=HOSTILE_TEXT)
-        rows.update(ctx, case, person_name=HOSTILE_TEXT + "!")
+        fastpath.update(ctx, case, person_name=HOSTILE_TEXT + "!")
         created_at = case.created_at
     with env.unit_of_work() as ctx:
         ctx.session.expire_all()
@@ -120,9 +121,9 @@ def test_new_rows_get_distinct_ids_in_the_order_they_were_made(committed_env):
     assert ids == sorted(set(ids))
 
 
-def test_a_process_whose_first_read_goes_through_the_driver(tmp_path):
-    """A new web worker's first query is often the signed-in user: read through the driver
-    before any ORM query has configured the mappers."""
+def test_a_process_whose_first_read_goes_through_the_fast_path(tmp_path):
+    """A new worker's first read may be a step's, through the driver, before any ORM query
+    has configured the mappers."""
     url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
     script = (
         "from engine.environment import EngineEnvironment\n"
@@ -134,9 +135,13 @@ def test_a_process_whose_first_read_goes_through_the_driver(tmp_path):
         "    connection.execute(text(\"INSERT INTO users (username, display_name, active, \"\n"
         "        \"trained_coordinator, created_at, roles) VALUES ('kari', 'Kari', 1, 0, \"\n"
         "        \"'2026-01-05 08:00:00.000000', '[\\\"leder\\\"]')\"))\n"
-        "from engine.accounts import users\n"
+        "from engine.db import fastpath\n"
+        "from engine.db.models import User\n"
+        "from sqlalchemy import bindparam\n"
+        "query = fastpath.Query.rows(User, shape=lambda q: q.where(\n"
+        "    User.username == bindparam('name')))\n"
         "with env.unit_of_work() as ctx:\n"
-        "    user = users.get_user(ctx, 'kari')\n"
+        "    [(user,)] = fastpath.run(ctx, query, name='kari')\n"
         "    print(user.display_name, sorted(user.role_keys), user.created_at.tzinfo)\n")
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parents[2], timeout=120)

@@ -111,7 +111,7 @@ def test_an_unexpected_error_in_a_chunk_is_raised_from_its_own_instance(committe
     """The sweep's chunks are only a shortcut: an error nobody expected (a bug) in one
     instance's step rolls the chunk back, the instances are done one at a time, those before
     the failing one are kept, and the error is raised from it, as without chunks."""
-    from engine.workflow import runtime
+    from engine.workflow import step
     env = committed_env
     with env.unit_of_work() as ctx:
         kari = users.add_user(ctx, "kari", ["saksbehandler"])
@@ -120,14 +120,14 @@ def test_an_unexpected_error_in_a_chunk_is_raised_from_its_own_instance(committe
             ids.append(casework.start_case(ctx, {}, kari, process_key="frist_test").id)
             clock.advance(minutes=1)  # swept in this order
     clock.advance(days=3)
-    original = runtime.run_and_persist
+    original = step.run_and_persist
 
     def fails_on_the_second(ctx, loaded, actor, **options):
         if loaded.case.id == ids[1]:
             raise RuntimeError("a bug")
         return original(ctx, loaded, actor, **options)
 
-    monkeypatch.setattr(runtime, "run_and_persist", fails_on_the_second)
+    monkeypatch.setattr(step, "run_and_persist", fails_on_the_second)
     with pytest.raises(RuntimeError, match="a bug"):
         env.sweep()
     with env.unit_of_work() as ctx:

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from engine.accounts.users import get_user
 from engine.cases import casework
 from engine.db.models import HumanTask
-from engine.workflow import runtime
+from engine.workflow import loading
 from engine.worklist import humantasks
 
 #: A SQLite file cannot go away mid-request; a database server can.
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.parametrize("db_env", ["postgres"], indirect=True)
 @pytest.fixture
 def kill_connection_during_load(monkeypatch, web_env):
     """PostgreSQL: the server ends this request's connection while the task is completed."""
-    original = runtime.load
+    original = loading.load
 
     def load_then_lose_the_database(ctx, instance, **options):
         loaded = original(ctx, instance, **options)
@@ -24,7 +24,7 @@ def kill_connection_during_load(monkeypatch, web_env):
             pid = ctx.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
             admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         return loaded
-    monkeypatch.setattr(runtime, "load", load_then_lose_the_database)
+    monkeypatch.setattr(loading, "load", load_then_lose_the_database)
 
 
 def _open_task(engine_do):

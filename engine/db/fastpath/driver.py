@@ -31,12 +31,12 @@ import weakref
 from collections import deque
 
 from sqlalchemy import event, inspect, select
-from sqlalchemy import exc as sa_exc
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.orm import configure_mappers
 from sqlalchemy.orm.attributes import instance_state
 
 from engine.core.errors import ConflictError
+from engine.db.fastpath import internals
 
 _QUEUE = "samflyt_write_queue"
 #: The SQLSTATE samflyt_expect_one_row raises (engine/migrations/versions/0007).
@@ -65,26 +65,25 @@ class Statement:
 class _Compiled:
     def __init__(self, clause, dialect, column_keys):
         compiled = clause.compile(dialect=dialect, column_keys=column_keys)
-        defaults = compiled.construct_params(_check=False, _no_postcompile=True)
         # IN lists of constants are expanded into the SQL once (parameters given at run time
         # are single values)
-        expanded = compiled._process_parameters_for_postcompile(defaults)
+        expanded = internals.expanded_statement(compiled)
         self.sql = expanded.statement
         self.positional = expanded.positiontup is not None and dialect.positional
         defaults = dict(expanded.parameters)
-        processors = {**compiled._bind_processors, **expanded.processors}
+        processors = internals.bind_processors(compiled, expanded)
         names = list(expanded.positiontup) if self.positional else list(defaults)
         #: (name, value when not given, bind processor or None), in the driver's order
         self.binds = [(name, defaults[name], processors.get(name)) for name in names]
-        results = [entry.type._cached_result_processor(dialect, None)
-                   for entry in (compiled._result_columns or ())]
+        results = internals.result_processors(compiled, dialect)
         self.results = [(index, process) for index, process in enumerate(results)
                         if process is not None]
 
     @functools.cached_property
     def guarded_sql(self) -> str:
         """PostgreSQL: the UPDATE/DELETE, failing in the server unless it touched one row."""
-        return (f"WITH changed AS ({self.sql} RETURNING 1) SELECT samflyt_expect_one_row("
+        # (self.sql is SQLAlchemy's compiled statement; values travel as parameters)
+        return (f"WITH changed AS ({self.sql} RETURNING 1) SELECT samflyt_expect_one_row("  # noqa: S608
                 f"(SELECT count(*) FROM changed), %(samflyt_guard)s)")
 
     def parameters(self, given: dict):
@@ -145,7 +144,7 @@ def fetch_together(ctx, reads: list[tuple[Statement, dict]]) -> list[list[tuple]
         cursors = [_execute_now(connection, plan.sql, plan.parameters(params))
                    for plan, params in plans]
     return [[plan.row(r) for r in cursor.fetchall()]
-            for (plan, _params), cursor in zip(plans, cursors)]
+            for (plan, _params), cursor in zip(plans, cursors, strict=True)]
 
 
 def select_rows(*models):
@@ -181,14 +180,15 @@ def split_row(ctx, row: tuple, models: tuple) -> tuple:
     for model, keys in _layout(models):
         part = row[start:start + len(keys)]
         start += len(keys)
-        objects.append(None if part[0] is None else load(ctx, model, dict(zip(keys, part))))
+        objects.append(None if part[0] is None
+                       else load(ctx, model, dict(zip(keys, part, strict=True))))
     return (*objects, *row[start:])
 
 
 def load_row(ctx, model: type, row: tuple):
     """The ORM object for a row of `select_rows(model)`."""
     [(_model, keys)] = _layout((model,))
-    return load(ctx, model, dict(zip(keys, row)))
+    return load(ctx, model, dict(zip(keys, row, strict=True)))
 
 
 def load(ctx, model: type, values: dict):
@@ -200,7 +200,7 @@ def load(ctx, model: type, values: dict):
     existing = session.identity_map.get(key)
     if existing is not None:
         return existing
-    obj = inspect(model).class_manager.new_instance()
+    obj = internals.new_instance(model)
     obj.__dict__.update(values)
     adopt(session, obj, key)
     return obj
@@ -211,13 +211,7 @@ def adopt(session, obj, key=None) -> None:
     `session` (or, with session None, detached) with nothing to flush: what the ORM's loader
     does for a row it read (sqlalchemy/orm/loading.py), without its per-query setup.
     Relationships not set are loaded lazily on first use, as usual."""
-    state = instance_state(obj)
-    state.key = key or (type(obj), (obj.id,), None)
-    state.identity_token = None
-    if session is not None:
-        state.session_id = session.hash_key
-        session.identity_map._add_unpresent(state, state.key)
-    state._commit_all(state.dict, session.identity_map if session is not None else None)
+    internals.make_persistent(session, instance_state(obj), key or (type(obj), (obj.id,), None))
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -242,15 +236,21 @@ def write(ctx, statement: Statement, params: dict, guard: str | None = None) -> 
 
 
 @functools.cache
-def _insert_statement(table) -> Statement:
-    return Statement(sql_insert(table), column_keys=[column.key for column in table.columns])
+def _insert_statement(table, with_id: bool = True) -> Statement:
+    return Statement(sql_insert(table), column_keys=[column.key for column in table.columns
+                                                     if with_id or not column.primary_key])
 
 
-def insert(ctx, table, values: dict) -> int:
-    """INSERT one row (all columns given in `values` but the id) and return its new id."""
+def insert(ctx, table, values: dict, need_id: bool = True) -> int | None:
+    """INSERT one row (all columns given in `values` but the id) and return its new id
+    (`need_id=False`, PostgreSQL: None; the row takes the sequence's next value when the
+    write is sent, rather than one from a block reserved earlier)."""
     connection = _connection(ctx.session)
     statement = _insert_statement(table)
     if connection.dialect.name == "postgresql":
+        if not need_id:
+            write(ctx, _insert_statement(table, with_id=False), values)
+            return None
         new_id = _id_blocks(connection.engine).next_id(connection, table.name)
         write(ctx, statement, {**values, "id": new_id})
         return new_id
@@ -331,8 +331,7 @@ def as_sqlalchemy_error(connection, error, sql: str) -> Exception:
     disconnected = dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
     if disconnected:
         connection.invalidate(error)
-    return sa_exc.DBAPIError.instance(sql, None, error, dialect.loaded_dbapi.Error,
-                                      connection_invalidated=disconnected, dialect=dialect)
+    return internals.dbapi_error(dialect, sql, error, disconnected)
 
 
 # --- ids from sequence blocks (PostgreSQL) ---------------------------------------------------
