@@ -5,7 +5,7 @@ Sets up the scaled deployment of docs/deployment.md on a fresh PostgreSQL databa
 (`samflyt init`, then `samflyt processes deploy` of tests/fixtures/bench/bench_two_user_tasks.bpmn
 with its form), adds the officers (role saksbehandler) with an API token each, and starts
 gunicorn exactly as the deployment guide does: `gunicorn --workers 2 --bind ...
-'webui.app:create_app()'` (sync workers; no sweep runs in the web workers in that mode).
+'webui.wsgi:production_app()'` (sync workers; no sweep runs in the web workers in that mode).
 
 1. Latency: --officers threads (50), one officer and token each, start together (a barrier)
    and each runs --cases-per-officer whole two-task cases through the JSON API (POST
@@ -458,7 +458,7 @@ def main() -> int:
         log = open(workdir / "gunicorn.log", "wb")  # noqa: SIM115 - closed with the server
         server = subprocess.Popen(
             [str(GUNICORN), "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
-             "webui.app:create_app()"], env=environ, cwd=ROOT, stdout=log, stderr=log)
+             "webui.wsgi:production_app()"], env=environ, cwd=ROOT, stdout=log, stderr=log)
         deadline = time.monotonic() + 60
         while True:
             try:
