@@ -53,7 +53,7 @@ class Sweeper:
         while not self._stop.is_set():
             try:
                 for line in self._work.run_once().lines():
-                    log.info("sweep: %s", line)
+                    log.debug("sweep: %s", line)  # the engine logs the sweep itself
             except Exception:  # a failed round must not stop the next one
                 log.exception("background work failed")
             self._stop.wait(self._interval)

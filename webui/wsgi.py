@@ -17,6 +17,7 @@ import threading
 from flask import Flask
 from waitress import create_server
 
+from engine.core import logs
 from engine.core.settings import Settings, require_secret_key
 
 from .app import create_app
@@ -27,6 +28,7 @@ def production_app(settings: Settings | None = None) -> Flask:
     exits) when SAMFLYT_SECRET_KEY is a placeholder."""
     settings = settings or Settings.from_env()
     require_secret_key(settings)
+    logs.configure(settings)
     return create_app(settings)
 
 
