@@ -35,6 +35,12 @@ POSTGRES_TEST_DB = f"samflyt_test_{os.getpid()}"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+def pytest_collection_modifyitems(config, items):
+    """The tests marked slow first, in their order: in a parallel run (pytest-xdist) they
+    start at once, while the short ones fill the other workers, instead of ending the run."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def oslo(*args) -> datetime:
     return datetime(*args, tzinfo=OSLO)
 
