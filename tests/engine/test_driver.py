@@ -8,15 +8,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from engine.accounts import users
 from engine.cases import audit, casework
 from engine.core.errors import ConflictError
 from engine.core.settings import Settings
 from engine.db import database, fastpath
-from engine.db.models import AuditEvent, Case
+from engine.db.models import AuditEvent, Case, User
 from engine.environment import EngineEnvironment, quiet_spiff_logging
 from engine.worklist import humantasks
 
@@ -179,3 +179,20 @@ def test_spiffworkflows_loggers_are_quiet_unless_the_application_chose(monkeypat
     quiet_spiff_logging()
     assert workflow_logger.level == logging.WARNING
     assert logging.getLogger("spiff.task").level == logging.DEBUG  # chosen: left alone
+
+
+def test_a_first_statement_that_fails_is_sqlalchemys_error_and_the_next_transaction_works(
+        committed_env):
+    """On PostgreSQL the transaction's BEGIN travels with the first statement SQLAlchemy runs
+    (one round trip); when that statement fails, the error is SQLAlchemy's own, nothing is
+    left half-sent, and the connection serves the next transaction."""
+    env = committed_env
+    with pytest.raises(DatabaseError, match=r"no.such.table"), env.unit_of_work() as ctx:
+        ctx.session.execute(text("SELECT * FROM no_such_table"))
+    for _ in range(2):  # the pool hands back the same connection
+        with env.unit_of_work() as ctx:
+            assert ctx.session.execute(text("SELECT 41 + 1")).scalar() == 42
+            users.add_user(ctx, "kari", ["saksbehandler"])
+        assert _count(env, User) == 1
+        with env.unit_of_work() as ctx:
+            ctx.session.delete(users.get_user(ctx, "kari"))

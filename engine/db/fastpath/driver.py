@@ -25,6 +25,7 @@ if SQLAlchemy had run the statement, and a lost connection is invalidated.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 import weakref
@@ -42,6 +43,8 @@ _QUEUE = "samflyt_write_queue"
 #: The SQLSTATE samflyt_expect_one_row raises (engine/migrations/versions/0007).
 GUARD_FAILED = "SF409"
 _BEGIN = "samflyt_begin_due"
+#: The pipeline that carries BEGIN with the transaction's first statement SQLAlchemy runs.
+_PIPELINE = "samflyt_begin_pipeline"
 #: Ids reserved per table at a time on PostgreSQL (unused ones are skipped, like any
 #: sequence value of a rolled-back insert).
 ID_BLOCK = 64
@@ -389,8 +392,31 @@ def install(engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before_statement(connection, *_args):
-        if connection.info.get(_BEGIN) or connection.info.get(_QUEUE):
+        info = connection.info
+        if info.get(_QUEUE):
             _round_trip(connection)
+        elif info.get(_BEGIN):  # BEGIN alone: in one round trip with this statement
+            del info[_BEGIN]
+            raw = connection.connection.driver_connection
+            pipeline = raw.pipeline()
+            pipeline.__enter__()
+            info[_PIPELINE] = pipeline
+            raw.execute("BEGIN")
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after_statement(connection, *_args):
+        pipeline = connection.info.pop(_PIPELINE, None)
+        if pipeline is not None:  # sends BEGIN and the statement, and waits for both
+            pipeline.__exit__(None, None, None)
+
+    @event.listens_for(engine, "handle_error")
+    def _close_pipeline(context):
+        connection = context.connection
+        pipeline = connection.info.pop(_PIPELINE, None) if connection is not None else None
+        if pipeline is not None:
+            error = context.original_exception
+            with contextlib.suppress(Exception):  # the statement's own error is raised
+                pipeline.__exit__(type(error), error, error.__traceback__)
 
     @event.listens_for(engine, "commit")
     def _with_commit(connection):
