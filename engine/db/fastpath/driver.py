@@ -331,7 +331,7 @@ def as_sqlalchemy_error(connection, error, sql: str) -> Exception:
     """The SQLAlchemy exception SQLAlchemy itself would raise for this driver error (a lost
     connection is invalidated, so the pool replaces it)."""
     dialect = connection.dialect
-    disconnected = dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
+    disconnected = internals.is_disconnect(dialect, error, connection.connection.dbapi_connection)
     if disconnected:
         connection.invalidate(error)
     return internals.dbapi_error(dialect, sql, error, disconnected)

@@ -68,6 +68,11 @@ def make_persistent(session, state, key) -> None:
     state._commit_all(state.dict, session.identity_map if session is not None else None)
 
 
+def is_disconnect(dialect, error: Exception, dbapi_connection) -> bool:
+    """Whether `error` means the connection is lost (SQLAlchemy then invalidates it)."""
+    return dialect.is_disconnect(error, dbapi_connection, None)
+
+
 def dbapi_error(dialect, sql: str, error: Exception, invalidated: bool) -> Exception:
     """The SQLAlchemy exception SQLAlchemy itself raises for this DB-API error."""
     return sa_exc.DBAPIError.instance(sql, None, error, dialect.loaded_dbapi.Error,
