@@ -11,6 +11,6 @@ CASE_TABLES = ("notice_deliveries", "notices", "timers", "human_tasks", "audit_e
 
 def empty_case_tables(db_engine) -> None:
     """PostgreSQL: remove what committing tests left behind. The id sequences go on (the
-    engine keeps blocks of ids reserved from them: engine/driver.py)."""
+    engine keeps blocks of ids reserved from them: engine/db/fastpath/driver.py)."""
     with db_engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {', '.join(CASE_TABLES)} CASCADE"))
