@@ -207,7 +207,8 @@ def complete(task_id: int):
 
 @bp.get("/notices")
 def list_notices():
-    return jsonify({"notices": [notice_json(n) for n in notice_board.open_for_user(uow.ctx(), g.user)]})
+    notices = notice_board.open_for_user(uow.ctx(), g.user)
+    return jsonify({"notices": [notice_json(n) for n in notices]})
 
 
 @bp.post("/notices/<int:notice_id>/ack")

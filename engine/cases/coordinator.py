@@ -15,7 +15,7 @@ from engine.db.models import Case, HumanTask, User
 log = logging.getLogger(__name__)
 
 
-def appoint_coordinator(ctx, case: Case, username: str, actor: str, field: str) -> None:
+def appoint_coordinator(ctx, case: Case, username: str | None, actor: str, field: str) -> None:
     """Make `username` the case's coordinator; only trained coordinators may be appointed."""
     user = ctx.session.scalar(select(User).where(User.username == username, User.active))
     if user is None or not user.role_keys & COORDINATOR_ROLES:
@@ -24,6 +24,7 @@ def appoint_coordinator(ctx, case: Case, username: str, actor: str, field: str) 
     if not user.trained_coordinator:
         raise InvalidInput(N_("Koordinatoren mangler opplæring"), {field: Message(
             N_("«%(username)s» har ikke gjennomført koordinatoropplæringen"), username=username)})
+    username = user.username  # the same name, now known to be an appointable user's
     previous = case.coordinator
     case.coordinator = username
     audit.record(ctx, case, actor, "coordinator_appointed", coordinator=username,

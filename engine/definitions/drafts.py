@@ -128,7 +128,7 @@ def deploy(ctx, user, key: str):
     newest = _newest(ctx, key)
     stale = [d for d in drafts if newest is not None and d.base_version is not None
              and d.base_version != newest.version]
-    if stale:  # someone deployed meanwhile: installing would silently undo their change
+    if stale and newest:  # someone deployed meanwhile: installing would silently undo theirs
         names = [Message(N_("%(file)s (versjon %(version)s)"), file=d.filename,
                          version=d.base_version) for d in stale]
         raise ConflictError(N_("Utkastet bygger på en eldre versjon: %(files)s, men versjon "

@@ -177,7 +177,8 @@ def deploy_upload(ctx, user, key: str, uploaded: dict[str, bytes]):
     check_access(user)
     if not uploaded:
         raise UploadRefused(N_("Ingen filer lastet opp"))
-    uploaded = {PurePosixPath(name.replace("\\", "/")).name: data for name, data in uploaded.items()}
+    uploaded = {PurePosixPath(name.replace("\\", "/")).name: data
+                for name, data in uploaded.items()}
     try:
         newest = store.latest_version(ctx, key)
     except NotFound:
@@ -198,7 +199,7 @@ def deploy_upload(ctx, user, key: str, uploaded: dict[str, bytes]):
     files = {f.filename: f.content.encode("utf-8") for f in (newest.files if newest else [])}
     files.update(uploaded)
     deployed = store.deploy_files(ctx, files, user.username, key=key)
-    [version] = [v for v in deployed if v.process_key == key] or [None]
+    version = next((v for v in deployed if v.process_key == key), None)
     if version is None:
         raise UploadRefused(N_("Prosessen «%(process)s» er ikke kjørbar (isExecutable)"),
                             process=key)

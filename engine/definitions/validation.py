@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from jsonschema import Draft202012Validator
-from lxml import etree
 from jsonschema.exceptions import SchemaError
+from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -100,8 +100,8 @@ def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = ROLES,
         else:
             problems.append(Problem(name, "-", "unknown file type (expected .bpmn, .dmn or .json)"))
     for name, root in bpmn.items():
-        problems += _unsupported_task_problems(name, root, key)
         problems += _check_bpmn(name, root, forms, frozenset(known_roles))
+        problems += _unsupported_task_problems(name, root, key)
     for name, root in dmn.items():
         problems += _check_dmn(name, root)
     with _SPIFF_LOCK:
@@ -215,6 +215,7 @@ def _check_bpmn(name: str, root, forms: set[str], roles: frozenset[str]) -> list
                                                         f"the roles: {describe(roles)}"))
     return problems + _gateway_problems(name, root) + _layout_problems(name, root)
 
+
 #: Task types SpiffWorkflow parses but Samflyt cannot run. A case would fail on a service task
 #: when it reaches it; a send task would pass without anything sent or anyone asked; a receive
 #: task would wait for a message nothing delivers, or pass at once without one.
@@ -234,7 +235,6 @@ def _unsupported_task_problems(name: str, root, key: str | None) -> list[Problem
                                         "(someone does it) or a script task")
             for process in root.iter(BPMN + "process") if process.get("id") in deployed
             for node in process.iter(*UNSUPPORTED_TASKS)]
-
 
 
 def _timer_errors(text: str | None, kind: str) -> list[str]:
@@ -396,6 +396,6 @@ def _spiff_step(name: str, element: str, step, *args, **kwargs) -> list[Problem]
                            if part)
         line = f" (line {err.line_number})" if getattr(err, "line_number", "") else ""
         return [Problem(err.file_name or name, err.id or element, f"{message}{line}")]
-    except Exception as err:  # a broken diagram must be reported, never crash the validator
+    except Exception as err:  # noqa: BLE001 - a broken diagram is reported, never a crash
         return [Problem(name, element, f"cannot be parsed: {err.__class__.__name__}: {err}")]
     return []

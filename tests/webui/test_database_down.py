@@ -54,3 +54,17 @@ def test_api_answers_503_and_the_next_request_succeeds(api, engine_do, monkeypat
     response = api("saksbehandler1").post(f"/api/v1/tasks/{task_id}/complete",
                                           json={"data": {"notat": "Viktig"}})
     assert response.status_code == 200, response.get_json()
+
+
+def test_a_lost_connection_while_reserving_ids_is_the_same_clear_error(
+        browser, engine_do, kill_connection_during_load):
+    """The step's first insert must reserve a new block of ids from the sequence on the lost
+    connection: that driver error is SQLAlchemy's too, so the page is the same 503."""
+    from engine.db.fastpath import driver
+    task_id = _open_task(engine_do)
+    officer = browser("saksbehandler1")
+    driver._BLOCKS.clear()  # no ids left in memory: the next insert asks the server
+    response = officer.post(f"/tasks/{task_id}", {"notat": "Viktig", "_action": "complete"})
+    assert response.status_code == 503
+    assert "ingenting ble lagret" in response.get_data(as_text=True)
+    assert engine_do(lambda ctx: ctx.session.get(HumanTask, task_id).status) == "open"

@@ -23,7 +23,8 @@ def index():
         filter_errors = translate_all(error.errors)
         safe = {k: v for k, v in request.args.items() if k not in error.errors}
         view, filters, page = inboxparams.parse(safe, ctx.settings.timezone)
-    result = inbox_page.worklist(ctx, g.user, view, filters, page, config.settings().inbox_page_size,
+    result = inbox_page.worklist(ctx, g.user, view, filters, page,
+                                 config.settings().inbox_page_size,
                                config.settings().soon_due_days)
     return render_template("inbox.html", wl=result, args=request.args, filters=filters,
                            filter_errors=filter_errors,

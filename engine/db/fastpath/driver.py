@@ -349,10 +349,16 @@ class _IdBlocks:
             free = self._free.setdefault(table, deque())
             if not free:
                 raw = connection.connection.driver_connection
-                with raw.cursor() as cursor:
-                    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                                   "FROM generate_series(1, %s)", (table, ID_BLOCK))
-                    free.extend(row[0] for row in cursor.fetchall())
+                sql = ("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                       "FROM generate_series(1, %s)")
+                try:
+                    with raw.cursor() as cursor:
+                        cursor.execute(sql, (table, ID_BLOCK))
+                        free.extend(row[0] for row in cursor.fetchall())
+                except connection.dialect.loaded_dbapi.Error as error:
+                    # as every driver error here: SQLAlchemy's own (a lost connection is
+                    # invalidated and the web UI says the database is unavailable)
+                    raise as_sqlalchemy_error(connection, error, sql) from error
             return free.popleft()
 
 

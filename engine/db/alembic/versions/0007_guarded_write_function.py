@@ -3,7 +3,8 @@
 A guarded write (an UPDATE that must touch exactly one row: the optimistic version check) is
 sent as `WITH changed AS (UPDATE ... RETURNING 1) SELECT samflyt_expect_one_row(...)`, so a
 lost race aborts the transaction in the server, and the step's writes and its COMMIT can
-travel in one round trip (engine/db/fastpath/driver.py). SQLite checks the row count at once instead.
+travel in one round trip (engine/db/fastpath/driver.py). SQLite checks the row count at
+once instead.
 
 Revision ID: 0007
 Revises: 0006
