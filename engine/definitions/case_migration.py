@@ -27,21 +27,20 @@ again on the case's data. The preview shows the old and the new fire time.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import func, select
 
-from engine.cases import audit, casework
+from engine.cases import audit
 from engine.core.messages import N_, Message
 from engine.db.database import is_postgres
 from engine.db.models import Case, HumanTask, ProcessInstance, ProcessVersion
-from engine.definitions import library, store, timer_migration
+from engine.definitions import library, migration_data, store, timer_migration
+from engine.definitions.migration_data import DataProblem
 from engine.definitions.timer_migration import TimerChange
 from engine.workflow import conflicts, loading, step, task_rows
-from engine.worklist.forms import field_errors
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +63,6 @@ class TaskChange:
     field: str           # name | role | form | priority
     before: str | None
     after: str | None
-
-
-@dataclasses.dataclass(frozen=True)
-class DataProblem:
-    where: str           # the task's name, or "Søknaden" for the case's application
-    field: str
-    message: str
 
 
 @dataclasses.dataclass
@@ -272,7 +264,7 @@ def _plan(ctx, instance: ProcessInstance, target: ProcessVersion):
     tasks_before = _ready_tasks(ctx, workflow)
     timers_before = timer_migration.waiting_timers(workflow)
     forms_before = {spiff_id: props.get("formJsonSchemaFilename")
-                    for spiff_id, (_task, props) in _ready_props(workflow).items()}
+                    for spiff_id, (_task, props) in migration_data.ready_props(workflow).items()}
     timers_new: dict[str, tuple] = {}
     try:
         plan.reason = _migrate_in_memory(workflow, parsed, target.version)
@@ -301,7 +293,7 @@ def _plan(ctx, instance: ProcessInstance, target: ProcessVersion):
                                    if a != b]
     plan.timers = timer_migration.timer_changes(
         timers_before, timers_new, timer_migration.waiting_timers(workflow), ctx.now())
-    plan.data_problems = _data_problems(ctx, instance, target, parsed, workflow, forms_before)
+    plan.data_problems = migration_data.data_problems(ctx, instance, parsed, workflow, forms_before)
     return plan, loaded
 
 
@@ -360,15 +352,10 @@ def _label(task_spec) -> str:
 
 # --- user tasks ---------------------------------------------------------------------------------
 
-def _ready_props(workflow) -> dict[str, tuple]:
-    return {spiff_id: (task, loading.properties(task.task_spec))
-            for spiff_id, task in loading.ready_user_tasks(workflow).items()}
-
-
 def _ready_tasks(ctx, workflow) -> dict[str, tuple[TaskInfo, str | None, int]]:
     """spiff id -> (task, form, priority) of the ready user tasks, as their rows show them."""
     found = {}
-    for spiff_id, (task, props) in _ready_props(workflow).items():
+    for spiff_id, (task, props) in migration_data.ready_props(workflow).items():
         info = TaskInfo(task.task_spec.bpmn_id or task.task_spec.name,
                         task.task_spec.bpmn_name or task.task_spec.name,
                         loading.lane_of(task) or ctx.settings.fallback_role)
@@ -393,55 +380,6 @@ def _update_task_rows(ctx, plan: InstancePlan, loaded) -> None:
             row.assignee = None
         row.name, row.element_id, row.candidate_role = info.name, info.element_id, info.role
         row.form, row.priority = form, priority
-
-
-# --- data that no longer fits -------------------------------------------------------------------
-
-def _data_problems(ctx, instance, target, parsed, workflow, forms_before) -> list[DataProblem]:
-    """Values the open tasks' forms would show (draft, else the case's data for the form's
-    fields), and the application, checked against the new version's forms: only problems the
-    old forms did not have. A field not filled in yet is not a problem."""
-    old_parsed = ctx.specs.get(instance.version)
-    drafts = dict(ctx.session.execute(select(HumanTask.spiff_task_id, HumanTask.draft).where(
-        HumanTask.instance_id == instance.id, HumanTask.status == "open")).all())
-    problems = []
-    for spiff_id, (task, props) in _ready_props(workflow).items():
-        form = props.get("formJsonSchemaFilename")
-        new_schema = _schema(parsed, form)
-        if new_schema is None:
-            continue
-        old_schema = _schema(old_parsed, forms_before.get(spiff_id))
-        own = set(new_schema.get("properties", {})) | set((old_schema or {}).get("properties", {}))
-        values = {k: v for k, v in task.data.items() if k in own}
-        values.update(drafts.get(spiff_id) or {})
-        name = task.task_spec.bpmn_name or task.task_spec.name
-        problems += _new_errors(name, old_schema, new_schema, values, skip_missing=True)
-    case = instance.case
-    if instance.process_key == case.process_key:
-        old_start = _schema(old_parsed, casework.start_form(old_parsed))
-        new_start = _schema(parsed, casework.start_form(parsed))
-        if new_start is not None and new_start != old_start:
-            problems += _new_errors("Søknaden", old_start, new_start, dict(case.data or {}),
-                                    skip_missing=False)
-    return problems
-
-
-def _schema(parsed, form: str | None) -> dict | None:
-    text = parsed.forms.get(form) if form else None
-    return json.loads(text) if text else None
-
-
-def _new_errors(where, old_schema, new_schema, values, skip_missing) -> list[DataProblem]:
-    new = field_errors(new_schema, values)
-    old = field_errors(old_schema, values) if old_schema is not None else {}
-    problems = []
-    for field, message in new.items():
-        if old.get(field) == message:
-            continue
-        if skip_missing and "." not in field and field not in values:
-            continue  # not filled in yet
-        problems.append(DataProblem(where, field, message))
-    return problems
 
 
 # --- applying -----------------------------------------------------------------------------------
