@@ -29,6 +29,7 @@ from engine.deadlines.calendar import parse_duration
 from engine.deadlines.task_deadlines import OFF_VALUES
 from engine.workflow.safe_xml import DEFAULT_MAX_BYTES, XmlRefused, safe_parse_xml
 from engine.workflow.scripting import check_script
+from engine.worklist.forms import schema_problems
 
 EXPRESSION_PROPERTIES = ("dueDateExpression", "assigneeExpression", "noticeUserExpression",
                          "noticeDueExpression")
@@ -183,8 +184,12 @@ def _owner(node) -> str:
 
 
 def _check_form(name: str, data: bytes) -> list[Problem]:
+    """A valid JSON Schema that is a closed form (engine/worklist/forms.py): no reserved
+    field names, references only inside the form and never in a loop, safe patterns."""
     try:
-        Draft202012Validator.check_schema(json.loads(data))
+        schema = json.loads(data)
+        Draft202012Validator.check_schema(schema)
+        closed = schema_problems(schema)
     except SchemaError as err:
         pointer = ("/" + "/".join(str(part) for part in err.absolute_path)
                    if err.absolute_path else "-")
@@ -192,7 +197,7 @@ def _check_form(name: str, data: bytes) -> list[Problem]:
     except (ValueError, RecursionError) as err:  # json.JSONDecodeError is a ValueError
         return [Problem(name, "-", f"not valid JSON: {err}" if isinstance(err, ValueError)
                         else "not valid JSON Schema: nested too deeply")]
-    return []
+    return [Problem(name, pointer, problem) for pointer, problem in closed]
 
 
 def _check_bpmn(name: str, root, forms: set[str], roles: frozenset[str]) -> list[Problem]:

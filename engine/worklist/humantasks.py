@@ -21,7 +21,7 @@ from engine.db.models import Case, HumanTask, ProcessInstance, ProcessVersion, U
 from engine.deadlines import task_deadlines
 from engine.definitions import store
 from engine.workflow import conflicts, loading, step
-from engine.worklist.forms import validate_form_data
+from engine.worklist.forms import check_completion, check_draft
 
 log = logging.getLogger(__name__)
 
@@ -232,6 +232,9 @@ def save_draft(ctx, task_id: int, user: User, data: dict,
     _check_version(task, expected_version)
     if not can_work_on(user, task):
         raise PermissionDenied(cast(Message, why_not(user, task)))  # the check above is a reason
+    form = (store.form_text(ctx, ctx.session.get(ProcessInstance, task.instance_id).version,
+                            task.form) if task.form else None)
+    check_draft(form, data)
     task.draft = dict(data)
     _flush(ctx)
     return task
@@ -252,8 +255,8 @@ def complete(ctx, task_id: int, user: User, data: dict,
     _check_version(task, expected_version)
     if not can_work_on(user, task):
         raise PermissionDenied(cast(Message, why_not(user, task)))  # the check above is a reason
-    if task.form:
-        validate_form_data(store.form_text(ctx, instance.version, task.form), data)
+    check_completion(store.form_text(ctx, instance.version, task.form) if task.form else None,
+                     data)
     loaded = loading.load(ctx, instance, rows_locked=True)
     spiff_task = loaded.workflow.get_task_from_id(UUID(task.spiff_task_id))
     if spiff_task is None or spiff_task.state != TaskState.READY:
