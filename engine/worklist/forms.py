@@ -116,11 +116,17 @@ def field_errors(schema: dict | str, data: dict) -> dict[str, Message]:
     return errors
 
 
+@functools.lru_cache(maxsize=256)
+def _allowed_fields(schema_json: str) -> frozenset[str]:
+    """The fields data may carry for a form file's text (read once per text)."""
+    return frozenset(form_fields(json.loads(schema_json)) - RESERVED_FIELDS)
+
+
 def unknown_fields(schema: dict | str | None, data: dict) -> dict[str, Message]:
     """A message for every field of `data` that is not one of the form's top-level fields
     (every field when there is no form) or is a name the engine reserves."""
-    parsed = json.loads(schema) if isinstance(schema, str) else (schema or {})
-    allowed = form_fields(parsed) - RESERVED_FIELDS
+    allowed = (_allowed_fields(schema) if isinstance(schema, str)
+               else form_fields(schema or {}) - RESERVED_FIELDS)
     return {name: Message(N_("Feltet «%(field)s» finnes ikke i skjemaet"), field=name)
             for name in sorted(str(key) for key in data) if name not in allowed}
 
