@@ -1,11 +1,10 @@
 """Sign-in with local users, sign-out, the language switch and the idle timeout.
 
-Sessions are signed cookies (HttpOnly, SameSite=Lax, Secure off localhost) holding the
-user's id, a fingerprint of their password hash (a password change ends every session) and
-the time of the last request by the engine's clock (the idle timeout)."""
+A signed-in session lives on the server (engine/accounts/web_sessions.py): the signed cookie
+(HttpOnly, SameSite=Lax, Secure off localhost) holds only its random token, besides the CSRF
+token, the language and flash messages. Signing out, the idle timeout and a password change
+end the session in the database, so a copy of the cookie taken before is refused."""
 from __future__ import annotations
-
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -21,18 +20,22 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from engine.accounts import credentials
+from engine.accounts import credentials, web_sessions
 from engine.notices import notice_board
 
 from . import uow
 from .i18n import LANGUAGES, translate
+from .safe_redirect import safe_next
 from .sessions import cookie_secure
 
 bp = Blueprint("auth", __name__)
 
 #: Endpoints anyone may reach without signing in.
-PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "status.index", "status.healthz",
+PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "status.live", "status.healthz",
                     "static", "api.openapi"}
+
+#: The Flask session's key for the server-side session's token.
+SESSION_ID_KEY = "sid"
 
 
 def init_app(app) -> None:
@@ -48,34 +51,32 @@ def _open_notice_count() -> int:
     return notice_board.count_open_for_user(uow.ctx(), user) if user is not None else 0
 
 
-def _now() -> float:
-    return current_app.extensions["samflyt"].clock().timestamp()
-
-
 def load_user():
     g.user = None
     if request.blueprint == "api" or request.endpoint == "static":
         return None
-    uid = session.get("uid")
-    if uid is not None:
-        idle = current_app.extensions["samflyt_settings"].session_idle_minutes * 60
-        now = _now()
-        user = credentials.active_user(uow.ctx(), uid)
-        if now - session.get("seen", 0) > idle:
-            _end_session()
-            flash(_("Du ble logget ut fordi du ikke har vært aktiv på %(minutes)d minutter.",
-                    minutes=idle // 60), "info")
-        elif user is None or session.get("fp") != credentials.session_fingerprint(user):
-            _end_session()
+    if SESSION_ID_KEY in session:
+        minutes = current_app.extensions["samflyt_settings"].session_idle_minutes
+        check = web_sessions.touch(uow.ctx(), session.get(SESSION_ID_KEY), minutes)
+        if check.user is None:
+            _clear_session()
+            if check.idle:
+                flash(_("Du ble logget ut fordi du ikke har vært aktiv på %(minutes)d minutter.",
+                        minutes=minutes), "info")
         else:
-            g.user = user
-            session["seen"] = now
+            g.user = check.user
     if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS and request.endpoint:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     return None
 
 
 def _end_session() -> None:
+    """Sign out: the server-side session ends, and the cookie forgets all but the language."""
+    web_sessions.end(uow.ctx(), session.get(SESSION_ID_KEY))
+    _clear_session()
+
+
+def _clear_session() -> None:
     lang = session.get("lang")
     session.clear()
     if lang:
@@ -83,12 +84,7 @@ def _end_session() -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") \
-                and not target.startswith("//"):
-            return target
-    return url_for("inbox.index")
+    return safe_next(target, url_for("inbox.index"))
 
 
 @bp.get("/")
@@ -119,8 +115,7 @@ def login():
                                next=request.form.get("next", "")), 401
     _end_session()
     session.permanent = False
-    session["uid"], session["fp"], session["seen"] = (
-        user.id, credentials.session_fingerprint(user), _now())
+    session[SESSION_ID_KEY] = web_sessions.start(uow.ctx(), user)
     return redirect(_safe_next(request.form.get("next")))
 
 

@@ -126,6 +126,21 @@ class SignInFailure(Base):
     at: Mapped[datetime]
 
 
+class WebSession(Base):
+    """A signed-in web session, kept on the server (engine/accounts/web_sessions.py). The
+    browser's cookie holds only a random token; this row holds its SHA-256, so a copied
+    cookie stops working when the session ends (sign-out, idle, a password change)."""
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_user", "user_id", "ended_at"),)
+    #: SHA-256 (hex) of the session token; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    #: The last request's time, written at most once a minute (the idle timeout reads it).
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
 class ProcessDraft(Base):
     """An edited file of a process that is not deployed yet (one draft per process and file).
 

@@ -240,7 +240,8 @@ def _html_cases(world, browser):
         json_post(client, "/processes/stafett/deploy"), unit_or_403(404)(role)))
 
     for rule, path in (("/inbox/|GET", "/inbox/"), ("/notices/|GET", "/notices/"),
-                       ("/status|GET", "/status"), ("/healthz|GET", "/healthz")):
+                       ("/status|GET", "/status"), ("/healthz|GET", "/healthz"),
+                       ("/status/live|GET", "/status/live")):
         add(rule, lambda client, role, path=path: _status(client.get(path), 200))
     add("/|GET", lambda client, role: _status(client.get("/"), 302, to="/inbox/"))
     # signed in already: the sign-in page goes on to the inbox

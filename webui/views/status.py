@@ -1,4 +1,6 @@
-"""The status page: what is deployed and how much work is open. No personal data."""
+"""The status page: what is deployed and how much work is open (signed-in users only; no
+personal data), and the liveness checks a load balancer may call without signing in:
+`/status/live` (the process answers) and `/healthz` (it reaches the database)."""
 from __future__ import annotations
 
 from flask import Blueprint, g, render_template_string
@@ -49,3 +51,8 @@ def index():
 def healthz():
     g.ctx.session.execute(select(1))
     return {"status": "ok"}
+
+
+@bp.get("/status/live")
+def live():
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}

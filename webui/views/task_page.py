@@ -14,6 +14,7 @@ from engine.core.errors import (
 from engine.worklist import humantasks, taskpage
 from webui import config, errors, forms, uow
 from webui.i18n import translate, translate_all
+from webui.safe_redirect import safe_next
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -74,10 +75,7 @@ def submit(task_id: int):
 
 
 def _after(task_id: int):
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("tasks.show", task_id=task_id))
+    return redirect(safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id)))
 
 
 @bp.post("/<int:task_id>/claim")
