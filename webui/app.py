@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.core.settings import Settings
 from engine.environment import EngineEnvironment
@@ -18,7 +19,7 @@ from engine.environment import EngineEnvironment
 from . import auth, errors, filters
 from .api import bp as api_bp
 from .i18n import select_locale
-from .sessions import SessionInterface
+from .sessions import SessionInterface, cookie_secure
 from .views.case_migrations import bp as migrations_bp
 from .views.cases import bp as cases_bp
 from .views.definition_editors import bp as definition_editors_bp
@@ -51,6 +52,9 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
     )
     app.json.sort_keys = False
     app.session_interface = SessionInterface()
+    if settings.trusted_proxies > 0:  # the client's address and scheme, as the proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,
+                                x_proto=settings.trusted_proxies)
     app.extensions["samflyt"] = env or EngineEnvironment(settings)
     app.extensions["samflyt_settings"] = settings
     csrf.init_app(app)
@@ -110,6 +114,9 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
             "img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'; "
             "form-action 'self'; base-uri 'none'")
+        if cookie_secure(app):  # served over HTTPS: browsers are to keep to it
+            response.headers.setdefault("Strict-Transport-Security",
+                                        "max-age=31536000; includeSubDomains")
         if getattr(g, "user", None) is not None and request.blueprint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
         return response

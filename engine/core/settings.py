@@ -175,6 +175,12 @@ class Settings:
     #: SAMFLYT_SESSION_COOKIE_SECURE: "auto" (Secure, except for requests to localhost /
     #: 127.0.0.1 / ::1, i.e. local development), "always" or "never".
     session_cookie_secure: str = "auto"
+    #: SAMFLYT_TRUSTED_PROXIES: how many reverse proxies stand in front of the web UI (0: none,
+    #: the connection's address is the client's). With N, the client's address is taken from
+    #: the N-th last X-Forwarded-For entry (and the scheme from X-Forwarded-Proto), as those
+    #: proxies set them (werkzeug's ProxyFix); never set it higher than the proxies there are,
+    #: or a client can choose its own address (the sign-in limit counts per address).
+    trusted_proxies: int = 0
     #: SAMFLYT_SIGN_IN_MAX_FAILURES: after this many failed sign-ins for one user name within
     #: SAMFLYT_SIGN_IN_LOCK_MINUTES, that name cannot sign in until the oldest of them is that
     #: old; from one address, four times as many (guessing across user names) locks the address.
