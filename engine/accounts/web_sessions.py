@@ -18,7 +18,7 @@ import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 
 from engine.db.models import User, WebSession
 
@@ -39,9 +39,15 @@ def token_hash(token: str) -> str:
 
 
 def start(ctx: EngineContext, user: User) -> str:
-    """A new session for `user`: the token for the cookie (its hash is stored)."""
+    """A new session for `user`: the token for the cookie (its hash is stored). The user's
+    ended and idle sessions are removed here, so the table holds few rows per user."""
     token = secrets.token_urlsafe(32)  # 256 bits
     now = ctx.now()
+    idle_since = now - timedelta(minutes=ctx.settings.session_idle_minutes)
+    ctx.session.execute(delete(WebSession).where(
+        WebSession.user_id == user.id,
+        or_(WebSession.ended_at.is_not(None), WebSession.last_seen_at < idle_since))
+        .execution_options(synchronize_session=False))
     ctx.session.add(WebSession(token_hash=token_hash(token), user_id=user.id, created_at=now,
                                last_seen_at=now))
     ctx.session.flush()

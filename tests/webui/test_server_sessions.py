@@ -75,3 +75,19 @@ def test_touch_refuses_unknown_ended_and_idle_tokens(web_env):
         other = web_sessions.start(ctx, get_user(ctx, "saksbehandler1"))
         web_sessions.end(ctx, other)
         assert web_sessions.touch(ctx, other).user is None
+
+
+def test_signing_in_removes_the_users_ended_and_idle_sessions(web_env):
+    from engine.accounts.users import get_user
+    with web_env.unit_of_work() as ctx:
+        user = get_user(ctx, "saksbehandler1")
+        ended, idle, open_ = (web_sessions.start(ctx, user) for _ in range(3))
+        web_sessions.end(ctx, ended)
+        web_env.clock.advance(minutes=ctx.settings.session_idle_minutes - 1)
+        web_sessions.touch(ctx, open_)
+        web_env.clock.advance(minutes=2)  # `idle` is now idle, `open_` not
+        newest = web_sessions.start(ctx, user)
+        kept = set(ctx.session.scalars(select(WebSession.token_hash)
+                                       .where(WebSession.user_id == user.id)))
+    assert kept == {web_sessions.token_hash(open_), web_sessions.token_hash(newest)}
+    assert web_sessions.token_hash(idle) not in kept
