@@ -14,7 +14,7 @@ from engine.definitions import case_migration, library
 from engine.notices import notice_board
 from engine.worklist import humantasks, inbox_page
 
-from . import config, inboxparams, uow, uploads
+from . import config, inboxparams, parsing, uow, uploads
 from .errors import api_error
 from .i18n import translate, translate_all
 from .openapi import document
@@ -72,7 +72,8 @@ def _version(body: dict) -> int | None:
     version = body.get("version")
     if version is None:
         return None
-    if isinstance(version, bool) or not isinstance(version, int):
+    if isinstance(version, bool) or not isinstance(version, int) or not (
+            0 <= version <= parsing.DB_INT_MAX):
         raise InvalidInput(N_("Ugyldig versjon"), {"version": N_("Versjonen er et heltall")})
     return version
 
@@ -122,7 +123,7 @@ def create_case():
                     "open_tasks": [task_json(t) for t in tasks]}), 201
 
 
-@bp.get("/cases/<int:case_id>")
+@bp.get("/cases/<dbid:case_id>")
 def get_case(case_id: int):
     page = casepage.case_page(uow.ctx(), case_id, g.user, config.settings().soon_due_days,
                               with_diagrams=False)
@@ -152,11 +153,11 @@ def list_tasks():
     except InvalidInput as error:
         return api_error(400, "bad_request", translate(error.message),
                          translate_all(error.errors))
-    per_page = request.args.get("per_page", "50")
-    if not per_page.isdigit() or not 1 <= int(per_page) <= inbox_page.PER_PAGE_MAX:
+    per_page = parsing.ascii_int(request.args.get("per_page", "50"), 1, inbox_page.PER_PAGE_MAX)
+    if per_page is None:
         return api_error(400, "bad_request", _("Ugyldig sidestørrelse"),
                          {"per_page": _("Et heltall fra 1 til %(n)d", n=inbox_page.PER_PAGE_MAX)})
-    result = inbox_page.worklist(uow.ctx(), g.user, view, filters, page, int(per_page),
+    result = inbox_page.worklist(uow.ctx(), g.user, view, filters, page, per_page,
                                config.settings().soon_due_days, with_choices=False)
     return jsonify({"view": view, "total": result.total, "page": result.page,
                     "per_page": result.per_page, "counts": result.counts,
@@ -164,21 +165,21 @@ def list_tasks():
                                "days_left": r.days_left} for r in result.rows]})
 
 
-@bp.post("/tasks/<int:task_id>/claim")
+@bp.post("/tasks/<dbid:task_id>/claim")
 def claim(task_id: int):
     body = _body()
     task = humantasks.claim(uow.ctx(), task_id, g.user, expected_version=_version(body))
     return jsonify(task_json(task))
 
 
-@bp.post("/tasks/<int:task_id>/unclaim")
+@bp.post("/tasks/<dbid:task_id>/unclaim")
 def unclaim(task_id: int):
     body = _body()
     task = humantasks.unclaim(uow.ctx(), task_id, g.user, expected_version=_version(body))
     return jsonify(task_json(task))
 
 
-@bp.post("/tasks/<int:task_id>/assign")
+@bp.post("/tasks/<dbid:task_id>/assign")
 def assign(task_id: int):
     body = _body(required=True)
     assignee = body.get("assignee")
@@ -190,7 +191,7 @@ def assign(task_id: int):
     return jsonify(task_json(task))
 
 
-@bp.post("/tasks/<int:task_id>/complete")
+@bp.post("/tasks/<dbid:task_id>/complete")
 def complete(task_id: int):
     body = _body(required=True)
     data = body.get("data", {})
@@ -211,7 +212,7 @@ def list_notices():
     return jsonify({"notices": [notice_json(n) for n in notices]})
 
 
-@bp.post("/notices/<int:notice_id>/ack")
+@bp.post("/notices/<dbid:notice_id>/ack")
 def acknowledge(notice_id: int):
     return jsonify(notice_json(notice_board.acknowledge(uow.ctx(), notice_id, g.user)))
 
@@ -286,21 +287,19 @@ def migrate_cases(key: str):
     library.check_access(g.user)  # 403 before looking at the body
     body = _body()
     to_version, run, case_ids = body.get("to_version"), body.get("run", False), body.get("cases")
-    if to_version is not None and (isinstance(to_version, bool) or not isinstance(to_version, int)):
-        raise BadRequest("«to_version» må være et heltall")
+    if to_version is not None:
+        to_version = parsing.json_int(to_version, "to_version")
     if not isinstance(run, bool):
         raise BadRequest("«run» må være true eller false")
-    if case_ids is not None and (not isinstance(case_ids, list) or not all(
-            isinstance(c, int) and not isinstance(c, bool) for c in case_ids)):
+    if case_ids is not None and not isinstance(case_ids, list):
         raise BadRequest("«cases» må være en liste med saks-id-er (heltall)")
+    case_ids = None if case_ids is None else [parsing.json_int(c, "cases") for c in case_ids]
     seen = body.get("seen") or {}
     if not isinstance(seen, dict) or not all(
-            str(k).isdigit() and isinstance(v, str) for k, v in seen.items()):
+            parsing.ascii_int(k) is not None and isinstance(v, str) for k, v in seen.items()):
         raise BadRequest("«seen» må være et objekt fra saks-id til «token» fra forhåndsvisningen")
     limit, offset = body.get("limit", case_migration.PREVIEW_LIMIT), body.get("offset", 0)
-    for name, value, low in (("limit", limit, 1), ("offset", offset, 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise BadRequest(f"«{name}» må være et heltall fra {low}")
+    limit, offset = parsing.json_int(limit, "limit"), parsing.json_int(offset, "offset", low=0)
     if not run:
         preview = case_migration.preview(uow.ctx(), g.user, key, to_version,
                                     limit=min(limit, MIGRATION_PREVIEW_MAX), offset=offset)

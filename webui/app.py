@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from engine.core.settings import Settings
 from engine.environment import EngineEnvironment
 
-from . import auth, errors, filters
+from . import auth, errors, filters, parsing
 from .api import bp as api_bp
 from .i18n import select_locale
 from .sessions import SessionInterface, cookie_secure
@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
     auth.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    parsing.init_app(app)  # the `dbid` converter, strict JSON and text: before the blueprints
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox_bp)

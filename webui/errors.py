@@ -22,6 +22,7 @@ from engine.core.errors import (
 
 from . import uow
 from .i18n import translate, translate_all
+from .parsing import InputRefused
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,8 @@ def init_app(app) -> None:
             headers = {"WWW-Authenticate": 'Bearer realm="samflyt"'} if status == 401 else None
             return api_error(status, ERROR_NAMES.get(status, "error"),
                              error.description or error.name, headers=headers)
+        if isinstance(error, InputRefused):  # says what was wrong with the input
+            return page(400, error.description or _("Ugyldig forespørsel."))
         messages = {404: _("Siden finnes ikke."), 405: _("Metoden er ikke tillatt her."),
                     403: _("Du har ikke tilgang."), 400: _("Ugyldig forespørsel."),
                     413: _("Forespørselen er for stor.")}

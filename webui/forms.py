@@ -19,6 +19,8 @@ import json
 import re
 from typing import Any
 
+from .parsing import ascii_int
+
 NULL = "__null__"
 MAX_LIST_ITEMS = 100
 
@@ -321,8 +323,9 @@ def _indexes(form, path) -> list[int]:
     for name in form:
         if name.startswith(prefix):
             head = name[len(prefix):].split(".", 1)[0]
-            if head.isdigit():
-                found.add(int(head))
+            index = ascii_int(head, low=0)
+            if index is not None:
+                found.add(index)
     return sorted(found)[:MAX_LIST_ITEMS]
 
 
@@ -343,8 +346,9 @@ def remove_row(data: dict, row_path: str) -> dict:
     for part in parents[:-1]:
         node = node.get(part, {}) if isinstance(node, dict) else {}
     rows = node.get(parents[-1]) if isinstance(node, dict) and parents else None
-    if isinstance(rows, list) and index.isdigit() and int(index) < len(rows):
-        rows.pop(int(index))
+    number = ascii_int(index, low=0)
+    if isinstance(rows, list) and number is not None and number < len(rows):
+        rows.pop(number)
     return data
 
 

@@ -9,6 +9,8 @@ from engine.core.errors import InvalidInput
 from engine.core.messages import N_, Message
 from engine.worklist.humantasks import VIEWS, InboxFilter
 
+from .parsing import ascii_int
+
 FILTER_KEYS = ("view", "process", "task", "case", "due_from", "due_to", "priority", "sort")
 SORTS = ("due", "priority")
 
@@ -24,11 +26,8 @@ def parse(args, tz: str) -> tuple[str, InboxFilter, int]:
         errors["sort"] = Message(N_("Velg en av %(choices)s"), choices=SORTS)
     priority = None
     if args.get("priority"):
-        try:
-            priority = int(args["priority"])
-            if not 1 <= priority <= 5:
-                raise ValueError
-        except ValueError:
+        priority = ascii_int(args["priority"], 1, 5)
+        if priority is None:
             errors["priority"] = N_("Prioritet er et tall fra 1 til 5")
     zone = ZoneInfo(tz)
     due_from = _date(args.get("due_from"), "due_from", errors)
@@ -36,12 +35,10 @@ def parse(args, tz: str) -> tuple[str, InboxFilter, int]:
     if due_from and due_to and due_from > due_to:
         errors["due_to"] = N_("Til-dato er før fra-dato")
     page = 1
-    if args.get("page"):
-        try:
-            page = int(args["page"])
-            if page < 1:
-                raise ValueError
-        except ValueError:
+    if args.get("page"):  # at most DB_INT_MAX, so the row offset fits the database's bigint
+        number = ascii_int(args["page"])
+        page = number or 1
+        if number is None:
             errors["page"] = N_("Side er et positivt heltall")
     if errors:
         raise InvalidInput(N_("Ugyldig filter"), errors)

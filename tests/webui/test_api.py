@@ -37,8 +37,8 @@ def test_openapi_document_lists_every_endpoint(app):
                                  "/notices/{notice_id}/ack", "/processes",
                                  "/processes/{key}/versions", "/processes/{key}/migrations"}
     routes = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/")}
-    documented = {"/api/v1" + p.replace("{case_id}", "<int:case_id>")
-                  .replace("{task_id}", "<int:task_id>").replace("{notice_id}", "<int:notice_id>")
+    documented = {"/api/v1" + p.replace("{case_id}", "<dbid:case_id>")
+                  .replace("{task_id}", "<dbid:task_id>").replace("{notice_id}", "<dbid:notice_id>")
                   .replace("{key}", "<key>")
                   for p in doc["paths"]} | {"/api/v1/openapi.json"}
     assert routes == documented

@@ -85,7 +85,7 @@ def _html_cases(world, browser):
         for task_role in STEPS:
             task_id = world.task_for(task_role)
             _status(client.get(f"/tasks/{task_id}"), _expect_task_route(role, task_role, 200))
-    add("/tasks/<int:task_id>|GET", tasks_show)
+    add("/tasks/<dbid:task_id>|GET", tasks_show)
 
     def tasks_submit(client, role):
         for task_role in STEPS:
@@ -98,7 +98,7 @@ def _html_cases(world, browser):
             response = client.post(f"/tasks/{task_id}", {"notat": "Utkast", "_action": "draft"})
             _status(response, _expect_task_route(role, task_role, 302), to=f"/tasks/{task_id}")
             assert world.task(task_id).draft == ({"notat": "Utkast"} if role == task_role else None)
-    add("/tasks/<int:task_id>|POST", tasks_submit)
+    add("/tasks/<dbid:task_id>|POST", tasks_submit)
 
     def claim(client, role):
         for task_role in STEPS:
@@ -106,7 +106,7 @@ def _html_cases(world, browser):
             _status(client.post(f"/tasks/{task_id}/claim"),
                     _expect_task_route(role, task_role, 302), to=f"/tasks/{task_id}")
             assert world.task(task_id).assignee == (ROLE_USERS[role] if role == task_role else None)
-    add("/tasks/<int:task_id>/claim|POST", claim)
+    add("/tasks/<dbid:task_id>/claim|POST", claim)
 
     def unclaim(client, role):
         supervisor = role in ("leder", "koordinerende_enhet", "admin")
@@ -118,7 +118,7 @@ def _html_cases(world, browser):
             _status(client.post(f"/tasks/{task_id}/unclaim"), 302 if allowed else 403,
                     to=f"/tasks/{task_id}")
             assert (world.task(task_id).assignee is None) == allowed
-    add("/tasks/<int:task_id>/unclaim|POST", unclaim)
+    add("/tasks/<dbid:task_id>/unclaim|POST", unclaim)
 
     def assign(client, role):
         supervisor = role in ("leder", "koordinerende_enhet", "admin")
@@ -130,7 +130,7 @@ def _html_cases(world, browser):
             response = client.post(f"/tasks/{task_id}/assign", {"assignee": target})
             _status(response, 302 if allowed else 403, to=f"/tasks/{task_id}")
             assert (world.task(task_id).assignee == target) == allowed
-    add("/tasks/<int:task_id>/assign|POST", assign)
+    add("/tasks/<dbid:task_id>/assign|POST", assign)
 
     def bulk(client, role):
         for task_role in STEPS:
@@ -160,14 +160,14 @@ def _html_cases(world, browser):
         coordinator_task = world.task_for("koordinator")
         _status(client.get(f"/cases/{world.case_of(coordinator_task)}"), 200)
         _status(client.get("/cases/999999"), 404)
-    add("/cases/<int:case_id>|GET", case_page)
+    add("/cases/<dbid:case_id>|GET", case_page)
 
     def notices_ack(client, role):
         notice_id = world.notice_for_saksbehandler()
         _status(client.get("/notices/"), 200)
         _status(client.post(f"/notices/{notice_id}/ack"), 302 if role == "saksbehandler" else 403,
                 to="/notices/")
-    add("/notices/<int:notice_id>/ack|POST", notices_ack)
+    add("/notices/<dbid:notice_id>/ack|POST", notices_ack)
 
     library_roles = ("koordinerende_enhet", "admin")
     for rule, path in (("/processes/|GET", "/processes/"),
@@ -301,7 +301,7 @@ def _api_rows(world, api):
         case_id = world.case_of(world.task_for("leder"))
         expected = 403 if role == "koordinator" else 200
         _status(client.get(f"/api/v1/cases/{case_id}"), expected)
-    add("/api/v1/cases/<int:case_id>|GET", get_case)
+    add("/api/v1/cases/<dbid:case_id>|GET", get_case)
 
     def list_tasks(client, role):
         task_id = world.task_for("leder")
@@ -325,12 +325,12 @@ def _api_rows(world, api):
                                                                       response.json)
         return run
     supervisor = lambda role: role in ("leder", "koordinerende_enhet", "admin")  # noqa: E731
-    add("/api/v1/tasks/<int:task_id>/claim|POST", action("claim", {}, lambda r, t: r == t))
-    add("/api/v1/tasks/<int:task_id>/unclaim|POST",
+    add("/api/v1/tasks/<dbid:task_id>/claim|POST", action("claim", {}, lambda r, t: r == t))
+    add("/api/v1/tasks/<dbid:task_id>/unclaim|POST",
         action("unclaim", {}, lambda r, t: r == t or supervisor(r)))
-    add("/api/v1/tasks/<int:task_id>/assign|POST", action(
+    add("/api/v1/tasks/<dbid:task_id>/assign|POST", action(
         "assign", lambda t: {"assignee": ROLE_USERS[t]}, lambda r, t: r == t or supervisor(r)))
-    add("/api/v1/tasks/<int:task_id>/complete|POST",
+    add("/api/v1/tasks/<dbid:task_id>/complete|POST",
         action("complete", {"data": {"notat": "ok"}}, lambda r, t: r == t))
     add("/api/v1/notices|GET", lambda client, role: _status(client.get("/api/v1/notices"), 200))
 
@@ -338,7 +338,7 @@ def _api_rows(world, api):
         notice_id = world.notice_for_saksbehandler()
         _status(client.post(f"/api/v1/notices/{notice_id}/ack"),
                 200 if role == "saksbehandler" else 403)
-    add("/api/v1/notices/<int:notice_id>/ack|POST", ack)
+    add("/api/v1/notices/<dbid:notice_id>/ack|POST", ack)
     library_roles = ("koordinerende_enhet", "admin")
     add("/api/v1/processes|GET", lambda client, role: _status(
         client.get("/api/v1/processes"), 200 if role in library_roles else 403))

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 
 from engine.definitions import case_migration
-from webui import errors, uow
+from webui import errors, parsing, uow
 
 bp = Blueprint("migrations", __name__, url_prefix="/processes")
 
@@ -16,9 +16,10 @@ def _to_version(source) -> int | None:
     value = (source.get("to") or "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    number = parsing.ascii_int(value)
+    if number is None:
         raise ValueError(value)
-    return int(value)
+    return number
 
 
 @bp.get("/<key>/migrations")
@@ -40,14 +41,14 @@ def run(key: str):
         return errors.page(400, _("Velg en gyldig versjon."))
     everything = request.form.get("action") == "all"
     raw = request.form.getlist("case")
-    if any(not value.isdigit() for value in raw):
+    case_ids = [parsing.ascii_int(value) for value in raw]
+    if None in case_ids:
         return errors.page(400, _("Ugyldig sak i utvalget."))
-    case_ids = [int(value) for value in raw]
     if not everything and not case_ids:
         flash(_("Velg minst én sak først."), "error")
         return redirect(url_for("migrations.show", key=key, to=to_version))
-    seen = {int(name[5:]): value for name, value in request.form.items()
-            if name.startswith("seen-") and name[5:].isdigit()}
+    seen = {number: value for name, value in request.form.items()
+            if name.startswith("seen-") and (number := parsing.ascii_int(name[5:])) is not None}
     result = case_migration.migrate(uow.ctx(), g.user, key, None if everything else case_ids,
                                to_version, seen=seen)
     return render_template("migration_result.html", result=result)

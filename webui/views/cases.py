@@ -52,7 +52,7 @@ def create():
     return redirect(url_for("cases.show", case_id=case.id))
 
 
-@bp.get("/<int:case_id>")
+@bp.get("/<dbid:case_id>")
 def show(case_id: int):
     page = casepage.case_page(uow.ctx(), case_id, g.user, config.settings().soon_due_days)
     return render_template("case.html", page=page)

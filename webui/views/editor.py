@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from engine.core.errors import DefinitionError, EngineError
 from engine.definitions import drafts, editing, library
-from webui import config, errors, uow
+from webui import config, errors, parsing, uow
 from webui.i18n import translate
 
 bp = Blueprint("editor", __name__, url_prefix="/processes")
@@ -34,9 +34,10 @@ def edit(key: str):
 @bp.get("/<key>/files/<name>")
 def file(key: str, name: str):
     version = request.args.get("version", "")
-    if version and not version.isdigit():
+    number = parsing.ascii_int(version)
+    if version and number is None:
         return errors.page(400, _("Ugyldig versjonsnummer."))
-    text = editing.file_content(uow.ctx(), g.user, key, name, int(version) if version else None)
+    text = editing.file_content(uow.ctx(), g.user, key, name, number)
     return Response(text, mimetype="text/plain",
                     headers={"Content-Disposition": "inline", "Cache-Control": "no-store"})
 

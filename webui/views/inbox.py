@@ -7,7 +7,7 @@ from flask_babel import ngettext
 
 from engine.core.errors import InvalidInput
 from engine.worklist import inbox_page, saved_filters
-from webui import config, inboxparams, uow
+from webui import config, inboxparams, parsing, uow
 from webui.i18n import translate, translate_all
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -39,7 +39,7 @@ def _back():
 
 @bp.post("/bulk")
 def bulk():
-    ids = [int(x) for x in request.form.getlist("task") if x.isdigit()]
+    ids = [parsing.require_int(value, "task") for value in request.form.getlist("task")]
     if not ids:
         flash(_("Velg minst én oppgave først."), "error")
         return _back()

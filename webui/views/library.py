@@ -20,7 +20,7 @@ from flask_babel import ngettext
 
 from engine.core.errors import DefinitionError, EngineError
 from engine.definitions import heatmap, library, process_page
-from webui import config, errors, uow, uploads
+from webui import config, errors, parsing, uow, uploads
 from webui.i18n import translate
 
 bp = Blueprint("library", __name__, url_prefix="/processes")
@@ -78,26 +78,26 @@ def show(key: str):
 @bp.get("/<key>/heatmap.json")
 def heatmap_json(key: str):
     """{"process", "version" (null: all), "elements": {id: {count, median_wait_seconds}}}."""
-    number = request.args.get("version", "")
-    if number and not number.isdigit():
+    text = request.args.get("version", "")
+    number = parsing.ascii_int(text)
+    if text and number is None:
         return errors.api_error(400, "bad_request", _("Versjonen er et heltall."))
     try:
-        figures = heatmap.waiting_by_element(uow.ctx(), g.user, key,
-                                             int(number) if number else None)
+        figures = heatmap.waiting_by_element(uow.ctx(), g.user, key, number)
     except EngineError as error:
         uow.abort()
         status = errors.status_of(error)
         return errors.api_error(status, errors.ERROR_NAMES[status], translate(error.message))
-    return jsonify({"process": key, "version": int(number) if number else None,
+    return jsonify({"process": key, "version": number,
                     "elements": figures})
 
 
 @bp.get("/<key>/diff")
 def diff(key: str):
-    numbers = [request.args.get(name, "") for name in ("from", "to")]
-    if not all(n.isdigit() for n in numbers):
+    numbers = [parsing.ascii_int(request.args.get(name, "")) for name in ("from", "to")]
+    if numbers[0] is None or numbers[1] is None:
         return errors.page(400, _("Velg to versjoner å sammenligne."))
-    result = library.diff(uow.ctx(), key, int(numbers[0]), int(numbers[1]), g.user)
+    result = library.diff(uow.ctx(), key, numbers[0], numbers[1], g.user)
     return render_template("library_diff.html", diff=result)
 
 

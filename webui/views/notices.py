@@ -15,7 +15,7 @@ def index():
     return render_template("notices.html", notices=notice_board.open_for_user(uow.ctx(), g.user))
 
 
-@bp.post("/<int:notice_id>/ack")
+@bp.post("/<dbid:notice_id>/ack")
 def acknowledge(notice_id: int):
     notice = notice_board.acknowledge(uow.ctx(), notice_id, g.user)
     flash(_("Varselet for sak %(number)s er kvittert.", number=notice.case_number), "success")

@@ -12,7 +12,7 @@ from engine.core.errors import (
     ProcessError,
 )
 from engine.worklist import humantasks, taskpage
-from webui import config, errors, forms, uow
+from webui import config, errors, forms, parsing, uow
 from webui.i18n import translate, translate_all
 from webui.safe_redirect import safe_next
 
@@ -21,7 +21,7 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 def _version() -> int | None:
     value = request.form.get("version", "")
-    return int(value) if value.isdigit() else None
+    return parsing.require_int(value, "version", low=0) if value else None
 
 
 def _soon() -> int:
@@ -35,12 +35,12 @@ def _render(task_id: int, values=None, errors=None, extra_rows=None, problem=Non
     return render_template("task.html", page=page, form=form, problem=problem), status
 
 
-@bp.get("/<int:task_id>")
+@bp.get("/<dbid:task_id>")
 def show(task_id: int):
     return _render(task_id)
 
 
-@bp.post("/<int:task_id>")
+@bp.post("/<dbid:task_id>")
 def submit(task_id: int):
     schema = taskpage.form_schema(uow.ctx(), task_id, g.user)
     data = forms.parse_form(schema, request.form)
@@ -78,21 +78,21 @@ def _after(task_id: int):
     return redirect(safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id)))
 
 
-@bp.post("/<int:task_id>/claim")
+@bp.post("/<dbid:task_id>/claim")
 def claim(task_id: int):
     task = humantasks.claim(uow.ctx(), task_id, g.user, expected_version=_version())
     flash(_("Du har tatt oppgaven «%(name)s».", name=task.name), "success")
     return _after(task_id)
 
 
-@bp.post("/<int:task_id>/unclaim")
+@bp.post("/<dbid:task_id>/unclaim")
 def unclaim(task_id: int):
     task = humantasks.unclaim(uow.ctx(), task_id, g.user, expected_version=_version())
     flash(_("Oppgaven «%(name)s» er lagt tilbake.", name=task.name), "success")
     return _after(task_id)
 
 
-@bp.post("/<int:task_id>/assign")
+@bp.post("/<dbid:task_id>/assign")
 def assign(task_id: int):
     task = humantasks.assign(uow.ctx(), task_id, g.user, request.form.get("assignee", ""),
                              expected_version=_version())
