@@ -141,6 +141,24 @@ class WebSession(Base):
     ended_at: Mapped[datetime | None]
 
 
+class ApiToken(Base):
+    """A bearer token for the JSON API (engine/accounts/credentials.py). The token is shown
+    once when issued; this row holds its SHA-256, a name saying what it is for, when it
+    expires and when it was revoked, so each token can be listed and revoked by itself."""
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index("ix_api_tokens_user", "user_id", "revoked_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 (hex) of the token; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    #: The last request's time, written at most once a minute.
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
 class ProcessDraft(Base):
     """An edited file of a process that is not deployed yet (one draft per process and file).
 
@@ -167,6 +185,8 @@ class CaseNumberCounter(Base):
 
 class Case(Base):
     __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("created_by", "idempotency_key",
+                                       name="uq_cases_idempotency_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     case_number: Mapped[str] = mapped_column(String(40), unique=True)
     process_key: Mapped[str] = mapped_column(String(100))
@@ -181,6 +201,9 @@ class Case(Base):
     coordinator: Mapped[str | None] = mapped_column(String(80), index=True)
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(80))
+    #: The key the client sent with the start (an API `Idempotency-Key` header, the new-case
+    #: form's hidden token): a retry with the same key by the same user returns this case.
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
     closed_at: Mapped[datetime | None]
     instances: Mapped[list[ProcessInstance]] = relationship(
         back_populates="case", order_by="(ProcessInstance.started_at, ProcessInstance.id)")
