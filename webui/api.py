@@ -12,7 +12,7 @@ from engine.core.errors import DefinitionError, InvalidInput
 from engine.core.messages import N_, Message
 from engine.definitions import case_migration, library
 from engine.notices import notice_board
-from engine.worklist import humantasks, inbox_page
+from engine.worklist import humantasks, inbox_page, taskpage
 
 from . import config, inboxparams, parsing, uow, uploads
 from .errors import api_error
@@ -163,6 +163,16 @@ def list_tasks():
                     "per_page": result.per_page, "counts": result.counts,
                     "tasks": [{**task_json(r.task), "urgency": r.urgency,
                                "days_left": r.days_left} for r in result.rows]})
+
+
+@bp.get("/tasks/<dbid:task_id>")
+def get_task(task_id: int):
+    page = taskpage.task_page(uow.ctx(), task_id, g.user, config.settings().soon_due_days)
+    full = page.access == "full"
+    return jsonify({**task_json(page.task), "access": page.access,
+                    "why_not": page.why_not and translate(page.why_not),
+                    "form_schema": page.schema if full else None,
+                    "values": page.values if full else None})
 
 
 @bp.post("/tasks/<dbid:task_id>/claim")

@@ -67,6 +67,8 @@ def init_app(app) -> None:
     @app.errorhandler(EngineError)
     def engine_error(error: EngineError):
         uow.abort()
+        if isinstance(error, PermissionDenied):
+            uow.record_refusal(error)
         status = status_of(error)
         errors = translate_all(getattr(error, "errors", None)) or None
         if isinstance(error, DefinitionError):

@@ -88,6 +88,12 @@ def document() -> dict:
                     {"name": "per_page", "in": "query",
                      "schema": {"type": "integer", "minimum": 1, "maximum": 200}}],
                 "responses": _responses({"200": _json("TaskList")}, "400", "401")}},
+            "/tasks/{task_id}": {"get": {
+                "summary": "A task as the user may see it: at `full` its form and values, at "
+                           "`limited` (the administrator) only its course; the read of the "
+                           "case is logged, a refused read too",
+                "parameters": [TASK_ID],
+                "responses": _responses({"200": _json("TaskDetail")}, "401", "403", "404")}},
             "/tasks/{task_id}/claim": task_action("Claim a task", "VersionBody", False,
                                                   ("400", "401", "403", "404", "409", "422")),
             "/tasks/{task_id}/unclaim": task_action("Put a claimed task back", "VersionBody",
@@ -194,6 +200,15 @@ def document() -> dict:
                     "created_at": {"type": "string", "format": "date-time"},
                     "completed_at": {"type": ["string", "null"], "format": "date-time"},
                     "completed_by": {"type": ["string", "null"]}}},
+                "TaskDetail": {"allOf": [{"$ref": "#/components/schemas/Task"}, {
+                    "type": "object",
+                    "required": ["access", "why_not", "form_schema", "values"],
+                    "properties": {
+                        "access": {"enum": ["full", "limited"]},
+                        "why_not": {"type": ["string", "null"],
+                                    "description": "why the user cannot work on it, or null"},
+                        "form_schema": {"type": ["object", "null"]},
+                        "values": {"type": ["object", "null"]}}}]},
                 "CompletedTask": {"allOf": [{"$ref": "#/components/schemas/Task"}, {
                     "type": "object", "properties": {
                         "case_open_tasks": {"type": "array",

@@ -3,5 +3,5 @@
 
 Owns: `casework`, `coordinator`, `intake`, `casepage`, `audit`, `demo`. May import
 `engine.core`, `engine.db`, `engine.workflow`, `engine.definitions`, `engine.worklist`,
-`engine.notices`, `engine.accounts`.
+`engine.notices`, `engine.accounts`, `engine.access`.
 """

@@ -10,12 +10,10 @@ from datetime import date, datetime
 
 from lxml import etree
 from SpiffWorkflow.task import TaskState
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 
-from engine.accounts.roles import CASEWORK_ROLES, COORDINATOR_ROLES, OVERVIEW_ROLES
+from engine.access import rules
 from engine.cases import casework
-from engine.core.errors import NotFound, PermissionDenied
-from engine.core.messages import N_
 from engine.db.models import (
     AuditEvent,
     Case,
@@ -90,42 +88,9 @@ class CasePage:
     diagrams: list[Diagram]
 
 
-def access_level(ctx, case: Case, user: User) -> str | None:
-    """'full' (may read the person's data), 'limited' (the case's course, no personal data)
-    or None (may not open the case). Coordinators read only the cases they work on."""
-    roles = user.role_keys
-    if roles & CASEWORK_ROLES:
-        return "full"
-    if roles & COORDINATOR_ROLES and (case.coordinator == user.username
-                                      or _works_on(ctx, case, user)):
-        return "full"
-    if roles & OVERVIEW_ROLES:
-        return "limited"
-    return None
-
-
-def _works_on(ctx, case: Case, user: User) -> bool:
-    """Has, had or may take a task of the case (a task of the user's role nobody holds)."""
-    return bool(ctx.session.scalar(select(exists().where(
-        HumanTask.case_id == case.id,
-        or_(HumanTask.assignee == user.username, HumanTask.completed_by == user.username,
-            (HumanTask.status == "open") & HumanTask.assignee.is_(None)
-            & HumanTask.candidate_role.in_(user.role_keys))))))
-
-
-def check_access(ctx, case_id: int, user: User) -> str:
-    case = ctx.session.get(Case, case_id)
-    if case is None:
-        raise NotFound(N_("Fant ikke sak %(case)s"), case=case_id)
-    level = access_level(ctx, case, user)
-    if level is None:
-        raise PermissionDenied(N_("Du har ikke tilgang til denne saken"))
-    return level
-
-
 def case_page(ctx, case_id: int, user: User, soon_days: int = 3, with_diagrams: bool = True
               ) -> CasePage:
-    access = check_access(ctx, case_id, user)
+    _, access = rules.require_case(ctx, case_id, user)
     case = casework.get_case(ctx, case_id, user, purpose="case page")
     now, tz = ctx.now(), ctx.settings.timezone
     instances = list(ctx.session.scalars(select(ProcessInstance).where(

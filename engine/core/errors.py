@@ -28,7 +28,10 @@ class NotFound(EngineError):
 
 
 class PermissionDenied(EngineError):
-    pass
+    """Not allowed. A refused read of a case names it (`refused_case`, `refused_task`) so the
+    boundary can write the refusal to the audit log after rolling back."""
+    refused_case: int | None = None
+    refused_task: int | None = None
 
 
 class ConflictError(EngineError):

@@ -11,6 +11,7 @@ from uuid import UUID
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import bindparam, func, or_, select
 
+from engine.access import rules
 from engine.accounts.roles import SUPERVISOR_ROLES
 from engine.cases import audit
 from engine.cases.coordinator import appoint_coordinator
@@ -43,7 +44,7 @@ class InboxFilter:
 
 def _view_query(ctx, user: User, view: str):
     roles = user.role_keys
-    query = select(HumanTask)
+    query = select(HumanTask).where(rules.visible_tasks(user))
     if view == "mine":
         return query.where(HumanTask.status == "open", HumanTask.assignee == user.username)
     if view == "roles":
@@ -187,6 +188,7 @@ def claim(ctx, task_id: int, user: User, expected_version: int | None = None) ->
 @conflicts.conflict_safe
 def unclaim(ctx, task_id: int, user: User, expected_version: int | None = None) -> HumanTask:
     task = get_task(ctx, task_id)
+    rules.require_task(ctx, task, user)
     _check_version(task, expected_version)
     if task.assignee != user.username and not (user.role_keys & SUPERVISOR_ROLES):
         raise PermissionDenied(N_("Bare den som har tatt oppgaven kan legge den tilbake"))
@@ -204,10 +206,12 @@ def unclaim(ctx, task_id: int, user: User, expected_version: int | None = None) 
 def assign(ctx, task_id: int, actor: User, assignee: str,
            expected_version: int | None = None) -> HumanTask:
     task = get_task(ctx, task_id)
+    rules.require_task(ctx, task, actor)
     _check_version(task, expected_version)
-    may_reassign = (task.candidate_role in actor.role_keys
-                    or actor.role_keys & SUPERVISOR_ROLES)
-    if not may_reassign:
+    if not rules.may_assign(actor, task):
+        if task.assignee is not None and task.candidate_role in actor.role_keys:
+            raise PermissionDenied(N_("Oppgaven er tatt av %(user)s; bare en leder kan gi "
+                                      "den til en annen"), user=task.assignee)
         raise PermissionDenied(N_("Du kan ikke tildele oppgaver for rollen «%(role)s»"),
                                role=task.candidate_role)
     target = ctx.session.scalar(select(User).where(User.username == assignee, User.active))

@@ -9,10 +9,9 @@ from uuid import UUID
 
 from sqlalchemy import select
 
+from engine.access import rules
 from engine.accounts.roles import SUPERVISOR_ROLES
 from engine.cases import casework
-from engine.core.errors import PermissionDenied
-from engine.core.messages import N_
 from engine.db.models import Case, HumanTask, ProcessInstance, User
 from engine.definitions import store
 from engine.workflow import loading
@@ -27,6 +26,7 @@ _HIDDEN = {"lane_owners"}
 class TaskPage:
     task: HumanTask
     case: Case
+    access: str             # full | limited (engine/access/rules.py)
     process_name: str
     schema: dict | None
     instructions: str | None
@@ -45,41 +45,37 @@ class TaskPage:
         return self.why_not is None
 
 
-def may_view(user: User, task: HumanTask) -> bool:
-    return (task.candidate_role in user.role_keys or user.username in
-            (task.assignee, task.completed_by))
-
-
 def task_page(ctx, task_id: int, user: User, soon_days: int = 3) -> TaskPage:
     task = humantasks.get_task(ctx, task_id)
-    if not may_view(user, task):
-        raise PermissionDenied(N_("Oppgaven hører til rollen «%(role)s»"),
-                               role=task.candidate_role)
+    access = rules.require_task(ctx, task, user)
     case = casework.get_case(ctx, task.case_id, user, purpose=f"task {task.id}")
     instance = ctx.session.get(ProcessInstance, task.instance_id)
     parsed = ctx.specs.get(instance.version)
     spec = _task_spec(parsed, task)
     extensions = getattr(spec, "extensions", {}) if spec is not None else {}
-    schema = store.form_schema(ctx, instance.version, task.form) if task.form else None
-    data = _task_data(ctx, instance, task)
-    own = set((schema or {}).get("properties", {}))
-    values = {k: v for k, v in data.items() if k in own}
-    values.update(task.draft or {})
-    background = labelled(data, field_specs(parsed.forms), skip=own | _HIDDEN)
+    schema, values, background = None, {}, []
+    if access == rules.FULL:  # limited: the task's course, none of the person's data
+        schema = store.form_schema(ctx, instance.version, task.form) if task.form else None
+        data = _task_data(ctx, instance, task)
+        own = set((schema or {}).get("properties", {}))
+        values = {k: v for k, v in data.items() if k in own}
+        values.update(task.draft or {})
+        background = labelled(data, field_specs(parsed.forms), skip=own | _HIDDEN)
     open_ = task.status == "open"
     has_role = task.candidate_role in user.role_keys
     supervisor = bool(user.role_keys & SUPERVISOR_ROLES)
+    may_assign = rules.may_assign(user, task)
     now = ctx.now()
     return TaskPage(
-        task=task, case=case, process_name=instance.version.name, schema=schema,
+        task=task, case=case, access=access, process_name=instance.version.name,
+        schema=schema,
         instructions=(extensions.get("instructionsForEndUser") or "").strip() or None,
         values=values, background=background, why_not=humantasks.why_not(user, task),
         may_claim=open_ and has_role and task.assignee is None,
         may_unclaim=open_ and task.assignee is not None
         and (task.assignee == user.username or supervisor),
-        may_assign=open_ and (has_role or supervisor),
-        assignees=_role_members(ctx, task.candidate_role) if open_ and (has_role or supervisor)
-        else [],
+        may_assign=may_assign,
+        assignees=_role_members(ctx, task.candidate_role) if may_assign else [],
         urgency=urgency(task.due_at, now, soon_days) if open_ else None,
         days_left=days_left(task.due_at, now, ctx.settings.timezone) if open_ else None)
 
@@ -108,10 +104,7 @@ def _role_members(ctx, role: str) -> list[tuple[str, str]]:
 def form_schema(ctx, task_id: int, user: User) -> dict | None:
     """Only the task's form (to read posted fields before an operation on the task)."""
     task = humantasks.get_task(ctx, task_id)
-    if not may_view(user, task):
-        raise PermissionDenied(N_("Oppgaven hører til rollen «%(role)s»"),
-                               role=task.candidate_role)
-    if not task.form:
+    if rules.require_task(ctx, task, user) != rules.FULL or not task.form:
         return None
     instance = ctx.session.get(ProcessInstance, task.instance_id)
     return store.form_schema(ctx, instance.version, task.form)

@@ -31,7 +31,8 @@ def test_openapi_document_lists_every_endpoint(app):
     assert response.status_code == 200
     doc = response.json
     assert doc["openapi"].startswith("3.")
-    assert set(doc["paths"]) == {"/cases", "/cases/{case_id}", "/tasks", "/tasks/{task_id}/claim",
+    assert set(doc["paths"]) == {"/cases", "/cases/{case_id}", "/tasks", "/tasks/{task_id}",
+                                     "/tasks/{task_id}/claim",
                                  "/tasks/{task_id}/unclaim", "/tasks/{task_id}/assign",
                                  "/tasks/{task_id}/complete", "/notices",
                                  "/notices/{notice_id}/ack", "/processes",

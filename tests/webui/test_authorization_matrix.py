@@ -73,6 +73,12 @@ def _expect_task_route(role, task_role, ok):
     return ok if role == task_role else 403
 
 
+def _expect_task_view(role, task_role):
+    """A task is seen as its case: the case-working roles and admin (limited) see every
+    task; a coordinator only a case where a task waits for the role (engine/access)."""
+    return 200 if role != "koordinator" or task_role == "koordinator" else 403
+
+
 def _html_cases(world, browser):
     """(rule, method, role, url/data builder) -> check. Returns rows (rule, role, fn)."""
     rows = []
@@ -84,7 +90,10 @@ def _html_cases(world, browser):
     def tasks_show(client, role):
         for task_role in STEPS:
             task_id = world.task_for(task_role)
-            _status(client.get(f"/tasks/{task_id}"), _expect_task_route(role, task_role, 200))
+            response = client.get(f"/tasks/{task_id}")
+            _status(response, _expect_task_view(role, task_role))
+            if role == "admin":  # the task's course, none of the person's data or the form
+                assert 'name="notat"' not in response.get_data(as_text=True)
     add("/tasks/<dbid:task_id>|GET", tasks_show)
 
     def tasks_submit(client, role):
@@ -310,6 +319,18 @@ def _api_rows(world, api):
         listed = {t["id"] for t in response.json["tasks"]}
         assert (task_id in listed) == (role == "leder")
     add("/api/v1/tasks|GET", list_tasks)
+
+    def get_task(client, role):
+        for task_role in STEPS:
+            task_id = world.task_for(task_role)
+            response = client.get(f"/api/v1/tasks/{task_id}")
+            _status(response, _expect_task_view(role, task_role))
+            if response.status_code == 200:
+                body = response.json
+                assert body["id"] == task_id
+                assert body["access"] == ("limited" if role == "admin" else "full")
+                assert (body["form_schema"] is None) == (role == "admin")
+    add("/api/v1/tasks/<dbid:task_id>|GET", get_task)
 
     def action(name, body, allowed):
         def run(client, role):
