@@ -115,12 +115,27 @@ def create_case():
         raise InvalidInput(N_("Ugyldig prosess"), {"process": N_("Prosessen er en tekst")})
     if not isinstance(data, dict):
         raise InvalidInput(N_("Ugyldige data"), {"data": N_("Søknaden er et JSON-objekt")})
-    case = intake.register_application(uow.ctx(), data, g.user, process_key,
-                                       config.settings().case_processes)
+    key = _idempotency_key()
+    registration = uow.start_case_idempotently(
+        lambda key: intake.register_application(uow.ctx(), data, g.user, process_key,
+                                                config.settings().case_processes, key), key)
+    case = registration.case
     tasks = humantasks.open_tasks(uow.ctx(), case.id)
     return jsonify({"id": case.id, "case_number": case.case_number, "status": case.status,
                     "process": case.process_key,
-                    "open_tasks": [task_json(t) for t in tasks]}), 201
+                    "open_tasks": [task_json(t) for t in tasks]}), \
+        201 if registration.created else 200
+
+
+def _idempotency_key() -> str | None:
+    """The `Idempotency-Key` header: 1 to 100 printable ASCII characters, or none."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not (0 < len(key) <= intake.KEY_LENGTH and key.isascii() and key.isprintable()):
+        raise BadRequest(N_("Idempotency-Key er 1 til %(n)d synlige ASCII-tegn"),
+                         n=intake.KEY_LENGTH)
+    return key
 
 
 @bp.get("/cases/<dbid:case_id>")

@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from engine.core.settings import Settings
 from engine.environment import EngineEnvironment
 
-from . import auth, errors, filters, parsing
+from . import auth, errors, filters, parsing, uow
 from .api import bp as api_bp
 from .i18n import select_locale
 from .sessions import SessionInterface, cookie_secure
@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
         if session is None or g.get("rollback_only"):
             return response
         try:
-            session.commit()
+            uow.commit()  # a lost connection here: the outcome is unknown, and said so
         except Exception as error:  # noqa: BLE001 - becomes the error's own page
             g.rollback_only = True
             return app.make_response(app.handle_user_exception(error))

@@ -98,6 +98,24 @@ def init_app(app) -> None:
                     413: _("Forespørselen er for stor.")}
         return page(status, messages.get(status, error.description or error.name))
 
+    @app.errorhandler(uow.OutcomeUnknown)
+    def outcome_unknown(error: uow.OutcomeUnknown):
+        """The connection broke while COMMIT was on its way: it may have been applied."""
+        log.error("commit outcome unknown on %s %s: %s", request.method, request.path,
+                  error.__cause__)
+        try:
+            uow.abort()
+        except Exception:  # the connection is gone; the pool replaces it
+            log.warning("rollback after a lost connection failed", exc_info=True)
+        message = _("Databasen svarte ikke da endringen skulle lagres, så vi vet ikke om den "
+                    "ble lagret. Sjekk saken før du gjør noe mer. Å sende det samme skjemaet "
+                    "eller den samme forespørselen på nytt er trygt: en ny sak lages ikke to "
+                    "ganger.")
+        if is_api():
+            return api_error(503, "outcome_unknown", message, headers={"Retry-After": "30"})
+        response = page(503, message)
+        return response[0], 503, {"Retry-After": "30"}
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_unavailable(error: Exception):

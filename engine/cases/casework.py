@@ -10,8 +10,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from engine.cases import audit
-from engine.core.errors import ConflictError, NotFound
-from engine.core.messages import N_
+from engine.core.errors import ConflictError, InvalidInput, NotFound
+from engine.core.messages import N_, Message
 from engine.db import fastpath
 from engine.db.models import Case, CaseNumberCounter, ProcessInstance, User
 from engine.definitions import store
@@ -50,12 +50,14 @@ def _next_number(dialect: str):
                           .returning(_COUNTERS.c.last))
 
 
-def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCESS) -> Case:
+def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCESS,
+               idempotency_key: str | None = None) -> Case:
     """Register an application and run its process to the first wait.
 
     `data` is validated against the form on the process's start event, if it has one.
     """
     actor_name = _name(actor)
+    person_name = _person_name(data)
     year = ctx.now().year
     # the newest version and the case number in one read (one round trip on PostgreSQL)
     newest, [[number]] = fastpath.run_together(ctx, [
@@ -65,14 +67,27 @@ def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCE
     validate_start_data(ctx, version, data)
     case = fastpath.insert(ctx, Case(case_number=_case_number(ctx, year, number),
                                  process_key=process_key,
-                                 status="open", person_name=data.get("navn"), data=dict(data),
-                                 facts={}, created_at=ctx.now(), created_by=actor_name))
+                                 status="open", person_name=person_name, data=dict(data),
+                                 facts={}, created_at=ctx.now(), created_by=actor_name,
+                                 idempotency_key=idempotency_key))
     audit.record(ctx, case, actor_name, "case_started", case_number=case.case_number,
                  process=process_key)
     step.start_instance(ctx, case, process_key, data, actor_name, version=version)
     log.info("case started case=%s process=%s version=%s user=%s", case.case_number,
              process_key, version.version, actor_name)
     return case
+
+
+_NAME_LENGTH: int = Case.__table__.c.person_name.type.length  # type: ignore[attr-defined]
+
+
+def _person_name(data: dict) -> str | None:
+    """The person's name from the application (`navn`), within the column's length."""
+    name = data.get("navn")
+    if name is not None and (not isinstance(name, str) or len(name) > _NAME_LENGTH):
+        raise InvalidInput(N_("Ugyldig navn"), {"navn": Message(
+            N_("Navnet er en tekst på høyst %(n)d tegn"), n=_NAME_LENGTH)})
+    return name
 
 
 @functools.lru_cache(maxsize=128)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from webui.app import create_app
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 from db_support import empty_case_tables  # noqa: E402
-from web_support import CASE_PROCESSES, PASSWORD, PEOPLE  # noqa: E402
+from web_support import CASE_PROCESSES, PASSWORD, PEOPLE, Browser  # noqa: E402
 
 
 @functools.cache
@@ -47,49 +46,6 @@ def app(web_env):
     app = create_app(settings, env=web_env)
     app.config["TESTING"] = True
     return app
-
-
-class Browser:
-    """A Flask test client that signs in and sends the CSRF token with each form."""
-
-    def __init__(self, app, base_url: str = "http://127.0.0.1"):
-        self.app = app
-        self.client = app.test_client()
-        self.base_url = base_url
-        self._token = None
-
-    def get(self, url, **kwargs):
-        response = self.client.get(url, base_url=self.base_url, **kwargs)
-        self._remember_token(response)
-        return response
-
-    def post(self, url, data=None, csrf=True, **kwargs):
-        data = dict(data or {}) if not hasattr(data, "getlist") else data
-        if csrf:
-            if self._token is None:
-                self.get("/login")
-            if hasattr(data, "getlist"):
-                data.setdefault("csrf_token", self._token)
-            else:
-                data.setdefault("csrf_token", self._token)
-        response = self.client.post(url, data=data, base_url=self.base_url, **kwargs)
-        self._remember_token(response)
-        return response
-
-    def _remember_token(self, response):
-        if response.mimetype == "text/html":
-            found = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
-            if found:
-                self._token = found.group(1)
-
-    def login(self, username: str, password: str = PASSWORD):
-        self.get("/login")
-        response = self.post("/login", {"username": username, "password": password})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        assert response.headers["Location"] == "/inbox/"
-        self._token = None
-        self.get("/inbox/")
-        return self
 
 
 @pytest.fixture

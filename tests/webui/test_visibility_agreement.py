@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from conftest import Browser
 from sqlalchemy import select
+from web_support import Browser
 
 from engine.access.refusals import REFUSED_READ
 from engine.accounts import credentials

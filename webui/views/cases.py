@@ -1,5 +1,11 @@
-"""New case (an officer registers an application) and the case page."""
+"""New case (an officer registers an application) and the case page.
+
+The empty new-case form carries a fresh idempotency token; re-rendering it (an added row, a
+validation error) keeps the token, so a resubmit or the back button returns the first case.
+"""
 from __future__ import annotations
+
+import secrets
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -22,7 +28,15 @@ def _render_new(process_key: str, values=None, errors=None, extra_rows=None, sta
                                           config.settings().case_processes)
     form = forms.build_form(application.schema, values or {}, errors, extra_rows)
     return render_template("case_new.html", application=application, form=form,
-                           processes=config.settings().case_processes), status
+                           processes=config.settings().case_processes,
+                           start_token=_start_token() or secrets.token_urlsafe(24)), status
+
+
+def _start_token() -> str | None:
+    """The form's idempotency token as posted (None when missing or malformed)."""
+    token = request.form.get("start_token", "")
+    return token if 0 < len(token) <= intake.KEY_LENGTH and token.isascii() \
+        and token.isprintable() else None
 
 
 @bp.get("/new")
@@ -43,12 +57,20 @@ def create():
     if action == "remove":
         return _render_new(process_key, forms.remove_row(data, target))
     try:
-        case = intake.register_application(uow.ctx(), data, g.user, process_key,
-                                           config.settings().case_processes)
+        registration = uow.start_case_idempotently(
+            lambda key: intake.register_application(uow.ctx(), data, g.user, process_key,
+                                                    config.settings().case_processes, key),
+            _start_token())
     except InvalidInput as error:
         uow.abort()
         return _render_new(process_key, data, translate_all(error.errors), status=422)
-    flash(_("Søknaden er registrert som sak %(number)s.", number=case.case_number), "success")
+    case = registration.case
+    if registration.created:
+        flash(_("Søknaden er registrert som sak %(number)s.", number=case.case_number),
+              "success")
+    else:
+        flash(_("Søknaden var allerede registrert som sak %(number)s; ingen ny sak ble laget.",
+                number=case.case_number), "info")
     return redirect(url_for("cases.show", case_id=case.id))
 
 
