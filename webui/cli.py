@@ -230,6 +230,32 @@ def _demo_login_lines(env: EngineEnvironment) -> list[str]:
             + [f"  {name:<20} {', '.join(roles)}" for name, roles in demo_users])
 
 
+@users_group.command("deactivate")
+@click.argument("name")
+def users_deactivate(name) -> None:
+    """Deactivate user NAME: no sign-in, their sessions end, their API tokens are refused.
+    Their cases, tasks and audit trail stay as they are."""
+    _set_active(name, False)
+    click.echo(f"deactivated {name}")
+
+
+@users_group.command("activate")
+@click.argument("name")
+def users_activate(name) -> None:
+    """Activate user NAME again."""
+    _set_active(name, True)
+    click.echo(f"activated {name}")
+
+
+def _set_active(name: str, active: bool) -> None:
+    env = _environment()
+    try:
+        with env.unit_of_work() as ctx:
+            users.set_active(ctx, name, active)
+    except EngineError as error:
+        _fail(str(error))
+
+
 @users_group.command("token")
 @click.argument("name")
 def users_token(name) -> None:

@@ -23,7 +23,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
 
-from engine.accounts import users, web_sessions
+from engine.accounts import passwords, users, web_sessions
 from engine.core.errors import EngineError, InvalidInput, NotFound
 from engine.core.messages import N_, Message
 from engine.db.models import SignInFailure, User
@@ -58,6 +58,7 @@ def set_password(ctx: EngineContext, username: str, password: str) -> User:
     user = ctx.session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(N_("Fant ikke brukeren «%(username)s»"), username=username)
+    passwords.check(password, username)
     user.password_hash = hash_password(password)
     web_sessions.end_all_for_user(ctx, user.id)  # a session opened with the old one ends
     ctx.session.flush()

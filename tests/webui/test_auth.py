@@ -4,6 +4,8 @@ import dataclasses
 from engine.accounts import credentials
 from engine.core.settings import Settings
 
+NEW_PASSWORD = "lang nok setning for en sommerdag"
+
 
 def _is_sign_in(response) -> bool:
     """A successful sign-in: a redirect to the inbox (no `next` was given)."""
@@ -92,14 +94,14 @@ def test_password_change_ends_sessions_and_tokens(browser, engine_do, api):
     officer = browser("saksbehandler1")
     client = api("saksbehandler1")
     assert client.get("/api/v1/tasks").status_code == 200
-    engine_do(lambda ctx: credentials.set_password(ctx, "saksbehandler1", "nytt-passord"))
+    engine_do(lambda ctx: credentials.set_password(ctx, "saksbehandler1", NEW_PASSWORD))
     assert _is_signed_out(officer)
     response = client.get("/api/v1/tasks")
     assert response.status_code == 401 and "passordet er endret" in response.json["message"]
     fresh = browser()
     fresh.get("/login")
     assert _is_sign_in(fresh.post("/login", {"username": "saksbehandler1",
-                                             "password": "nytt-passord"}))
+                                             "password": NEW_PASSWORD}))
 
 
 def test_session_cookie_flags(browser):

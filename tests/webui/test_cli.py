@@ -90,3 +90,34 @@ def test_init_refuses_a_processes_directory_without_a_diagram(cli, tmp_path, mon
         (BENCH / "bench_two_user_tasks.bpmn").read_bytes())
     result = cli("init")
     assert result.exit_code == 0 and "deployed bench_two_user_tasks v1" in result.output
+
+
+def test_password_policy_and_deactivation_from_the_command_line(cli):
+    """Issue 13, finding 11: a 4-character password was accepted; no user could be
+    deactivated."""
+    from engine.accounts import credentials
+    from engine.core.settings import Settings
+    from engine.environment import EngineEnvironment
+    assert cli("init").exit_code == 0
+    assert cli("users", "add", "kari", "--role", "saksbehandler").exit_code == 0
+    result = cli("users", "password", "kari", "--password", "demo")
+    assert result.exit_code == 1 and "minst 12 tegn" in result.output
+    result = cli("users", "password", "kari", "--password", "password1234")
+    assert result.exit_code == 1 and "vanligste" in result.output
+    assert cli("users", "password", "kari", "--password", "en lang nok setning").exit_code == 0
+    env = EngineEnvironment(Settings.from_env())
+    try:
+        with env.unit_of_work() as ctx:
+            assert credentials.authenticate(ctx, "kari", "en lang nok setning") is not None
+            token = credentials.issue_token(ctx, "kari")
+        result = cli("users", "deactivate", "kari")
+        assert result.exit_code == 0 and "deactivated kari" in result.output
+        with env.unit_of_work() as ctx:
+            assert credentials.authenticate(ctx, "kari", "en lang nok setning") is None
+            assert credentials.user_for_token(ctx, token).user is None
+        assert cli("users", "activate", "kari").exit_code == 0
+        with env.unit_of_work() as ctx:
+            assert credentials.authenticate(ctx, "kari", "en lang nok setning") is not None
+        assert cli("users", "deactivate", "nobody").exit_code == 1
+    finally:
+        env.dispose()

@@ -5,6 +5,7 @@ from engine.accounts import credentials, web_sessions
 from engine.db.models import WebSession
 
 COOKIE = "samflyt_session"
+NEW_PASSWORD = "lang nok setning for en sommerdag"
 HOST = "127.0.0.1"
 
 
@@ -32,12 +33,12 @@ def test_a_cookie_copied_before_sign_out_is_refused_after_it(browser):
 def test_a_password_change_ends_every_session_of_the_user(browser, engine_do):
     at_the_office, at_home = browser("saksbehandler1"), browser("saksbehandler1")
     colleague = browser("saksbehandler2")
-    engine_do(lambda ctx: credentials.set_password(ctx, "saksbehandler1", "nytt-passord"))
+    engine_do(lambda ctx: credentials.set_password(ctx, "saksbehandler1", NEW_PASSWORD))
     assert _is_refused(at_the_office) and _is_refused(at_home)
     assert colleague.get("/inbox/").status_code == 200
     at_home.get("/login")
     assert at_home.post("/login", {"username": "saksbehandler1",
-                                   "password": "nytt-passord"}).status_code == 302
+                                   "password": NEW_PASSWORD}).status_code == 302
     assert at_home.get("/inbox/").status_code == 200
 
 
@@ -91,3 +92,16 @@ def test_signing_in_removes_the_users_ended_and_idle_sessions(web_env):
                                        .where(WebSession.user_id == user.id)))
     assert kept == {web_sessions.token_hash(open_), web_sessions.token_hash(newest)}
     assert web_sessions.token_hash(idle) not in kept
+
+
+def test_deactivating_a_user_ends_their_sessions(browser, engine_do):
+    """Issue 13, finding 11: no user could be deactivated."""
+    from engine.accounts import users
+    officer, colleague = browser("saksbehandler1"), browser("saksbehandler2")
+    engine_do(lambda ctx: users.set_active(ctx, "saksbehandler1", False))
+    assert _is_refused(officer)
+    assert colleague.get("/inbox/").status_code == 200
+    again = browser()
+    again.get("/login")
+    response = again.post("/login", {"username": "saksbehandler1", "password": "demo"})
+    assert response.status_code != 302 and _is_refused(again)
