@@ -8,6 +8,9 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
+from engine.accounts import credentials, users
+from engine.core.settings import Settings
+from engine.environment import EngineEnvironment
 from webui.cli import _demo_login_lines, main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,13 +54,17 @@ def test_users_token_and_password_commands(tmp_path, monkeypatch):
     assert result.exit_code == 0 and result.output.startswith("sft_")
     assert run("users", "token", "nobody").exit_code == 1
     result = run("users", "password", "kari", input="demo\ndemo\n")
-    assert result.exit_code == 0 and "password set for kari" in result.output
-    assert run("users", "password", "kari", "--password", "x").exit_code == 1  # too short
-    from engine.core.settings import Settings
-    from engine.environment import EngineEnvironment
+    assert result.exit_code == 1 and "minst 12 tegn" in result.output  # the policy
     env = EngineEnvironment(Settings.from_env())
+    with env.unit_of_work() as ctx:  # as `samflyt demo` does for its own users
+        users.get_user(ctx, "kari").password_hash = credentials.hash_password("demo")
     assert _demo_login_lines(env) == ["Demo users (password «demo»):",
                                       "  kari                 saksbehandler"]
+    phrase = "fjord og fjell i mai"
+    result = run("users", "password", "kari", input=f"{phrase}\n{phrase}\n")
+    assert result.exit_code == 0 and "password set for kari" in result.output
+    assert run("users", "password", "kari", "--password", "x").exit_code == 1  # too short
+    assert _demo_login_lines(env) == []  # no longer on the published demo password
     env.dispose()
 
 
