@@ -136,7 +136,8 @@ class MigrationResult:
 def preview(ctx, user, key: str, to_version: int | None = None, limit: int | None = PREVIEW_LIMIT,
             offset: int = 0) -> MigrationPreview:
     """Every running instance of `key` on a version other than `to_version` (default: the
-    newest), oldest case first, with what moving it would change. Writes nothing."""
+    newest), oldest case first, with what moving it would change. Writes nothing but the
+    reads of the cases to the audit log."""
     library.check_access(user)
     target = _target(ctx, key, to_version)
     query = _candidates(key, target).order_by(ProcessInstance.case_id, ProcessInstance.id)
@@ -144,7 +145,11 @@ def preview(ctx, user, key: str, to_version: int | None = None, limit: int | Non
         func.count(ProcessInstance.id)).order_by(None))
     if limit is not None:
         query = query.limit(limit).offset(offset)
-    items = [_plan(ctx, instance, target)[0] for instance in ctx.session.scalars(query)]
+    items = []
+    for instance in ctx.session.scalars(query):
+        # the plan reads the case's data: a read of the case, logged like any other
+        audit.record(ctx, instance.case, user.username, "case_read", purpose="migration preview")
+        items.append(_plan(ctx, instance, target)[0])
     versions = list(ctx.session.scalars(select(ProcessVersion.version).where(
         ProcessVersion.process_key == key).order_by(ProcessVersion.version.desc())))
     return MigrationPreview(key, target.version, target.name, items, total, versions)
@@ -171,6 +176,7 @@ def migrate(ctx, user, key: str, case_ids: list[int] | None = None,
         query = query.with_for_update(of=ProcessInstance)
     instances = list(ctx.session.scalars(query.execution_options(populate_existing=True)))
     for instance in instances:
+        audit.record(ctx, instance.case, actor, "case_read", purpose="migration")
         plan, loaded = _plan(ctx, instance, target)
         expected = (seen or {}).get(instance.case_id)
         if plan.compatible and expected is not None and plan.token not in expected.split(","):
@@ -258,7 +264,8 @@ def _plan(ctx, instance: ProcessInstance, target: ProcessVersion):
     try:
         loaded = loading.load(ctx, instance)
     except Exception as error:  # noqa: BLE001 - a state that does not load is a reason too
-        plan.reason = Message(N_("Saken kunne ikke leses: %(error)s"), error=str(error))
+        plan.reason = Message(N_("Saken kunne ikke leses: %(error)s"),
+                              error=_without_data(error))
         return plan, None
     workflow = loaded.workflow
     tasks_before = _ready_tasks(ctx, workflow)
@@ -270,7 +277,7 @@ def _plan(ctx, instance: ProcessInstance, target: ProcessVersion):
         plan.reason = _migrate_in_memory(workflow, parsed, target.version)
     except Exception as error:  # noqa: BLE001 - what SpiffWorkflow cannot map is a reason
         plan.reason = Message(N_("Saken kan ikke overføres til versjon %(version)s: %(error)s"),
-                              version=target.version, error=str(error))
+                              version=target.version, error=_without_data(error))
     if plan.reason is None:
         plan.reason = timer_migration.restore_timers(workflow, timers_before, timers_new)
     if plan.reason is None:
@@ -342,8 +349,21 @@ def _run_and_check(loaded, parsed, ctx) -> str | None:
                             loading.script_engine(ctx))
     except Exception as error:  # noqa: BLE001 - whatever fails here refuses the instance
         return Message(N_("Saken kan ikke kjøre videre på den nye versjonen: %(error)s"),
-                       error=str(error))
+                       error=_without_data(error))
     return None
+
+
+def _without_data(error: BaseException) -> str:
+    """What failed and where, without the exception's text: SpiffWorkflow's and Python's
+    messages quote values ("'Anne' is not ..."), and a preview quotes no case data."""
+    spec = getattr(error, "task_spec", None) or getattr(getattr(error, "task", None),
+                                                        "task_spec", None)
+    where = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
+    kinds = [type(error).__name__]
+    cause = error.__cause__ or error.__context__
+    if cause is not None and type(cause).__name__ not in kinds:
+        kinds.append(type(cause).__name__)
+    return " / ".join(kinds) + (f" ({where})" if where else "")
 
 
 def _label(task_spec) -> str:

@@ -112,7 +112,10 @@ def field_errors(schema: dict | str, data: dict) -> dict[str, Message]:
             missing = error.message.split("'")[1] if "'" in error.message else ""
             path.append(missing)
         key = ".".join(path)
-        errors.setdefault(key, Message(_MESSAGES_NB.get(error.validator, error.message)))
+        # never the validator's own text: it quotes the value ("'Anne' does not match ...")
+        known = _MESSAGES_NB.get(str(error.validator))
+        errors.setdefault(key, Message(known) if known else Message(
+            N_("Verdien følger ikke regelen «%(rule)s»"), rule=str(error.validator)))
     return errors
 
 
