@@ -103,6 +103,13 @@ class Settings:
     #: set up by `samflyt` and the Celery worker and beat). INFO: one line per key operation
     #: (case started, task completed, sweep, deploy, sign-in, ...), identifiers only.
     log_level: str = "INFO"
+    #: SAMFLYT_SCRIPT_CPU_MS: CPU time (milliseconds, the thread's own) one evaluation of a
+    #: diagram's Python (a script task, a condition, a timer expression) may use; beyond it
+    #: the step fails with a message naming the element (engine/workflow/script_limits.py).
+    script_cpu_ms: int = 1000
+    #: SAMFLYT_SCRIPT_MEMORY_MB: the largest value (megabytes, estimated before it is built)
+    #: one operation of a diagram's Python may build.
+    script_memory_mb: int = 50
     #: SAMFLYT_SWEEP_INTERVAL: seconds between timer sweeps in `samflyt serve` (embedded mode).
     sweep_interval: int = 60
     #: SAMFLYT_HOST / SAMFLYT_PORT: where `samflyt serve` listens.

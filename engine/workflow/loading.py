@@ -60,7 +60,10 @@ class Loaded:
 
 
 def script_engine(ctx: EngineContext) -> RestrictedScriptEngine:
-    return RestrictedScriptEngine(clock=ctx.clock, timezone=ctx.settings.timezone)
+    settings = ctx.settings
+    return RestrictedScriptEngine(clock=ctx.clock, timezone=settings.timezone,
+                                  cpu_seconds=settings.script_cpu_ms / 1000,
+                                  memory_mb=settings.script_memory_mb)
 
 
 def load(ctx: EngineContext, instance: ProcessInstance, rows_locked: bool = False) -> Loaded:

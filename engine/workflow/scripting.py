@@ -5,7 +5,8 @@ globals is no sandbox (``().__class__.__base__.__subclasses__()`` escapes it). E
 compiled with RestrictedPython instead: names and attributes starting with ``_`` are refused
 at compile time, attribute access goes through ``safer_getattr``, imports, class definitions
 and calls such as ``open``/``eval`` are refused, and only a short list of builtins exists.
-This guards against escapes, not against a script that loops forever.
+This guards against escapes; engine/workflow/script_limits.py bounds the CPU time and
+memory one evaluation may spend.
 
 Semantics follow SpiffWorkflow's ``TaskDataEnvironment``: expressions are evaluated against
 the task data; scripts read and write the task data; helpers, functions a script defines and
@@ -46,6 +47,8 @@ from SpiffWorkflow.bpmn.script_engine import (
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.deadlines import calendar
+from engine.workflow import script_limits
+from engine.workflow.script_limits import GUARDED_OPERATORS, MATERIALISING
 
 HELPER_NAMES = frozenset(
     {"today", "now", "add_duration", "next_working_day", "deadline", "birthday", "parse_date"}
@@ -62,8 +65,13 @@ _BUILTINS = {
 }
 _BUILTINS.update(min=min, max=max, sum=sum, sorted=sorted, any=any, all=all, list=list,
                  dict=dict, set=set, tuple=tuple, enumerate=enumerate, zip=zip)
+# builtins that build a container from an argument check the running budget first
+_BUILTINS.update({name: script_limits.materialise(_BUILTINS[name])
+                  for name in MATERIALISING if name in _BUILTINS})
 # Item access is allowed on plain data only, never on arbitrary objects with __getitem__.
 _ITEM_TYPES = (dict, list, tuple, str, range)
+#: The in-place operators the budget checks first, by their AST operator's name.
+_INPLACE_NAMES = {"*=": "Mult", "**=": "Pow", "<<=": "LShift", "+=": "Add", "%=": "Mod"}
 _INPLACE = {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
             "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow,
             "<<=": operator.ilshift, ">>=": operator.irshift, "|=": operator.ior,
@@ -91,6 +99,31 @@ class _Policy(RestrictingNodeTransformer):
         if isinstance(node.func, ast.Name) and node.func.id in _FORBIDDEN_CALLS:
             self.error(node, f'"{node.func.id}" is not available in scripts')
         return super().visit_Call(node)
+
+    # the budget's hooks (engine/workflow/script_limits.py), added after the checks above
+    def visit_BinOp(self, node):
+        node = super().visit_BinOp(node)
+        name = type(node.op).__name__
+        if name not in GUARDED_OPERATORS:
+            return node
+        call = ast.Call(func=ast.Name("_binop_", ast.Load()),
+                        args=[ast.Constant(name), node.left, node.right], keywords=[])
+        return ast.fix_missing_locations(ast.copy_location(call, node))
+
+    def visit_While(self, node):
+        node = super().visit_While(node)
+        node.body.insert(0, _tick(node))
+        return node
+
+    def visit_FunctionDef(self, node):
+        node = super().visit_FunctionDef(node)
+        node.body.insert(0, _tick(node))
+        return node
+
+
+def _tick(node) -> ast.stmt:
+    call = ast.Expr(ast.Call(func=ast.Name("_tick_", ast.Load()), args=[], keywords=[]))
+    return ast.fix_missing_locations(ast.copy_location(call, node))
 
 
 class _Compiled(NamedTuple):
@@ -140,7 +173,12 @@ def _guarded_getitem(obj, key):
 
 
 def _inplacevar(op: str, target, value):
-    return _INPLACE[op](target, value)
+    name = _INPLACE_NAMES.get(op)
+    return script_limits.binop(name, target, value) if name else _INPLACE[op](target, value)
+
+
+def _budgeted_getattr(obj, name, default=None):
+    return script_limits.guard_method(obj, name, safer_getattr(obj, name, default))
 
 
 def _apply(func, *args, **kwargs):
@@ -149,9 +187,11 @@ def _apply(func, *args, **kwargs):
 
 # Set after the task data in every namespace, so task data can never replace a guard.
 _GUARDS = {
-    "_getattr_": safer_getattr,
+    "_getattr_": _budgeted_getattr,
     "_getitem_": _guarded_getitem,
-    "_getiter_": iter,
+    "_getiter_": script_limits.iterate,
+    "_tick_": script_limits.tick,
+    "_binop_": script_limits.binop,
     "_write_": full_write_guard,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
@@ -162,11 +202,14 @@ _GUARDS = {
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
-    """Task-data environment whose code is compiled restricted; ``globals`` are the helpers."""
+    """Task-data environment whose code is compiled restricted; ``globals`` are the helpers.
+    Each evaluation runs on a fresh `Budget` of CPU time and memory."""
 
-    def __init__(self, helpers: dict[str, Callable]):
+    def __init__(self, helpers: dict[str, Callable], cpu_seconds: float = 1.0,
+                 memory_mb: int = 50):
         super().__init__(helpers)
         self._fixed = {"__builtins__": {**_BUILTINS, **helpers}, **_GUARDS}
+        self.cpu_seconds, self.memory_mb = cpu_seconds, memory_mb
 
     def _namespace(self, compiled: _Compiled, context: dict, external_context: dict | None) -> dict:
         if compiled.helper_refs and not compiled.helper_refs.isdisjoint(context):
@@ -181,13 +224,15 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         compiled = _compiled(expression, "eval")
         # RestrictedPython compiled it (`_compiled` refuses a source with errors, so `code` is
         # set); the namespace holds only the guarded builtins
-        return eval(cast(CodeType, compiled.code),  # noqa: S307
-                    self._namespace(compiled, context, external_context))
+        namespace = self._namespace(compiled, context, external_context)
+        return script_limits.run_limited(self.cpu_seconds, self.memory_mb, eval,
+                                         cast(CodeType, compiled.code), namespace)
 
     def execute(self, script, context, external_context=None):
         compiled = _compiled(script, "exec")
         namespace = self._namespace(compiled, context, external_context)
-        exec(cast(CodeType, compiled.code), namespace)  # noqa: S102 - compiled as above
+        script_limits.run_limited(self.cpu_seconds, self.memory_mb, exec,
+                                  cast(CodeType, compiled.code), namespace)
         self._write_back(namespace, context, external_context)
         return True
 
@@ -222,12 +267,13 @@ class RestrictedScriptEngine(PythonScriptEngine):
     """
 
     def __init__(self, clock: Callable[[], datetime], timezone: str = "Europe/Oslo",
-                 holiday_calendar=None):
+                 holiday_calendar=None, cpu_seconds: float = 1.0, memory_mb: int = 50):
         self.clock = clock
         self.timezone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
         self.holiday_calendar = (calendar.NORWEGIAN_HOLIDAYS if holiday_calendar is None
                                  else holiday_calendar)
-        super().__init__(environment=RestrictedEnvironment(self._helpers()))
+        super().__init__(environment=RestrictedEnvironment(self._helpers(), cpu_seconds,
+                                                           memory_mb))
 
     def now(self) -> datetime:
         """The injected clock's time (a naive clock value is taken as UTC)."""
