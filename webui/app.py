@@ -16,7 +16,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from engine.core.settings import Settings
 from engine.environment import EngineEnvironment
 
-from . import auth, errors, filters, parsing, uow
+from . import (
+    api_tokens,  # noqa: F401 - its routes join the API blueprint
+    auth,
+    errors,
+    filters,
+    parsing,
+    uow,
+)
 from .api import bp as api_bp
 from .i18n import select_locale
 from .sessions import SessionInterface, cookie_secure

@@ -258,18 +258,57 @@ def _set_active(name: str, active: bool) -> None:
 
 @users_group.command("token")
 @click.argument("name")
-def users_token(name) -> None:
-    """Print a bearer token for the JSON API (/api/v1) for user NAME.
+@click.option("--name", "label", default="cli", show_default=True,
+              help="What the token is for (shown by `samflyt users tokens`).")
+@click.option("--days", type=int, default=None,
+              help="Days until it expires (1-365; default SAMFLYT_API_TOKEN_DAYS).")
+def users_token(name, label, days) -> None:
+    """Print a new bearer token for the JSON API (/api/v1) for user NAME (shown only now).
 
-    The token stops working when the user's password changes or the user is deactivated."""
+    It stops working when it expires, is revoked, the user's password changes or the user is
+    deactivated."""
     from engine.accounts import credentials
     env = _environment()
     try:
         with env.unit_of_work() as ctx:
-            token = credentials.issue_token(ctx, name)
+            token = credentials.issue_token(ctx, name, label, days)
+    except EngineError as error:
+        _fail(str(error) + _field_errors(error))
+    click.echo(token)
+
+
+@users_group.command("tokens")
+@click.argument("name")
+def users_tokens(name) -> None:
+    """List the API tokens of user NAME: id, name, created, expires, last used, revoked."""
+    from engine.accounts import api_tokens
+    env = _environment()
+    try:
+        with env.unit_of_work() as ctx:
+            rows = [(t.id, t.name, t.created_at, t.expires_at, t.last_used_at, t.revoked_at)
+                    for t in api_tokens.list_for(ctx, users.get_user(ctx, name))]
     except EngineError as error:
         _fail(str(error))
-    click.echo(token)
+    stamp = lambda value: value.strftime("%Y-%m-%d %H:%M") if value else "-"  # noqa: E731
+    click.echo(f"{'id':>6}  {'name':<20} {'created':<16} {'expires':<16} {'last used':<16} "
+               "revoked")
+    for token_id, label, *times in rows:
+        click.echo(f"{token_id:>6}  {label[:20]:<20} "
+                   + " ".join(f"{stamp(t):<16}" for t in times).rstrip())
+
+
+@users_group.command("revoke-token")
+@click.argument("token_id", type=int)
+def users_revoke_token(token_id) -> None:
+    """Revoke the API token with id TOKEN_ID (see `samflyt users tokens NAME`)."""
+    from engine.accounts import api_tokens
+    env = _environment()
+    try:
+        with env.unit_of_work() as ctx:
+            api_tokens.revoke(ctx, token_id)
+    except EngineError as error:
+        _fail(str(error))
+    click.echo(f"revoked token {token_id}")
 
 
 @users_group.command("password")

@@ -7,7 +7,7 @@ import logging
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 from werkzeug.exceptions import HTTPException
 
 from engine.core.errors import (
@@ -118,6 +118,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
+    @app.errorhandler(PendingRollbackError)  # what follows a lost connection in a flush
     def database_unavailable(error: Exception):
         """The database went away mid-request: nothing was saved, and the user is told so."""
         log.error("database unavailable on %s %s: %s", request.method, request.path, error)

@@ -114,6 +114,21 @@ def document() -> dict:
                 "parameters": [{"name": "notice_id", "in": "path", "required": True,
                                 "schema": {"type": "integer"}}],
                 "responses": _responses({"200": _json("Notice")}, "401", "403", "404")}},
+            "/tokens": {
+                "get": {"summary": "The caller's own API tokens (never the tokens themselves)",
+                        "responses": _responses({"200": _json("TokenList")}, "401")},
+                "post": {"summary": "Issue a new token for the caller; the token is in this "
+                                    "answer only",
+                         "requestBody": _body("NewTokenBody"),
+                         "responses": _responses({"201": _json("IssuedToken", "Issued")},
+                                                 "400", "401", "422")}},
+            "/tokens/{token_id}": {"delete": {
+                "summary": "Revoke one of the caller's tokens",
+                "parameters": [{"name": "token_id", "in": "path", "required": True,
+                                "schema": {"type": "integer", "minimum": 1,
+                                           "maximum": 2147483647}}],
+                "responses": _responses({"204": {"description": "Revoked"}},
+                                        "401", "404")}},
             "/processes": {"get": {
                 "summary": "The process library: every deployed process with its newest "
                            "version, number of versions and running cases (koordinerende_enhet, "
@@ -200,6 +215,29 @@ def document() -> dict:
                     "created_at": {"type": "string", "format": "date-time"},
                     "completed_at": {"type": ["string", "null"], "format": "date-time"},
                     "completed_by": {"type": ["string", "null"]}}},
+                "Token": {"type": "object",
+                          "required": ["id", "name", "created_at", "expires_at",
+                                       "last_used_at", "revoked_at"],
+                          "properties": {
+                              "id": {"type": "integer"}, "name": {"type": "string"},
+                              "created_at": {"type": "string", "format": "date-time"},
+                              "expires_at": {"type": "string", "format": "date-time"},
+                              "last_used_at": {"type": ["string", "null"],
+                                               "format": "date-time"},
+                              "revoked_at": {"type": ["string", "null"],
+                                             "format": "date-time"}}},
+                "TokenList": {"type": "object", "required": ["tokens"], "properties": {
+                    "tokens": {"type": "array", "items": {"$ref": "#/components/schemas/Token"}}}},
+                "NewTokenBody": {"type": "object", "required": ["name"], "properties": {
+                    "name": {"type": "string", "minLength": 1, "maxLength": 100},
+                    "days": {"type": "integer", "minimum": 1, "maximum": 365,
+                             "description": "default SAMFLYT_API_TOKEN_DAYS (90)"}}},
+                "IssuedToken": {"type": "object",
+                                "required": ["id", "name", "token", "expires_at"],
+                                "properties": {
+                                    "id": {"type": "integer"}, "name": {"type": "string"},
+                                    "token": {"type": "string"},
+                                    "expires_at": {"type": "string", "format": "date-time"}}},
                 "TaskDetail": {"allOf": [{"$ref": "#/components/schemas/Task"}, {
                     "type": "object",
                     "required": ["access", "why_not", "form_schema", "values"],

@@ -1,19 +1,12 @@
 """Sign-in for local users: argon2 password hashes, and bearer tokens for the JSON API.
 
-Passwords are hashed with argon2id (argon2-cffi). API tokens are stateless: a token names
-its user and is signed (HMAC-SHA256) with the settings' secret key, together with a
-fingerprint of the user's password hash. A token therefore stops working when the user is
-deactivated, when their password changes, or when the secret key changes; verifying one
-costs one HMAC and the one user lookup every request needs anyway (no argon2 per request).
+Passwords are hashed with argon2id (argon2-cffi). API tokens are rows with a name and an
+expiry (engine/accounts/api_tokens.py); `issue_token` and `user_for_token` are their short
+forms. A password change ends the user's web sessions and revokes their tokens.
 """
 from __future__ import annotations
 
-import base64
-import dataclasses
 import functools
-import hashlib
-import hmac
-import json
 import logging
 import math
 from datetime import timedelta
@@ -23,7 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
 
-from engine.accounts import passwords, users, web_sessions
+from engine.accounts import api_tokens, passwords, web_sessions
 from engine.core.errors import EngineError, InvalidInput, NotFound
 from engine.core.messages import N_, Message
 from engine.db.models import SignInFailure, User
@@ -33,7 +26,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TOKEN_PREFIX = "sft_"  # noqa: S105 - the visible prefix of every token, not a secret
 MIN_PASSWORD_LENGTH = 4
 
 
@@ -61,6 +53,7 @@ def set_password(ctx: EngineContext, username: str, password: str) -> User:
     passwords.check(password, username)
     user.password_hash = hash_password(password)
     web_sessions.end_all_for_user(ctx, user.id)  # a session opened with the old one ends
+    api_tokens.revoke_all(ctx, user.id)
     ctx.session.flush()
     return user
 
@@ -135,17 +128,6 @@ def _check_limit(ctx: EngineContext, name: str, address: str) -> None:
             raise SignInThrottled(max(1, math.ceil((free_at - now).total_seconds() / 60)))
 
 
-def active_user(ctx: EngineContext, user_id: int) -> User | None:
-    """The signed-in session's user, if still active (read on every page: one cached select)."""
-    user = users.find_user_by_id(ctx, user_id)
-    return user if user is not None and user.active else None
-
-
-def session_fingerprint(user: User) -> str:
-    """Changes when the password changes: a session or token made before is void."""
-    return hashlib.sha256((user.password_hash or "-").encode()).hexdigest()[:16]
-
-
 def logins_with_password(ctx: EngineContext, password: str, limit: int = 50) -> list[User]:
     """Active users whose password is `password` (used to print the demo users)."""
     found = []
@@ -159,53 +141,17 @@ def logins_with_password(ctx: EngineContext, password: str, limit: int = 50) -> 
     return found
 
 
-# --- API tokens -------------------------------------------------------------------------------
+# --- API tokens (engine/accounts/api_tokens.py) ----------------------------------------------
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+TokenCheck = api_tokens.TokenCheck
 
 
-def _signature(secret: str, payload: str) -> str:
-    return _b64(hmac.new(secret.encode(), b"samflyt-api-token:" + payload.encode(),
-                         hashlib.sha256).digest())
-
-
-def issue_token(ctx: EngineContext, username: str) -> str:
+def issue_token(ctx: EngineContext, username: str, name: str = "api",
+                days: int | None = None) -> str:
     """A bearer token for `username` (printed by `samflyt users token NAME`)."""
-    user = ctx.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active:
-        raise NotFound(N_("Fant ikke aktiv bruker «%(username)s»"), username=username)
-    payload = _b64(json.dumps({"u": user.username, "f": session_fingerprint(user),
-                               "i": int(ctx.now().timestamp())},
-                              separators=(",", ":")).encode())
-    return f"{TOKEN_PREFIX}{payload}.{_signature(ctx.settings.secret_key, payload)}"
-
-
-@dataclasses.dataclass(frozen=True)
-class TokenCheck:
-    user: User | None
-    problem: Message | None = None
+    return api_tokens.issue(ctx, username, name, days)[1]
 
 
 def user_for_token(ctx: EngineContext, token: str) -> TokenCheck:
     """The token's user, or the reason the token is refused."""
-    if not token or not token.startswith(TOKEN_PREFIX) or "." not in token:
-        return TokenCheck(None, Message(N_("Ugyldig token")))
-    payload, signature = token[len(TOKEN_PREFIX):].rsplit(".", 1)
-    if not hmac.compare_digest(signature, _signature(ctx.settings.secret_key, payload)):
-        return TokenCheck(None, Message(N_("Ugyldig token")))
-    try:
-        claims = json.loads(_unb64(payload))
-        username, fingerprint = claims["u"], claims["f"]
-    except (ValueError, KeyError, TypeError):
-        return TokenCheck(None, Message(N_("Ugyldig token")))
-    user = users.find_user(ctx, username) if isinstance(username, str) else None
-    if user is None or not user.active:
-        return TokenCheck(None, Message(N_("Brukeren er ikke aktiv")))
-    if not hmac.compare_digest(fingerprint, session_fingerprint(user)):
-        return TokenCheck(None, Message(N_("Tokenet er trukket tilbake (passordet er endret)")))
-    return TokenCheck(user)
+    return api_tokens.check(ctx, token)

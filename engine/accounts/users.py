@@ -60,10 +60,11 @@ def find_user_by_id(ctx: EngineContext, user_id: int) -> User | None:
 def set_active(ctx: EngineContext, username: str, active: bool) -> User:
     """Deactivate (or activate again) a user. A deactivated user cannot sign in, their web
     sessions end now, their API tokens are refused, and nobody hands them a task."""
-    from engine.accounts import web_sessions
+    from engine.accounts import api_tokens, web_sessions
     user = get_user(ctx, username)
     user.active = active
     if not active:
         web_sessions.end_all_for_user(ctx, user.id)
+        api_tokens.revoke_all(ctx, user.id)
     ctx.session.flush()
     return user

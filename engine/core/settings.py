@@ -103,6 +103,9 @@ class Settings:
     #: set up by `samflyt` and the Celery worker and beat). INFO: one line per key operation
     #: (case started, task completed, sweep, deploy, sign-in, ...), identifiers only.
     log_level: str = "INFO"
+    #: SAMFLYT_API_TOKEN_DAYS: how long an API token lasts unless its issuer says otherwise
+    #: (1 to 365 days; `samflyt users token NAME --days N`, POST /api/v1/tokens).
+    api_token_days: int = 90
     #: SAMFLYT_SCRIPT_CPU_MS: CPU time (milliseconds, the thread's own) one evaluation of a
     #: diagram's Python (a script task, a condition, a timer expression) may use; beyond it
     #: the step fails with a message naming the element (engine/workflow/script_limits.py).

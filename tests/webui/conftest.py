@@ -79,6 +79,9 @@ def api(app, token):
 
         def post(self, url, **kwargs):
             return self.client.post(url, headers=self.headers, **kwargs)
+
+        def delete(self, url, **kwargs):
+            return self.client.delete(url, headers=self.headers, **kwargs)
     return Api
 
 

@@ -97,7 +97,7 @@ def test_password_change_ends_sessions_and_tokens(browser, engine_do, api):
     engine_do(lambda ctx: credentials.set_password(ctx, "saksbehandler1", NEW_PASSWORD))
     assert _is_signed_out(officer)
     response = client.get("/api/v1/tasks")
-    assert response.status_code == 401 and "passordet er endret" in response.json["message"]
+    assert response.status_code == 401 and "trukket tilbake" in response.json["message"]
     fresh = browser()
     fresh.get("/login")
     assert _is_sign_in(fresh.post("/login", {"username": "saksbehandler1",

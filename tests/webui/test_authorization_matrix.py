@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from web_support import PASSWORD, ROLE_USERS
 
+from engine.accounts import api_tokens
 from engine.accounts.users import get_user
 from engine.cases import casework
-from engine.db.models import HumanTask, Notice
+from engine.db.models import ApiToken, HumanTask, Notice
 from engine.scheduling.sweep import sweep_once
 from engine.worklist import humantasks
 
@@ -354,6 +355,20 @@ def _api_rows(world, api):
     add("/api/v1/tasks/<dbid:task_id>/complete|POST",
         action("complete", {"data": {"notat": "ok"}}, lambda r, t: r == t))
     add("/api/v1/notices|GET", lambda client, role: _status(client.get("/api/v1/notices"), 200))
+
+    def tokens(client, role):  # every role manages its own tokens, and only its own
+        issued = client.post("/api/v1/tokens", json={"name": f"matrise {role}", "days": 1})
+        _status(issued, 201)
+        listed = client.get("/api/v1/tokens")
+        _status(listed, 200)
+        assert issued.json["id"] in {t["id"] for t in listed.json["tokens"]}
+        _status(client.delete(f"/api/v1/tokens/{issued.json['id']}"), 204)
+        other = world.do(lambda ctx: api_tokens.issue(ctx, "koordinator2", "fremmed")[0].id)
+        _status(client.delete(f"/api/v1/tokens/{other}"), 404)  # another user's: not found
+        assert world.do(lambda ctx: ctx.session.get(ApiToken, other).revoked_at) is None
+    add("/api/v1/tokens|GET", tokens)
+    add("/api/v1/tokens|POST", tokens)
+    add("/api/v1/tokens/<dbid:token_id>|DELETE", tokens)
 
     def ack(client, role):
         notice_id = world.notice_for_saksbehandler()

@@ -121,3 +121,20 @@ def test_password_policy_and_deactivation_from_the_command_line(cli):
         assert cli("users", "deactivate", "nobody").exit_code == 1
     finally:
         env.dispose()
+
+
+def test_tokens_listed_and_revoked_from_the_command_line(cli):
+    assert cli("init").exit_code == 0
+    assert cli("users", "add", "kari", "--role", "saksbehandler").exit_code == 0
+    first = cli("users", "token", "kari", "--name", "rapport", "--days", "7")
+    second = cli("users", "token", "kari", "--name", "integrasjon")
+    assert first.exit_code == second.exit_code == 0
+    assert cli("users", "token", "kari", "--days", "400").exit_code == 1
+    listing = cli("users", "tokens", "kari").output.splitlines()
+    assert [line.split()[1] for line in listing[1:]] == ["integrasjon", "rapport"]
+    rapport_id = listing[2].split()[0]
+    assert cli("users", "revoke-token", rapport_id).exit_code == 0
+    listing = cli("users", "tokens", "kari").output.splitlines()
+    assert listing[2].rstrip().split()[-2:] != ["-", "-"]  # revoked: a time in the last column
+    assert listing[1].rstrip().endswith("-")  # the other one is not revoked
+    assert cli("users", "revoke-token", "99999").exit_code == 1
