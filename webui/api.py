@@ -103,7 +103,8 @@ def notice_json(notice) -> dict:
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(document())
+    return jsonify(document(intake.start_form_schemas(uow.ctx(),
+                                                      config.settings().case_processes)))
 
 
 @bp.post("/cases")

@@ -1,6 +1,8 @@
 """The OpenAPI 3.1 document of /api/v1 (served at /api/v1/openapi.json)."""
 from __future__ import annotations
 
+import json
+
 from engine.worklist.humantasks import VIEWS
 
 
@@ -37,10 +39,38 @@ def _body(ref: str, required: bool = True) -> dict:
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
 
 
-TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+#: A row id: what the `dbid` converter accepts (the Integer column's range), else 404.
+DB_ID = {"type": "integer", "minimum": 1, "maximum": 2147483647}
+TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": DB_ID}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[ -~]+$"},
+    "description": "a retry or a resubmit with the same key (by the same user) returns the "
+                   "first case with 200 and never makes a second; the same key with another "
+                   "application is a 409"}
 
 
-def document() -> dict:
+def _application(start_forms: dict[str, dict | None]) -> dict:
+    """The `data` of a new case: exactly the fields of the process's start form (as deployed
+    now), or nothing for a process without one."""
+    branches = []
+    for key, schema in sorted(start_forms.items()):
+        if schema is None:
+            branches.append({"title": key, "type": "object", "maxProperties": 0})
+        elif "$ref" not in json.dumps(schema):  # a reference would point into this document
+            branches.append({**schema, "title": key,
+                             "description": schema.get("title") or schema.get("description", ""),
+                             "type": "object", "additionalProperties": False})
+    description = ("the application: exactly the fields of the process's start form "
+                   "(`title` names the process)")
+    if not branches:
+        return {"type": "object", "description": description}
+    return {"description": description, "anyOf": branches}
+
+
+def document(start_forms: dict[str, dict | None] | None = None) -> dict:
+    """The document; `start_forms` maps each process a case may start with to its start form's
+    JSON Schema (None: it has none)."""
     task_action = lambda summary, body_ref, required, codes: {  # noqa: E731
         "post": {"summary": summary, "parameters": [TASK_ID],
                  "requestBody": _body(body_ref, required),
@@ -58,14 +88,21 @@ def document() -> dict:
         "paths": {
             "/cases": {"post": {
                 "summary": "Register an application: start a case",
+                "parameters": [IDEMPOTENCY_KEY],
                 "requestBody": _body("NewCase"),
-                "responses": _responses({"201": _json("CreatedCase", "Case started")},
-                                        "400", "401", "403", "404", "422")}},
+                "responses": _responses({"201": _json("CreatedCase", "Case started"),
+                                         "200": _json("CreatedCase", "Started before with "
+                                                      "this Idempotency-Key: the same case"),
+                                         "503": _error("The database did not answer: "
+                                                       "`database_unavailable` (nothing was "
+                                                       "saved) or `outcome_unknown` (retry "
+                                                       "with the same key)")},
+                                        "400", "401", "403", "404", "409", "422")}},
             "/cases/{case_id}": {"get": {
                 "summary": "A case: status, data this user may see, open tasks, deadlines, "
                            "notices, timeline (the read is logged)",
                 "parameters": [{"name": "case_id", "in": "path", "required": True,
-                                "schema": {"type": "integer"}}],
+                                "schema": DB_ID}],
                 "responses": _responses({"200": _json("Case")}, "401", "403", "404")}},
             "/tasks": {"get": {
                 "summary": "The user's task list",
@@ -112,7 +149,7 @@ def document() -> dict:
             "/notices/{notice_id}/ack": {"post": {
                 "summary": "Acknowledge a notice",
                 "parameters": [{"name": "notice_id", "in": "path", "required": True,
-                                "schema": {"type": "integer"}}],
+                                "schema": DB_ID}],
                 "responses": _responses({"200": _json("Notice")}, "401", "403", "404")}},
             "/tokens": {
                 "get": {"summary": "The caller's own API tokens (never the tokens themselves)",
@@ -125,8 +162,7 @@ def document() -> dict:
             "/tokens/{token_id}": {"delete": {
                 "summary": "Revoke one of the caller's tokens",
                 "parameters": [{"name": "token_id", "in": "path", "required": True,
-                                "schema": {"type": "integer", "minimum": 1,
-                                           "maximum": 2147483647}}],
+                                "schema": DB_ID}],
                 "responses": _responses({"204": {"description": "Revoked"}},
                                         "401", "404")}},
             "/processes": {"get": {
@@ -185,9 +221,9 @@ def document() -> dict:
                     "error": {"type": "string"}, "message": {"type": "string"},
                     "errors": {"type": "object", "additionalProperties": {"type": "string"}}}},
                 "NewCase": {"type": "object", "properties": {
-                    "process": {"type": "string", "description": "process key (default ip_sak)"},
-                    "data": {"type": "object",
-                             "description": "the application, valid against the start form"}}},
+                    "process": {"type": "string", "description": "process key (default: the "
+                                "first of SAMFLYT_CASE_PROCESSES)"},
+                    "data": _application(start_forms or {})}},
                 "CreatedCase": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "case_number": {"type": "string"},
                     "status": {"type": "string"}, "process": {"type": "string"},

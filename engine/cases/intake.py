@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from engine.accounts.roles import INTAKE_ROLES
 from engine.cases import casework
-from engine.core.errors import ConflictError, InvalidInput, PermissionDenied
+from engine.core.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from engine.core.messages import N_, Message
 from engine.db.models import Case, User
 from engine.definitions import store
@@ -47,6 +47,21 @@ def application_form(ctx, user: User, process_key: str, allowed: tuple[str, ...]
 class Registration:
     case: Case
     created: bool  # False: the key's earlier start, returned again
+
+
+def start_form_schemas(ctx, allowed: tuple[str, ...]) -> dict[str, dict | None]:
+    """Each process a case may start with, and its start form's JSON Schema (None: no form;
+    a process not deployed is left out). Forms are data, not case data: the API's document
+    shows them."""
+    schemas: dict[str, dict | None] = {}
+    for key in allowed:
+        try:
+            version = store.latest_version(ctx, key)
+        except NotFound:
+            continue
+        form = casework.start_form(ctx.specs.get(version))
+        schemas[key] = store.form_schema(ctx, version, form) if form else None
+    return schemas
 
 
 def register_application(ctx, data: dict, user: User, process_key: str,

@@ -227,3 +227,17 @@ def test_a_failed_request_writes_nothing(api, officer, engine_do):
     from engine.db.models import HumanTask
     row = engine_do(lambda ctx: ctx.session.get(HumanTask, task["id"]))
     assert (row.status, row.version) == ("open", task["version"])
+
+
+def test_the_document_describes_the_start_forms_fields_and_the_idempotency_key(app):
+    doc = app.test_client().get("/api/v1/openapi.json").json
+    data = doc["components"]["schemas"]["NewCase"]["properties"]["data"]
+    branches = {branch["title"]: branch for branch in data["anyOf"]}
+    assert branches["ip_sak"]["properties"]["navn"]["maxLength"] == 200
+    assert branches["ip_sak"]["additionalProperties"] is False
+    assert branches["stafett"] == {"title": "stafett", "type": "object", "maxProperties": 0}
+    start = doc["paths"]["/cases"]["post"]
+    assert [p["name"] for p in start["parameters"]] == ["Idempotency-Key"]
+    assert {"200", "201", "409", "503"} <= set(start["responses"])
+    ids = doc["paths"]["/cases/{case_id}"]["get"]["parameters"][0]["schema"]
+    assert (ids["minimum"], ids["maximum"]) == (1, 2**31 - 1)
