@@ -248,10 +248,11 @@ def users_activate(name) -> None:
 
 
 def _set_active(name: str, active: bool) -> None:
+    from engine.accounts import credentials
     env = _environment()
     try:
         with env.unit_of_work() as ctx:
-            users.set_active(ctx, name, active)
+            credentials.set_active(ctx, name, active)
     except EngineError as error:
         _fail(str(error))
 

@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
 
-from engine.accounts import api_tokens, passwords, web_sessions
+from engine.accounts import api_tokens, passwords, users, web_sessions
 from engine.core.errors import EngineError, InvalidInput, NotFound
 from engine.core.messages import N_, Message
 from engine.db.models import SignInFailure, User
@@ -54,6 +54,18 @@ def set_password(ctx: EngineContext, username: str, password: str) -> User:
     user.password_hash = hash_password(password)
     web_sessions.end_all_for_user(ctx, user.id)  # a session opened with the old one ends
     api_tokens.revoke_all(ctx, user.id)
+    ctx.session.flush()
+    return user
+
+
+def set_active(ctx: EngineContext, username: str, active: bool) -> User:
+    """Deactivate (or activate again) a user. A deactivated user cannot sign in, their web
+    sessions end now, their API tokens are revoked, and nobody hands them a task."""
+    user = users.get_user(ctx, username)
+    user.active = active
+    if not active:
+        web_sessions.end_all_for_user(ctx, user.id)
+        api_tokens.revoke_all(ctx, user.id)
     ctx.session.flush()
     return user
 

@@ -55,16 +55,3 @@ def find_user_by_id(ctx: EngineContext, user_id: int) -> User | None:
     """The user with that id (a signed-in session's), active or not, or None (a cached select:
     `Session.get` costs twice as much when the user is not loaded yet, as on every request)."""
     return ctx.session.execute(_BY_ID, {"user_id": user_id}).scalar_one_or_none()
-
-
-def set_active(ctx: EngineContext, username: str, active: bool) -> User:
-    """Deactivate (or activate again) a user. A deactivated user cannot sign in, their web
-    sessions end now, their API tokens are refused, and nobody hands them a task."""
-    from engine.accounts import api_tokens, web_sessions
-    user = get_user(ctx, username)
-    user.active = active
-    if not active:
-        web_sessions.end_all_for_user(ctx, user.id)
-        api_tokens.revoke_all(ctx, user.id)
-    ctx.session.flush()
-    return user

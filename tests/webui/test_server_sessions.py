@@ -96,9 +96,8 @@ def test_signing_in_removes_the_users_ended_and_idle_sessions(web_env):
 
 def test_deactivating_a_user_ends_their_sessions(browser, engine_do):
     """Issue 13, finding 11: no user could be deactivated."""
-    from engine.accounts import users
     officer, colleague = browser("saksbehandler1"), browser("saksbehandler2")
-    engine_do(lambda ctx: users.set_active(ctx, "saksbehandler1", False))
+    engine_do(lambda ctx: credentials.set_active(ctx, "saksbehandler1", False))
     assert _is_refused(officer)
     assert colleague.get("/inbox/").status_code == 200
     again = browser()
