@@ -370,12 +370,16 @@ def document(start_forms: dict[str, dict | None] | None = None) -> dict:
                     "data_problems": {"type": "array", "items": {"type": "object", "properties": {
                         "where": {"type": "string"}, "field": {"type": "string"},
                         "message": {"type": "string"}}}}}},
-                "MigrationPreview": {"type": "object", "properties": {
+                "MigrationPreview": {"type": "object",
+                                     "required": ["process", "to_version", "total", "offset",
+                                                  "cases"], "properties": {
                     "process": {"type": "string"}, "to_version": {"type": "integer"},
                     "total": {"type": "integer"}, "offset": {"type": "integer"},
                     "cases": {"type": "array",
                               "items": {"$ref": "#/components/schemas/MigrationCase"}}}},
-                "MigrationResult": {"type": "object", "properties": {
+                "MigrationResult": {"type": "object",
+                                    "required": ["process", "to_version", "migrated",
+                                                 "refused"], "properties": {
                     "process": {"type": "string"}, "to_version": {"type": "integer"},
                     "migrated": {"type": "array",
                                  "items": {"$ref": "#/components/schemas/MigrationCase"}},

@@ -219,3 +219,21 @@ def test_api_unknown_process_or_version_is_404(unit):
     not_json = unit.post("/api/v1/processes/ip_sak/migrations", data="{",
                          content_type="application/json")
     assert not_json.status_code == 400
+
+
+def test_preview_and_run_answers_each_match_exactly_one_branch_of_the_documented_oneof(
+        app, unit, engine_do):
+    """Issue 13, finding 8: one answer matched both branches of the migration `oneOf`."""
+    from jsonschema import Draft202012Validator
+    doc = app.test_client().get("/api/v1/openapi.json").json
+    answer = doc["paths"]["/processes/{key}/migrations"]["post"]["responses"]["200"]
+    branches = answer["content"]["application/json"]["schema"]["oneOf"]
+    start(engine_do)
+    deploy(unit, changed_ip_sak())
+    preview = unit.post("/api/v1/processes/ip_sak/migrations", json={}).json
+    ran = unit.post("/api/v1/processes/ip_sak/migrations", json={"run": True}).json
+    for body, expected in ((preview, "MigrationPreview"), (ran, "MigrationResult")):
+        matching = [branch["$ref"].rsplit("/", 1)[1] for branch in branches
+                    if Draft202012Validator({**branch, "components": doc["components"]})
+                    .is_valid(body)]
+        assert matching == [expected]
