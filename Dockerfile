@@ -15,6 +15,11 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     SAMFLYT_PROCESSES_DIR=/app/processes
 WORKDIR /app
+# WeasyPrint's system libraries and a font (the same list as scripts/setup.sh).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+        libharfbuzz-subset0 fontconfig fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 # Python packages from the lock alone: the runtime subset of requirements/lock.txt, same versions,
 # checked against their hashes (`make lock` writes both). First, so that this layer is built
 # again only when the lock changes; then Samflyt itself without resolving anything.

@@ -43,3 +43,20 @@ if ! command -v docker-compose >/dev/null; then
              "(apt-get install docker-compose) to check docker-compose.yml" >&2
     fi
 fi
+
+# WeasyPrint renders the plan (and later the letters) to PDF with Pango, HarfBuzz and
+# fontconfig, and needs a font: Debian's packages, named here and in the Dockerfile.
+WEASYPRINT_APT="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core"
+missing=""
+for package in $WEASYPRINT_APT; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
+done
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" = "0" ]; then
+        apt-get update -qq
+        # shellcheck disable=SC2086
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
+    else
+        echo "setup: install Debian's$missing for WeasyPrint (PDF)" >&2
+    fi
+fi

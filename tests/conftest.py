@@ -33,6 +33,9 @@ POSTGRES_ADMIN_URL = os.environ.get("SAMFLYT_TEST_POSTGRES_ADMIN_URL",
 #: One database per test run, so that runs side by side never drop each other's database.
 POSTGRES_TEST_DB = f"samflyt_test_{os.getpid()}"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+#: The tests register persons with synthetic national numbers (tests/factories: persons),
+#: as the demo does; the setting is off by default.
+os.environ["SAMFLYT_ALLOW_SYNTHETIC_IDS"] = "on"
 
 
 def pytest_collection_modifyitems(config, items):

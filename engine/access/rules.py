@@ -101,6 +101,23 @@ def visible_tasks(user: User) -> ColumnElement[bool]:
                               _relation(other, user)))
 
 
+def reads_every_case(user: User) -> bool:
+    """The case-working roles read every case in full (and may search all persons)."""
+    return holds_any(user.role_keys, CASEWORK_ROLES)
+
+
+def visible_cases(user: User) -> ColumnElement[bool]:
+    """The cases `user` may read in full (the rules above, in SQL): what search and the case
+    list show, since a hit shows the person's name."""
+    roles = user.role_keys
+    if holds_any(roles, CASEWORK_ROLES):
+        return true()
+    if not holds_any(roles, COORDINATOR_ROLES):
+        return false()
+    return or_(Case.coordinator == user.username,
+               exists().where(HumanTask.case_id == Case.id, _relation(HumanTask, user)))
+
+
 def _refused(error: PermissionDenied, case_id: int, task_id: int | None = None
              ) -> PermissionDenied:
     error.refused_case, error.refused_task = case_id, task_id

@@ -13,10 +13,16 @@ from engine.db import fastpath
 from engine.db.models import AuditEvent, Case
 
 
-def record(ctx, case: Case | None, actor: str, event_kind: str, **details) -> None:
+def record(ctx, case: Case | None, actor: str, event_kind: str, *,
+           person_id: int | None = None, **details) -> None:
+    """An event on `case` (None: on a person or plan outside a case). `person_id` is whom
+    it concerns: by default the case's person, so a person's read log finds it."""
+    if person_id is None and case is not None:
+        person_id = case.person_id
     fastpath.insert_row(ctx, AuditEvent, {
-        "case_id": case.id if case is not None else None, "at": ctx.now(), "actor": actor,
-        "kind": event_kind, "details": {k: v for k, v in details.items() if v is not None}},
+        "case_id": case.id if case is not None else None, "person_id": person_id,
+        "at": ctx.now(), "actor": actor, "kind": event_kind,
+        "details": {k: v for k, v in details.items() if v is not None}},
         need_id=False)
 
 

@@ -2,19 +2,23 @@
 processes that begin on an outside event (an appeal, a coordinator leaving)."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
+from datetime import date
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from engine.cases import audit
+from engine.cases.applicants import Applicant
 from engine.core.errors import ConflictError, InvalidInput, NotFound
 from engine.core.messages import N_, Message
 from engine.db import fastpath
-from engine.db.models import Case, CaseNumberCounter, ProcessInstance, User
+from engine.db.models import Case, CaseNumberCounter, Person, Plan, ProcessInstance, User
 from engine.definitions import store
+from engine.plans import coordinators
 from engine.workflow import step
 from engine.workflow.loading import properties
 from engine.worklist.forms import validate_form_data
@@ -50,14 +54,27 @@ def _next_number(dialect: str):
                           .returning(_COUNTERS.c.last))
 
 
+@dataclasses.dataclass(frozen=True)
+class About:
+    """What the intake found out about an application (engine/cases/intake.py)."""
+    person: Person
+    received_on: date | None
+    services: str | None
+    applicant: Applicant
+    #: The person's plan the case joins (None: the case opens one if IP is granted).
+    plan: Plan | None = None
+
+
 def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCESS,
-               idempotency_key: str | None = None) -> Case:
+               idempotency_key: str | None = None, about: About | None = None) -> Case:
     """Register an application and run its process to the first wait.
 
     `data` is validated against the form on the process's start event, if it has one.
     """
     actor_name = _name(actor)
     person_name = _person_name(data)
+    if about is not None:
+        person_name = about.person.name
     year = ctx.now().year
     # the newest version and the case number in one read (one round trip on PostgreSQL)
     newest, [[number]] = fastpath.run_together(ctx, [
@@ -69,13 +86,26 @@ def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCE
                                  process_key=process_key,
                                  status="open", person_name=person_name, data=dict(data),
                                  facts={}, created_at=ctx.now(), created_by=actor_name,
-                                 idempotency_key=idempotency_key))
+                                 idempotency_key=idempotency_key, **_about(ctx, about)))
     audit.record(ctx, case, actor_name, "case_started", case_number=case.case_number,
                  process=process_key)
     step.start_instance(ctx, case, process_key, data, actor_name, version=version)
     log.info("case started case=%s process=%s version=%s user=%s", case.case_number,
              process_key, version.version, actor_name)
     return case
+
+
+def _about(ctx, about: About | None) -> dict:
+    if about is None:
+        return {}
+    values = {"person_id": about.person.id, "received_on": about.received_on,
+              "services": about.services, "applicant_person_id": about.applicant.person_id,
+              "applicant_relation": about.applicant.relation,
+              "applicant_without_fullmakt": about.applicant.without_fullmakt}
+    if about.plan is not None:
+        values["plan_id"] = about.plan.id
+        values["coordinator"] = coordinators.current(ctx, about.plan.id)
+    return values
 
 
 _NAME_LENGTH: int = Case.__table__.c.person_name.type.length  # type: ignore[attr-defined]

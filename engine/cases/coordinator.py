@@ -11,6 +11,7 @@ from engine.cases import audit
 from engine.core.errors import InvalidInput
 from engine.core.messages import N_, Message
 from engine.db.models import Case, HumanTask, User
+from engine.plans import steps as plan_steps
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ def appoint_coordinator(ctx, case: Case, username: str | None, actor: str, field
                  previous=previous)
     log.info("coordinator appointed case=%s coordinator=%s previous=%s user=%s",
              case.case_number, username, previous, actor)
+    plan_steps.coordinator_appointed(ctx, case, username, actor)
     if previous and previous != username:
         hand_over_open_tasks(ctx, case, previous, username, actor)
 

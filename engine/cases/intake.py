@@ -1,5 +1,12 @@
 """Registering an application: who may, which processes start a case, and the form.
 
+The person comes first (`PersonChoice`): an existing person by id, or by national number
+(never a second person for the same number), else found by name and birth date, else
+registered. The case records its person, what is asked, when it was received and who applied
+(an applicant without fullmakt covering health information is marked on the case). When the
+person has a plan and the application asks for IP, the case joins that plan
+(`plan_tilslutning`) instead of opening a second one, whichever law it comes under.
+
 A start may carry an idempotency key (the API's `Idempotency-Key` header, the new-case
 form's hidden token): a retry or a resubmit with the same key by the same user returns the
 case the first one made, and never makes a second.
@@ -7,15 +14,19 @@ case the first one made, and never makes a second.
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 from sqlalchemy import select
 
 from engine.accounts.roles import INTAKE_ROLES
-from engine.cases import casework
+from engine.cases import applicants, casework
 from engine.core.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from engine.core.messages import N_, Message
-from engine.db.models import Case, User
+from engine.db.models import Case, Person, User
 from engine.definitions import store
+from engine.persons import registry
+from engine.persons.catalogue import services_asked
+from engine.plans.lifecycle import open_plan_of
 from engine.worklist.forms import check_completion
 
 #: The longest idempotency key (the column's length).
@@ -64,9 +75,19 @@ def start_form_schemas(ctx, allowed: tuple[str, ...]) -> dict[str, dict | None]:
     return schemas
 
 
+@dataclasses.dataclass(frozen=True)
+class PersonChoice:
+    """Whom the application is about: `person_id`, or `national_id`, or neither (found by
+    the application's name and birth date, else registered). `applicant_person_id`: the
+    relation who applied, when registered."""
+    person_id: int | None = None
+    national_id: str | None = None
+    applicant_person_id: int | None = None
+
+
 def register_application(ctx, data: dict, user: User, process_key: str,
-                         allowed: tuple[str, ...], idempotency_key: str | None = None
-                         ) -> Registration:
+                         allowed: tuple[str, ...], idempotency_key: str | None = None,
+                         person: PersonChoice | None = None) -> Registration:
     """Start a case from an application registered by a case officer. The data is exactly
     the start form's fields (none without a form), valid for it."""
     _check(user, process_key, allowed)
@@ -81,9 +102,53 @@ def register_application(ctx, data: dict, user: User, process_key: str,
     version = store.latest_version(ctx, process_key)
     form = casework.start_form(ctx.specs.get(version))
     check_completion(store.form_text(ctx, version, form) if form else None, data)
-    case = casework.start_case(ctx, data, user, process_key=process_key,
-                               idempotency_key=idempotency_key)
+    if form is None:  # a process without an application form concerns no one yet
+        return Registration(casework.start_case(ctx, data, user, process_key=process_key,
+                                                idempotency_key=idempotency_key), True)
+    found = _person(ctx, data, person or PersonChoice(), user.username)
+    applicant = applicants.applicant(ctx, found, data, person or PersonChoice())
+    plan = open_plan_of(ctx, found.id)
+    joins = plan is not None and data.get("onsker_ip") is True
+    case = casework.start_case(
+        ctx, data, user, process_key=PLAN_JOIN_PROCESS if joins else process_key,
+        idempotency_key=idempotency_key,
+        about=casework.About(person=found, received_on=_date(data.get("mottatt_dato")),
+                             services=services_asked(data), applicant=applicant,
+                             plan=plan if joins else None))
     return Registration(case, created=True)
+
+
+#: The process a case runs when it joins the person's existing plan.
+PLAN_JOIN_PROCESS = "plan_tilslutning"
+
+
+def _person(ctx, data: dict, choice: PersonChoice, actor: str) -> Person:
+    if choice.person_id is not None:
+        return registry.get(ctx, choice.person_id)
+    born = _date(data.get("fodselsdato"))
+    expected = data.get("barn_forventet") is True
+    details = registry.PersonDetails(
+        name=data.get("navn", ""), national_id=choice.national_id,
+        birth_date=None if expected or choice.national_id else born,
+        due_date=born if expected else None)
+    if choice.national_id:
+        found, _new = registry.find_or_register(ctx, details, actor)
+        return found
+    if born is not None and not expected:
+        same = registry.by_name_and_birth(ctx, details.name, born)
+        if len(same) == 1:
+            return same[0]
+        if len(same) > 1:
+            raise ConflictError(N_("Flere personer har dette navnet og denne fødselsdatoen; "
+                                   "velg personen eller oppgi fødselsnummeret"))
+    return registry.register(ctx, details, actor)
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
 
 
 def started_with(ctx, user: User, idempotency_key: str) -> Case | None:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -37,3 +39,12 @@ class EngineContext:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def today(self) -> date:
+        """The clock's date in the municipality's time zone (birthdays, consents, plans)."""
+        return self.clock().astimezone(_zone(self.settings.timezone)).date()
+
+
+@functools.lru_cache(maxsize=4)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)

@@ -113,6 +113,13 @@ class Settings:
     #: SAMFLYT_SCRIPT_MEMORY_MB: the largest value (megabytes, estimated before it is built)
     #: one operation of a diagram's Python may build.
     script_memory_mb: int = 50
+    #: SAMFLYT_ALLOW_SYNTHETIC_IDS: accept synthetic national numbers (Skatteetaten's and
+    #: Testnorge's test numbers: the month plus 80) besides real fødselsnummer and D-nummer.
+    #: On for the demo (`make run`) and the tests only; off in production.
+    allow_synthetic_ids: bool = False
+    #: SAMFLYT_CONSENT_WARNING_DAYS: how many days before a consent expires the plan's
+    #: coordinator is warned (on the day it expires, the access it gave ends).
+    consent_warning_days: int = 30
     #: SAMFLYT_SWEEP_INTERVAL: seconds between timer sweeps in `samflyt serve` (embedded mode).
     sweep_interval: int = 60
     #: SAMFLYT_HOST / SAMFLYT_PORT: where `samflyt serve` listens.

@@ -27,6 +27,7 @@ from engine.db import fastpath
 from engine.db.models import Case, ProcessInstance, ProcessVersion
 from engine.definitions import store
 from engine.notices import notice_board
+from engine.plans import steps as plan_steps
 from engine.workflow.conflicts import lost_race_is_conflict
 from engine.workflow.diagram_notices import raise_notice
 from engine.workflow.loading import Loaded, properties, script_engine, state_serializer
@@ -157,6 +158,8 @@ def _write_step(ctx: EngineContext, loaded: Loaded, actor: str) -> list[tuple[st
             publish_facts(ctx, loaded, task, props["caseFacts"])
         if "startProcess" in props:
             follow_ups.append((props["startProcess"], dict(task.data)))
+        if "planOperation" in props:
+            plan_steps.on_passed(ctx, loaded.case, props["planOperation"], actor)
     loaded.passed.clear()
     sync_human_tasks(ctx, loaded)
     sync_timers(ctx, loaded, waiting, had_timers)

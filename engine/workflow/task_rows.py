@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from engine.accounts.roles import ROLES
 from engine.cases import audit
 from engine.core.context import EngineContext, NewTask
 from engine.db import fastpath
@@ -32,6 +33,15 @@ _CANCEL_VANISHED = fastpath.Query(
     .returning(HumanTask.id, HumanTask.version), in_lists=True)
 _ACTIVE_USER = fastpath.Query(select(User.id).where(User.username == bindparam("username"),
                                                     User.active))
+
+
+def _role_for(loaded: Loaded, task, props: dict) -> str | None:
+    """The role `roleExpression` names (a task for whichever role its user holds, such as
+    an action item from a meeting); None: the lane's."""
+    if "roleExpression" not in props:
+        return None
+    role = evaluate_property(loaded, task, props["roleExpression"])
+    return role if isinstance(role, str) and role in ROLES else None
 
 
 def _assignee_for(ctx, loaded: Loaded, task, lane: str | None) -> str | None:
@@ -88,7 +98,7 @@ def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
             continue
         props = properties(task.task_spec)
         lane = lane_of(task)
-        role = lane or ctx.settings.fallback_role
+        role = _role_for(loaded, task, props) or lane or ctx.settings.fallback_role
         element = task.task_spec.bpmn_id or task.task_spec.name
         assignee = _assignee_for(ctx, loaded, task, lane)
         row = fastpath.insert_row(ctx, HumanTask, dict(  # read again only by queries

@@ -21,6 +21,7 @@ from engine.db import fastpath
 from engine.db.models import Case, HumanTask, ProcessInstance, ProcessVersion, User
 from engine.deadlines import task_deadlines
 from engine.definitions import store
+from engine.plans import steps as plan_steps
 from engine.workflow import conflicts, loading, step
 from engine.worklist.forms import check_completion, check_draft
 
@@ -269,6 +270,9 @@ def complete(ctx, task_id: int, user: User, data: dict,
     if props.get("appointsCoordinator"):
         field = props["appointsCoordinator"]
         appoint_coordinator(ctx, loaded.case, data.get(field), user.username, field)
+    if props.get("planOperation"):
+        plan_steps.on_completion(ctx, loaded.case, props["planOperation"], data,
+                                 user.username)
     spiff_task.data.update(data)
     with step.step_errors():
         spiff_task.run()

@@ -14,6 +14,7 @@ from engine.accounts.roles import SUPERVISOR_ROLES
 from engine.cases import casework
 from engine.db.models import Case, HumanTask, ProcessInstance, User
 from engine.definitions import store
+from engine.plans import steps as plan_steps
 from engine.workflow import loading
 from engine.worklist import humantasks
 from engine.worklist.pagefields import Field, days_left, field_specs, labelled, urgency
@@ -59,6 +60,9 @@ def task_page(ctx, task_id: int, user: User, soon_days: int = 3) -> TaskPage:
         data = _task_data(ctx, instance, task)
         own = set((schema or {}).get("properties", {}))
         values = {k: v for k, v in data.items() if k in own}
+        values.update({k: v for k, v in plan_steps.form_values(
+            ctx, case, extensions.get("properties", {}).get("planOperation")).items()
+            if k in own})
         values.update(task.draft or {})
         background = labelled(data, field_specs(parsed.forms), skip=own | _HIDDEN)
     open_ = task.status == "open"

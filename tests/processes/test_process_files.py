@@ -37,7 +37,8 @@ FLOW_NODES = ("startEvent", "endEvent", "intermediateCatchEvent", "intermediateT
               "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway")
 EXPECTED_PROCESSES = {"ip_sak", "vedtak", "oppnevne_koordinator", "utarbeide_plan",
                       "periodisk_evaluering", "klage", "barnekoordinator_oppfolging",
-                      "koordinatorbytte"}
+                      "koordinatorbytte", "plan_tilslutning",
+                      "oppfolgingspunkt"}
 EXPECTED_DECISIONS = {"vurdering_rett", "klagefrist"}
 #: Processes started by a person registering something: their start event has a form.
 START_FORMS = {"ip_sak": "soknad.json", "klage": "klage.json"}

@@ -1,50 +1,28 @@
-"""The schema. Alembic migrations in engine/migrations are generated from these models.
+"""Users, process definitions, cases and what runs them: instances, human tasks, timers,
+notices, the audit trail.
 
 Tables that inboxes and sweeps read (human_tasks, timers, notices) are denormalised
 and indexed for those queries, so that neither ever deserialises a workflow.
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, ClassVar
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
+    Date,
     ForeignKey,
     Index,
     Integer,
     String,
-    Table,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-class UTCDateTime(TypeDecorator):
-    """Timezone-aware UTC datetimes on SQLite and PostgreSQL alike."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value
-
-    def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value
-
-
-class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}
-    # every model maps one table (DeclarativeBase types it as any FROM clause)
-    __table__: ClassVar[Table]
+from engine.db.models.base import Base
 
 
 class User(Base):
@@ -186,12 +164,33 @@ class CaseNumberCounter(Base):
 class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (UniqueConstraint("created_by", "idempotency_key",
-                                       name="uq_cases_idempotency_key"),)
+                                       name="uq_cases_idempotency_key"),
+                      # the case list's default order (engine/persons/search.py)
+                      Index("ix_cases_received", "received_on", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     case_number: Mapped[str] = mapped_column(String(40), unique=True)
     process_key: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)  # open | closed
+    #: The person the application is about (engine/persons); None only for a case started
+    #: without one (a test's bare process run).
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    #: The person's name when the case was registered, kept in step with the person: the
+    #: inbox and the search show it without a join.
     person_name: Mapped[str | None] = mapped_column(String(200))
+    #: The date the application was received (not registered): deadlines count from it.
+    received_on: Mapped[date | None] = mapped_column(Date)
+    #: What is asked, comma-separated keys of engine/persons/catalogue.py SERVICES
+    #: ("ip,koordinator"); the case list's type filter.
+    services: Mapped[str | None] = mapped_column(String(60))
+    #: Who applied: the person, or one of their relations (`applicant_relation`:
+    #: forelder | verge | parorende; None: the person or a service reporting a need).
+    applicant_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    applicant_relation: Mapped[str | None] = mapped_column(String(20))
+    #: The applicant has no fullmakt covering health information: no later step may
+    #: address health information to them (letters read this mark).
+    applicant_without_fullmakt: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The plan the case opened or joined (engine/plans).
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
     #: The application data as registered (the person's data; read access is logged).
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: Facts processes publish for the whole case (decision, appeal deadline...), see the
@@ -372,9 +371,13 @@ class NoticeDelivery(Base):
 class AuditEvent(Base):
     """Append-only: who did what to which case, and when. Reads of a case are events too."""
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_case", "case_id", "id"),)
+    __table_args__ = (Index("ix_audit_case", "case_id", "id"),
+                      Index("ix_audit_person", "person_id", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    #: The person the event concerns (a case's person, or a person or plan read or changed
+    #: outside a case): the person's read log reads by it.
+    person_id: Mapped[int | None] = mapped_column(Integer)
     at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(40))

@@ -1,0 +1,49 @@
+"""The schema, one module per area. Alembic migrations in engine/db/alembic are written from
+these models; import them from here (`from engine.db.models import Case`).
+
+- `base`: the declarative base and the UTC datetime type;
+- `core`: users, process definitions, cases, instances, human tasks, timers, notices, audit;
+- `persons`: the person and their relations;
+- `plans`: the individual plan and its content, consents, coordinators, meetings, versions.
+"""
+from engine.db.models.base import Base, UTCDateTime
+from engine.db.models.core import (
+    ApiToken,
+    AuditEvent,
+    Case,
+    CaseNumberCounter,
+    DefinitionFile,
+    HumanTask,
+    Notice,
+    NoticeDelivery,
+    ProcessDraft,
+    ProcessInstance,
+    ProcessVersion,
+    ProcessVersionFile,
+    SavedFilter,
+    SignInFailure,
+    Timer,
+    User,
+    WebSession,
+)
+from engine.db.models.persons import Person, PersonRelation
+from engine.db.models.plans import (
+    Consent,
+    Plan,
+    PlanActionItem,
+    PlanCoordinator,
+    PlanGoal,
+    PlanMeasure,
+    PlanMeeting,
+    PlanParticipant,
+    PlanVersion,
+)
+
+__all__ = [
+    "ApiToken", "AuditEvent", "Base", "Case", "CaseNumberCounter", "Consent",
+    "DefinitionFile", "HumanTask", "Notice", "NoticeDelivery", "Person", "PersonRelation",
+    "Plan", "PlanActionItem", "PlanCoordinator", "PlanGoal", "PlanMeasure", "PlanMeeting",
+    "PlanParticipant", "PlanVersion", "ProcessDraft", "ProcessInstance", "ProcessVersion",
+    "ProcessVersionFile", "SavedFilter", "SignInFailure", "Timer", "UTCDateTime", "User",
+    "WebSession",
+]
