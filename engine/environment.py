@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 
 from engine.accounts import roles
 from engine.core.clock import SystemClock
@@ -49,6 +49,9 @@ class EngineEnvironment:
         self.session_factory = make_session_factory(self.db_engine)
         self.specs = SpecCache(settings.spec_cache_size)
         self.workflows = LiveWorkflows(settings.live_workflow_cache_size)
+        #: The day this process last applied the plans' calendar rules (the sweep applies
+        #: them once a day: engine/cases/plan_rules.py).
+        self.plan_rules_day: date | None = None
 
     def context(self, session) -> EngineContext:
         return EngineContext(session=session, clock=self.clock, settings=self.settings,

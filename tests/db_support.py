@@ -6,7 +6,10 @@ from sqlalchemy import text
 #: Tables emptied after a test that committed (the deployed definitions stay).
 CASE_TABLES = ("notice_deliveries", "notices", "timers", "human_tasks", "audit_events",
                "process_instances", "cases", "case_number_counters", "web_sessions", "users",
-               "process_drafts", "sign_in_failures", "saved_filters")
+               "process_drafts", "sign_in_failures", "saved_filters", "persons",
+               "person_relations", "plans", "plan_goals", "plan_measures",
+               "plan_participants", "consents", "plan_coordinators", "plan_meetings",
+               "plan_action_items", "plan_versions")
 
 #: The trigger that refuses TRUNCATE on the append-only audit trail (migration 0010).
 AUDIT_TRUNCATE_TRIGGER = "audit_events_no_truncate"

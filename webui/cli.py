@@ -74,6 +74,10 @@ def demo() -> None:
     """Init, a demo user for each role, and sample cases in different states."""
     from engine.cases import demo as demo_data
     settings = Settings.from_env()
+    if not settings.allow_synthetic_ids:
+        raise click.ClickException(
+            "the demo's persons have synthetic national numbers: run it with "
+            "SAMFLYT_ALLOW_SYNTHETIC_IDS=on (as `make run` does), never in production")
     files = processes_to_deploy(settings)
     env = EngineEnvironment(settings)
     init_database(env, files)

@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 
 from engine.accounts import roles
 from engine.notices import notice_board
+from engine.persons import catalogue as person_catalogue
+from engine.plans import sections as plan_sections
 
 from .i18n import select_locale, translate
 
@@ -26,6 +28,8 @@ def init_app(app) -> None:
     app.add_template_global(roles.holds_any, "holds_any")
     app.add_template_global(severity_text)
     app.add_template_global(current_lang)
+    app.add_template_global(person_catalogue, "person_catalogue")
+    app.add_template_global(plan_sections, "plan_sections")
 
 
 def when(value: datetime | None) -> str:

@@ -19,7 +19,7 @@ def record_meeting(ctx, plan_id: int, actor: User, held_on, attendees: list[str]
     plan = lifecycle.get(ctx, plan_id)
     meeting, rows = meetings.record(ctx, plan, actor.username, held_on, attendees, minutes,
                                     items)
-    case = _carrier(ctx, plan)
+    case = carrier_case(ctx, plan)
     for row in rows:
         if row.responsible_username is None or case is None:
             continue
@@ -36,7 +36,7 @@ def record_meeting(ctx, plan_id: int, actor: User, held_on, attendees: list[str]
     return meeting, rows
 
 
-def _carrier(ctx, plan: Plan) -> Case | None:
+def carrier_case(ctx, plan: Plan) -> Case | None:
     """The case the plan's tasks run on: its newest open case, else the one that opened it."""
     case = ctx.session.scalar(select(Case).where(Case.plan_id == plan.id, Case.status == "open")
                               .order_by(Case.id.desc()).limit(1))

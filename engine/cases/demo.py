@@ -1,4 +1,7 @@
-"""Demo data for `samflyt demo`: a user for each role and cases in different states.
+"""Demo data for `samflyt demo`: a user for each role and cases in different states, each
+about a person registered with a synthetic national number (the demo needs
+SAMFLYT_ALLOW_SYNTHETIC_IDS on; `make run` sets it); the persons of engine/cases/demo_persons.py
+add relations, protected addresses, plans with meetings and a 16th birthday coming up.
 
 The cases are driven through the same operations the web UI uses. Some are registered
 "in the past" (a context whose clock stands earlier), so that deadlines are already near
@@ -7,14 +10,16 @@ or passed when the product starts, and the first sweep raises their notices.
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from engine.accounts import users
-from engine.cases import casework
+from engine.cases import casework, demo_persons, intake
+from engine.cases.casework import MAIN_PROCESS
 from engine.core.clock import FakeClock
 from engine.db.models import User
+from engine.persons import identity
 from engine.worklist import humantasks
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the demo users' published password
@@ -116,8 +121,14 @@ def load(ctx) -> list[str]:
         clock = FakeClock(now - timedelta(days=days_ago))
         return _Driver(dataclasses.replace(ctx, clock=clock), people)
 
+    serials = iter(range(100, 1000))
+
     def start(driver: _Driver, data: dict, note: str):
-        case = casework.start_case(driver.ctx, data, people["saksbehandler1"])
+        born = date.fromisoformat(data["fodselsdato"])
+        number = identity.synthetic(born, next(serials))
+        case = intake.register_application(
+            driver.ctx, data, people["saksbehandler1"], MAIN_PROCESS,
+            (MAIN_PROCESS,), person=intake.PersonChoice(national_id=number)).case
         lines.append(f"case {case.case_number}: {note}")
         return case
 
@@ -163,4 +174,5 @@ def load(ctx) -> list[str]:
                                             "klager": "Liv Johansen",
                                             "grunnlag": "Jeg trenger mer enn fysioterapi"},
                           people["saksbehandler1"])
+    lines += demo_persons.load(ctx, at, start, people, _application, _decision, _plan)
     return lines

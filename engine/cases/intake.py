@@ -19,13 +19,14 @@ from datetime import date
 from sqlalchemy import select
 
 from engine.accounts.roles import INTAKE_ROLES
-from engine.cases import applicants, casework
+from engine.cases import applicants, audit, casework
 from engine.core.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from engine.core.messages import N_, Message
-from engine.db.models import Case, Person, User
+from engine.db.models import Case, Person, Plan, User
 from engine.definitions import store
-from engine.persons import registry
+from engine.persons import registry, search
 from engine.persons.catalogue import services_asked
+from engine.plans import coordinators
 from engine.plans.lifecycle import open_plan_of
 from engine.worklist.forms import check_completion
 
@@ -94,7 +95,8 @@ def register_application(ctx, data: dict, user: User, process_key: str,
     if idempotency_key is not None:
         earlier = started_with(ctx, user, idempotency_key)
         if earlier is not None:
-            if earlier.process_key != process_key or dict(earlier.data or {}) != data:
+            if earlier.process_key not in (process_key, PLAN_JOIN_PROCESS) \
+                    or dict(earlier.data or {}) != data:
                 raise ConflictError(N_("Nøkkelen %(key)s ble brukt til en annen søknad (sak "
                                        "%(case)s); bruk en ny nøkkel for en ny søknad"),
                                     key=idempotency_key, case=earlier.case_number)
@@ -105,7 +107,11 @@ def register_application(ctx, data: dict, user: User, process_key: str,
     if form is None:  # a process without an application form concerns no one yet
         return Registration(casework.start_case(ctx, data, user, process_key=process_key,
                                                 idempotency_key=idempotency_key), True)
-    found = _person(ctx, data, person or PersonChoice(), user.username)
+    try:
+        found = _person(ctx, data, person or PersonChoice(), user.username)
+    except InvalidInput as error:  # the register's fields as the application names them
+        raise InvalidInput(error.message, {_FORM_FIELDS.get(field, field): text
+                                           for field, text in error.errors.items()}) from None
     applicant = applicants.applicant(ctx, found, data, person or PersonChoice())
     plan = open_plan_of(ctx, found.id)
     joins = plan is not None and data.get("onsker_ip") is True
@@ -118,8 +124,54 @@ def register_application(ctx, data: dict, user: User, process_key: str,
     return Registration(case, created=True)
 
 
+#: The register's field names (engine/persons/registry.py) as the application form names
+#: them; `fodselsnummer` is the number field beside the form.
+_FORM_FIELDS = {"name": "navn", "birth_date": "fodselsdato", "due_date": "fodselsdato",
+                "national_id": "fodselsnummer"}
+
 #: The process a case runs when it joins the person's existing plan.
 PLAN_JOIN_PROCESS = "plan_tilslutning"
+
+
+@dataclasses.dataclass
+class PersonAtIntake:
+    """What the officer sees of a person before registering their application."""
+    person: Person
+    cases: list[Case]
+    plan: Plan | None
+    plan_coordinator: str | None
+
+
+def find_persons(ctx, user: User, text: str) -> list[search.PersonHit]:
+    """Registering starts with finding the person (by number, name or birth date)."""
+    if not may_register(user):
+        raise PermissionDenied(N_("Bare saksbehandlere kan registrere søknader"))
+    hits = search.search_persons(ctx, user, text)
+    for hit in hits:
+        audit.record(ctx, None, user.username, "person_read", person_id=hit.person.id,
+                     purpose="intake_search")
+    return hits
+
+
+def person_at_intake(ctx, user: User, person_id: int) -> PersonAtIntake:
+    """The chosen person, their cases and their plan (the read is logged)."""
+    if not may_register(user):
+        raise PermissionDenied(N_("Bare saksbehandlere kan registrere søknader"))
+    person = registry.get(ctx, person_id)
+    audit.record(ctx, None, user.username, "person_read", person_id=person.id,
+                 purpose="intake")
+    cases = list(ctx.session.scalars(select(Case).where(Case.person_id == person.id)
+                                     .order_by(Case.id.desc())))
+    plan = open_plan_of(ctx, person.id)
+    return PersonAtIntake(person, cases, plan,
+                          coordinators.current(ctx, plan.id) if plan is not None else None)
+
+
+def joins_plan(ctx, person_id: int | None, data: dict) -> bool:
+    """Whether an application for this person would join their plan (shown before it is
+    registered)."""
+    return person_id is not None and data.get("onsker_ip") is True \
+        and open_plan_of(ctx, person_id) is not None
 
 
 def _person(ctx, data: dict, choice: PersonChoice, actor: str) -> Person:

@@ -30,7 +30,7 @@ STATUSES = (PENDING, RAISED, ACKNOWLEDGED, RESOLVED)
 #: Not resolved yet: the work is still to be done.
 OPEN_STATUSES = (PENDING, RAISED, ACKNOWLEDGED)
 
-# Notice kinds. The engine raises the last three itself; the others are named by the shipped
+# Notice kinds. The engine raises the last five itself; the others are named by the shipped
 # diagrams (a `notice` property), and a diagram may name a kind of its own.
 INTERIM_REPLY_WARNING = "interim_reply_warning"
 INTERIM_REPLY_ESCALATION = "interim_reply_escalation"
@@ -44,6 +44,8 @@ COORDINATOR_VACANCY = "coordinator_vacancy"
 TASK_UNCLAIMED = "task_unclaimed"
 TASK_OVERDUE = "task_overdue"
 PROCESS_ERROR = "process_error"
+CONSENT_EXPIRING = "consent_expiring"
+CONSENT_EXPIRED = "consent_expired"
 
 #: Notice kinds in words (bokmål; the web UI shows them in the reader's language): the only
 #: text about a notice that ever leaves the system (e-mail subject and body). A kind a
@@ -62,6 +64,8 @@ KIND_LABELS = {
     TASK_UNCLAIMED: N_("En oppgave er ikke tatt"),
     TASK_OVERDUE: N_("En oppgave er på overtid"),
     PROCESS_ERROR: N_("En sak står fast: prosessdiagrammet må rettes"),
+    CONSENT_EXPIRING: N_("Et samtykke i en plan utløper snart"),
+    CONSENT_EXPIRED: N_("Et samtykke i en plan er utløpt"),
 }
 GENERIC_LABEL = N_("En sak trenger oppfølging")
 

@@ -19,6 +19,11 @@ from engine.core.messages import N_, Message
 from engine.db.models import Case, Consent, Person, Plan, PlanParticipant
 from engine.plans import sections
 
+#: The drafting form's `samtykke.gitt_av` values, and the engine's field names as the form
+#: names them.
+_FORM_GIVERS = {"personen": "personen", "foreldre": "forelder", "verge": "verge"}
+_FORM_FIELDS = {"given_by_role": "gitt_av", "given_by_name": "gitt_av_navn",
+                "expires_on": "samtykke_utlop"}
 #: The giver's name when the form named nobody.
 NOT_GIVEN = "Ikke oppgitt"
 #: The drafting form's `tilgang` values and the consent scope each stands for.
@@ -228,13 +233,23 @@ def plan_consent_from_form(ctx, plan: Plan, values: dict, actor: str) -> None:
         return
     given_on = _date(values.get("samtykke_dato")) or ctx.today()
     existing = plan_consent(ctx, plan.id)
-    name = (values.get("gitt_av") or "").strip() or NOT_GIVEN
-    if existing is not None and existing.given_by_name == name \
-            and existing.given_on == given_on:
+    role = _FORM_GIVERS.get(values.get("gitt_av", ""), _default_giver(ctx, plan))
+    name = (values.get("gitt_av_navn") or "").strip() \
+        or str(sections.CONSENT_GIVERS[role])
+    expires = _date(values.get("samtykke_utlop"))
+    if existing is not None and (existing.given_by_name, existing.given_by_role,
+                                 existing.given_on, existing.expires_on) \
+            == (name, role, given_on, expires):
         return
-    give_consent(ctx, plan, actor, participant_id=None, scope=sections.PLAN_ITSELF,
-                 given_by_name=name, given_by_role=_default_giver(ctx, plan),
-                 given_on=given_on, expires_on=_date(values.get("samtykke_utlop")))
+    try:
+        give_consent(ctx, plan, actor, participant_id=None, scope=sections.PLAN_ITSELF,
+                     given_by_name=name, given_by_role=role, given_on=given_on,
+                     expires_on=expires)
+    except InvalidInput as error:  # the fields as the drafting form names them
+        raise InvalidInput(error.message, {f"samtykke.{_FORM_FIELDS.get(k, k)}": v
+                                           for k, v in error.errors.items()}) from None
+    if existing is not None:  # the new consent replaces the old one
+        existing.withdrawn_at, existing.withdrawn_by = ctx.now(), actor
 
 
 def _default_giver(ctx, plan: Plan) -> str:

@@ -11,6 +11,7 @@ plan through engine operations and their forms show the plan as it is (`form_val
 | `revise` | a revision task | writes the form and approves: a new version |
 | `review` | the periodic review | sets the next review; `resultat` "avslutte" ends the plan |
 | `join` | a second request's task | adds the new participant with consent, revises, approves |
+| `own_consent` | at 16 | the young person's consent replaces the parents'; a no ends the plan |
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from engine.core.messages import N_, Message
 from engine.db.models import Case, Plan
 from engine.plans import content, coordinators, lifecycle, participants
 
-OPERATIONS = ("open", "draft", "approve", "revise", "review", "join")
+OPERATIONS = ("open", "draft", "approve", "revise", "review", "join", "own_consent")
 #: The operations whose task's form shows the plan as it stands.
 EDITING = ("draft", "revise", "join")
 
@@ -55,6 +56,18 @@ def on_completion(ctx, case: Case, operation: str, data: dict[str, Any], actor: 
             lifecycle.end(ctx, plan, actor, "avsluttet_ved_evaluering", case)
     elif operation == "join":
         _join(ctx, plan, case, data, actor)
+    elif operation == "own_consent":
+        if data.get("samtykker") is True:
+            participants.plan_consent_from_form(ctx, plan, {
+                "samtykke_til_plan": True, "gitt_av": "personen",
+                "samtykke_dato": data.get("samtykke_dato"),
+                "samtykke_utlop": data.get("samtykke_utlop")}, actor)
+        else:
+            consent = participants.plan_consent(ctx, plan.id)
+            if consent is not None:
+                participants.withdraw(ctx, plan, consent.id, actor)
+            else:
+                lifecycle.end(ctx, plan, actor, "samtykke_ikke_gitt", case)
 
 
 def form_values(ctx, case: Case, operation: str | None) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from engine.cases import plan_rules
 from engine.core.context import EngineContext
 from engine.deadlines import task_deadlines
 from engine.notices import mailing
@@ -93,12 +94,27 @@ def sweep(env, now: datetime | None = None) -> Report:
                alone=lambda item: _raise(env, make_ctx, item[1], now, report, item[0]))
     _ok, resolved = _unit(env, make_ctx, task_deadlines.resolve_stale)
     report.resolved += resolved or 0
+    _plan_rules(env, make_ctx, report)
     busy = report.fired or report.notices or report.resolved or report.stuck or report.skipped
     log.log(logging.INFO if busy else logging.DEBUG,
             "sweep done fired=%d notices=%d resolved=%d stuck=%d skipped=%d duration_ms=%.0f",
             len(report.fired), len(report.notices), report.resolved, len(report.stuck),
             report.skipped, (time.perf_counter() - started) * 1000)
     return report
+
+
+def _plan_rules(env, make_ctx, report: Report) -> None:
+    """The plans' calendar rules, once a day per process (they are idempotent: a second
+    process that runs them the same day finds nothing due)."""
+    day = make_ctx(None).today()
+    if env.plan_rules_day == day:
+        return
+    ok, done = _unit(env, make_ctx, plan_rules.apply_due)
+    if ok:
+        env.plan_rules_day = day
+        report.notices.extend(done or [])
+    else:
+        report.skipped += 1
 
 
 def _raise(env, make_ctx, item_id: int, now: datetime, report: Report,
@@ -147,7 +163,8 @@ def sweep_in(ctx, now: datetime | None = None) -> Report:
     timers = sweep_once(ctx, now)
     raised = task_deadlines.raise_due(ctx, now)
     return Report(fired=timers.fired,
-                  notices=timers.notices + [task_deadlines.describe(n) for n in raised],
+                  notices=timers.notices + [task_deadlines.describe(n) for n in raised]
+                  + plan_rules.apply_due(ctx),
                   resolved=task_deadlines.resolve_stale(ctx))
 
 

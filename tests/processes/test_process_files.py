@@ -38,7 +38,7 @@ FLOW_NODES = ("startEvent", "endEvent", "intermediateCatchEvent", "intermediateT
 EXPECTED_PROCESSES = {"ip_sak", "vedtak", "oppnevne_koordinator", "utarbeide_plan",
                       "periodisk_evaluering", "klage", "barnekoordinator_oppfolging",
                       "koordinatorbytte", "plan_tilslutning",
-                      "oppfolgingspunkt"}
+                      "oppfolgingspunkt", "samtykke_ved_16"}
 EXPECTED_DECISIONS = {"vurdering_rett", "klagefrist"}
 #: Processes started by a person registering something: their start event has a form.
 START_FORMS = {"ip_sak": "soknad.json", "klage": "klage.json"}

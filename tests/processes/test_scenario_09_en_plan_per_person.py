@@ -82,7 +82,8 @@ def test_the_plan_holds_what_the_forms_wrote(ctx, clock, people):
     assert [m["hva"] for m in snapshot["tiltak"]] == ["Hjemmesykepleie", "Fysioterapi"]
     assert snapshot["periode"] == {"fra": "2026-02-01", "til": "2027-02-01",
                                    "neste_evaluering": "2026-08-03"}
-    assert [c["gitt_av"] for c in snapshot["samtykke"]] == ["personen"]
+    assert [(c["gitt_av"], c["gitt_av_rolle"]) for c in snapshot["samtykke"]] \
+        == [("Personen selv", "personen")]
     assert plan.next_review == date(2026, 8, 3)
 
 

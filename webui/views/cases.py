@@ -1,5 +1,10 @@
 """New case (an officer registers an application) and the case page.
 
+Registering starts with finding the person (`?finn=` searches by number, name or birth date;
+`?person=` chooses one): the page then shows the person's cases and plan, and says when the
+application will join that plan. A person not found is registered with the application (its
+national number, when given, is checked and never registered twice).
+
 The empty new-case form carries a fresh idempotency token; re-rendering it (an added row, a
 validation error) keeps the token, so a resubmit or the back button returns the first case.
 """
@@ -12,7 +17,7 @@ from flask_babel import gettext as _
 
 from engine.cases import casepage, intake
 from engine.core.errors import InvalidInput
-from webui import config, forms, uow
+from webui import config, forms, parsing, uow
 from webui.i18n import translate_all
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -24,12 +29,44 @@ def _process() -> str:
 
 
 def _render_new(process_key: str, values=None, errors=None, extra_rows=None, status=200):
-    application = intake.application_form(uow.ctx(), g.user, process_key,
+    ctx = uow.ctx()
+    application = intake.application_form(ctx, g.user, process_key,
                                           config.settings().case_processes)
-    form = forms.build_form(application.schema, values or {}, errors, extra_rows)
+    person_id = _person_id()
+    chosen = intake.person_at_intake(ctx, g.user, person_id) if person_id else None
+    values = dict(values or {})
+    if chosen is not None and not values:
+        values.update(_person_values(chosen.person))
+    search_text = request.args.get("finn", "").strip()[:200]
+    hits = intake.find_persons(ctx, g.user, search_text) \
+        if search_text and chosen is None else []
+    form = forms.build_form(application.schema, values, errors, extra_rows)
     return render_template("case_new.html", application=application, form=form,
-                           processes=config.settings().case_processes,
+                           processes=config.settings().case_processes, chosen=chosen,
+                           hits=hits, search_text=search_text,
+                           national_id=request.form.get("fodselsnummer", "")[:20],
+                           errors=errors or {},
                            start_token=_start_token() or secrets.token_urlsafe(24)), status
+
+
+def _person_id() -> int | None:
+    raw = request.values.get("person")
+    return parsing.require_int(raw, "person") if raw not in (None, "") else None
+
+
+def _person_values(person) -> dict:
+    """The application form's fields the person already gives."""
+    values = {"navn": person.name}
+    if person.birth_date is not None:
+        values["fodselsdato"] = person.birth_date.isoformat()
+    elif person.due_date is not None:
+        values.update(fodselsdato=person.due_date.isoformat(), barn_forventet=True)
+    return values
+
+
+def _choice() -> intake.PersonChoice:
+    number = request.form.get("fodselsnummer", "").strip()
+    return intake.PersonChoice(person_id=_person_id(), national_id=number[:20] or None)
 
 
 def _start_token() -> str | None:
@@ -59,13 +96,18 @@ def create():
     try:
         registration = uow.start_case_idempotently(
             lambda key: intake.register_application(uow.ctx(), data, g.user, process_key,
-                                                    config.settings().case_processes, key),
+                                                    config.settings().case_processes, key,
+                                                    person=_choice()),
             _start_token())
     except InvalidInput as error:
         uow.abort()
         return _render_new(process_key, data, translate_all(error.errors), status=422)
     case = registration.case
-    if registration.created:
+    if registration.created and case.process_key == intake.PLAN_JOIN_PROCESS:
+        flash(_("Søknaden er registrert som sak %(number)s og knyttet til personens plan: "
+                "koordinatoren legger til deltakeren og reviderer planen.",
+                number=case.case_number), "success")
+    elif registration.created:
         flash(_("Søknaden er registrert som sak %(number)s.", number=case.case_number),
               "success")
     else:
