@@ -52,6 +52,9 @@ def day(value) -> str:
 def field_value(field) -> str:
     """A read-only field (engine.pagefields.Field) as text."""
     value = field.value
+    if field.parts:
+        return "; ".join(", ".join(f"{part.title}: {field_value(part)}" for part in fields)
+                         for fields in field.parts) or "–"
     if isinstance(value, bool):
         return _("Ja") if value else _("Nei")
     if value is None:

@@ -13,7 +13,7 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 
 from engine.access import rules
-from engine.cases import casework
+from engine.cases import case_record, casework
 from engine.db.models import (
     AuditEvent,
     Case,
@@ -86,6 +86,10 @@ class CasePage:
     notices: list[Notice]
     timeline: list[TimelineEntry]
     diagrams: list[Diagram]
+    #: Full access only: the person, the rule table's suggestion, the written work.
+    person_card: case_record.PersonCard | None = None
+    suggestion: list[Field] = dataclasses.field(default_factory=list)
+    written: list[case_record.WrittenWork] = dataclasses.field(default_factory=list)
 
 
 def case_page(ctx, case_id: int, user: User, soon_days: int = 3, with_diagrams: bool = True
@@ -98,6 +102,12 @@ def case_page(ctx, case_id: int, user: User, soon_days: int = 3, with_diagrams: 
                                                      ProcessInstance.id)))
     main = instances[0] if instances else None
     person, facts = [], []
+    card, suggested, written = None, [], []
+    if access == "full":
+        process_versions = list({i.process_version_id: i.version for i in instances}.values())
+        card = case_record.person_card(ctx, case, user)
+        suggested = case_record.suggestion(ctx, case, process_versions)
+        written = case_record.written_work(ctx, case, process_versions)
     if access == "full" and main is not None:
         parsed = ctx.specs.get(main.version)
         start_form = casework.start_form(parsed)
@@ -113,7 +123,8 @@ def case_page(ctx, case_id: int, user: User, soon_days: int = 3, with_diagrams: 
                     deadlines=_deadlines(ctx, case, open_tasks, now, tz),
                     notices=notice_board.for_case(ctx, case.id),
                     timeline=timeline(ctx, case.id),
-                    diagrams=diagrams(ctx, instances, open_tasks) if with_diagrams else [])
+                    diagrams=diagrams(ctx, instances, open_tasks) if with_diagrams else [],
+                    person_card=card, suggestion=suggested, written=written)
 
 
 def _deadlines(ctx, case: Case, open_tasks, now, tz) -> list[Deadline]:

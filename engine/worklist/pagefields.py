@@ -16,6 +16,9 @@ class Field:
     #: const value (as JSON text) -> title, for choice fields
     choices: dict[str, str] = dataclasses.field(default_factory=dict)
     format: str | None = None
+    #: An object (one part) or a list of objects (a part per item), each part its fields
+    #: with their titles: never shown as raw keys and values.
+    parts: list[list[Field]] = dataclasses.field(default_factory=list)
 
 
 def choice_titles(schema: dict) -> dict[str, str]:
@@ -53,8 +56,20 @@ def labelled(data: dict, specs: dict[str, dict], only: list[str] | None = None,
         if value in (None, "", [], {}) and key not in data:
             continue
         fields.append(Field(key=key, title=spec.get("title") or key, value=value,
-                            choices=choice_titles(spec), format=spec.get("format")))
+                            choices=choice_titles(spec), format=spec.get("format"),
+                            parts=_parts(spec, value)))
     return fields
+
+
+def _parts(spec: dict, value: Any) -> list[list[Field]]:
+    """The fields of an object value, or of each object in a list, titled by the schema."""
+    if isinstance(value, dict) and spec.get("properties"):
+        return [labelled(value, spec["properties"], only=list(spec["properties"]))]
+    items = spec.get("items") or {}
+    if isinstance(value, list) and items.get("properties"):
+        return [labelled(item, items["properties"], only=list(items["properties"]))
+                for item in value if isinstance(item, dict)]
+    return []
 
 
 def local_today(now: datetime, tz: str) -> date:
