@@ -10,6 +10,7 @@ import click
 
 from engine.accounts import users
 from engine.accounts.roles import ROLES
+from engine.cases import plan_carry_over
 from engine.core import logs
 from engine.core.errors import DefinitionError, EngineError
 from engine.core.settings import Settings, UnsafeSecretKey, require_secret_key
@@ -50,7 +51,11 @@ def init_database(env: EngineEnvironment, files: dict[str, bytes] | None = None)
     env.upgrade_schema()
     with env.unit_of_work() as ctx:
         versions = store.deploy_files(ctx, files, "samflyt init")
-        return [(v.process_key, v.version) for v in versions]
+        deployed = [(v.process_key, v.version) for v in versions]
+    with env.unit_of_work() as ctx:  # plans kept in task data before issue 14
+        for line in plan_carry_over.carry_over(ctx):
+            click.echo(f"carried over {line}")
+    return deployed
 
 
 @main.command()
