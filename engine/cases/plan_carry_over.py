@@ -48,7 +48,8 @@ def _carry(ctx, case: Case) -> str:
     plan = None
     for event in events:
         details = event.details or {}
-        operation = DRAFTING.get(details.get("element")) or APPROVING.get(details.get("element"))
+        element = str(details.get("element") or "")
+        operation = DRAFTING.get(element) or APPROVING.get(element)
         if operation is None:
             continue
         at = dataclasses.replace(ctx, clock=FakeClock(event.at))  # as it stood then
