@@ -28,12 +28,14 @@ from .api import bp as api_bp
 from .i18n import select_locale
 from .sessions import SessionInterface, cookie_secure
 from .views.case_migrations import bp as migrations_bp
+from .views.case_search import bp as case_search_bp
 from .views.cases import bp as cases_bp
 from .views.definition_editors import bp as definition_editors_bp
 from .views.editor import bp as editor_bp
 from .views.inbox import bp as inbox_bp
 from .views.library import bp as library_bp
 from .views.notices import bp as notices_bp
+from .views.persons import bp as persons_bp
 from .views.status import bp as status_bp
 from .views.task_page import bp as tasks_bp
 
@@ -103,6 +105,8 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
     app.register_blueprint(inbox_bp)
     app.register_blueprint(tasks_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(case_search_bp)
+    app.register_blueprint(persons_bp)
     app.register_blueprint(notices_bp)
     app.register_blueprint(library_bp)
     app.register_blueprint(migrations_bp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
@@ -21,6 +22,7 @@ def init_app(app) -> None:
     app.add_template_filter(day, "day")
     app.add_template_filter(field_value, "field_value")
     app.add_template_filter(days_text, "days_text")
+    app.add_template_filter(urlencode_with, "urlencode_with")
     app.add_template_global(role_name)
     app.add_template_global(notice_text)
     app.add_template_global(translate)
@@ -107,3 +109,10 @@ def notice_text(kind: str | None) -> str:
     """A notice kind in words (engine.notices.notice_board.KIND_LABELS, the generic text for a
     kind it does not list) in the reader's language."""
     return translate(notice_board.label(kind)) if kind else ""
+
+
+def urlencode_with(args, **changes) -> str:
+    """The request's query parameters with `changes` (a page link keeps the filters)."""
+    values = {key: value for key, value in args.items() if key not in changes}
+    values.update({key: str(value) for key, value in changes.items()})
+    return urlencode(values)

@@ -39,6 +39,8 @@ CASEWORK_ROLES = frozenset({CASE_OFFICER, LEADER, COORDINATING_UNIT})
 #: Read the cases they coordinate or have a task in, in full; may be appointed a case's
 #: coordinator (when trained).
 COORDINATOR_ROLES = frozenset({COORDINATOR})
+#: Find cases and persons (the case list and search): each finds what they may read in full.
+SEARCH_ROLES = CASEWORK_ROLES | COORDINATOR_ROLES
 #: Read every case without the person's data (its course, tasks and notices).
 OVERVIEW_ROLES = frozenset({ADMIN})
 #: Supervise tasks: see every open task, put back or hand over a task someone else holds,

@@ -15,6 +15,10 @@ from datetime import date, datetime
 from sqlalchemy import and_, exists, func, or_, select, true
 
 from engine.access import rules
+from engine.accounts.roles import SEARCH_ROLES, holds_any
+from engine.cases import audit
+from engine.core.errors import PermissionDenied
+from engine.core.messages import N_
 from engine.db.models import Case, CaseNumberCounter, HumanTask, Person, Plan, User
 from engine.persons import catalogue, identity
 from engine.persons.registry import fold
@@ -61,6 +65,17 @@ class CasePage:
     has_more: bool
     #: How the text was read: name | national_id | birth_date | case_number | "" (no text).
     matched_as: str
+
+
+def find_cases(ctx, user: User, query: CaseQuery) -> CasePage:
+    """`search_cases`, logged: who searched, how many hits, never what was searched for
+    (a name or a number is personal data); opening a hit is a read of that case."""
+    if not holds_any(user.role_keys, SEARCH_ROLES):
+        raise PermissionDenied(N_("Du har ikke tilgang til å søke i saker"))
+    page = search_cases(ctx, user, query)
+    audit.record(ctx, None, user.username, "case_search", matched_as=page.matched_as or None,
+                 hits=len(page.hits))
+    return page
 
 
 def search_cases(ctx, user: User, query: CaseQuery) -> CasePage:
@@ -112,7 +127,7 @@ def search_persons(ctx, user: User, text: str, limit: int = 20) -> list[PersonHi
     """Persons by national number, birth date or a part of the name. The reader must be one
     of the case-working roles (a coordinator finds their persons through their cases)."""
     if not rules.reads_every_case(user):
-        return []
+        raise PermissionDenied(N_("Bare saksbehandlende roller kan søke etter personer"))
     text = text.strip()
     if identity.looks_like_number(text):
         condition = Person.national_id == identity.compact(text)

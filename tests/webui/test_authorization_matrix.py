@@ -3,6 +3,7 @@ own tasks and actions. A refusal is a 403 (or a flashed refusal for bulk actions
 500 and never a silent success. The test fails when a route is added without a row here."""
 import io
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from engine.accounts import api_tokens
 from engine.accounts.users import get_user
 from engine.cases import casework
 from engine.db.models import ApiToken, HumanTask, Notice
+from engine.persons import registry
 from engine.scheduling.sweep import sweep_once
 from engine.worklist import humantasks
 
@@ -40,6 +42,13 @@ class World:
             [task] = humantasks.open_tasks(ctx, case.id)
             assert task.candidate_role == role
             return task.id
+        return self.do(run)
+
+    def person(self) -> int:
+        """A registered person nobody coordinates."""
+        def run(ctx):
+            return registry.register(ctx, registry.PersonDetails(
+                name="Kari Nordmann", birth_date=date(1970, 3, 1)), "test").id
         return self.do(run)
 
     def case_of(self, task_id: int) -> int:
@@ -155,6 +164,18 @@ def _html_cases(world, browser):
     add("/cases/new|POST", lambda client, role: _status(
         client.post("/cases/new", {"process": "stafett"}), 302 if role == "saksbehandler" else 403,
         to=re.compile(r"/cases/\d+")))
+
+    searchers = ("saksbehandler", "leder", "koordinerende_enhet", "koordinator")
+    add("/cases/|GET", lambda client, role: _status(
+        client.get("/cases/?q=nordmann"), 200 if role in searchers else 403))
+    add("/persons/|GET", lambda client, role: _status(
+        client.get("/persons/?q=nordmann"), 200 if role in searchers[:3] else 403))
+
+    def person_page(client, role):
+        person_id = world.person()
+        _status(client.get(f"/persons/{person_id}"), 200 if role in searchers[:3] else 403)
+        _status(client.get("/persons/999999"), 404)
+    add("/persons/<dbid:person_id>|GET", person_page)
 
     def case_page(client, role):
         task_id = world.task_for("saksbehandler")

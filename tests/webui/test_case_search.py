@@ -1,0 +1,129 @@
+"""Finding cases and persons (issue 14, item 7): the case list searches by a part of a name,
+fødselsnummer, birth date and every common form of a case number, with filters and sorting;
+a case with no open task is found like any other; a coordinator finds only what they may
+read; the search text is never logged. The person page shows relations, plan and cases."""
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from sqlalchemy import select
+from web_support import Browser
+
+from engine.cases import demo
+from engine.db.models import AuditEvent, Case, HumanTask, Person
+from webui.app import create_app
+
+
+@pytest.fixture
+def demo_env(committed_env):
+    with committed_env.unit_of_work() as ctx:
+        demo.load(ctx)
+    return committed_env
+
+
+@pytest.fixture
+def site(demo_env):
+    app = create_app(dataclasses.replace(demo_env.settings, session_idle_minutes=30),
+                     env=demo_env)
+    app.config["TESTING"] = True
+    return lambda username: Browser(app).login(username)
+
+
+def _do(env, fn):
+    with env.unit_of_work() as ctx:
+        return fn(ctx)
+
+
+def _case(env, name):
+    return _do(env, lambda ctx: ctx.session.scalars(
+        select(Case).where(Case.person_name == name)).one())
+
+
+def _numbers(html: str) -> list[str]:
+    return re.findall(r">(IP-\d{4}-\d{5})</a>", html)
+
+
+def test_search_by_name_number_birth_date_and_every_case_number_form(demo_env, site):
+    officer = site("saksbehandler1")
+    sofie = _case(demo_env, "Sofie Lie")
+    person = _do(demo_env, lambda ctx: ctx.session.get(Person, sofie.person_id))
+    year, serial = sofie.case_number.split("-")[1:]
+    for query in ("lie", "Sofie", "sofie lie", person.national_id,
+                  person.national_id[:6] + " " + person.national_id[6:],
+                  person.birth_date.strftime("%d.%m.%Y"), sofie.case_number,
+                  f"ip-{year}-{int(serial)}", serial, f"{year}/{int(serial)}"):
+        html = officer.get("/cases/", query_string={"q": query, "status": "all"}) \
+            .get_data(as_text=True)
+        assert sofie.case_number in _numbers(html), query
+    assert _numbers(officer.get("/cases/?q=finnesikke").get_data(as_text=True)) == []
+
+
+def test_a_case_with_no_open_task_is_found(demo_env, site):
+    nils = _case(demo_env, "Nils Dahl")
+    assert _do(demo_env, lambda ctx: ctx.session.scalars(select(HumanTask).where(
+        HumanTask.case_id == nils.id, HumanTask.status == "open")).all()) == []
+    html = site("leder1").get("/cases/?q=nils").get_data(as_text=True)
+    assert nils.case_number in _numbers(html)
+
+
+def test_filters_and_sorting(demo_env, site):
+    officer = site("saksbehandler1")
+    everything = _numbers(officer.get("/cases/?status=all&sort=case_number")
+                          .get_data(as_text=True))
+    assert everything == sorted(everything, reverse=True) and len(everything) == 11
+    child = _numbers(officer.get("/cases/?service=barnekoordinator").get_data(as_text=True))
+    assert child == [_case(demo_env, "Barn av Maria Solberg").case_number]
+    mine = _numbers(site("koordinator1").get("/cases/?responsible=mine").get_data(as_text=True))
+    assert _case(demo_env, "Emma Berg").case_number in mine
+    assert _case(demo_env, "Kari Nordmann").case_number not in mine
+    by_name = officer.get("/cases/?sort=name&status=all").get_data(as_text=True)
+    names = re.findall(r'href="/persons/\d+">([^<]+)</a>', by_name)
+    assert names == sorted(names, key=str.casefold)
+
+
+def test_bad_parameters_are_a_clear_400_and_the_rest_still_works(site):
+    response = site("saksbehandler1").get("/cases/?status=sometimes&sort=x&offset=-1")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Velg åpne, avsluttede eller alle saker." in html and "Ugyldig side." in html
+
+
+def test_a_coordinator_finds_only_what_they_may_read(demo_env, site):
+    html = site("koordinator2").get("/cases/?status=all").get_data(as_text=True)
+    assert _case(demo_env, "Per Olsen").case_number not in _numbers(html)
+    assert "Per Olsen" not in html
+    assert _numbers(site("admin1").get("/cases/?q=olsen").get_data(as_text=True)) == []
+
+
+def test_the_search_text_is_never_logged(demo_env, site):
+    site("saksbehandler1").get("/cases/?q=Hansen")
+    events = _do(demo_env, lambda ctx: ctx.session.scalars(select(AuditEvent).where(
+        AuditEvent.kind == "case_search")).all())
+    assert events and all("Hansen" not in str(e.details) for e in events)
+    assert events[-1].details["matched_as"] == "name"
+
+
+def test_the_person_page_shows_relations_plan_and_cases(demo_env, site):
+    sofie = _case(demo_env, "Sofie Lie")
+    html = site("saksbehandler1").get(f"/persons/{sofie.person_id}").get_data(as_text=True)
+    assert "Hanne Lie" in html and "Jon Lie" in html and "har foreldreansvar" in html
+    assert sofie.case_number in html and f"/plans/{sofie.plan_id}" in html
+    assert _do(demo_env, lambda ctx: ctx.session.scalars(select(AuditEvent).where(
+        AuditEvent.kind == "person_read", AuditEvent.person_id == sofie.person_id)).first())
+    arne = _case(demo_env, "Arne Hansen")
+    html = site("saksbehandler1").get(f"/persons/{arne.person_id}").get_data(as_text=True)
+    assert "uten fullmakt: ingen helseopplysninger" in html
+
+
+def test_the_person_page_refuses_a_coordinator_without_relation(demo_env, site):
+    per = _case(demo_env, "Per Olsen")
+    assert site("koordinator2").get(f"/persons/{per.person_id}").status_code == 403
+    emma = _case(demo_env, "Emma Berg")
+    assert site("koordinator1").get(f"/persons/{emma.person_id}").status_code == 200
+
+
+def test_person_search(demo_env, site):
+    html = site("saksbehandler1").get("/persons/?q=vik").get_data(as_text=True)
+    assert "Nora Vik" in html and "Strengt fortrolig adresse (kode 6)" in html
