@@ -4,14 +4,21 @@ be handed to. Also bulk claim and bulk reassign, one savepoint per task."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from engine.accounts.roles import NON_WORK_ROLES, SUPERVISOR_ROLES, role_for_lane
+from engine.access import rules
+from engine.accounts.roles import (
+    COORDINATOR_ROLES,
+    NON_WORK_ROLES,
+    SUPERVISOR_ROLES,
+    holds_any,
+    role_for_lane,
+)
 from engine.core.errors import EngineError, InvalidInput
 from engine.core.messages import N_, Message
-from engine.db.models import HumanTask, ProcessVersion, User
+from engine.db.models import Case, HumanTask, ProcessVersion, User
 from engine.worklist import humantasks
 from engine.worklist.humantasks import VIEWS, InboxFilter
 from engine.worklist.pagefields import days_left, urgency
@@ -24,6 +31,11 @@ class Row:
     task: HumanTask
     urgency: str | None       # overdue | soon | None
     days_left: int | None
+    #: The case's person (None for a reader who sees cases without personal data), what it
+    #: asks for (service keys) and when it was received.
+    person_name: str | None = None
+    services: tuple[str, ...] = ()
+    received_on: date | None = None
 
 
 @dataclasses.dataclass
@@ -56,13 +68,28 @@ def worklist(ctx, user: User, view: str = "mine", filters: InboxFilter | None = 
     tasks = humantasks.inbox(ctx, user, view, filters)
     total = humantasks.inbox_total(ctx, user, view, filters)
     now, tz = ctx.now(), ctx.settings.timezone
+    about = _cases_of(ctx, user, {t.case_id for t in tasks})
     rows = [Row(t, urgency(t.due_at, now, soon_days) if t.status == "open" else None,
-                days_left(t.due_at, now, tz)) for t in tasks]
+                days_left(t.due_at, now, tz), *about.get(t.case_id, (None, (), None)))
+            for t in tasks]
     return Worklist(view=view, rows=rows, counts=humantasks.inbox_counts(ctx, user), total=total,
                     page=page, per_page=per_page,
                     processes=process_choices(ctx) if with_choices else [],
                     task_names=task_name_choices(ctx, user) if with_choices else [],
                     assignees=assignable_users(ctx, user) if with_choices else [])
+
+
+def _cases_of(ctx, user: User, case_ids: set[int]) -> dict[int, tuple]:
+    """The page's cases' person, services and received date, in one query; the person's name
+    only for a reader who may see personal data (not the administrator's limited view)."""
+    if not case_ids:
+        return {}
+    named = rules.reads_every_case(user) or holds_any(user.role_keys, COORDINATOR_ROLES)
+    return {case_id: (name if named else None,
+                      tuple(services.split(",")) if services else (), received)
+            for case_id, name, services, received in ctx.session.execute(
+                select(Case.id, Case.person_name, Case.services, Case.received_on)
+                .where(Case.id.in_(sorted(case_ids))))}
 
 
 def process_choices(ctx) -> list[tuple[str, str]]:

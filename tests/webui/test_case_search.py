@@ -127,3 +127,13 @@ def test_the_person_page_refuses_a_coordinator_without_relation(demo_env, site):
 def test_person_search(demo_env, site):
     html = site("saksbehandler1").get("/persons/?q=vik").get_data(as_text=True)
     assert "Nora Vik" in html and "Strengt fortrolig adresse (kode 6)" in html
+
+
+def test_inbox_rows_show_the_person_the_case_type_and_the_received_date(demo_env, site):
+    kari = _case(demo_env, "Kari Nordmann")
+    html = site("saksbehandler1").get("/inbox/?view=roles").get_data(as_text=True)
+    row = html[html.index(f">{kari.case_number}</a>"):][:600]
+    assert "Kari Nordmann" in row and "Individuell plan, Koordinator" in row
+    assert f"mottatt {kari.received_on:%d.%m.%Y}" in row
+    admin = site("admin1").get("/inbox/?view=roles").get_data(as_text=True)
+    assert "Kari Nordmann" not in admin  # the administrator sees no personal data
