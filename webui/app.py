@@ -36,6 +36,7 @@ from .views.inbox import bp as inbox_bp
 from .views.library import bp as library_bp
 from .views.notices import bp as notices_bp
 from .views.persons import bp as persons_bp
+from .views.plans import bp as plans_bp
 from .views.status import bp as status_bp
 from .views.task_page import bp as tasks_bp
 
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
     app.register_blueprint(cases_bp)
     app.register_blueprint(case_search_bp)
     app.register_blueprint(persons_bp)
+    app.register_blueprint(plans_bp)
     app.register_blueprint(notices_bp)
     app.register_blueprint(library_bp)
     app.register_blueprint(migrations_bp)

@@ -52,3 +52,21 @@ CONSENT_GIVERS: dict[str, str] = {
 #: From this birthday the young person consents for themselves (pbrl § 4-3).
 CONSENT_AGE = 16
 CONSENT_AGE_REFERENCE = "pasient- og brukerrettighetsloven § 4-3"
+
+#: The keys of a version's snapshot (engine/plans/versions.py) as the comparison shows them.
+SNAPSHOT_LABELS: dict[str, str] = {
+    "hovedmal": N_("Hovedmål"), "ressurser": N_("Ressurser og behov"), "behov": N_("Behov"),
+    "delmal": N_("Delmål"), "tekst": N_("Tekst"), "frist": N_("Frist"), "navn": N_("Navn"),
+    "rolle": N_("Rolle"), "samtykke": N_("Samtykke"), "omfang": N_("Omfang"),
+    "deler": N_("Deler"), "gitt_av": N_("Gitt av"), "gitt_av_rolle": N_("Gitt som"),
+    "dato": N_("Dato"), "utlop": N_("Gjelder til"), "trukket": N_("Trukket"),
+    "koordinatorer": N_("Koordinatorer"), "brukernavn": N_("Brukernavn"), "fra": N_("Fra"),
+    "til": N_("Til"), "ansvar": N_("Ansvar"), "personen": N_("Personen selv"),
+    "tjenestene": N_("Tjenestene"), "parorende": N_("Pårørende"), "hva": N_("Hva"),
+    "ansvarlig": N_("Ansvarlig"), "status": N_("Status"), "tiltak": N_("Tiltak"),
+    "hvordan": N_("Hvordan"), "neste_evaluering": N_("Neste evaluering"),
+}
+#: The values a snapshot holds as keys (scopes, who consented, measure statuses, sections).
+VALUE_LABELS: dict[str, str] = {**CONSENT_SCOPES, **CONSENT_GIVERS, **MEASURE_STATUSES,
+                                **{key: label for key, (_l, label) in SECTIONS.items()},
+                                PLAN_ITSELF: N_("Planen")}

@@ -12,8 +12,9 @@ from web_support import PASSWORD, ROLE_USERS
 from engine.accounts import api_tokens
 from engine.accounts.users import get_user
 from engine.cases import casework
-from engine.db.models import ApiToken, HumanTask, Notice
+from engine.db.models import ApiToken, HumanTask, Notice, Plan
 from engine.persons import registry
+from engine.plans import coordinators, lifecycle
 from engine.scheduling.sweep import sweep_once
 from engine.worklist import humantasks
 
@@ -49,6 +50,23 @@ class World:
         def run(ctx):
             return registry.register(ctx, registry.PersonDetails(
                 name="Kari Nordmann", birth_date=date(1970, 3, 1)), "test").id
+        return self.do(run)
+
+    def plan(self) -> int:
+        """A plan with two versions, coordinated by koordinator2 (not the matrix's user)."""
+        def run(ctx):
+            person = registry.register(ctx, registry.PersonDetails(
+                name="Kari Nordmann", birth_date=date(1970, 3, 1)), "test")
+            plan = Plan(person_id=person.id, status="utkast", contributions={},
+                        approved_version=0, created_at=ctx.now(), created_by="test",
+                        main_goal="Bo hjemme", next_review=date(2027, 1, 4))
+            ctx.session.add(plan)
+            ctx.session.flush()
+            coordinators.appoint(ctx, plan, "koordinator2", "test")
+            lifecycle.approve(ctx, plan, "test")
+            plan.main_goal = "Bo trygt hjemme"
+            lifecycle.approve(ctx, plan, "test")
+            return plan.id
         return self.do(run)
 
     def case_of(self, task_id: int) -> int:
@@ -176,6 +194,20 @@ def _html_cases(world, browser):
         _status(client.get(f"/persons/{person_id}"), 200 if role in searchers[:3] else 403)
         _status(client.get("/persons/999999"), 404)
     add("/persons/<dbid:person_id>|GET", person_page)
+
+    def plan_pages(client, role):
+        plan_id = world.plan()
+        readers = searchers[:3]
+        for path in (f"/plans/{plan_id}", f"/plans/{plan_id}.pdf",
+                     f"/plans/{plan_id}/versions/1/compare/2"):
+            _status(client.get(path), 200 if role in readers else 403)
+        _status(client.get("/plans/999999"), 404)
+    add("/plans/<dbid:plan_id>|GET", plan_pages)
+    add("/plans/<dbid:plan_id>.pdf|GET", plan_pages)
+    add("/plans/<dbid:plan_id>/versions/<dbid:older>/compare/<dbid:newer>|GET", plan_pages)
+    add("/plans/mine|GET", lambda client, role: _status(client.get("/plans/mine"), 200))
+    add("/plans/|GET", lambda client, role: _status(
+        client.get("/plans/"), 200 if role in searchers[:3] else 403))
 
     def case_page(client, role):
         task_id = world.task_for("saksbehandler")
