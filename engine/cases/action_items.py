@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine.accounts.roles import COORDINATOR, NON_WORK_ROLES, ROLES
 from engine.cases import casework
 from engine.db.models import Case, Plan, PlanActionItem, PlanMeeting, User
-from engine.plans import lifecycle, meetings
+from engine.plans import lifecycle, meetings, plan_page
 
 ACTION_ITEM_PROCESS = "oppfolgingspunkt"
 
@@ -17,6 +17,7 @@ def record_meeting(ctx, plan_id: int, actor: User, held_on, attendees: list[str]
                    minutes: str, items: list[meetings.ActionItem]
                    ) -> tuple[PlanMeeting, list[PlanActionItem]]:
     plan = lifecycle.get(ctx, plan_id)
+    plan_page.require_change(ctx, plan, actor)
     meeting, rows = meetings.record(ctx, plan, actor.username, held_on, attendees, minutes,
                                     items)
     case = carrier_case(ctx, plan)

@@ -60,6 +60,8 @@ class PlanPage:
     meetings: list[tuple[PlanMeeting, list[PlanActionItem]]]
     versions: list[PlanVersion]
     today: date
+    #: The reader may record meetings (the coordinator, the case-working roles).
+    may_change: bool = False
 
     def shows(self, section: str) -> bool:
         return section in self.visible
@@ -75,6 +77,20 @@ def reading(ctx, plan: Plan, reader: User) -> frozenset[str]:
         error.refused_case = plan.opened_by_case_id
         raise error
     return frozenset(seen)
+
+
+def may_change(ctx, plan: Plan, user: User) -> bool:
+    """Who may record meetings, participants and consents: the case-working roles and the
+    plan's coordinator."""
+    return rules.reads_every_case(user) or coordinators.current(ctx, plan.id) == user.username
+
+
+def require_change(ctx, plan: Plan, user: User) -> None:
+    if not may_change(ctx, plan, user):
+        error = PermissionDenied(N_("Bare koordinatoren og saksbehandlende roller kan endre "
+                                    "planen"))
+        error.refused_case = plan.opened_by_case_id
+        raise error
 
 
 def plan_page(ctx, plan_id: int, reader: User, purpose: str = "plan page") -> PlanPage:
@@ -102,7 +118,8 @@ def plan_page(ctx, plan_id: int, reader: User, purpose: str = "plan page") -> Pl
         coordinators=rows(PlanCoordinator, PlanCoordinator.from_on, PlanCoordinator.id),
         plan_consents=[c for c in consents.values() if c.participant_id is None],
         meetings=meetings.listing(ctx, plan.id) if sections.MEETINGS in visible else [],
-        versions=versions.listing(ctx, plan.id), today=today)
+        versions=versions.listing(ctx, plan.id), today=today,
+        may_change=may_change(ctx, plan, reader) and plan.status != "avsluttet")
 
 
 @dataclasses.dataclass

@@ -205,6 +205,10 @@ def _html_cases(world, browser):
     add("/plans/<dbid:plan_id>|GET", plan_pages)
     add("/plans/<dbid:plan_id>.pdf|GET", plan_pages)
     add("/plans/<dbid:plan_id>/versions/<dbid:older>/compare/<dbid:newer>|GET", plan_pages)
+    add("/plans/<dbid:plan_id>/meetings|POST", lambda client, role: _status(
+        client.post(f"/plans/{world.plan()}/meetings", {
+            "held_on": "2026-01-05", "attendees": "Kari Nordmann", "minutes": "Møte"}),
+        302 if role in searchers[:3] else 403, to=re.compile(r"/plans/\d+#section-moter")))
     add("/plans/mine|GET", lambda client, role: _status(client.get("/plans/mine"), 200))
     add("/plans/|GET", lambda client, role: _status(
         client.get("/plans/"), 200 if role in searchers[:3] else 403))

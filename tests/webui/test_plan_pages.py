@@ -158,3 +158,29 @@ def test_the_overview_puts_overdue_reviews_first(demo_env, site):
     assert rows[0] == ("urgency-overdue", str(late))
     only = site("leder1").get("/plans/?overdue=1").get_data(as_text=True)
     assert re.findall(r'href="/plans/(\d+)"', only) == [str(late)]
+
+
+def test_a_meeting_recorded_on_the_plan_page_puts_the_action_item_in_the_inbox(
+        demo_env, site):
+    plan_id = _plan_of(demo_env, "Nils Dahl")
+    coordinator = site("koordinator1")
+    page = coordinator.get(f"/plans/{plan_id}").get_data(as_text=True)
+    assert 'id="meeting-form"' in page
+    bad = coordinator.post(f"/plans/{plan_id}/meetings", {"held_on": "i går",
+                                                          "attendees": "Nils Dahl"})
+    assert bad.status_code == 422 and "Skriv datoen som åååå-mm-dd." in bad.get_data(
+        as_text=True)
+    response = coordinator.post(f"/plans/{plan_id}/meetings", {
+        "held_on": "2026-01-05", "attendees": "Nils Dahl\nKari Koordinator",
+        "minutes": "Tiltakene fungerer.", "item_what_0": "Søke om trygghetsalarm",
+        "item_name_0": "Siri Saksbehandler", "item_user_0": "saksbehandler1",
+        "item_due_0": "2026-02-01", "item_what_1": "Ringe fastlegen", "item_name_1": "Nils"})
+    assert response.status_code == 302
+    text = _text(coordinator.get(f"/plans/{plan_id}").get_data(as_text=True))
+    assert "Søke om trygghetsalarm" in text and "Ringe fastlegen" in text
+    inbox = site("saksbehandler1").get("/inbox/").get_data(as_text=True)
+    assert "Følge opp punkt fra ansvarsgruppemøte" in inbox and "01.02.2026" in inbox
+    assert 'id="meeting-form"' not in site("koordinator2").get(
+        f"/plans/{_plan_of(demo_env, 'Nora Vik')}").get_data(as_text=True)
+    assert site("koordinator2").post(f"/plans/{plan_id}/meetings", {
+        "held_on": "2026-01-05", "attendees": "x"}).status_code == 403

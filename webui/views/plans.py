@@ -2,11 +2,20 @@
 changed between two versions, a coordinator's plans and the overview of all plans."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, render_template, request
+from datetime import date
 
-from engine.plans import plan_page
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine.cases import action_items
+from engine.core.errors import InvalidInput
+from engine.plans import meetings, plan_page
 from webui import plan_pdf, uow
+from webui.i18n import translate_all
 from webui.parsing import ascii_int
+
+#: Rows for action items on the meeting form.
+ITEM_ROWS = 3
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -15,6 +24,47 @@ bp = Blueprint("plans", __name__, url_prefix="/plans")
 def show(plan_id: int):
     doc = plan_page.plan_page(uow.ctx(), plan_id, g.user)
     return render_template("plan.html", doc=doc)
+
+
+@bp.post("/<dbid:plan_id>/meetings")
+def record_meeting(plan_id: int):
+    form = request.form
+    errors: dict[str, str] = {}
+    held_on = _date(form.get("held_on", ""), "held_on", errors)
+    items = []
+    for row in range(ITEM_ROWS):
+        what = form.get(f"item_what_{row}", "").strip()
+        if not what:
+            continue
+        items.append(meetings.ActionItem(
+            what=what[:2000], responsible_name=form.get(f"item_name_{row}", "").strip()[:200],
+            responsible_username=form.get(f"item_user_{row}", "").strip()[:80] or None,
+            due_on=_date(form.get(f"item_due_{row}", ""), f"item_due_{row}", errors)))
+    attendees = [line.strip()[:200] for line in form.get("attendees", "").splitlines()
+                 if line.strip()]
+    try:
+        if errors or held_on is None:
+            raise InvalidInput(_("Møtet kan ikke registreres"), errors or {
+                "held_on": _("Oppgi datoen møtet ble holdt.")})
+        action_items.record_meeting(uow.ctx(), plan_id, g.user, held_on, attendees,
+                                    form.get("minutes", ""), items)
+    except InvalidInput as error:
+        uow.abort()
+        doc = plan_page.plan_page(uow.ctx(), plan_id, g.user)
+        return render_template("plan.html", doc=doc, meeting_errors=translate_all(error.errors),
+                               meeting_form=form), 422
+    flash(_("Møtet er registrert."), "success")
+    return redirect(url_for("plans.show", plan_id=plan_id) + "#section-moter")
+
+
+def _date(raw: str, field: str, errors: dict[str, str]) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[field] = _("Skriv datoen som åååå-mm-dd.")
+        return None
 
 
 @bp.get("/<dbid:plan_id>.pdf")
