@@ -116,16 +116,38 @@ def create_case():
         raise InvalidInput(N_("Ugyldig prosess"), {"process": N_("Prosessen er en tekst")})
     if not isinstance(data, dict):
         raise InvalidInput(N_("Ugyldige data"), {"data": N_("Søknaden er et JSON-objekt")})
+    unknown = set(body) - {"process", "data", "person_id", "national_id",
+                           "applicant_person_id"}
+    if unknown:
+        raise InvalidInput(N_("Ukjente felt"), {name: N_("Ukjent felt") for name in unknown})
+    choice = intake.PersonChoice(
+        person_id=_optional_id(body, "person_id"),
+        national_id=_optional_text(body, "national_id"),
+        applicant_person_id=_optional_id(body, "applicant_person_id"))
     key = _idempotency_key()
     registration = uow.start_case_idempotently(
         lambda key: intake.register_application(uow.ctx(), data, g.user, process_key,
-                                                config.settings().case_processes, key), key)
+                                                config.settings().case_processes, key,
+                                                person=choice), key)
     case = registration.case
     tasks = humantasks.open_tasks(uow.ctx(), case.id)
     return jsonify({"id": case.id, "case_number": case.case_number, "status": case.status,
                     "process": case.process_key,
                     "open_tasks": [task_json(t) for t in tasks]}), \
         201 if registration.created else 200
+
+
+def _optional_id(body: dict, name: str) -> int | None:
+    value = body.get(name)
+    return None if value is None else parsing.json_int(value, name)
+
+
+def _optional_text(body: dict, name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not (isinstance(value, str) and len(value) <= 20):
+        raise InvalidInput(N_("Ugyldig fødselsnummer"), {name: N_("Fødselsnummeret er en "
+                                                                  "tekst med 11 sifre")})
+    return value
 
 
 def _idempotency_key() -> str | None:

@@ -17,6 +17,7 @@ from engine.core.settings import Settings
 from engine.environment import EngineEnvironment
 
 from . import (
+    api_persons,  # noqa: F401 - its routes join the API blueprint
     api_tokens,  # noqa: F401 - its routes join the API blueprint
     auth,
     errors,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from engine.worklist.humantasks import VIEWS
+from webui import openapi_persons
 
 
 def _error(description: str) -> dict:
@@ -75,10 +76,17 @@ def document(start_forms: dict[str, dict | None] | None = None) -> dict:
         "post": {"summary": summary, "parameters": [TASK_ID],
                  "requestBody": _body(body_ref, required),
                  "responses": _responses({"200": _json("Task")}, *codes)}}
+    doc = _base(start_forms, task_action)
+    openapi_persons.add(doc, ERRORS)
+    return doc
+
+
+def _base(start_forms, task_action) -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Samflyt API", "version": "1",
-                 "description": "Cases, tasks, notices and the process library of Samflyt. "
+                 "description": "Cases, tasks, notices, persons, plans and the process "
+                                "library of Samflyt. "
                                 "Authenticate with "
                                 "`Authorization: Bearer <token>`; a token is printed by "
                                 "`samflyt users token NAME`. Every error is a JSON object "

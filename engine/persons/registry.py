@@ -11,10 +11,11 @@ from datetime import date
 
 from sqlalchemy import select
 
+from engine.accounts.roles import CASEWORK_ROLES, holds_any
 from engine.cases import audit
-from engine.core.errors import ConflictError, InvalidInput, NotFound
+from engine.core.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from engine.core.messages import N_, Message
-from engine.db.models import Case, Person, PersonRelation
+from engine.db.models import Case, Person, PersonRelation, User
 from engine.persons import catalogue, identity
 
 _NAME_LENGTH = 200
@@ -38,6 +39,12 @@ class PersonDetails:
 def fold(name: str) -> str:
     """A name as search compares it: case-folded, inner spaces collapsed."""
     return " ".join(name.casefold().split())
+
+
+def require_registrar(user: User) -> None:
+    """Persons and relations are registered by the case-working roles."""
+    if not holds_any(user.role_keys, CASEWORK_ROLES):
+        raise PermissionDenied(N_("Bare saksbehandlende roller kan registrere personer"))
 
 
 def register(ctx, details: PersonDetails, actor: str) -> Person:

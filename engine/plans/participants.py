@@ -16,7 +16,7 @@ from sqlalchemy import select
 from engine.cases import audit
 from engine.core.errors import ConflictError, InvalidInput, NotFound
 from engine.core.messages import N_, Message
-from engine.db.models import Case, Consent, Person, Plan, PlanParticipant
+from engine.db.models import Case, Consent, Person, Plan, PlanParticipant, User
 from engine.plans import sections
 
 #: The drafting form's `samtykke.gitt_av` values, and the engine's field names as the form
@@ -44,6 +44,13 @@ def add(ctx, plan: Plan, actor: str, *, name: str, role: str, person_id: int | N
         errors["name"] = Message(N_("Navnet er en tekst på 1 til %(n)d tegn"), n=200)
     if not (role or "").strip() or len(role) > 200:
         errors["role"] = Message(N_("Rollen er en tekst på 1 til %(n)d tegn"), n=200)
+    if person_id is not None and ctx.session.get(Person, person_id) is None:
+        errors["person_id"] = Message(N_("Fant ikke person %(person)s"), person=person_id)
+    if username is not None and ctx.session.scalar(select(User.id).where(
+            User.username == username, User.active)) is None:
+        errors["username"] = Message(N_("Fant ikke brukeren «%(username)s»"), username=username)
+    if service is not None and len(service) > 200:
+        errors["service"] = Message(N_("En tekst på høyst %(n)d tegn"), n=200)
     if errors:
         raise InvalidInput(N_("Deltakeren kan ikke legges til"), errors)
     if plan.status == "avsluttet":

@@ -1,4 +1,6 @@
 """The JSON API: every endpoint, and each error status it can answer, always as JSON."""
+import re
+
 import pytest
 
 from engine.accounts.users import get_user
@@ -36,12 +38,21 @@ def test_openapi_document_lists_every_endpoint(app):
                                  "/tasks/{task_id}/assign", "/tasks/{task_id}/complete",
                                  "/notices", "/notices/{notice_id}/ack", "/tokens",
                                  "/tokens/{token_id}", "/processes",
-                                 "/processes/{key}/versions", "/processes/{key}/migrations"}
+                                 "/processes/{key}/versions", "/processes/{key}/migrations",
+                                 "/persons", "/persons/{person_id}",
+                                 "/persons/{person_id}/relations", "/persons/{person_id}/birth",
+                                 "/persons/{person_id}/plan", "/plans/{plan_id}",
+                                 "/plans/{plan_id}/versions",
+                                 "/plans/{plan_id}/versions/{number}",
+                                 "/plans/{plan_id}/versions/{older}/compare/{newer}",
+                                 "/plans/{plan_id}/participants",
+                                 "/plans/{plan_id}/participants/{participant_id}",
+                                 "/plans/{plan_id}/consents",
+                                 "/plans/{plan_id}/consents/{consent_id}/withdraw",
+                                 "/plans/{plan_id}/meetings"}
     routes = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1/")}
-    documented = {"/api/v1" + p.replace("{case_id}", "<dbid:case_id>")
-                  .replace("{task_id}", "<dbid:task_id>").replace("{notice_id}", "<dbid:notice_id>")
-                  .replace("{token_id}", "<dbid:token_id>")
-                  .replace("{key}", "<key>")
+    documented = {"/api/v1" + re.sub(r"\{(\w+)\}", lambda m: "<key>" if m.group(1) == "key"
+                                     else f"<dbid:{m.group(1)}>", p)
                   for p in doc["paths"]} | {"/api/v1/openapi.json"}
     assert routes == documented
     assert doc["paths"]["/tasks/{task_id}/complete"]["post"]["responses"].keys() >= {
@@ -217,7 +228,7 @@ def test_notices_and_acknowledge(api, officer, web_env):
 
 def test_unknown_routes_and_methods_answer_json(officer):
     _errors_are_json(officer.get("/api/v1/nothing"), 404)
-    _errors_are_json(officer.get("/api/v1/cases"), 405)
+    _errors_are_json(officer.delete("/api/v1/cases"), 405)
     _errors_are_json(officer.post("/api/v1/tasks"), 405)
 
 

@@ -13,8 +13,8 @@ from engine.accounts import api_tokens
 from engine.accounts.users import get_user
 from engine.cases import casework
 from engine.db.models import ApiToken, HumanTask, Notice, Plan
-from engine.persons import registry
-from engine.plans import coordinators, lifecycle
+from engine.persons import identity, registry
+from engine.plans import coordinators, lifecycle, participants
 from engine.scheduling.sweep import sweep_once
 from engine.worklist import humantasks
 
@@ -68,6 +68,31 @@ class World:
             lifecycle.approve(ctx, plan, "test")
             return plan.id
         return self.do(run)
+
+    def person_of(self, plan_id: int) -> int:
+        return self.do(lambda ctx: ctx.session.get(Plan, plan_id).person_id)
+
+    def unborn(self) -> int:
+        return self.do(lambda ctx: registry.register(ctx, registry.PersonDetails(
+            name="Barn", due_date=date(2026, 3, 1)), "test").id)
+
+    def newborn_number(self) -> str:
+        self.serial = getattr(self, "serial", 500) + 1
+        return identity.synthetic(date(2025, 12, 24), self.serial)
+
+    def participant(self) -> tuple[int, int, int]:
+        """A plan with a participant and their consent: (plan, participant, consent)."""
+        plan_id = self.plan()
+
+        def run(ctx):
+            plan = ctx.session.get(Plan, plan_id)
+            who = participants.add(ctx, plan, "test", name="NAV", role="Veileder")
+            consent = participants.give_consent(
+                ctx, plan, "test", participant_id=who.id, scope="hele_planen",
+                given_by_name="Kari Nordmann", given_by_role="personen",
+                given_on=date(2026, 1, 5))
+            return who.id, consent.id
+        return (plan_id, *self.do(run))
 
     def case_of(self, task_id: int) -> int:
         return self.do(lambda ctx: ctx.session.get(HumanTask, task_id).case_id)
@@ -369,6 +394,62 @@ def _api_rows(world, api):
         expected = 403 if role == "koordinator" else 200
         _status(client.get(f"/api/v1/cases/{case_id}"), expected)
     add("/api/v1/cases/<dbid:case_id>|GET", get_case)
+
+    caseworkers = ("saksbehandler", "leder", "koordinerende_enhet")
+    add("/api/v1/cases|GET", lambda client, role: _status(
+        client.get("/api/v1/cases?q=nordmann"), 403 if role == "admin" else 200))
+    add("/api/v1/persons|GET", lambda client, role: _status(
+        client.get("/api/v1/persons?q=nordmann"), 200 if role in caseworkers else 403))
+    add("/api/v1/persons|POST", lambda client, role: _status(
+        client.post("/api/v1/persons", json={"name": "Ola", "birth_date": "1990-01-01"}),
+        201 if role in caseworkers else 403))
+    add("/api/v1/persons/<dbid:person_id>|GET", lambda client, role: _status(
+        client.get(f"/api/v1/persons/{world.person()}"), 200 if role in caseworkers else 403))
+    add("/api/v1/persons/<dbid:person_id>/relations|POST", lambda client, role: _status(
+        client.post(f"/api/v1/persons/{world.person()}/relations",
+                    json={"related_id": world.person(), "kind": "verge"}),
+        201 if role in caseworkers else 403))
+    add("/api/v1/persons/<dbid:person_id>/birth|POST", lambda client, role: _status(
+        client.post(f"/api/v1/persons/{world.unborn()}/birth",
+                    json={"national_id": world.newborn_number()}),
+        200 if role in caseworkers else 403))
+    add("/api/v1/persons/<dbid:person_id>/plan|GET", lambda client, role: _status(
+        client.get(f"/api/v1/persons/{world.person_of(world.plan())}/plan"),
+        200 if role in caseworkers else 403))
+    for rule, suffix in (("/api/v1/plans/<dbid:plan_id>|GET", ""),
+                         ("/api/v1/plans/<dbid:plan_id>/versions|GET", "/versions"),
+                         ("/api/v1/plans/<dbid:plan_id>/versions/<dbid:number>|GET",
+                          "/versions/1"),
+                         (("/api/v1/plans/<dbid:plan_id>/versions/<dbid:older>/compare/"
+                           "<dbid:newer>|GET"), "/versions/1/compare/2")):
+        add(rule, lambda client, role, suffix=suffix: _status(
+            client.get(f"/api/v1/plans/{world.plan()}{suffix}"),
+            200 if role in caseworkers else 403))
+    add("/api/v1/plans/<dbid:plan_id>/participants|POST", lambda client, role: _status(
+        client.post(f"/api/v1/plans/{world.plan()}/participants",
+                    json={"name": "NAV", "role": "Veileder"}),
+        201 if role in caseworkers else 403))
+
+    def remove_participant(client, role):
+        plan_id, participant_id, _consent_id = world.participant()
+        _status(client.delete(f"/api/v1/plans/{plan_id}/participants/{participant_id}"),
+                204 if role in caseworkers else 403)
+    add("/api/v1/plans/<dbid:plan_id>/participants/<dbid:participant_id>|DELETE",
+        remove_participant)
+    add("/api/v1/plans/<dbid:plan_id>/consents|POST", lambda client, role: _status(
+        client.post(f"/api/v1/plans/{world.plan()}/consents", json={
+            "scope": "planen", "given_by_name": "Kari Nordmann", "given_by_role": "personen",
+            "given_on": "2026-01-05"}), 201 if role in caseworkers else 403))
+
+    def withdraw(client, role):
+        plan_id, _participant_id, consent_id = world.participant()
+        _status(client.post(f"/api/v1/plans/{plan_id}/consents/{consent_id}/withdraw"),
+                200 if role in caseworkers else 403)
+    add("/api/v1/plans/<dbid:plan_id>/consents/<dbid:consent_id>/withdraw|POST", withdraw)
+    add("/api/v1/plans/<dbid:plan_id>/meetings|POST", lambda client, role: _status(
+        client.post(f"/api/v1/plans/{world.plan()}/meetings", json={
+            "held_on": "2026-01-05", "attendees": ["Kari Nordmann"]}),
+        201 if role in caseworkers else 403))
 
     def list_tasks(client, role):
         task_id = world.task_for("leder")
