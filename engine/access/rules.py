@@ -9,8 +9,9 @@ A task is seen exactly as its case is seen, so the task page, the task API, the 
 the inbox give one answer. The rules (roles as groups from engine/accounts/roles.py):
 
 - the case-working roles (`CASEWORK_ROLES`) read every case in full;
-- a coordinator (`COORDINATOR_ROLES`) reads in full the cases they coordinate or work on:
-  holds or held a task of, or may take one (an open task of their role that nobody holds);
+- a coordinator (`COORDINATOR_ROLES`) reads in full the cases they coordinate (the case's
+  coordinator, or the current coordinator of the plan the case opened or joined) or work
+  on: holds or held a task of, or may take one (an open task of their role nobody holds);
 - the overview roles (`OVERVIEW_ROLES`, the administrator) read every case limited;
 - everyone else nothing.
 
@@ -31,7 +32,7 @@ from engine.accounts.roles import (
 )
 from engine.core.errors import NotFound, PermissionDenied
 from engine.core.messages import N_
-from engine.db.models import Case, HumanTask, User
+from engine.db.models import Case, HumanTask, PlanCoordinator, User
 
 FULL = "full"
 LIMITED = "limited"
@@ -43,6 +44,7 @@ def case_access(ctx, case: Case, user: User) -> str | None:
     if holds_any(roles, CASEWORK_ROLES):
         return FULL
     if holds_any(roles, COORDINATOR_ROLES) and (case.coordinator == user.username
+                                                or _coordinates_plan(ctx, case, user)
                                                 or _works_on(ctx, case.id, user)):
         return FULL
     if holds_any(roles, OVERVIEW_ROLES):
@@ -115,7 +117,20 @@ def visible_cases(user: User) -> ColumnElement[bool]:
     if not holds_any(roles, COORDINATOR_ROLES):
         return false()
     return or_(Case.coordinator == user.username,
+               Case.plan_id.in_(_plans_coordinated(user)),
                exists().where(HumanTask.case_id == Case.id, _relation(HumanTask, user)))
+
+
+def _plans_coordinated(user: User):
+    return select(PlanCoordinator.plan_id).where(PlanCoordinator.username == user.username,
+                                                 PlanCoordinator.to_on.is_(None))
+
+
+def _coordinates_plan(ctx, case: Case, user: User) -> bool:
+    """The user coordinates the plan the case opened or joined."""
+    return case.plan_id is not None and ctx.session.scalar(select(PlanCoordinator.id).where(
+        PlanCoordinator.plan_id == case.plan_id, PlanCoordinator.username == user.username,
+        PlanCoordinator.to_on.is_(None)).limit(1)) is not None
 
 
 def _refused(error: PermissionDenied, case_id: int, task_id: int | None = None
