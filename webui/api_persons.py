@@ -307,7 +307,8 @@ def find_cases():
         text=(args.get("q") or "")[:200], status=args.get("status", "open"), service=service,
         responsible=(args.get("responsible") or None), overdue=args.get("overdue") == "1",
         sort=args.get("sort", "received"), offset=offset or 0, limit=limit or 50))
-    return jsonify({"has_more": page.has_more, "matched_as": page.matched_as, "cases": [
+    return jsonify({"has_more": page.has_more, "matched_as": page.matched_as,
+                    "too_many": page.too_many, "cases": [
         {"id": h.case_id, "case_number": h.case_number, "person_id": h.person_id,
          "person_name": h.person_name, "protection": h.protection, "services": list(h.services),
          "status": h.status, "received_on": _iso(h.received_on), "coordinator": h.coordinator,

@@ -202,6 +202,8 @@ def add(doc: dict, errors: dict) -> None:
             "id": DB_ID, "action_items": {"type": "array", "items": obj}}},
         "CaseSearch": {"type": "object", "properties": {
             "has_more": {"type": "boolean"}, "matched_as": {"type": "string"},
+            "too_many": {"type": "boolean", "description": "the name matched more persons "
+                         "than a search takes: type more of it"},
             "cases": {"type": "array", "items": obj}}},
     })
     new_case = schemas["NewCase"]

@@ -12,7 +12,7 @@ import dataclasses
 import re
 from datetime import date, datetime
 
-from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy import exists, func, or_, select, true
 
 from engine.access import rules
 from engine.accounts.roles import SEARCH_ROLES, holds_any
@@ -27,6 +27,10 @@ from engine.persons.registry import fold
 SORTS = ("received", "case_number", "name", "due")
 STATUSES = ("open", "closed", "all")
 PAGE_SIZE = 50
+#: A part of a name may match tens of thousands of persons among a million ("berg"): a name
+#: search takes at most this many matching persons and says so (`CasePage.too_many`), so
+#: that it stays one bounded index read; typing more of the name narrows it.
+NAME_MATCH_CAP = 500
 _CASE_NUMBER = re.compile(r"^(?:([a-z]+)[\s-]*)?(\d{4})\s*[-/\s]\s*(\d{1,6})$", re.I)
 _NUMBER_ONLY = re.compile(r"^\d{1,6}$")
 _BIRTH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
@@ -65,6 +69,9 @@ class CasePage:
     has_more: bool
     #: How the text was read: name | national_id | birth_date | case_number | "" (no text).
     matched_as: str
+    #: The name matched more than NAME_MATCH_CAP persons: only the cases of that many are
+    #: in the list; a longer part of the name narrows it.
+    too_many: bool = False
 
 
 def find_cases(ctx, user: User, query: CaseQuery) -> CasePage:
@@ -113,7 +120,8 @@ def search_cases(ctx, user: User, query: CaseQuery) -> CasePage:
                     row.status, row.received_on, row.coordinator, row.next_due,
                     row.next_due is not None and row.next_due < now)
             for row in rows[:query.limit]]
-    return CasePage(hits, len(rows) > query.limit, matched_as)
+    too_many = matched_as == "name" and _matches_more_than(ctx, query.text, NAME_MATCH_CAP)
+    return CasePage(hits, len(rows) > query.limit, matched_as, too_many)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,11 +142,9 @@ def search_persons(ctx, user: User, text: str, limit: int = 20) -> list[PersonHi
     elif (born := _birth_date(text)) is not None:
         condition = Person.birth_date == born
     else:
-        words = fold(text).split()
-        if not words:
+        if not fold(text).split():
             return []
-        condition = and_(*(Person.name_folded.contains(word, autoescape=True)
-                           for word in words))
+        condition = Person.id.in_(_name_matches(text, NAME_MATCH_CAP))
     open_cases = (select(func.count(Case.id)).where(Case.person_id == Person.id,
                                                     Case.status == "open")
                   .correlate(Person).scalar_subquery())
@@ -162,9 +168,22 @@ def _text_condition(ctx, text: str):
     if born is not None:
         return Case.person_id.in_(select(Person.id).where(Person.birth_date == born)), \
             "birth_date"
-    words = fold(text).split()
-    return Case.person_id.in_(select(Person.id).where(*(
-        Person.name_folded.contains(word, autoescape=True) for word in words))), "name"
+    return Case.person_id.in_(_name_matches(text, NAME_MATCH_CAP)), "name"
+
+
+def _name_matches(text: str, cap: int):
+    """The ids of at most `cap` persons whose name holds every word of `text` (a LIMIT in the
+    subquery keeps it one bounded read of the trigram index, however common the part)."""
+    return (select(Person.id).where(*(Person.name_folded.contains(word, autoescape=True)
+                                      for word in fold(text).split()))
+            .limit(cap).scalar_subquery())
+
+
+def _matches_more_than(ctx, text: str, cap: int) -> bool:
+    return ctx.session.scalar(select(func.count()).select_from(
+        select(Person.id).where(*(Person.name_folded.contains(word, autoescape=True)
+                                  for word in fold(text).split()))
+        .limit(cap + 1).subquery())) > cap
 
 
 def case_numbers(ctx, text: str) -> list[str] | None:

@@ -13,6 +13,7 @@ from web_support import Browser
 
 from engine.cases import demo
 from engine.db.models import AuditEvent, Case, HumanTask, Person
+from engine.persons import search
 from webui.app import create_app
 
 
@@ -137,3 +138,11 @@ def test_inbox_rows_show_the_person_the_case_type_and_the_received_date(demo_env
     assert f"mottatt {kari.received_on:%d.%m.%Y}" in row
     admin = site("admin1").get("/inbox/?view=roles").get_data(as_text=True)
     assert "Kari Nordmann" not in admin  # the administrator sees no personal data
+
+
+def test_a_name_matching_too_many_persons_says_so(demo_env, site, monkeypatch):
+    monkeypatch.setattr(search, "NAME_MATCH_CAP", 1)
+    html = site("saksbehandler1").get("/cases/?q=hansen&status=all").get_data(as_text=True)
+    assert 'id="too-many"' in html and len(_numbers(html)) == 1
+    html = site("saksbehandler1").get("/cases/?q=arne hansen&status=all").get_data(as_text=True)
+    assert 'id="too-many"' not in html and len(_numbers(html)) == 1

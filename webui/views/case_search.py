@@ -58,4 +58,5 @@ def index():
     return render_template("case_list.html", query=query, page=page, errors=errors,
                            args=request.args, sort_labels=SORT_LABELS,
                            status_labels=STATUS_LABELS, services=catalogue.SERVICES,
-                           page_size=search.PAGE_SIZE), 400 if errors else 200
+                           page_size=search.PAGE_SIZE, name_cap=search.NAME_MATCH_CAP), \
+        400 if errors else 200
