@@ -234,6 +234,16 @@ def _html_cases(world, browser):
         client.post(f"/plans/{world.plan()}/meetings", {
             "held_on": "2026-01-05", "attendees": "Kari Nordmann", "minutes": "Møte"}),
         302 if role in searchers[:3] else 403, to=re.compile(r"/plans/\d+#section-moter")))
+    add("/plans/<dbid:plan_id>/participants|POST", lambda client, role: _status(
+        client.post(f"/plans/{world.plan()}/participants", {"name": "NAV", "role": "Veileder"}),
+        302 if role in searchers[:3] else 403, to=re.compile(r"/plans/\d+#section-deltakere")))
+
+    def withdraw_on_page(client, role):
+        plan_id, _participant_id, consent_id = world.participant()
+        _status(client.post(f"/plans/{plan_id}/consents/{consent_id}/withdraw"),
+                302 if role in searchers[:3] else 403,
+                to=re.compile(r"/plans/\d+#section-deltakere"))
+    add("/plans/<dbid:plan_id>/consents/<dbid:consent_id>/withdraw|POST", withdraw_on_page)
     add("/plans/mine|GET", lambda client, role: _status(client.get("/plans/mine"), 200))
     add("/plans/|GET", lambda client, role: _status(
         client.get("/plans/"), 200 if role in searchers[:3] else 403))

@@ -184,3 +184,22 @@ def test_a_meeting_recorded_on_the_plan_page_puts_the_action_item_in_the_inbox(
         f"/plans/{_plan_of(demo_env, 'Nora Vik')}").get_data(as_text=True)
     assert site("koordinator2").post(f"/plans/{plan_id}/meetings", {
         "held_on": "2026-01-05", "attendees": "x"}).status_code == 403
+
+
+def test_participants_are_added_and_consent_withdrawn_on_the_plan_page(demo_env, site):
+    plan_id = _plan_of(demo_env, "Nils Dahl")
+    coordinator = site("koordinator1")
+    refused = coordinator.post(f"/plans/{plan_id}/participants", {"name": "", "role": "x"})
+    assert refused.status_code == 422
+    added = coordinator.post(f"/plans/{plan_id}/participants", {
+        "name": "Kåre Koordinator", "role": "Hjemmetjenesten", "username": "koordinator2",
+        "scope": "hele_planen", "given_by_name": "Nils Dahl", "given_by_role": "personen"})
+    assert added.status_code == 302
+    assert "Bo trygt hjemme" in _text(site("koordinator2").get(f"/plans/{plan_id}")
+                                      .get_data(as_text=True))
+    page = coordinator.get(f"/plans/{plan_id}").get_data(as_text=True)
+    row = page[page.index("<td>Kåre Koordinator</td>"):]
+    consent_id = re.search(rf"/plans/{plan_id}/consents/(\d+)/withdraw", row).group(1)
+    assert coordinator.post(f"/plans/{plan_id}/consents/{consent_id}/withdraw") \
+        .status_code == 302
+    assert site("koordinator2").get(f"/plans/{plan_id}").status_code == 403

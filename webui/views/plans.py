@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from engine.cases import action_items
 from engine.core.errors import InvalidInput
-from engine.plans import meetings, plan_page
+from engine.plans import editing, meetings, plan_page
 from webui import plan_pdf, uow
 from webui.i18n import translate_all
 from webui.parsing import ascii_int
@@ -65,6 +65,37 @@ def _date(raw: str, field: str, errors: dict[str, str]) -> date | None:
     except ValueError:
         errors[field] = _("Skriv datoen som åååå-mm-dd.")
         return None
+
+
+@bp.post("/<dbid:plan_id>/participants")
+def add_participant(plan_id: int):
+    """A participant, with the consent to what they may see (or none yet)."""
+    form = request.form
+    scope = form.get("scope", "")
+    try:
+        participant = editing.add_participant(
+            uow.ctx(), plan_id, g.user, name=form.get("name", "").strip()[:200],
+            role=form.get("role", "").strip()[:200],
+            username=form.get("username", "").strip()[:80] or None)
+        if scope:
+            editing.give_consent(
+                uow.ctx(), plan_id, g.user, participant_id=participant.id, scope=scope,
+                given_by_name=form.get("given_by_name", "").strip()[:200],
+                given_by_role=form.get("given_by_role", ""), given_on=uow.ctx().today())
+    except InvalidInput as error:
+        uow.abort()
+        doc = plan_page.plan_page(uow.ctx(), plan_id, g.user)
+        return render_template("plan.html", doc=doc, participant_errors=translate_all(
+            error.errors), participant_form=form), 422
+    flash(_("Deltakeren er lagt til."), "success")
+    return redirect(url_for("plans.show", plan_id=plan_id) + "#section-deltakere")
+
+
+@bp.post("/<dbid:plan_id>/consents/<dbid:consent_id>/withdraw")
+def withdraw_consent(plan_id: int, consent_id: int):
+    editing.withdraw_consent(uow.ctx(), plan_id, consent_id, g.user)
+    flash(_("Samtykket er trukket: deltakeren har ikke lenger tilgang."), "success")
+    return redirect(url_for("plans.show", plan_id=plan_id) + "#section-deltakere")
 
 
 @bp.get("/<dbid:plan_id>.pdf")
