@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from web_support import Browser
 
 from engine.cases import demo
 from engine.db.models import AuditEvent, Case, HumanTask, Person
-from engine.persons import search
+from engine.persons import identity, search
 from webui.app import create_app
 
 
@@ -146,3 +147,22 @@ def test_a_name_matching_too_many_persons_says_so(demo_env, site, monkeypatch):
     assert 'id="too-many"' in html and len(_numbers(html)) == 1
     html = site("saksbehandler1").get("/cases/?q=arne hansen&status=all").get_data(as_text=True)
     assert 'id="too-many"' not in html and len(_numbers(html)) == 1
+
+
+def test_a_relation_is_registered_on_the_person_page(demo_env, site):
+    nils = _case(demo_env, "Nils Dahl")
+    officer = site("saksbehandler1")
+    number = identity.synthetic(date(1975, 5, 5), 77)
+    bad = officer.post(f"/persons/{nils.person_id}/relations", {
+        "kind": "parorende", "related_name": "Siv Dahl", "related_national_id": "123"})
+    assert bad.status_code == 422 and "11 sifre" in bad.get_data(as_text=True)
+    added = officer.post(f"/persons/{nils.person_id}/relations", {
+        "kind": "parorende", "related_name": "Siv Dahl", "related_national_id": number,
+        "fullmakt_scope": ["helseopplysninger", "brev"], "fullmakt_signed_on": "2025-12-01",
+        "fullmakt_document": "2025/1234-5"})
+    assert added.status_code == 302
+    html = officer.get(f"/persons/{nils.person_id}").get_data(as_text=True)
+    assert "Siv Dahl" in html and "Motta helseopplysninger" in html and "2025/1234-5" in html
+    assert site("koordinator2").post(f"/persons/{nils.person_id}/relations", {
+        "kind": "verge", "related_name": "X", "related_birth_date": "1970-01-01"}) \
+        .status_code == 403

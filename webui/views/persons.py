@@ -1,10 +1,15 @@
 """Persons: search (GET /persons/?q=) and the person page (GET /persons/<id>)."""
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template, request
+from datetime import date
 
-from engine.persons import person_page, search
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine.core.errors import InvalidInput
+from engine.persons import person_page, relations_form, search
 from webui import uow
+from webui.i18n import translate_all
 
 bp = Blueprint("persons", __name__, url_prefix="/persons")
 
@@ -20,3 +25,40 @@ def index():
 def show(person_id: int):
     page = person_page.person_page(uow.ctx(), person_id, g.user)
     return render_template("person.html", page=page)
+
+
+@bp.post("/<dbid:person_id>/relations")
+def add_relation(person_id: int):
+    form = request.form
+    errors: dict[str, str] = {}
+    try:
+        new = relations_form.NewRelation(
+            kind=form.get("kind", ""), related_name=form.get("related_name", "")[:200],
+            related_national_id=form.get("related_national_id", "").strip()[:20] or None,
+            related_birth_date=_date(form.get("related_birth_date", ""), errors,
+                                     "related_birth_date"),
+            parental_responsibility=form.get("parental_responsibility") == "1",
+            fullmakt_scope=tuple(form.getlist("fullmakt_scope"))[:10],
+            fullmakt_signed_on=_date(form.get("fullmakt_signed_on", ""), errors,
+                                     "fullmakt_signed_on"),
+            fullmakt_document=form.get("fullmakt_document", "").strip()[:200] or None)
+        if errors:
+            raise InvalidInput(_("Relasjonen kan ikke registreres"), errors)
+        relations_form.add(uow.ctx(), person_id, new, g.user)
+    except InvalidInput as error:
+        uow.abort()
+        page = person_page.person_page(uow.ctx(), person_id, g.user)
+        return render_template("person.html", page=page, relation_form=form,
+                               relation_errors=translate_all(error.errors)), 422
+    flash(_("Relasjonen er registrert."), "success")
+    return redirect(url_for("persons.show", person_id=person_id) + "#relations-title")
+
+
+def _date(raw: str, errors: dict[str, str], field: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[field] = _("Skriv datoen som åååå-mm-dd.")
+        return None
