@@ -54,6 +54,10 @@ class StandardErrorHandler(logging.StreamHandler[TextIO]):
         pass
 
 
+#: Libraries whose INFO records say nothing an operator needs.
+QUIET_LOGGERS = ("weasyprint", "fontTools")
+
+
 def configure(settings: Settings, stream: TextIO | None = None) -> None:
     """One handler on the root logger writing to `stream` (default: standard error) at
     SAMFLYT_LOG_LEVEL. Calling it again replaces the handler instead of adding another."""
@@ -68,3 +72,6 @@ def configure(settings: Settings, stream: TextIO | None = None) -> None:
     handler.setFormatter(logging.Formatter(FORMAT))
     root.addHandler(handler)
     root.setLevel(level)
+    # WeasyPrint reports each rendering step at INFO; only its warnings are worth a line
+    for chatty in QUIET_LOGGERS:
+        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
