@@ -146,3 +146,56 @@ def test_meetings_versions_and_search(api, engine_do):
     bad = api("saksbehandler1").get("/api/v1/cases?status=x&limit=0")
     assert bad.status_code == 422 and set(bad.json["errors"]) == {"status", "limit"}
     assert api("admin1").get("/api/v1/cases").status_code == 403
+
+
+def test_through_the_api_the_join_task_adds_the_participant_and_revises(api, engine_do):
+    _person_id, plan_id = _plan(api, engine_do)
+    data = demo._application("Astrid Berg", "1980-04-02", "2026-01-05", nav_basert=True)
+    case = api("saksbehandler1").post("/api/v1/cases", json={
+        "process": "ip_sak", "data": data, "national_id": NUMBER}).json
+    [task] = case["open_tasks"]
+    assert (task["name"], task["assignee"]) == ("Legge til deltaker og revidere planen",
+                                                "koordinator1")
+    done = api("koordinator1").post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {
+        "deltaker_navn": "NAV Sentrum", "deltaker_rolle": "NAV-veileder",
+        "tilgang": "hele_planen", "neste_evaluering": "2026-09-01"}})
+    assert done.status_code == 200, done.json
+    plan = api("koordinator1").get(f"/api/v1/plans/{plan_id}").json
+    assert plan["approved_version"] == 2 and plan["next_review"] == "2026-09-01"
+    assert "NAV Sentrum" in [p["name"] for p in plan["participants"]]
+    versions = api("koordinator1").get(f"/api/v1/plans/{plan_id}/versions/1/compare/2").json
+    assert set(versions["changes"]) == {"deltakere", "periode"}
+
+
+def test_through_the_api_a_16th_birthday_gives_the_coordinator_the_consent_task(
+        api, engine_do, web_env, clock):
+    from engine.scheduling import scheduler
+    born = date(2010, 1, 20)  # 16 on 20 January 2026; the clock starts on 5 January
+    person = api("saksbehandler1").post("/api/v1/persons", json={
+        "name": "Sofie Lie", "national_id": identity.synthetic(born, 611)}).json
+
+    def plan_with_parents_consent(ctx):
+        plan = Plan(person_id=person["id"], status="utkast", contributions={},
+                    approved_version=0, created_at=ctx.now(), created_by="test",
+                    main_goal="Skolehverdagen", next_review=date(2026, 8, 1))
+        ctx.session.add(plan)
+        ctx.session.flush()
+        coordinators.appoint(ctx, plan, "koordinator1", "test")
+        lifecycle.approve(ctx, plan, "test")
+        return plan.id
+    plan_id = engine_do(plan_with_parents_consent)
+    data = demo._application("Sofie Lie", born.isoformat(), "2026-01-05")
+    api("saksbehandler1").post("/api/v1/cases", json={"process": "ip_sak", "data": data,
+                                                      "person_id": person["id"]})
+    consent = api("koordinator1").post(f"/api/v1/plans/{plan_id}/consents", json={
+        "scope": "planen", "given_by_name": "Hanne Lie", "given_by_role": "forelder",
+        "given_on": "2026-01-05"})
+    assert consent.status_code == 201
+    scheduler.sweep(web_env)
+    tasks = api("koordinator1").get("/api/v1/tasks?view=mine").json["tasks"]
+    assert "Innhente samtykke fra den unge" not in [t["name"] for t in tasks]
+    clock.advance(days=15)  # 20 January: sixteen
+    report = scheduler.sweep(web_env)
+    assert any("samtykke_ved_16" in line for line in report.notices)
+    tasks = api("koordinator1").get("/api/v1/tasks?view=mine").json["tasks"]
+    assert "Innhente samtykke fra den unge" in [t["name"] for t in tasks]
