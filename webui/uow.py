@@ -30,7 +30,8 @@ def record_refusal(error: PermissionDenied) -> None:
     """After `abort`: write a refused read of a case to the audit log, in a transaction of
     its own (the refused request's own work stays rolled back)."""
     session, user = g.get("session"), g.get("user")
-    if session is None or user is None or error.refused_case is None:
+    if session is None or user is None or (error.refused_case is None
+                                             and error.refused_person is None):
         return
     try:
         if refusals.record_refusal(g.ctx, user.username, error,

@@ -28,10 +28,12 @@ class NotFound(EngineError):
 
 
 class PermissionDenied(EngineError):
-    """Not allowed. A refused read of a case names it (`refused_case`, `refused_task`) so the
-    boundary can write the refusal to the audit log after rolling back."""
+    """Not allowed. A refused read names what was refused (`refused_case`, `refused_task`,
+    `refused_person` for a person or their plan) so the boundary can write the refusal to
+    the audit log after rolling back."""
     refused_case: int | None = None
     refused_task: int | None = None
+    refused_person: int | None = None
 
 
 class ConflictError(EngineError):

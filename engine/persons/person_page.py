@@ -44,6 +44,7 @@ def person_page(ctx, person_id: int, reader: User) -> PersonPage:
     person = registry.get(ctx, person_id)
     if not may_read(ctx, person, reader):
         error = PermissionDenied(N_("Du har ikke tilgang til denne personen"))
+        error.refused_person = person.id
         raise error
     audit.record(ctx, None, reader.username, "person_read", person_id=person.id,
                  purpose="person page")

@@ -74,7 +74,7 @@ def reading(ctx, plan: Plan, reader: User) -> frozenset[str]:
     seen = participants.visible_sections(ctx, plan, reader.username)
     if not seen:
         error = PermissionDenied(N_("Du har ikke tilgang til denne planen"))
-        error.refused_case = plan.opened_by_case_id
+        error.refused_case, error.refused_person = plan.opened_by_case_id, plan.person_id
         raise error
     return frozenset(seen)
 
@@ -89,7 +89,7 @@ def require_change(ctx, plan: Plan, user: User) -> None:
     if not may_change(ctx, plan, user):
         error = PermissionDenied(N_("Bare koordinatoren og saksbehandlende roller kan endre "
                                     "planen"))
-        error.refused_case = plan.opened_by_case_id
+        error.refused_case, error.refused_person = plan.opened_by_case_id, plan.person_id
         raise error
 
 

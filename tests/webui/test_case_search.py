@@ -166,3 +166,12 @@ def test_a_relation_is_registered_on_the_person_page(demo_env, site):
     assert site("koordinator2").post(f"/persons/{nils.person_id}/relations", {
         "kind": "verge", "related_name": "X", "related_birth_date": "1970-01-01"}) \
         .status_code == 403
+
+
+def test_a_refused_read_of_a_person_is_in_the_audit_log_for_the_person(demo_env, site):
+    per = _case(demo_env, "Per Olsen")
+    assert site("koordinator2").get(f"/persons/{per.person_id}").status_code == 403
+    refused = _do(demo_env, lambda ctx: ctx.session.scalars(select(AuditEvent).where(
+        AuditEvent.kind == "read_refused", AuditEvent.person_id == per.person_id)).all())
+    assert [(e.actor, e.details["what"]) for e in refused] == [
+        ("koordinator2", f"GET /persons/{per.person_id}")]

@@ -203,3 +203,12 @@ def test_participants_are_added_and_consent_withdrawn_on_the_plan_page(demo_env,
     assert coordinator.post(f"/plans/{plan_id}/consents/{consent_id}/withdraw") \
         .status_code == 302
     assert site("koordinator2").get(f"/plans/{plan_id}").status_code == 403
+
+
+def test_a_refused_read_of_a_plan_is_in_the_audit_log_for_the_person(demo_env, site):
+    plan_id = _plan_of(demo_env, "Sofie Lie")
+    assert site("koordinator2").get(f"/plans/{plan_id}").status_code == 403
+    person_id = _do(demo_env, lambda ctx: lifecycle.get(ctx, plan_id).person_id)
+    refused = _do(demo_env, lambda ctx: ctx.session.scalars(select(AuditEvent).where(
+        AuditEvent.kind == "read_refused", AuditEvent.person_id == person_id)).all())
+    assert [e.actor for e in refused] == ["koordinator2"]
