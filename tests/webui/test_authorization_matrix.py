@@ -219,6 +219,10 @@ def _html_cases(world, browser):
         _status(client.get(f"/persons/{person_id}"), 200 if role in searchers[:3] else 403)
         _status(client.get("/persons/999999"), 404)
     add("/persons/<dbid:person_id>|GET", person_page)
+    add("/persons/<dbid:person_id>|POST", lambda client, role: _status(
+        client.post(f"/persons/{world.person()}", {"name": "Kari Nordmann", "version": "1",
+                                                    "preferred_channel": "paper"}),
+        302 if role in searchers[:3] else 403, to=re.compile(r"/persons/\d+$")))
     add("/persons/<dbid:person_id>/relations|POST", lambda client, role: _status(
         client.post(f"/persons/{world.person()}/relations", {
             "kind": "verge", "related_name": "Ola Verge", "related_birth_date": "1960-01-01"}),

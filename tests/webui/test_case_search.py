@@ -175,3 +175,25 @@ def test_a_refused_read_of_a_person_is_in_the_audit_log_for_the_person(demo_env,
         AuditEvent.kind == "read_refused", AuditEvent.person_id == per.person_id)).all())
     assert [(e.actor, e.details["what"]) for e in refused] == [
         ("koordinator2", f"GET /persons/{per.person_id}")]
+
+
+def test_the_person_is_edited_on_the_person_page_and_a_stale_form_loses(demo_env, site):
+    nils = _case(demo_env, "Nils Dahl")
+    officer = site("saksbehandler1")
+    html = officer.get(f"/persons/{nils.person_id}").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', html).group(1)
+    form = {"version": version, "name": "Nils  Dahl", "address": "Storgata 1",
+            "postal_code": "0155", "postal_place": "Oslo", "protection": "fortrolig",
+            "preferred_channel": "paper"}
+    assert officer.post(f"/persons/{nils.person_id}", form).status_code == 302
+    html = officer.get(f"/persons/{nils.person_id}").get_data(as_text=True)
+    assert "Storgata 1" in html and "Fortrolig adresse (kode 7)" in html
+    assert _case(demo_env, "Nils Dahl").person_name == "Nils Dahl"  # the cases follow
+    stale = officer.post(f"/persons/{nils.person_id}", {**form, "name": "Nils Dal"})
+    assert stale.status_code == 409
+    coordinator = site("koordinator1").get(f"/persons/{nils.person_id}")
+    assert "Storgata 1" not in coordinator.get_data(as_text=True)  # fortrolig: hidden
+    assert site("koordinator1").post(f"/persons/{nils.person_id}", form).status_code == 403
+    bad = officer.post(f"/persons/{nils.person_id}", {**form, "version": str(int(version) + 1),
+                                                      "protection": "hemmelig"})
+    assert bad.status_code == 422

@@ -7,8 +7,8 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 
 from engine.core.errors import InvalidInput
-from engine.persons import person_page, relations_form, search
-from webui import uow
+from engine.persons import person_page, registry, relations_form, search
+from webui import parsing, uow
 from webui.i18n import translate_all
 
 bp = Blueprint("persons", __name__, url_prefix="/persons")
@@ -25,6 +25,32 @@ def index():
 def show(person_id: int):
     page = person_page.person_page(uow.ctx(), person_id, g.user)
     return render_template("person.html", page=page)
+
+
+#: The fields the person form changes (national number and birth date come from the
+#: register and from `record_birth`).
+EDITABLE = ("name", "address", "postal_code", "postal_place", "protection",
+            "preferred_channel")
+
+
+@bp.post("/<dbid:person_id>")
+def update(person_id: int):
+    form = request.form
+    # a field the form did not show (a hidden address) is left as it is
+    changes = {key: form[key].strip()[:300] or None for key in EDITABLE if key in form}
+    if "name" in changes:
+        changes["name"] = changes["name"] or ""
+    version = parsing.ascii_int(form.get("version", ""))
+    try:
+        registry.require_registrar(g.user)
+        registry.update(uow.ctx(), person_id, changes, g.user.username, version)
+    except InvalidInput as error:
+        uow.abort()
+        page = person_page.person_page(uow.ctx(), person_id, g.user)
+        return render_template("person.html", page=page, person_form=form,
+                               person_errors=translate_all(error.errors)), 422
+    flash(_("Personopplysningene er lagret."), "success")
+    return redirect(url_for("persons.show", person_id=person_id))
 
 
 @bp.post("/<dbid:person_id>/relations")
