@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from flask import Flask, request
@@ -88,6 +89,18 @@ def json_int(value: Any, name: str, low: int = 1, high: int = DB_INT_MAX) -> int
         raise InputRefused(_("«%(name)s» må være et heltall fra %(low)d til %(high)d.",
                              name=name, low=low, high=high))
     return value
+
+
+def form_date(raw: str, errors: dict[str, str], field: str) -> date | None:
+    """A date field of a form (yyyy-mm-dd, as `<input type=date>` sends it), or None when
+    empty; a malformed one adds an error for `field`."""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[field] = _("Skriv datoen som åååå-mm-dd.")
+        return None
 
 
 def is_clean_text(text: str) -> bool:

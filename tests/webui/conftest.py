@@ -116,3 +116,26 @@ def new_versions_removed(web_env):
         ctx.session.execute(delete(ProcessVersionFile)
                             .where(ProcessVersionFile.process_version_id.in_(new)))
         ctx.session.execute(delete(ProcessVersion).where(ProcessVersion.id > last))
+
+
+@pytest.fixture
+def demo_env(committed_env):
+    """An environment that commits, with `samflyt demo`'s users, persons and cases."""
+    from engine.cases import demo
+    with committed_env.unit_of_work() as ctx:
+        demo.load(ctx)
+    return committed_env
+
+
+@pytest.fixture
+def demo_app(demo_env):
+    app = create_app(dataclasses.replace(demo_env.settings, session_idle_minutes=30),
+                     env=demo_env)
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def site(demo_app):
+    """site("koordinator1") -> a client signed in to the demo data as that user."""
+    return lambda username: Browser(demo_app).login(username)

@@ -4,35 +4,21 @@ roles; the mark on an applicant without fullmakt; the plan the case opened (issu
 items 6 and 8). Over the demo data, as the officers and coordinators see it."""
 from __future__ import annotations
 
-import dataclasses
 import re
 
 import pytest
 from sqlalchemy import select
-from web_support import Browser
 
-from engine.cases import demo, demo_persons
+from engine.cases import demo_persons
 from engine.db.models import Case
-from webui.app import create_app
 
 
 @pytest.fixture
-def demo_env(committed_env):
-    with committed_env.unit_of_work() as ctx:
-        demo.load(ctx)
-    return committed_env
-
-
-@pytest.fixture
-def visit(demo_env):
-    app = create_app(dataclasses.replace(demo_env.settings, session_idle_minutes=30),
-                     env=demo_env)
-    app.config["TESTING"] = True
-
+def visit(demo_env, site):
     def page(username: str, name: str):
         with demo_env.unit_of_work() as ctx:
             case_id = ctx.session.scalar(select(Case.id).where(Case.person_name == name))
-        response = Browser(app).login(username).get(f"/cases/{case_id}")
+        response = site(username).get(f"/cases/{case_id}")
         return response.status_code, response.get_data(as_text=True)
     return page
 

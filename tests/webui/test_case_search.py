@@ -4,33 +4,13 @@ a case with no open task is found like any other; a coordinator finds only what 
 read; the search text is never logged. The person page shows relations, plan and cases."""
 from __future__ import annotations
 
-import dataclasses
 import re
 from datetime import date
 
-import pytest
 from sqlalchemy import select
-from web_support import Browser
 
-from engine.cases import demo
 from engine.db.models import AuditEvent, Case, HumanTask, Person
 from engine.persons import identity, search
-from webui.app import create_app
-
-
-@pytest.fixture
-def demo_env(committed_env):
-    with committed_env.unit_of_work() as ctx:
-        demo.load(ctx)
-    return committed_env
-
-
-@pytest.fixture
-def site(demo_env):
-    app = create_app(dataclasses.replace(demo_env.settings, session_idle_minutes=30),
-                     env=demo_env)
-    app.config["TESTING"] = True
-    return lambda username: Browser(app).login(username)
 
 
 def _do(env, fn):

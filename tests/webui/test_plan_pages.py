@@ -5,20 +5,16 @@ what their consent covers, and nothing once it is withdrawn; a strengt fortrolig
 no page or PDF a coordinator or participant gets."""
 from __future__ import annotations
 
-import dataclasses
 import io
 import re
 from datetime import timedelta
 
-import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
-from web_support import Browser
 
-from engine.cases import demo, demo_persons
+from engine.cases import demo_persons
 from engine.db.models import AuditEvent, Case, PlanParticipant
 from engine.plans import lifecycle, participants
-from webui.app import create_app
 
 HEADINGS = ["(a) Mål, ressurser og behov", "(b) Hvem som deltar",
             "(c) Ansvar for koordinering og framdrift",
@@ -31,19 +27,6 @@ RAW = ("hele_planen", "egne_tiltak", "samtykke_til_plan", ">planlagt<", "True", 
        "forelder<", "'tiltak'")
 
 
-@pytest.fixture
-def demo_env(committed_env):
-    with committed_env.unit_of_work() as ctx:
-        demo.load(ctx)
-    return committed_env
-
-
-@pytest.fixture
-def site(demo_env):
-    app = create_app(dataclasses.replace(demo_env.settings, session_idle_minutes=30),
-                     env=demo_env)
-    app.config["TESTING"] = True
-    return lambda username: Browser(app).login(username)
 
 
 def _do(env, fn):

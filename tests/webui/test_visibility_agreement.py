@@ -3,9 +3,6 @@ every user, the task page, the task API, the inbox and the case page agree (issu
 findings 1 and 2)."""
 from __future__ import annotations
 
-import dataclasses
-
-import pytest
 from sqlalchemy import select
 from web_support import Browser
 
@@ -16,22 +13,6 @@ from engine.cases import demo
 from engine.db.models import AuditEvent, Case, HumanTask
 from engine.worklist import humantasks
 from engine.worklist.humantasks import VIEWS
-from webui.app import create_app
-
-
-@pytest.fixture
-def demo_env(committed_env):
-    with committed_env.unit_of_work() as ctx:
-        demo.load(ctx)
-    return committed_env
-
-
-@pytest.fixture
-def demo_app(demo_env):
-    app = create_app(dataclasses.replace(demo_env.settings, session_idle_minutes=30),
-                     env=demo_env)
-    app.config["TESTING"] = True
-    return app
 
 
 def _do(env, fn):

@@ -1,8 +1,6 @@
 """Persons: search (GET /persons/?q=) and the person page (GET /persons/<id>)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -61,11 +59,11 @@ def add_relation(person_id: int):
         new = relations_form.NewRelation(
             kind=form.get("kind", ""), related_name=form.get("related_name", "")[:200],
             related_national_id=form.get("related_national_id", "").strip()[:20] or None,
-            related_birth_date=_date(form.get("related_birth_date", ""), errors,
+            related_birth_date=parsing.form_date(form.get("related_birth_date", ""), errors,
                                      "related_birth_date"),
             parental_responsibility=form.get("parental_responsibility") == "1",
             fullmakt_scope=tuple(form.getlist("fullmakt_scope"))[:10],
-            fullmakt_signed_on=_date(form.get("fullmakt_signed_on", ""), errors,
+            fullmakt_signed_on=parsing.form_date(form.get("fullmakt_signed_on", ""), errors,
                                      "fullmakt_signed_on"),
             fullmakt_document=form.get("fullmakt_document", "").strip()[:200] or None)
         if errors:
@@ -78,13 +76,3 @@ def add_relation(person_id: int):
                                relation_errors=translate_all(error.errors)), 422
     flash(_("Relasjonen er registrert."), "success")
     return redirect(url_for("persons.show", person_id=person_id) + "#relations-title")
-
-
-def _date(raw: str, errors: dict[str, str], field: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[field] = _("Skriv datoen som åååå-mm-dd.")
-        return None

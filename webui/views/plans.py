@@ -2,8 +2,6 @@
 changed between two versions, a coordinator's plans and the overview of all plans."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -12,7 +10,7 @@ from engine.core.errors import InvalidInput
 from engine.plans import editing, meetings, plan_page
 from webui import plan_pdf, uow
 from webui.i18n import translate_all
-from webui.parsing import ascii_int
+from webui.parsing import ascii_int, form_date
 
 #: Rows for action items on the meeting form.
 ITEM_ROWS = 3
@@ -30,7 +28,7 @@ def show(plan_id: int):
 def record_meeting(plan_id: int):
     form = request.form
     errors: dict[str, str] = {}
-    held_on = _date(form.get("held_on", ""), "held_on", errors)
+    held_on = form_date(form.get("held_on", ""), errors, "held_on")
     items = []
     for row in range(ITEM_ROWS):
         what = form.get(f"item_what_{row}", "").strip()
@@ -39,7 +37,7 @@ def record_meeting(plan_id: int):
         items.append(meetings.ActionItem(
             what=what[:2000], responsible_name=form.get(f"item_name_{row}", "").strip()[:200],
             responsible_username=form.get(f"item_user_{row}", "").strip()[:80] or None,
-            due_on=_date(form.get(f"item_due_{row}", ""), f"item_due_{row}", errors)))
+            due_on=form_date(form.get(f"item_due_{row}", ""), errors, f"item_due_{row}")))
     attendees = [line.strip()[:200] for line in form.get("attendees", "").splitlines()
                  if line.strip()]
     try:
@@ -55,16 +53,6 @@ def record_meeting(plan_id: int):
                                meeting_form=form), 422
     flash(_("Møtet er registrert."), "success")
     return redirect(url_for("plans.show", plan_id=plan_id) + "#section-moter")
-
-
-def _date(raw: str, field: str, errors: dict[str, str]) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[field] = _("Skriv datoen som åååå-mm-dd.")
-        return None
 
 
 @bp.post("/<dbid:plan_id>/participants")
