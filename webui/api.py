@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from engine.accounts import credentials
 from engine.cases import casepage, intake
+from engine.cases.casework import APPEAL_PROCESS
 from engine.core.errors import DefinitionError, InvalidInput
 from engine.core.messages import N_, Message
 from engine.definitions import case_migration, library
@@ -103,8 +104,10 @@ def notice_json(notice) -> dict:
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(document(intake.start_form_schemas(uow.ctx(),
-                                                      config.settings().case_processes)))
+    ctx = uow.ctx()
+    return jsonify(document(intake.start_form_schemas(ctx, config.settings().case_processes),
+                            intake.start_form_schemas(ctx, (APPEAL_PROCESS,)).get(
+                                APPEAL_PROCESS)))
 
 
 @bp.post("/cases")

@@ -23,7 +23,7 @@ from typing import Any
 from flask import g, jsonify, request
 from sqlalchemy import select
 
-from engine.cases import action_items, births
+from engine.cases import action_items, births, intake
 from engine.core.errors import InvalidInput, NotFound
 from engine.core.messages import N_, Message
 from engine.db.models import Plan
@@ -280,6 +280,22 @@ def record_meeting(plan_id: int):
         _strings(values["attendees"], "attendees"), values.get("minutes", ""), items)
     return jsonify({"id": meeting.id, "action_items": [
         {"id": r.id, "what": r.what, "task_id": r.human_task_id} for r in rows]}), 201
+
+
+# --- appeals ----------------------------------------------------------------------------------
+
+@bp.post("/cases/<dbid:case_id>/appeals")
+def register_appeal(case_id: int):
+    body = _body(required=True)
+    data = body.get("data")
+    if set(body) - {"data"} or not isinstance(data, dict):
+        raise InvalidInput(N_("Ugyldig klage"), {"data": Message(
+            N_("Klagen er et JSON-objekt med feltene i klageskjemaet"))})
+    instance = intake.register_appeal(uow.ctx(), case_id, data, g.user)
+    case = instance.case
+    return jsonify({"case_id": case.id, "case_number": case.case_number,
+                    "process": instance.process_key, "instance_id": instance.id,
+                    "in_time": (case.facts or {}).get("klage_i_tide")}), 201
 
 
 # --- search -----------------------------------------------------------------------------------

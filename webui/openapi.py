@@ -69,7 +69,8 @@ def _application(start_forms: dict[str, dict | None]) -> dict:
     return {"description": description, "anyOf": branches}
 
 
-def document(start_forms: dict[str, dict | None] | None = None) -> dict:
+def document(start_forms: dict[str, dict | None] | None = None,
+             appeal_form: dict | None = None) -> dict:
     """The document; `start_forms` maps each process a case may start with to its start form's
     JSON Schema (None: it has none)."""
     task_action = lambda summary, body_ref, required, codes: {  # noqa: E731
@@ -77,7 +78,9 @@ def document(start_forms: dict[str, dict | None] | None = None) -> dict:
                  "requestBody": _body(body_ref, required),
                  "responses": _responses({"200": _json("Task")}, *codes)}}
     doc = _base(start_forms, task_action)
-    openapi_persons.add(doc, ERRORS)
+    if appeal_form is not None and "$ref" not in json.dumps(appeal_form):
+        appeal_form = {**appeal_form, "type": "object", "additionalProperties": False}
+    openapi_persons.add(doc, ERRORS, appeal_form)
     return doc
 
 

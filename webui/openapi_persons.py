@@ -21,7 +21,9 @@ def _body(schema: str) -> dict:
     return {"required": True, "content": {"application/json": {"schema": _ref(schema)}}}
 
 
-def add(doc: dict, errors: dict) -> None:
+def add(doc: dict, errors: dict, appeal_form: dict | None = None) -> None:
+    """Add the paths and schemas; `appeal_form` is the appeal process's start form (its
+    JSON Schema, closed), the body's `data`."""
     paths, schemas = doc["paths"], doc["components"]["schemas"]
     person, plan = _param("person_id"), _param("plan_id")
     responses = lambda code, schema, *codes: {  # noqa: E731
@@ -46,6 +48,13 @@ def add(doc: dict, errors: dict) -> None:
             {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
                                                         "maximum": 200}}],
         "responses": responses("200", "CaseSearch", "400", "401", "403", "422")}
+    paths["/cases/{case_id}/appeals"] = {"post": {
+        "summary": "Register an appeal on a case: the appeal form's fields (received, posted, "
+                   "who appeals, what it concerns, grounds); refused (409) while the case has "
+                   "no decision; a late appeal is never refused, it is assessed",
+        "parameters": [_param("case_id")], "requestBody": _body("NewAppeal"),
+        "responses": responses("201", "RegisteredAppeal", "400", "401", "403", "404", "409",
+                               "422")}}
     paths["/persons"] = {
         "get": {"summary": "Search persons by number, name or birth date (case-working roles)",
                 "parameters": [{"name": "q", "in": "query",
@@ -110,6 +119,11 @@ def add(doc: dict, errors: dict) -> None:
     obj = {"type": "object"}
     nullable_text = {"type": ["string", "null"]}
     schemas.update({
+        "NewAppeal": {"type": "object", "additionalProperties": False, "required": ["data"],
+                      "properties": {"data": appeal_form or {"type": "object"}}},
+        "RegisteredAppeal": {"type": "object", "properties": {
+            "case_id": DB_ID, "case_number": {"type": "string"}, "process": {"type": "string"},
+            "instance_id": DB_ID, "in_time": {"type": ["boolean", "null"]}}},
         "Created": {"type": "object", "required": ["id"], "properties": {"id": DB_ID}},
         "Withdrawn": {"type": "object", "properties": {"id": DB_ID,
                                                        "withdrawn_at": nullable_text}},

@@ -177,7 +177,21 @@ def start_process(ctx, case_id: int, process_key: str, data: dict, actor: User |
 
 
 def register_appeal(ctx, case_id: int, data: dict, actor: User | str) -> ProcessInstance:
-    """An appeal arrived: never refused here, late or not; the process assesses it."""
+    """An appeal arrived: never refused for being late (the process assesses that, and an
+    appeal posted in time is in time, fvl § 30); refused only when there is no decision to
+    appeal yet. The posted date defaults to the received date."""
+    case = ctx.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(N_("Fant ikke sak %(case)s"), case=case_id)
+    if not (case.facts or {}).get("klagefrist"):
+        raise ConflictError(N_("Saken har ikke noe vedtak å klage på ennå"))
+    data = dict(data)
+    if not data.get("klage_postet") and data.get("klage_mottatt"):
+        data["klage_postet"] = data["klage_mottatt"]
+    posted, received = data.get("klage_postet"), data.get("klage_mottatt")
+    if isinstance(posted, str) and isinstance(received, str) and posted[:10] > received[:10]:
+        raise InvalidInput(N_("Ugyldige datoer"), {"klage_postet": Message(
+            N_("En klage kan ikke være postet etter at den ble mottatt"))})
     return start_process(ctx, case_id, APPEAL_PROCESS, data, actor)
 
 

@@ -18,6 +18,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from engine.access import rules
 from engine.accounts.roles import INTAKE_ROLES
 from engine.cases import applicants, audit, casework
 from engine.core.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
@@ -201,6 +202,27 @@ def _date(value) -> date | None:
         return date.fromisoformat(value) if isinstance(value, str) and value else None
     except ValueError:
         return None
+
+
+def appeal_form(ctx, user: User) -> ApplicationForm:
+    """The form an officer registers an appeal with (the appeal process's start form)."""
+    if not may_register(user):
+        raise PermissionDenied(N_("Bare saksbehandlere kan registrere klager"))
+    version = store.latest_version(ctx, casework.APPEAL_PROCESS)
+    form = casework.start_form(ctx.specs.get(version))
+    return ApplicationForm(casework.APPEAL_PROCESS, version.name,
+                           store.form_schema(ctx, version, form) if form else None)
+
+
+def register_appeal(ctx, case_id: int, data: dict, user: User):
+    """An officer registers an appeal on a case: exactly the appeal form's fields."""
+    rules.require_case(ctx, case_id, user)
+    if not may_register(user):
+        raise PermissionDenied(N_("Bare saksbehandlere kan registrere klager"))
+    version = store.latest_version(ctx, casework.APPEAL_PROCESS)
+    form = casework.start_form(ctx.specs.get(version))
+    check_completion(store.form_text(ctx, version, form) if form else None, data)
+    return casework.register_appeal(ctx, case_id, data, user)
 
 
 def started_with(ctx, user: User, idempotency_key: str) -> Case | None:

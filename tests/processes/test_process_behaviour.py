@@ -395,7 +395,8 @@ FACTS = dict(vedtak_ip="avslag", vedtak_koordinator="avslag", vedtak_barnekoordi
 
 
 def test_an_appeal_in_time_is_forwarded_reminded_and_carried_out():
-    run = Run("klage", dict(FACTS, klage_mottatt="2026-02-09", klager="Kari", grunnlag="Uenig"))
+    run = Run("klage", dict(FACTS, klage_mottatt="2026-02-09", klage_postet="2026-02-09",
+                             klager="Kari", grunnlag="Uenig"))
     assert run.tasks() == [("Vurdere klagen", "saksbehandler", None)]
     run.complete("Vurdere klagen",
                  {"klagevurdering": "Ingen nye opplysninger", "anbefaling": "opprettholde"})
@@ -415,7 +416,8 @@ def test_an_appeal_in_time_is_forwarded_reminded_and_carried_out():
 
 
 def test_a_late_appeal_is_never_dismissed_without_a_person_deciding():
-    run = Run("klage", dict(FACTS, klage_mottatt="2026-03-02", klager="Kari", grunnlag="Uenig"))
+    run = Run("klage", dict(FACTS, klage_mottatt="2026-03-02", klage_postet="2026-03-02",
+                             klager="Kari", grunnlag="Uenig"))
     assert run.names() == ["Vurdere for sen klage"]
     run.complete("Vurdere for sen klage", {"arsak_for_sen_klage": "Innlagt",
                                            "behandle_likevel": False,
@@ -431,7 +433,8 @@ def test_a_late_appeal_is_never_dismissed_without_a_person_deciding():
 
 
 def test_a_reversal_makes_a_new_decision_with_a_new_appeal_clock():
-    run = Run("klage", dict(FACTS, klage_mottatt="2026-02-09", klager="Kari", grunnlag="Uenig"))
+    run = Run("klage", dict(FACTS, klage_mottatt="2026-02-09", klage_postet="2026-02-09",
+                             klager="Kari", grunnlag="Uenig"))
     run.complete("Vurdere klagen", {"klagevurdering": "Nye opplysninger", "anbefaling": "omgjore"})
     run.complete("Beslutte omgjøring", {"omgjore": True, "beslutning_begrunnelse": "Omgjøres"})
     run.complete("Utforme vedtak", VEDTAK)

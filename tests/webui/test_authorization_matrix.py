@@ -19,6 +19,8 @@ from engine.scheduling.sweep import sweep_once
 from engine.worklist import humantasks
 
 ROLES = list(ROLE_USERS)
+APPEAL_FORM = {"klage_mottatt": "2026-02-13", "klage_postet": "2026-02-11", "klager": "Kari",
+               "klager_rolle": "personen", "grunnlag": "Uenig"}
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ROOT = Path(__file__).resolve().parents[2]
 STEPS = ["saksbehandler", "leder", "koordinerende_enhet", "koordinator"]
@@ -67,6 +69,15 @@ class World:
             plan.main_goal = "Bo trygt hjemme"
             lifecycle.approve(ctx, plan, "test")
             return plan.id
+        return self.do(run)
+
+    def decided_case(self) -> int:
+        """A case with a decision and its appeal deadline."""
+        def run(ctx):
+            case = casework.start_case(ctx, {}, get_user(ctx, "saksbehandler1"),
+                                       process_key="stafett")
+            case.facts = {"klagefrist": "2026-02-11", "vedtak_ip": "avslag"}
+            return case.id
         return self.do(run)
 
     def person_of(self, plan_id: int) -> int:
@@ -256,6 +267,17 @@ def _html_cases(world, browser):
     add("/plans/|GET", lambda client, role: _status(
         client.get("/plans/"), 200 if role in searchers[:3] else 403))
 
+    def appeal_page(client, role):
+        case_id = world.decided_case()
+        _status(client.get(f"/cases/{case_id}/appeal"), 200 if role == "saksbehandler" else 403)
+    add("/cases/<dbid:case_id>/appeal|GET", appeal_page)
+
+    def appeal_post(client, role):
+        case_id = world.decided_case()
+        _status(client.post(f"/cases/{case_id}/appeal", APPEAL_FORM),
+                302 if role == "saksbehandler" else 403, to=re.compile(r"/cases/\d+$"))
+    add("/cases/<dbid:case_id>/appeal|POST", appeal_post)
+
     def case_page(client, role):
         task_id = world.task_for("saksbehandler")
         case_id = world.case_of(task_id)
@@ -414,6 +436,9 @@ def _api_rows(world, api):
     add("/api/v1/cases/<dbid:case_id>|GET", get_case)
 
     caseworkers = ("saksbehandler", "leder", "koordinerende_enhet")
+    add("/api/v1/cases/<dbid:case_id>/appeals|POST", lambda client, role: _status(
+        client.post(f"/api/v1/cases/{world.decided_case()}/appeals", json={"data": {
+            **APPEAL_FORM, "gjelder": ["ip"]}}), 201 if role == "saksbehandler" else 403))
     add("/api/v1/cases|GET", lambda client, role: _status(
         client.get("/api/v1/cases?q=nordmann"), 403 if role == "admin" else 200))
     add("/api/v1/persons|GET", lambda client, role: _status(

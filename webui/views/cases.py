@@ -120,3 +120,30 @@ def create():
 def show(case_id: int):
     page = casepage.case_page(uow.ctx(), case_id, g.user, config.settings().soon_due_days)
     return render_template("case.html", page=page)
+
+
+@bp.get("/<dbid:case_id>/appeal")
+def appeal(case_id: int):
+    return _render_appeal(case_id)
+
+
+@bp.post("/<dbid:case_id>/appeal")
+def register_appeal(case_id: int):
+    application = intake.appeal_form(uow.ctx(), g.user)
+    data = forms.parse_form(application.schema, request.form)
+    try:
+        intake.register_appeal(uow.ctx(), case_id, data, g.user)
+    except InvalidInput as error:
+        uow.abort()
+        return _render_appeal(case_id, data, translate_all(error.errors), status=422)
+    flash(_("Klagen er registrert; den vurderes i saken."), "success")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+def _render_appeal(case_id: int, values=None, errors=None, status=200):
+    ctx = uow.ctx()
+    page = casepage.case_page(ctx, case_id, g.user, config.settings().soon_due_days,
+                              with_diagrams=False)
+    application = intake.appeal_form(ctx, g.user)
+    form = forms.build_form(application.schema, values or {}, errors)
+    return render_template("case_appeal.html", page=page, form=form), status
