@@ -112,6 +112,13 @@ def test_a_second_request_joins_the_plan_meeting_versions_and_pdf(page, server):
     expect(page.locator("main")).to_contain_text("DPS Nord")
     assert_accessible(page)
 
+    # version 2 as it was approved, under the headings (a)-(i)
+    page.goto(page.base + f"/plans/{plan_id}")
+    page.locator("#plan-versions").get_by_role("link", name="Versjon 2 godkjent").click()
+    expect(page.get_by_role("heading", name="(a) Mål, ressurser og behov")).to_be_visible()
+    expect(page.locator("#plan-version")).to_contain_text("DPS Nord")
+    assert_accessible(page)
+
     # the plan as PDF
     page.goto(page.base + f"/plans/{plan_id}")
     with page.expect_download() as download:

@@ -243,12 +243,13 @@ def _html_cases(world, browser):
         plan_id = world.plan()
         readers = searchers[:3]
         for path in (f"/plans/{plan_id}", f"/plans/{plan_id}.pdf",
-                     f"/plans/{plan_id}/versions/1/compare/2"):
+                     f"/plans/{plan_id}/versions/1/compare/2", f"/plans/{plan_id}/versions/2"):
             _status(client.get(path), 200 if role in readers else 403)
         _status(client.get("/plans/999999"), 404)
     add("/plans/<dbid:plan_id>|GET", plan_pages)
     add("/plans/<dbid:plan_id>.pdf|GET", plan_pages)
     add("/plans/<dbid:plan_id>/versions/<dbid:older>/compare/<dbid:newer>|GET", plan_pages)
+    add("/plans/<dbid:plan_id>/versions/<dbid:number>|GET", plan_pages)
     add("/plans/<dbid:plan_id>/meetings|POST", lambda client, role: _status(
         client.post(f"/plans/{world.plan()}/meetings", {
             "held_on": "2026-01-05", "attendees": "Kari Nordmann", "minutes": "Møte"}),

@@ -73,6 +73,10 @@ def test_the_plan_as_pdf_is_pdf_a_and_holds_the_plan_but_no_protected_address(de
         assert demo_persons.PROTECTED_ADDRESS not in text and "0001 Oslo" not in text
         xmp = reader.xmp_metadata.stream.get_data().decode()
         assert "pdfaid:part" in xmp and "/StructTreeRoot" in reader.trailer["/Root"]
+    purposes = _do(demo_env, lambda ctx: ctx.session.scalars(select(AuditEvent).where(
+        AuditEvent.kind == "plan_read", AuditEvent.actor == "saksbehandler1")).all())
+    assert [e.details.get("purpose") for e in purposes] == ["plan pdf"]
+    assert purposes[0].person_id is not None
     nora = _text(site("saksbehandler1").get(f"/plans/{_plan_of(demo_env, 'Nora Vik')}")
                  .get_data(as_text=True))
     assert demo_persons.PROTECTED_ADDRESS not in nora and "Adressen er skjermet" in nora
@@ -118,6 +122,17 @@ def test_two_versions_compare_section_by_section(demo_env, site):
     assert "(e) Tiltak" not in text  # unchanged
     assert "hovedmal" not in text and "hele_planen" not in text
 
+    version = site("koordinator1").get(f"/plans/{plan_id}/versions/1")
+    assert f'/plans/{plan_id}/versions/1"' in page and version.status_code == 200
+    text = _text(version.get_data(as_text=True))
+    positions = [text.index(heading) for heading in HEADINGS]
+    assert positions == sorted(positions)
+    assert "Bo trygt hjemme" in text and "Komme i arbeid" not in text
+    assert "Kari Koordinator" in text  # the coordinator by name, not the username
+    for raw in (*RAW, "brukernavn", "koordinator1"):
+        assert raw not in text, raw
+    assert site("koordinator1").get(f"/plans/{plan_id}/versions/9").status_code == 404
+
 
 def test_the_coordinators_plans_and_the_overview(demo_env, site):
     mine = _text(site("koordinator1").get("/plans/mine").get_data(as_text=True))
@@ -125,7 +140,7 @@ def test_the_coordinators_plans_and_the_overview(demo_env, site):
     assert "Sofie Lie" not in _text(site("koordinator2").get("/plans/mine")
                                     .get_data(as_text=True))
     overview = site("koordinerende1").get("/plans/").get_data(as_text=True)
-    assert "koordinator1" in overview and "Neste evaluering" in overview
+    assert "Kari Koordinator" in overview and "Neste evaluering" in overview
     assert site("koordinator1").get("/plans/").status_code == 403
     assert site("admin1").get("/plans/").status_code == 403
 

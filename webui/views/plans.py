@@ -99,6 +99,12 @@ def compare(plan_id: int, older: int, newer: int):
     return render_template("plan_compare.html", c=comparison)
 
 
+@bp.get("/<dbid:plan_id>/versions/<dbid:number>")
+def version(plan_id: int, number: int):
+    view = plan_page.plan_version_view(uow.ctx(), plan_id, number, g.user)
+    return render_template("plan_version.html", view=view)
+
+
 @bp.get("/mine")
 def mine():
     return render_template("plan_list.html", rows=plan_page.coordinated_by(uow.ctx(), g.user),
