@@ -215,11 +215,10 @@ def plan_versions(plan_id: int):
 
 @bp.get("/plans/<dbid:plan_id>/versions/<dbid:number>")
 def plan_version(plan_id: int, number: int):
-    doc = plan_page.plan_page(uow.ctx(), plan_id, g.user, purpose=f"api version {number}")
-    version = versions.get(uow.ctx(), plan_id, number)
+    view = plan_page.plan_version_view(uow.ctx(), plan_id, number, g.user)
+    version = view.version
     return jsonify({"number": version.number, "approved_at": _iso(version.approved_at),
-                    "approved_by": version.approved_by,
-                    "sections": {k: v for k, v in version.snapshot.items() if doc.shows(k)}})
+                    "approved_by": version.approved_by, "sections": view.sections})
 
 
 @bp.get("/plans/<dbid:plan_id>/versions/<dbid:older>/compare/<dbid:newer>")
