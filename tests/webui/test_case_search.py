@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from engine.cases import demo_persons
 from engine.db.models import AuditEvent, Case, HumanTask, Person
 from engine.persons import identity, search
+
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 def _do(env, fn):
@@ -177,3 +181,46 @@ def test_the_person_is_edited_on_the_person_page_and_a_stale_form_loses(demo_env
     bad = officer.post(f"/persons/{nils.person_id}", {**form, "version": str(int(version) + 1),
                                                       "protection": "hemmelig"})
     assert bad.status_code == 422
+
+
+def test_a_strictly_protected_address_is_on_the_officers_person_page_only(demo_env, site):
+    nora = _case(demo_env, "Nora Vik")
+    address = demo_persons.PROTECTED_ADDRESS
+    officer = site("saksbehandler1").get(f"/persons/{nora.person_id}").get_data(as_text=True)
+    assert address in officer and "Strengt fortrolig adresse (kode 6)" in officer
+    coordinator = site("koordinator1")
+    responses = [coordinator.get(path) for path in (
+        f"/persons/{nora.person_id}", "/cases/?q=nora", f"/cases/?q={nora.case_number}",
+        f"/cases/{nora.id}", "/inbox/?view=mine", "/persons/?q=vik")]
+    assert [r.status_code for r in responses] == [200, 200, 200, 200, 200, 403]
+    for response in responses:
+        assert address not in response.get_data(as_text=True), response.request.path
+    person = responses[0].get_data(as_text=True)
+    assert "Adressen er skjermet" in person and "Strengt fortrolig adresse (kode 6)" in person
+    assert nora.case_number in _numbers(responses[1].get_data(as_text=True))
+    assert "Strengt fortrolig adresse (kode 6)" in responses[1].get_data(as_text=True)
+
+
+def test_the_person_page_lists_each_cases_coordinator_and_open_tasks(demo_env, site):
+    kari = _case(demo_env, "Kari Nordmann")
+    tasks = _do(demo_env, lambda ctx: ctx.session.scalars(select(HumanTask).where(
+        HumanTask.case_id == kari.id, HumanTask.status == "open")).all())
+    html = site("saksbehandler1").get(f"/persons/{kari.person_id}").get_data(as_text=True)
+    table = html[html.index('id="person-cases"'):]
+    table = table[:table.index("</table>")]
+    assert kari.case_number in table and tasks
+    for task in tasks:
+        assert task.name in table
+        if task.due_at:
+            assert f"frist {task.due_at.astimezone(OSLO):%d.%m.%Y}" in table
+    assert "(ikke tatt)" in table or any(t.assignee and t.assignee in table for t in tasks)
+    emma = _case(demo_env, "Emma Berg")
+    html = site("saksbehandler1").get(f"/persons/{emma.person_id}").get_data(as_text=True)
+    assert f"<td>{emma.coordinator}</td>" in html
+
+
+def test_a_bad_overdue_value_is_named(site):
+    response = site("saksbehandler1").get("/cases/?overdue=ja")
+    assert response.status_code == 400
+    assert "«Bare saker med frist på overtid» er 1 eller tom." in response.get_data(as_text=True)
+    assert site("saksbehandler1").get("/cases/?overdue=1&status=all").status_code == 200

@@ -40,6 +40,9 @@ def _query(args) -> tuple[search.CaseQuery, dict[str, str]]:
         responsible = g.user.username
     if responsible is not None and len(responsible) > 80:
         errors["responsible"], responsible = _("Brukernavnet er for langt."), None
+    overdue = args.get("overdue") or ""
+    if overdue not in ("", "1"):
+        errors["overdue"], overdue = _("«Bare saker med frist på overtid» er 1 eller tom."), ""
     offset = 0
     if args.get("offset"):
         number = ascii_int(args["offset"], 0, 10_000_000)
@@ -48,7 +51,7 @@ def _query(args) -> tuple[search.CaseQuery, dict[str, str]]:
         else:
             offset = number
     return search.CaseQuery(text=text, status=status, service=service, responsible=responsible,
-                            overdue=args.get("overdue") == "1", sort=sort, offset=offset), errors
+                            overdue=overdue == "1", sort=sort, offset=offset), errors
 
 
 @bp.get("/")
