@@ -224,3 +224,21 @@ def test_a_bad_overdue_value_is_named(site):
     assert response.status_code == 400
     assert "«Bare saker med frist på overtid» er 1 eller tom." in response.get_data(as_text=True)
     assert site("saksbehandler1").get("/cases/?overdue=1&status=all").status_code == 200
+
+
+def test_the_list_pages_with_next_and_previous(demo_env, site, monkeypatch):
+    monkeypatch.setattr(search, "PAGE_SIZE", 4)
+    officer = site("saksbehandler1")
+    seen, path, pages = [], "/cases/?status=all&sort=case_number", []
+    while path:
+        html = officer.get(path).get_data(as_text=True)
+        pages.append(html)
+        seen += _numbers(html)
+        following = re.search(r'<a href="(\?[^"]+)">Neste side</a>', html)
+        path = "/cases/" + following.group(1).replace("&amp;", "&") if following else None
+    assert [len(_numbers(p)) for p in pages] == [4, 4, 3]
+    assert len(seen) == 11 and seen == sorted(seen, reverse=True)
+    assert "Forrige side" not in pages[0] and "Forrige side" in pages[2]
+    back = re.search(r'<a href="(\?[^"]+)">Forrige side</a>', pages[2]).group(1)
+    assert _numbers(officer.get("/cases/" + back.replace("&amp;", "&")).get_data(as_text=True)) \
+        == seen[4:8]

@@ -51,7 +51,8 @@ def _query(args) -> tuple[search.CaseQuery, dict[str, str]]:
         else:
             offset = number
     return search.CaseQuery(text=text, status=status, service=service, responsible=responsible,
-                            overdue=overdue == "1", sort=sort, offset=offset), errors
+                            overdue=overdue == "1", sort=sort, offset=offset,
+                            limit=search.PAGE_SIZE), errors
 
 
 @bp.get("/")
