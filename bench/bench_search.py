@@ -30,13 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_intake import ADMIN_URL, fresh_database, persons
+from bench_intake import ADMIN_URL, bench_environment, p95, persons
 from sqlalchemy import text
 
 from engine.accounts import credentials, users
-from engine.core.settings import Settings
-from engine.definitions import store
-from engine.environment import EngineEnvironment
 from engine.persons import person_page, search
 from engine.plans import plan_page
 
@@ -129,7 +126,7 @@ def timed(fn, runs: int) -> tuple[float, float]:
         started = time.perf_counter()
         fn(i)
         times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), statistics.quantiles(times, n=20)[-1]
+    return statistics.median(times), p95(times)
 
 
 def report(label: str, figures: tuple[float, float], target: float) -> None:
@@ -144,13 +141,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--postgres-url", default=ADMIN_URL)
     args = parser.parse_args()
-    url = fresh_database(args.postgres_url, "samflyt_bench_search")
-    env = EngineEnvironment(Settings.from_env(database_url=url, allow_synthetic_ids=True,
-                                              log_level="WARNING"))
-    env.upgrade_schema()
-    with env.unit_of_work() as ctx:
-        store.deploy_files(ctx, store.read_directory(ROOT / "processes"), "bench")
-        users.add_user(ctx, "kari", ["saksbehandler"])
+    env = bench_environment(args.postgres_url, "samflyt_bench_search")
     started = time.perf_counter()
     people = fill(env, args.persons)
     plan_id = big_plan(env)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from engine.cases import action_items, intake
 from engine.cases.casework import MAIN_PROCESS
+from engine.deadlines.calendar import years_before
 from engine.persons import identity, registry
 from engine.persons.registry import PersonDetails
 from engine.plans import lifecycle, meetings, participants
@@ -23,7 +24,7 @@ def load(ctx, at, start, people, application, decision, plan) -> list[str]:
     officer = people["saksbehandler1"]
 
     # a child who turns 16 in three weeks, with both parents, and an approved plan
-    born = _years_before(today, 16) + timedelta(days=21)
+    born = years_before(today, 16) + timedelta(days=21)
     mother = registry.register(ctx, PersonDetails(
         name="Hanne Lie", national_id=identity.synthetic(date(1982, 5, 14), 201),
         address="Fjordveien 12", postal_code="5003", postal_place="Bergen"), "demo")
@@ -129,10 +130,3 @@ def load(ctx, at, start, people, application, decision, plan) -> list[str]:
     lines.append(f"case {case.case_number}: an expected child (barnekoordinator), due "
                  f"{due:%d.%m.%Y}")
     return lines
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)

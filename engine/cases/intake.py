@@ -14,7 +14,6 @@ case the first one made, and never makes a second.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 
 from sqlalchemy import select
 
@@ -24,6 +23,7 @@ from engine.cases import applicants, audit, casework
 from engine.core.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from engine.core.messages import N_, Message
 from engine.db.models import Case, Person, Plan, User
+from engine.deadlines.calendar import optional_date
 from engine.definitions import store
 from engine.persons import registry, search
 from engine.persons.catalogue import services_asked
@@ -50,10 +50,25 @@ def application_form(ctx, user: User, process_key: str, allowed: tuple[str, ...]
                      ) -> ApplicationForm:
     """The start form of `process_key` (None when the process has none)."""
     _check(user, process_key, allowed)
+    return _form_of(ctx, process_key)
+
+
+def _form_of(ctx, process_key: str) -> ApplicationForm:
+    version, form = _start_form(ctx, process_key)
+    return ApplicationForm(process_key, version.name,
+                           store.form_schema(ctx, version, form) if form else None)
+
+
+def _start_form(ctx, process_key: str):
+    """The process's newest version and the form file on its start event (or None)."""
     version = store.latest_version(ctx, process_key)
-    form = casework.start_form(ctx.specs.get(version))
-    schema = store.form_schema(ctx, version, form) if form else None
-    return ApplicationForm(process_key, version.name, schema)
+    return version, casework.start_form(ctx.specs.get(version))
+
+
+def _check_start_data(ctx, process_key: str, data: dict) -> None:
+    """The data is exactly the start form's fields (none without a form), valid for it."""
+    version, form = _start_form(ctx, process_key)
+    check_completion(store.form_text(ctx, version, form) if form else None, data)
 
 
 @dataclasses.dataclass
@@ -69,11 +84,9 @@ def start_form_schemas(ctx, allowed: tuple[str, ...]) -> dict[str, dict | None]:
     schemas: dict[str, dict | None] = {}
     for key in allowed:
         try:
-            version = store.latest_version(ctx, key)
+            schemas[key] = _form_of(ctx, key).schema
         except NotFound:
             continue
-        form = casework.start_form(ctx.specs.get(version))
-        schemas[key] = store.form_schema(ctx, version, form) if form else None
     return schemas
 
 
@@ -102,8 +115,7 @@ def register_application(ctx, data: dict, user: User, process_key: str,
                                        "%(case)s); bruk en ny nøkkel for en ny søknad"),
                                     key=idempotency_key, case=earlier.case_number)
             return Registration(earlier, created=False)
-    version = store.latest_version(ctx, process_key)
-    form = casework.start_form(ctx.specs.get(version))
+    version, form = _start_form(ctx, process_key)
     check_completion(store.form_text(ctx, version, form) if form else None, data)
     if form is None:  # a process without an application form concerns no one yet
         return Registration(casework.start_case(ctx, data, user, process_key=process_key,
@@ -119,7 +131,7 @@ def register_application(ctx, data: dict, user: User, process_key: str,
     case = casework.start_case(
         ctx, data, user, process_key=PLAN_JOIN_PROCESS if joins else process_key,
         idempotency_key=idempotency_key,
-        about=casework.About(person=found, received_on=_date(data.get("mottatt_dato")),
+        about=casework.About(person=found, received_on=optional_date(data.get("mottatt_dato")),
                              services=services_asked(data), applicant=applicant,
                              plan=plan if joins else None))
     return Registration(case, created=True)
@@ -178,7 +190,7 @@ def joins_plan(ctx, person_id: int | None, data: dict) -> bool:
 def _person(ctx, data: dict, choice: PersonChoice, actor: str) -> Person:
     if choice.person_id is not None:
         return registry.get(ctx, choice.person_id)
-    born = _date(data.get("fodselsdato"))
+    born = optional_date(data.get("fodselsdato"))
     expected = data.get("barn_forventet") is True
     details = registry.PersonDetails(
         name=data.get("navn", ""), national_id=choice.national_id,
@@ -197,32 +209,23 @@ def _person(ctx, data: dict, choice: PersonChoice, actor: str) -> Person:
     return registry.register(ctx, details, actor)
 
 
-def _date(value) -> date | None:
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) and value else None
-    except ValueError:
-        return None
-
-
 def appeal_form(ctx, user: User) -> ApplicationForm:
     """The form an officer registers an appeal with (the appeal process's start form)."""
-    if not may_register(user):
-        raise PermissionDenied(N_("Bare saksbehandlere kan registrere klager"))
-    version = store.latest_version(ctx, casework.APPEAL_PROCESS)
-    form = casework.start_form(ctx.specs.get(version))
-    return ApplicationForm(casework.APPEAL_PROCESS, version.name,
-                           store.form_schema(ctx, version, form) if form else None)
+    _may_appeal(user)
+    return _form_of(ctx, casework.APPEAL_PROCESS)
 
 
 def register_appeal(ctx, case_id: int, data: dict, user: User):
     """An officer registers an appeal on a case: exactly the appeal form's fields."""
     rules.require_case(ctx, case_id, user)
+    _may_appeal(user)
+    _check_start_data(ctx, casework.APPEAL_PROCESS, data)
+    return casework.register_appeal(ctx, case_id, data, user)
+
+
+def _may_appeal(user: User) -> None:
     if not may_register(user):
         raise PermissionDenied(N_("Bare saksbehandlere kan registrere klager"))
-    version = store.latest_version(ctx, casework.APPEAL_PROCESS)
-    form = casework.start_form(ctx.specs.get(version))
-    check_completion(store.form_text(ctx, version, form) if form else None, data)
-    return casework.register_appeal(ctx, case_id, data, user)
 
 
 def started_with(ctx, user: User, idempotency_key: str) -> Case | None:

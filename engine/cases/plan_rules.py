@@ -24,6 +24,7 @@ from engine.cases import audit, casework
 from engine.cases.action_items import carrier_case
 from engine.db import fastpath
 from engine.db.models import Case, Consent, Notice, Person, Plan
+from engine.deadlines.calendar import years_before
 from engine.notices import notice_board
 from engine.plans import coordinators, participants, sections
 
@@ -39,7 +40,7 @@ def apply_due(ctx) -> list[str]:
 
 def _consent_age(ctx) -> list[str]:
     today = ctx.today()
-    cutoff = _years_before(today, sections.CONSENT_AGE)
+    cutoff = years_before(today, sections.CONSENT_AGE)
     parents_consent = exists().where(Consent.plan_id == Plan.id,
                                      Consent.withdrawn_at.is_(None),
                                      Consent.renewal_due.is_(False),
@@ -91,10 +92,3 @@ def _notice(ctx, case: Case, plan: Plan, kind: str, key: str, due: date) -> None
         case_number=case.case_number, status=notice_board.RAISED, created_at=now,
         raised_at=now, due_at=now))
     audit.record(ctx, case, "system", "notice_raised", kind=kind, due=due.isoformat())
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)

@@ -92,6 +92,22 @@ def to_date(value: date | datetime | str, tz: tzinfo = OSLO) -> date:
     return value
 
 
+def optional_date(value: date | str | None) -> date | None:
+    """A date field of a form or of case data as a date: None when it is empty or not an ISO
+    date (the forms check the format; data saved before a field existed may lack it)."""
+    if isinstance(value, date):
+        return value.date() if isinstance(value, datetime) else value
+    try:
+        return date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+def years_before(value: date, years: int) -> date:
+    """The date ``years`` before ``value`` (who was born on or before it is that old)."""
+    return _add_months(value, -12 * years)
+
+
 _Day = TypeVar("_Day", date, datetime)
 
 

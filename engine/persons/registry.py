@@ -16,6 +16,7 @@ from engine.cases import audit
 from engine.core.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from engine.core.messages import N_, Message
 from engine.db.models import Case, Person, PersonRelation, User
+from engine.deadlines.calendar import optional_date
 from engine.persons import catalogue, identity
 
 _NAME_LENGTH = 200
@@ -120,7 +121,7 @@ def record_birth(ctx, person_id: int, national_id: str, actor: str) -> Person:
 def person_for_application(ctx, data: dict, actor: str) -> Person:
     """The person an application names (`navn`, `fodselsdato`): the one person registered
     with that name and birth date, else a new one."""
-    born = _parse_date(data.get("fodselsdato"))
+    born = optional_date(data.get("fodselsdato"))
     name = data.get("navn") or "Ukjent"
     if born is not None:
         same = by_name_and_birth(ctx, name, born)
@@ -128,13 +129,6 @@ def person_for_application(ctx, data: dict, actor: str) -> Person:
             return same[0]
     return register(ctx, PersonDetails(name=name, birth_date=born,
                                        due_date=None if born else ctx.today()), actor)
-
-
-def _parse_date(value) -> date | None:
-    try:
-        return date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
-    except ValueError:
-        return None
 
 
 def get(ctx, person_id: int) -> Person:

@@ -20,7 +20,7 @@ from engine.cases import audit
 from engine.core.errors import PermissionDenied
 from engine.core.messages import N_
 from engine.db.models import Case, CaseNumberCounter, HumanTask, Person, Plan, User
-from engine.persons import catalogue, identity
+from engine.persons import identity
 from engine.persons.registry import fold
 
 #: How the case list may be sorted: key -> (columns, newest first?)
@@ -222,7 +222,3 @@ def _order(sort: str, due):
     if sort == "due":
         return (due.is_(None), due, Case.id)
     return (Case.received_on.desc(), Case.id.desc())
-
-
-def service_labels() -> dict[str, str]:
-    return {key: label for key, (label, _field) in catalogue.SERVICES.items()}

@@ -18,6 +18,7 @@ from engine.cases import audit
 from engine.core.errors import ConflictError
 from engine.core.messages import N_
 from engine.db.models import Case, Plan, PlanGoal, PlanMeasure
+from engine.deadlines.calendar import optional_date
 from engine.plans import participants
 
 _TEXTS = {"hovedmal": "main_goal", "ressurser_og_behov": "resources", "behov": "needs",
@@ -46,20 +47,20 @@ def apply_form(ctx, plan: Plan, data: dict[str, Any], actor: str, case: Case | N
             setattr(plan, column, (data[field] or "").strip() or None)
     for field, column in _DATES.items():
         if field in data:
-            setattr(plan, column, _date(data[field]))
+            setattr(plan, column, optional_date(data[field]))
     if "bidrag" in data:
         plan.contributions = {k: v for k, v in (data["bidrag"] or {}).items() if v}
     if "delmal" in data:
         ctx.session.execute(delete(PlanGoal).where(PlanGoal.plan_id == plan.id))
         ctx.session.add_all(PlanGoal(plan_id=plan.id, position=i, text=goal["beskrivelse"],
-                                     deadline=_date(goal.get("frist")))
+                                     deadline=optional_date(goal.get("frist")))
                             for i, goal in enumerate(data["delmal"] or []))
     if "tiltak" in data:
         ctx.session.execute(delete(PlanMeasure).where(PlanMeasure.plan_id == plan.id))
         ctx.session.add_all(PlanMeasure(
             plan_id=plan.id, position=i, what=item["hva"], extent=item.get("omfang"),
             responsible=item.get("ansvarlig") or "", how=item.get("gjennomforing"),
-            starts_on=_date(item.get("fra")), ends_on=_date(item.get("til")),
+            starts_on=optional_date(item.get("fra")), ends_on=optional_date(item.get("til")),
             status=item.get("status") or "planlagt")
             for i, item in enumerate(data["tiltak"] or []))
     if isinstance(data.get("samtykke"), dict):  # first: the participants' consents name it
@@ -99,11 +100,6 @@ def form_data(ctx, plan: Plan) -> dict[str, Any]:
 _FORM_FIELDS = set(_TEXTS) | set(_DATES) | {"bidrag", "delmal", "tiltak", "deltakere",
                                             "samtykke"}
 
-
-def _date(value) -> date | None:
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
 
 
 def _iso(value: date | None) -> str | None:

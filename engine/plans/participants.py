@@ -17,6 +17,7 @@ from engine.cases import audit
 from engine.core.errors import ConflictError, InvalidInput, NotFound
 from engine.core.messages import N_, Message
 from engine.db.models import Case, Consent, Person, Plan, PlanParticipant, User
+from engine.deadlines.calendar import birthday, optional_date, to_date
 from engine.plans import sections
 
 #: The drafting form's `samtykke.gitt_av` values, and the engine's field names as the form
@@ -238,12 +239,12 @@ def sync_from_form(ctx, plan: Plan, rows: list[dict], actor: str, case: Case | N
 def plan_consent_from_form(ctx, plan: Plan, values: dict, actor: str) -> None:
     if not values.get("samtykke_til_plan"):
         return
-    given_on = _date(values.get("samtykke_dato")) or ctx.today()
+    given_on = optional_date(values.get("samtykke_dato")) or ctx.today()
     existing = plan_consent(ctx, plan.id)
     role = _FORM_GIVERS.get(values.get("gitt_av", ""), _default_giver(ctx, plan))
     name = (values.get("gitt_av_navn") or "").strip() \
         or str(sections.CONSENT_GIVERS[role])
-    expires = _date(values.get("samtykke_utlop"))
+    expires = optional_date(values.get("samtykke_utlop"))
     if existing is not None and (existing.given_by_name, existing.given_by_role,
                                  existing.given_on, existing.expires_on) \
             == (name, role, given_on, expires):
@@ -278,15 +279,7 @@ def _who_consents(ctx, plan: Plan, role: str, on: date) -> Message | None:
 def _of_consent_age(person: Person | None, on: date) -> bool:
     if person is None or person.birth_date is None:
         return False
-    return birthday(person.birth_date, sections.CONSENT_AGE) <= on
-
-
-def birthday(born: date, years: int) -> date:
-    """The date `years` after `born` (29 February gives 28 February)."""
-    try:
-        return born.replace(year=born.year + years)
-    except ValueError:
-        return born.replace(year=born.year + years, day=28)
+    return to_date(birthday(person.birth_date, sections.CONSENT_AGE)) <= on
 
 
 def _participant(ctx, plan: Plan, participant_id: int) -> PlanParticipant:
@@ -294,7 +287,3 @@ def _participant(ctx, plan: Plan, participant_id: int) -> PlanParticipant:
     if participant is None or participant.plan_id != plan.id:
         raise NotFound(N_("Fant ikke deltaker %(participant)s"), participant=participant_id)
     return participant
-
-
-def _date(value) -> date | None:
-    return date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
