@@ -7,7 +7,7 @@ from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 
 from engine.accounts import credentials
-from engine.cases import casepage, intake
+from engine.cases import case_api, casepage, intake
 from engine.cases.casework import APPEAL_PROCESS
 from engine.core.errors import DefinitionError, InvalidInput
 from engine.core.messages import N_, Message
@@ -129,9 +129,9 @@ def create_case():
         applicant_person_id=_optional_id(body, "applicant_person_id"))
     key = _idempotency_key()
     registration = uow.start_case_idempotently(
-        lambda key: intake.register_application(uow.ctx(), data, g.user, process_key,
-                                                config.settings().case_processes, key,
-                                                person=choice), key)
+        lambda key: case_api.register_application(uow.ctx(), data, g.user, process_key,
+                                                  config.settings().case_processes, key,
+                                                  person=choice), key)
     case = registration.case
     tasks = humantasks.open_tasks(uow.ctx(), case.id)
     return jsonify({"id": case.id, "case_number": case.case_number, "status": case.status,

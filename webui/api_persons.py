@@ -21,14 +21,12 @@ from datetime import date
 from typing import Any
 
 from flask import g, jsonify, request
-from sqlalchemy import select
 
-from engine.cases import action_items, births, intake
-from engine.core.errors import InvalidInput, NotFound
+from engine.cases import action_items, case_api, intake
+from engine.core.errors import InvalidInput
 from engine.core.messages import N_, Message
-from engine.db.models import Plan
-from engine.persons import catalogue, person_page, protection, registry, search
-from engine.plans import editing, meetings, plan_page, sections, versions
+from engine.persons import catalogue, person_api, person_page, protection, registry, search
+from engine.plans import editing, meetings, plan_api, plan_page, sections
 from webui import uow
 from webui.api import _body, _iso, bp
 from webui.parsing import ascii_int
@@ -97,7 +95,7 @@ def person_json(person, reader) -> dict:
 @bp.get("/persons")
 def find_persons():
     text = (request.args.get("q") or "").strip()[:200]
-    hits = search.search_persons(uow.ctx(), g.user, text) if text else []
+    hits = person_api.find(uow.ctx(), g.user, text)
     return jsonify({"persons": [{**person_json(h.person, g.user), "open_cases": h.open_cases,
                                  "has_active_plan": h.has_active_plan} for h in hits]})
 
@@ -110,17 +108,12 @@ _PERSON = {"name": _TEXT, "national_id": _TEXT, "birth_date": _DATE, "due_date":
 @bp.post("/persons")
 def register_person():
     values = _fields(_body(required=True), _PERSON, required=("name",))
-    ctx = uow.ctx()
-    registry.require_registrar(g.user)
-    details = registry.PersonDetails(**values)
-    if details.national_id:
-        known = registry.by_number(ctx, details.national_id)
-        if known is not None:
-            return jsonify({"error": "conflict", "id": known.id,
-                            "message": str(Message(N_("Fødselsnummeret er allerede "
-                                                      "registrert")))}), 409
-    person = registry.register(ctx, details, g.user.username)
-    return jsonify(person_json(person, g.user)), 201
+    registered = person_api.register(uow.ctx(), registry.PersonDetails(**values), g.user)
+    if not registered.created:
+        return jsonify({"error": "conflict", "id": registered.person.id,
+                        "message": str(Message(N_("Fødselsnummeret er allerede "
+                                                  "registrert")))}), 409
+    return jsonify(person_json(registered.person, g.user)), 201
 
 
 @bp.get("/persons/<dbid:person_id>")
@@ -148,9 +141,8 @@ def add_relation(person_id: int):
         "related_id": _ID, "kind": _TEXT, "parental_responsibility": _BOOL,
         "fullmakt_scope": _LIST, "fullmakt_signed_on": _DATE, "fullmakt_document": _TEXT},
         required=("related_id", "kind"))
-    registry.require_registrar(g.user)
-    relation = registry.add_relation(
-        uow.ctx(), person_id, values["related_id"], values["kind"], g.user.username,
+    relation = person_api.add_relation(
+        uow.ctx(), person_id, values["related_id"], values["kind"], g.user,
         parental_responsibility=values.get("parental_responsibility", False),
         fullmakt_scope=_strings(values.get("fullmakt_scope", []), "fullmakt_scope"),
         fullmakt_signed_on=values.get("fullmakt_signed_on"),
@@ -161,19 +153,24 @@ def add_relation(person_id: int):
 @bp.post("/persons/<dbid:person_id>/birth")
 def record_birth(person_id: int):
     values = _fields(_body(required=True), {"national_id": _TEXT}, required=("national_id",))
-    registry.require_registrar(g.user)
-    person = births.record_birth(uow.ctx(), person_id, values["national_id"], g.user.username)
+    try:
+        person = case_api.record_birth(uow.ctx(), person_id, values["national_id"], g.user)
+    except InvalidInput as error:  # the register names the page's field: name the body's
+        error.errors = {"national_id" if field == "fodselsnummer" else field: text
+                        for field, text in error.errors.items()}
+        raise
     return jsonify(person_json(person, g.user))
 
 
 # --- plans ------------------------------------------------------------------------------------
 
-def plan_json(doc) -> dict:
-    snapshot = versions.snapshot(uow.ctx(), doc.plan)
+def plan_json(document: plan_api.PlanDocument) -> dict:
+    """The plan as its reader may see it; a protected address is never in it."""
+    doc = document.page
     return {"id": doc.plan.id, "person_id": doc.plan.person_id, "status": doc.plan.status,
             "approved_version": doc.plan.approved_version,
             "next_review": _iso(doc.plan.next_review),
-            "sections": {key: value for key, value in snapshot.items() if doc.shows(key)},
+            "sections": document.sections,
             "participants": [{"id": row.participant.id, "name": row.participant.name,
                               "role": row.participant.role,
                               "username": row.participant.username,
@@ -182,8 +179,9 @@ def plan_json(doc) -> dict:
                              for row in doc.participants] if doc.shows("deltakere") else None,
             "meetings": [{"id": m.id, "held_on": _iso(m.held_on), "attendees": m.attendees,
                           "minutes": m.minutes,
-                          "action_items": [{"what": i.what, "responsible": i.responsible_name,
-                                            "username": i.responsible_username,
+                          "action_items": [{"what": i.what,
+                                            "responsible_name": i.responsible_name,
+                                            "responsible_username": i.responsible_username,
                                             "due_on": _iso(i.due_on),
                                             "task_id": i.human_task_id} for i in items]}
                          for m, items in doc.meetings] if doc.shows(sections.MEETINGS)
@@ -192,18 +190,12 @@ def plan_json(doc) -> dict:
 
 @bp.get("/persons/<dbid:person_id>/plan")
 def person_plan(person_id: int):
-    ctx = uow.ctx()
-    registry.get(ctx, person_id)
-    plan_id = ctx.session.scalar(select(Plan.id).where(
-        Plan.person_id == person_id, Plan.status.in_(sections.OPEN_STATUSES)))
-    if plan_id is None:
-        raise NotFound(N_("Personen har ingen aktiv plan"))
-    return jsonify(plan_json(plan_page.plan_page(ctx, plan_id, g.user, purpose="api")))
+    return jsonify(plan_json(plan_api.person_plan(uow.ctx(), person_id, g.user)))
 
 
 @bp.get("/plans/<dbid:plan_id>")
 def get_plan(plan_id: int):
-    return jsonify(plan_json(plan_page.plan_page(uow.ctx(), plan_id, g.user, purpose="api")))
+    return jsonify(plan_json(plan_api.plan_document(uow.ctx(), plan_id, g.user)))
 
 
 @bp.get("/plans/<dbid:plan_id>/versions")

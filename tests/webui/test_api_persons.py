@@ -4,15 +4,29 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import func, select
 
 from engine.cases import demo
-from engine.db.models import Person, Plan
+from engine.db.models import AuditEvent, Case, Person, Plan
 from engine.persons import identity
 from engine.plans import coordinators, lifecycle
 
 NUMBER = identity.synthetic(date(1980, 4, 2), 31)
 CHILD = identity.synthetic(date(2015, 6, 1), 600)
+
+
+def _conforms(api, response, schema: str) -> dict:
+    """The answer's JSON, checked against the OpenAPI document's schema `schema`."""
+    doc = api("saksbehandler1").get("/api/v1/openapi.json").json
+    validator = Draft202012Validator({"$ref": f"#/components/schemas/{schema}",
+                                      "components": doc["components"]},
+                                     format_checker=FormatChecker())
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(
+        response.json)]
+    assert not errors, errors
+    return response.json
 
 
 def _person(api, **body):
@@ -199,3 +213,295 @@ def test_through_the_api_a_16th_birthday_gives_the_coordinator_the_consent_task(
     assert any("samtykke_ved_16" in line for line in report.notices)
     tasks = api("koordinator1").get("/api/v1/tasks?view=mine").json["tasks"]
     assert "Innhente samtykke fra den unge" in [t["name"] for t in tasks]
+
+
+def _participant(api, plan_id: int, username: str, scope: str = "hele_planen") -> tuple[int, int]:
+    """`username` joins the plan with a consent of `scope`: (participant id, consent id)."""
+    coordinator = api("koordinator1")
+    added = coordinator.post(f"/api/v1/plans/{plan_id}/participants", json={
+        "name": username.capitalize(), "role": "Fastlege", "username": username})
+    assert added.status_code == 201, added.json
+    consent = coordinator.post(f"/api/v1/plans/{plan_id}/consents", json={
+        "participant_id": added.json["id"], "scope": scope, "given_by_name": "Astrid Berg",
+        "given_by_role": "personen", "given_on": "2026-01-05"})
+    assert consent.status_code == 201, consent.json
+    return added.json["id"], consent.json["id"]
+
+
+def test_every_answer_is_as_the_document_describes_it(api, engine_do):
+    person_id, plan_id = _plan(api, engine_do)
+    data = demo._application("Astrid Berg", "1980-04-02", "2026-01-05")
+    assert api("saksbehandler1").post("/api/v1/cases", json={
+        "process": "ip_sak", "data": data, "person_id": person_id}).status_code == 201
+    officer = api("saksbehandler1")
+    parent = _person(api, national_id=identity.synthetic(date(1950, 3, 3), 33),
+                     name="Per Berg")
+    _conforms(api, parent, "Person")
+    _conforms(api, _person(api), "KnownPerson")
+    relation = officer.post(f"/api/v1/persons/{person_id}/relations", json={
+        "related_id": parent.json["id"], "kind": "parorende",
+        "fullmakt_scope": ["brev"], "fullmakt_signed_on": "2026-01-02",
+        "fullmakt_document": "arkiv 2026/7"})
+    assert relation.status_code == 201
+    _conforms(api, relation, "CreatedRelation")
+    _conforms(api, officer.get("/api/v1/persons?q=berg"), "PersonList")
+    detail = _conforms(api, officer.get(f"/api/v1/persons/{person_id}"), "PersonDetail")
+    assert detail["relations"][0]["fullmakt_scope"] == ["brev"]
+    assert detail["cases"][0]["services"] == ["ip", "koordinator"]
+    participant, consent = _participant(api, plan_id, "koordinator2")
+    meeting = officer.post(f"/api/v1/plans/{plan_id}/meetings", json={
+        "held_on": "2026-01-05", "attendees": ["Astrid Berg"], "action_items": [
+            {"what": "Ringe fastlegen", "responsible_name": "Kari"}]})
+    _conforms(api, meeting, "RecordedMeeting")
+    assert meeting.json["action_items"][0]["task_id"] is None  # no Samflyt user: no task
+    plan = _conforms(api, officer.get(f"/api/v1/persons/{person_id}/plan"), "Plan")
+    assert set(plan["sections"]) == {"mal", "deltakere", "koordinering", "bidrag", "tiltak",
+                                     "gjennomforing", "periode", "samtykke", "samarbeid"}
+    assert plan["meetings"][0]["action_items"][0]["responsible_name"] == "Kari"
+    assert [p["id"] for p in plan["participants"]] == [participant]
+    _conforms(api, officer.get(f"/api/v1/plans/{plan_id}"), "Plan")
+    _conforms(api, officer.get(f"/api/v1/plans/{plan_id}/versions"), "VersionList")
+    _conforms(api, officer.get(f"/api/v1/plans/{plan_id}/versions/1"), "Version")
+    _conforms(api, officer.get(f"/api/v1/plans/{plan_id}/versions/1/compare/1"), "Comparison")
+    _conforms(api, officer.get("/api/v1/cases?q=astrid&status=all&sort=name"), "CaseSearch")
+    _conforms(api, officer.post(f"/api/v1/plans/{plan_id}/consents/{consent}/withdraw"),
+              "Withdrawn")
+    assert officer.delete(f"/api/v1/plans/{plan_id}/participants/{participant}"
+                          ).status_code == 204
+    assert officer.get(f"/api/v1/plans/{plan_id}").json["participants"] == []
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/persons", "/api/v1/persons/{person}/relations", "/api/v1/persons/{person}/birth",
+    "/api/v1/plans/{plan}/participants", "/api/v1/plans/{plan}/consents",
+    "/api/v1/plans/{plan}/meetings"])
+def test_a_body_that_is_no_json_object_is_a_400(api, engine_do, path):
+    person_id, plan_id = _plan(api, engine_do)
+    url = path.format(person=person_id, plan=plan_id)
+    for body in ("x", "[1]", "", '"text"'):
+        response = api("saksbehandler1").post(url, data=body,
+                                              content_type="application/json")
+        assert response.status_code == 400, (url, body)
+        assert response.json["error"] and response.json["message"]
+
+
+def test_who_may_not_is_refused_with_a_403(api, engine_do):
+    person_id, plan_id = _plan(api, engine_do)
+    koordinator, other, admin = api("koordinator1"), api("koordinator2"), api("admin1")
+    assert koordinator.get("/api/v1/persons").status_code == 403  # even without a text
+    assert koordinator.post(f"/api/v1/persons/{person_id}/relations", json={
+        "related_id": person_id, "kind": "verge"}).status_code == 403
+    assert koordinator.post(f"/api/v1/persons/{person_id}/birth",
+                            json={"national_id": CHILD}).status_code == 403
+    # koordinator1 coordinates the plan: reads the person and changes the plan; koordinator2
+    # (no case, no plan, no consent) reads and changes nothing
+    assert koordinator.get(f"/api/v1/persons/{person_id}").status_code == 200
+    for url in (f"/api/v1/persons/{person_id}", f"/api/v1/persons/{person_id}/plan",
+                f"/api/v1/plans/{plan_id}", f"/api/v1/plans/{plan_id}/versions",
+                f"/api/v1/plans/{plan_id}/versions/1",
+                f"/api/v1/plans/{plan_id}/versions/1/compare/1"):
+        assert other.get(url).status_code == 403, url
+    participant, consent = _participant(api, plan_id, "leder1", scope="moter")
+    for response in (
+            other.post(f"/api/v1/plans/{plan_id}/consents", json={
+                "scope": "planen", "given_by_name": "A", "given_by_role": "personen",
+                "given_on": "2026-01-05"}),
+            other.post(f"/api/v1/plans/{plan_id}/consents/{consent}/withdraw"),
+            other.delete(f"/api/v1/plans/{plan_id}/participants/{participant}"),
+            other.post(f"/api/v1/plans/{plan_id}/meetings", json={
+                "held_on": "2026-01-05", "attendees": ["A"]}),
+            admin.post(f"/api/v1/plans/{plan_id}/meetings", json={
+                "held_on": "2026-01-05", "attendees": ["A"]})):
+        assert response.status_code == 403
+    assert admin.get("/api/v1/cases?q=berg").status_code == 403
+    # the refused reads of the person are in the audit log
+    refused = engine_do(lambda ctx: ctx.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.kind == "read_refused", AuditEvent.person_id == person_id)))
+    assert refused >= 2
+
+
+def test_what_does_not_exist_is_a_404(api, engine_do):
+    person_id, plan_id = _plan(api, engine_do)
+    officer, none = api("saksbehandler1"), 2147483647
+    for response in (
+            officer.get(f"/api/v1/persons/{none}"), officer.get(f"/api/v1/persons/{none}/plan"),
+            officer.post(f"/api/v1/persons/{none}/relations", json={
+                "related_id": person_id, "kind": "verge"}),
+            officer.post(f"/api/v1/persons/{person_id}/relations", json={
+                "related_id": none, "kind": "verge"}),
+            officer.post(f"/api/v1/persons/{none}/birth", json={"national_id": CHILD}),
+            officer.get(f"/api/v1/plans/{none}"), officer.get(f"/api/v1/plans/{none}/versions"),
+            officer.get(f"/api/v1/plans/{plan_id}/versions/2"),
+            officer.get(f"/api/v1/plans/{plan_id}/versions/1/compare/2"),
+            officer.post(f"/api/v1/plans/{none}/participants", json={"name": "A", "role": "B"}),
+            officer.delete(f"/api/v1/plans/{plan_id}/participants/{none}"),
+            officer.post(f"/api/v1/plans/{plan_id}/consents/{none}/withdraw"),
+            officer.post(f"/api/v1/plans/{none}/meetings", json={
+                "held_on": "2026-01-05", "attendees": ["A"]}),
+            officer.get("/api/v1/persons/0"), officer.get("/api/v1/plans/2147483648")):
+        assert response.status_code == 404, response.request.path
+        assert response.json["error"]
+
+
+def test_conflicts_are_a_409(api, engine_do):
+    person_id, _plan_id = _plan(api, engine_do)
+    officer = api("saksbehandler1")
+    known = officer.post("/api/v1/persons", json={"name": "Noen Annen", "national_id": NUMBER,
+                                                  "protection": "fortrolig"})
+    assert known.status_code == 409 and known.json["id"] == person_id
+    assert "Noen" not in known.get_data(as_text=True)  # the known person is not changed
+    assert officer.post(f"/api/v1/persons/{person_id}/birth",
+                        json={"national_id": CHILD}).status_code == 409  # born already
+    child = officer.post("/api/v1/persons", json={"name": "Barn", "due_date": "2026-03-01"})
+    assert officer.post(f"/api/v1/persons/{child.json['id']}/birth",
+                        json={"national_id": NUMBER}).status_code == 409  # number taken
+
+
+def test_field_errors_are_a_422_naming_each_field(api, engine_do):
+    person_id, plan_id = _plan(api, engine_do)
+    officer = api("saksbehandler1")
+
+    def fields(response) -> set[str]:
+        assert response.status_code == 422, response.json
+        return set(response.json["errors"])
+    assert fields(officer.post(f"/api/v1/persons/{person_id}/relations", json={
+        "related_id": person_id, "kind": "nabo", "fullmakt_scope": ["alt"]})) == {
+        "related_id", "kind", "fullmakt_scope", "fullmakt_signed_on"}
+    assert fields(officer.post(f"/api/v1/persons/{person_id}/relations", json={
+        "related_id": "1", "kind": 3, "fullmakt_scope": "brev"})) == {
+        "related_id", "kind", "fullmakt_scope"}
+    child = officer.post("/api/v1/persons", json={"name": "Barn", "due_date": "2026-03-01"})
+    assert fields(officer.post(f"/api/v1/persons/{child.json['id']}/birth",
+                               json={"national_id": "123", "x": 1})) == {"x"}
+    assert "national_id" in fields(officer.post(f"/api/v1/persons/{child.json['id']}/birth",
+                                                json={"national_id": "12345678901"}))
+    assert fields(officer.post(f"/api/v1/plans/{plan_id}/participants", json={
+        "role": "Fastlege", "person_id": 0})) == {"name", "person_id"}
+    assert "username" in fields(officer.post(f"/api/v1/plans/{plan_id}/participants", json={
+        "name": "A", "role": "B", "username": "finnes_ikke"}))
+    assert fields(officer.post(f"/api/v1/plans/{plan_id}/consents", json={
+        "scope": "deler", "sections": [1], "given_by_name": "A", "given_by_role": "personen",
+        "given_on": "5.1.2026"})) == {"given_on"}
+    assert "sections" in fields(officer.post(f"/api/v1/plans/{plan_id}/consents", json={
+        "scope": "deler", "sections": [1], "given_by_name": "A", "given_by_role": "personen",
+        "given_on": "2026-01-05"}))
+    assert fields(officer.post(f"/api/v1/plans/{plan_id}/meetings", json={
+        "held_on": "i går", "attendees": "Kari"})) == {"held_on", "attendees"}
+    assert {"what", "due_on"} <= fields(officer.post(f"/api/v1/plans/{plan_id}/meetings", json={
+        "held_on": "2026-01-05", "attendees": ["Kari"], "action_items": [
+            {"responsible_name": "Kari", "due_on": "snart"}]}))
+    assert fields(officer.get("/api/v1/cases?service=alt&sort=x&offset=-1")) == {
+        "service", "sort", "offset"}
+
+
+def test_a_second_case_with_the_same_number_reuses_the_person(api, engine_do):
+    officer = api("saksbehandler1")
+    first = officer.post("/api/v1/cases", json={
+        "process": "ip_sak", "national_id": NUMBER,
+        "data": demo._application("Astrid Berg", "1980-04-02", "2026-01-05")})
+    second = officer.post("/api/v1/cases", json={
+        "process": "ip_sak", "national_id": NUMBER[:6] + " " + NUMBER[6:],
+        "data": demo._application("Astrid Berg", "1980-04-02", "2026-01-05",
+                                  onsker_ip=False)})
+    assert first.status_code == second.status_code == 201
+    assert engine_do(lambda ctx: ctx.session.scalar(select(func.count(Person.id)))) == 1
+    owners = engine_do(lambda ctx: set(ctx.session.scalars(select(Case.person_id))))
+    [person_id] = owners
+    found = officer.get(f"/api/v1/persons?q={NUMBER}").json["persons"]
+    assert [(p["id"], p["open_cases"]) for p in found] == [(person_id, 2)]
+    detail = officer.get(f"/api/v1/persons/{person_id}").json
+    assert {c["id"] for c in detail["cases"]} == {first.json["id"], second.json["id"]}
+    by_id = officer.post("/api/v1/cases", json={
+        "process": "ip_sak", "person_id": person_id,
+        "data": demo._application("Astrid B.", "1980-04-02", "2026-01-05", onsker_ip=False)})
+    assert by_id.status_code == 201
+    assert engine_do(lambda ctx: ctx.session.scalar(select(func.count(Person.id)))) == 1
+    assert officer.post("/api/v1/cases", json={
+        "process": "ip_sak", "person_id": 2147483647,
+        "data": demo._application("X", "1980-04-02", "2026-01-05")}).status_code == 404
+    bad = officer.post("/api/v1/cases", json={
+        "process": "ip_sak", "national_id": "12345678901",
+        "data": demo._application("X", "1980-04-02", "2026-01-05")})
+    assert bad.status_code == 422 and "fodselsnummer" in bad.json["errors"]
+
+
+def test_a_replay_with_the_same_key_must_name_the_same_person(api, engine_do):
+    officer = api("saksbehandler1")
+    other = _person(api, name="Ola Berg",
+                    national_id=identity.synthetic(date(1980, 4, 2), 32)).json["id"]
+    body = {"process": "ip_sak", "national_id": NUMBER,
+            "data": demo._application("Astrid Berg", "1980-04-02", "2026-01-05")}
+    headers = {**officer.headers, "Idempotency-Key": "k-1"}
+    first = officer.client.post("/api/v1/cases", json=body, headers=headers)
+    assert first.status_code == 201
+    again = officer.client.post("/api/v1/cases", json=body, headers=headers)
+    assert again.status_code == 200 and again.json["id"] == first.json["id"]
+    person_id = engine_do(lambda ctx: ctx.session.get(Case, first.json["id"]).person_id)
+    same = officer.client.post("/api/v1/cases", headers=headers,
+                               json={**body, "person_id": person_id})
+    assert same.status_code == 200 and same.json["id"] == first.json["id"]
+    for changed in ({"national_id": identity.synthetic(date(1980, 4, 2), 32)},
+                    {"national_id": None, "person_id": other}):
+        response = officer.client.post("/api/v1/cases", headers=headers,
+                                       json={**body, **changed})
+        assert response.status_code == 409, changed
+        assert response.json["error"] == "conflict"
+    assert engine_do(lambda ctx: ctx.session.scalar(select(func.count(Case.id)))) == 1
+
+
+def test_a_person_without_a_plan_is_a_404_to_whom_may_read_them_only(api):
+    person_id = _person(api).json["id"]
+    assert api("saksbehandler1").get(f"/api/v1/persons/{person_id}/plan").status_code == 404
+    assert api("koordinator1").get(f"/api/v1/persons/{person_id}/plan").status_code == 403
+
+
+def test_a_search_logs_each_person_found_and_never_the_text(api, engine_do):
+    person_id = _person(api).json["id"]
+    assert api("leder1").get("/api/v1/persons?q=Astrid").json["persons"]
+    events = engine_do(lambda ctx: [(e.actor, e.kind, e.person_id, e.details) for e in
+                                    ctx.session.scalars(select(AuditEvent).where(
+                                        AuditEvent.actor == "leder1"))])
+    assert events == [("leder1", "person_read", person_id, {"purpose": "api search"})]
+    api("saksbehandler1").get("/api/v1/cases?q=Astrid")
+    logged = engine_do(lambda ctx: [e.details for e in ctx.session.scalars(select(
+        AuditEvent).where(AuditEvent.kind == "case_search"))])
+    assert logged and "Astrid" not in str(logged)
+
+
+def test_a_strengt_fortrolig_address_is_in_no_answer_to_a_koordinator(api, engine_do):
+    person_id = _person(api, address="Skjultveien 7", postal_code="5003",
+                        postal_place="Bergen", protection="strengt_fortrolig").json["id"]
+
+    def make(ctx):
+        plan = Plan(person_id=person_id, status="utkast", contributions={},
+                    approved_version=0, created_at=ctx.now(), created_by="test",
+                    main_goal="Bo trygt", next_review=date(2027, 1, 4))
+        ctx.session.add(plan)
+        ctx.session.flush()
+        coordinators.appoint(ctx, plan, "koordinator1", "test")
+        lifecycle.approve(ctx, plan, "test")
+        return plan.id
+    plan_id = engine_do(make)
+    case = api("saksbehandler1").post("/api/v1/cases", json={
+        "process": "ip_sak", "person_id": person_id,
+        "data": demo._application("Astrid Berg", "1980-04-02", "2026-01-05")}).json
+    officer = api("saksbehandler1").get(f"/api/v1/persons/{person_id}").json
+    assert officer["address"] == ["Skjultveien 7", "5003 Bergen"]  # the case work sees it
+    _participant(api, plan_id, "koordinator2")
+    urls = [f"/api/v1/persons/{person_id}", f"/api/v1/persons/{person_id}/plan",
+            f"/api/v1/plans/{plan_id}", f"/api/v1/plans/{plan_id}/versions",
+            f"/api/v1/plans/{plan_id}/versions/1",
+            f"/api/v1/plans/{plan_id}/versions/1/compare/1", f"/api/v1/cases/{case['id']}",
+            "/api/v1/cases?q=astrid&status=all", f"/api/v1/cases?q={NUMBER}",
+            "/api/v1/persons?q=astrid", "/api/v1/tasks?view=mine", "/api/v1/notices"]
+    answered = 0
+    for username in ("koordinator1", "koordinator2"):
+        for url in urls:
+            response = api(username).get(url)
+            text = response.get_data(as_text=True)
+            assert "Skjultveien" not in text and "5003" not in text, (username, url)
+            answered += response.status_code == 200
+    coordinator = api("koordinator1").get(f"/api/v1/persons/{person_id}").json
+    assert coordinator["address"] is None and coordinator["address_hidden"] is True
+    assert coordinator["protection"] == "strengt_fortrolig"
+    assert answered >= 10
