@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any
 
 from flask import g, jsonify, request
+from sqlalchemy.exc import IntegrityError
 
 from engine.cases import action_items, case_api, intake
 from engine.core.errors import InvalidInput
@@ -108,7 +109,17 @@ _PERSON = {"name": _TEXT, "national_id": _TEXT, "birth_date": _DATE, "due_date":
 @bp.post("/persons")
 def register_person():
     values = _fields(_body(required=True), _PERSON, required=("name",))
-    registered = person_api.register(uow.ctx(), registry.PersonDetails(**values), g.user)
+    details = registry.PersonDetails(**values)
+    try:
+        registered = person_api.register(uow.ctx(), details, g.user)
+        if registered.created and details.national_id:
+            uow.commit()  # two registrations of one number at once meet the unique key here
+    except IntegrityError:
+        uow.abort()
+        g.rollback_only = False  # a fresh transaction finds the one registered first
+        registered = person_api.register(uow.ctx(), details, g.user)
+        if registered.created:  # the number was not the conflict after all
+            raise
     if not registered.created:
         return jsonify({"error": "conflict", "id": registered.person.id,
                         "message": str(Message(N_("Fødselsnummeret er allerede "

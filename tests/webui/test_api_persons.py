@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from engine.cases import demo
 from engine.db.models import AuditEvent, Case, Person, Plan
-from engine.persons import identity
+from engine.persons import identity, registry
 from engine.plans import coordinators, lifecycle
 
 NUMBER = identity.synthetic(date(1980, 4, 2), 31)
@@ -505,3 +505,21 @@ def test_a_strengt_fortrolig_address_is_in_no_answer_to_a_koordinator(api, engin
     assert coordinator["address"] is None and coordinator["address_hidden"] is True
     assert coordinator["protection"] == "strengt_fortrolig"
     assert answered >= 10
+
+
+def test_two_registrations_of_one_number_at_once_give_one_person_and_a_409(
+        api, engine_do, monkeypatch):
+    """The second registration did not see the first (both checked before either committed):
+    the unique number refuses its row, and the answer is the 409 with the first's id."""
+    first = _person(api).json["id"]
+    real, blind = registry.by_number, [2]
+
+    def by_number(ctx, number):  # the checks of the second run before the first committed
+        if blind[0]:
+            blind[0] -= 1
+            return None
+        return real(ctx, number)
+    monkeypatch.setattr(registry, "by_number", by_number)
+    again = _person(api, name="Astrid Berg Hansen")
+    assert again.status_code == 409 and again.json["id"] == first and blind[0] == 0
+    assert engine_do(lambda ctx: ctx.session.scalar(select(func.count(Person.id)))) == 1
