@@ -21,8 +21,9 @@ The endpoints, relative to the base URL (https://svarut.ks.no, or https://test.s
 Every request carries the Fiks platform's credentials: `Authorization: Bearer <Maskinporten
 token, scope ks:fiks>`, `IntegrasjonId` and `IntegrasjonPassord` (a Fiks integration that
 has been given access to the sending account, `kontoId`). REST v1 (Basic auth,
-/tjenester/api/forsendelse/v1) is not used: KS shuts it down at the end of 2026. The newer
-send API v3 (one endpoint per kind of recipient) is not used yet either; v2 is supported.
+/tjenester/api/forsendelse/v1) is not used: KS shuts it down at the end of 2026. Send and
+status v3 (one send endpoint per kind of recipient) are not used yet; v2 is marked replaced,
+with no date of shutdown.
 
 **Never twice.** SvarUt chooses the forsendelse id, so the shipment's own id (a UUID that
 Samflyt stores before sending) goes as `eksternReferanse`, and `send` first looks the
