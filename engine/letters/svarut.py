@@ -52,7 +52,7 @@ from http.client import HTTPException
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlsplit
-from urllib.request import Request, urlopen
+from urllib.request import HTTPRedirectHandler, OpenerDirector, Request, build_opener
 from zoneinfo import ZoneInfo
 
 log = logging.getLogger(__name__)
@@ -157,8 +157,8 @@ class Shipment:
             raise ValueError("a title of 1 to 1000 characters")
         if not self.recipient_name.strip():
             raise ValueError("the recipient's name is required")
-        if not self.national_id.strip():
-            raise ValueError("the recipient's national identity number is required")
+        if len(self.national_id) != 11 or not self.national_id.isdigit():
+            raise ValueError("the recipient's national identity number: 11 digits")
         if not self.digital_only and self.address is None:
             raise ValueError("a letter that may be printed needs a postal address")
         if not self.filename or len(self.filename) > 226 or _BAD_FILENAME.search(self.filename):
@@ -193,8 +193,9 @@ class ShipmentStatus:
 class SvarUtClient:
     """SvarUt's REST API v2 for one sending account (`account_id`, SvarUt's kontoId).
 
-    `access_token()` returns a valid Maskinporten access token with scope `ks:fiks` (called
-    for each request; cache it there). `integration_id` and `integration_password` are the
+    `access_token()` returns a valid Maskinporten access token with scope `ks:fiks`; it is
+    called for each request, so it caches the token, and it raises SvarUtError (retryable)
+    when Maskinporten does not answer. `integration_id` and `integration_password` are the
     Fiks integration's. `timeout_seconds` bounds a lookup or a status request;
     `send_timeout_seconds` a send (KS recommends 16 minutes)."""
 
@@ -211,6 +212,7 @@ class SvarUtClient:
         self._access_token = access_token
         self.timeout_seconds = timeout_seconds
         self.send_timeout_seconds = send_timeout_seconds
+        self._opener: OpenerDirector = build_opener(_NoRedirects)
 
     def __repr__(self) -> str:
         return f"SvarUtClient({self.base_url!r}, account={self.account_id})"
@@ -277,7 +279,7 @@ class SvarUtClient:
             headers["Content-Type"] = content_type
         request = Request(url, data=body, headers=headers, method=method)  # noqa: S310 - http(s), checked in __init__
         try:
-            with urlopen(request, timeout=timeout) as response:  # noqa: S310 - as above
+            with self._opener.open(request, timeout=timeout) as response:
                 data = response.read()
         except HTTPError as error:
             raise _refusal(error, what) from None
@@ -293,6 +295,15 @@ class SvarUtClient:
             raise SvarUtError(f"SvarUt {what}: an answer that is not a JSON object",
                               retryable=True)
         return answer
+
+
+class _NoRedirects(HTTPRedirectHandler):
+    """A redirect is an error (HTTPError with its 3xx): followed, it would take the
+    credentials elsewhere, or turn a send into a GET."""
+
+    def redirect_request(self, req: Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> None:
+        return None
 
 
 # --- the request -------------------------------------------------------------------------------

@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
@@ -83,6 +86,17 @@ def test_a_digital_only_letter_goes_without_an_address(stub):
 def test_a_letter_that_may_be_printed_needs_an_address():
     with pytest.raises(ValueError, match="postal address"):
         shipment(address=None)
+
+
+@pytest.mark.parametrize(("field", "value", "reason"), [
+    ("shipment_id", "IP-2026-00042", "UUID"), ("national_id", "1309724802", "11 digits"),
+    ("pdf", b"<html>", "not a PDF"), ("filename", "vedtak/1.pdf", "file name"),
+    ("case_number", "", "case_number"), ("title", " ", "title"),
+])
+def test_a_shipment_svarut_would_refuse_is_not_made(field, value, reason):
+    with pytest.raises(ValueError, match=reason) as refused:
+        shipment(**{field: value})
+    assert NATIONAL_ID not in str(refused.value)
 
 
 @pytest.mark.parametrize("credential", ["integration_password", "integration_id",
@@ -209,6 +223,37 @@ def test_no_answer_at_all_is_retryable():
     assert failed.value.status is None
 
 
+@contextmanager
+def redirecting_to(target: str):
+    """A server that answers every request with 307 to `target`."""
+    class Redirect(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(307)
+            self.send_header("Location", target + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_a_redirect_is_refused_and_takes_no_credentials_along(stub):
+    with redirecting_to(stub.url) as url, pytest.raises(SvarUtError) as refused:
+        client_for(stub, base_url=url).send(shipment())
+    assert (refused.value.status, refused.value.retryable) == (307, False)
+    assert stub.requests == []
+
+
 def test_errors_and_logs_carry_no_personal_data(stub, caplog):
     caplog.set_level(logging.DEBUG, logger="engine.letters")
     letter = shipment()
@@ -250,6 +295,8 @@ def test_the_stub_rejects_a_malformed_send_with_svarut_error_body(stub):
     status, body = post(b'{"tittel": "x"}', "application/json")
     assert status == 415
     assert {"timestamp", "status", "error", "errorId", "path", "message"} <= set(body)
+    status, body = post(b"not a multipart body", "multipart/form-data; boundary=b")
+    assert (status, body["message"]) == (400, "Malformed multipart request")
 
     def form(metadata: dict, *files: tuple[str, bytes]) -> bytes:
         body = (b'--b\r\nContent-Disposition: form-data; name="forsendelse"\r\n'
