@@ -17,6 +17,7 @@ from engine.core.settings import Settings
 from engine.environment import EngineEnvironment
 
 from . import (
+    api_letters,  # noqa: F401 - its routes join the API blueprint
     api_persons,  # noqa: F401 - its routes join the API blueprint
     api_tokens,  # noqa: F401 - its routes join the API blueprint
     auth,
@@ -34,6 +35,7 @@ from .views.cases import bp as cases_bp
 from .views.definition_editors import bp as definition_editors_bp
 from .views.editor import bp as editor_bp
 from .views.inbox import bp as inbox_bp
+from .views.letters import bp as letters_bp
 from .views.library import bp as library_bp
 from .views.notices import bp as notices_bp
 from .views.persons import bp as persons_bp
@@ -110,6 +112,7 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
     app.register_blueprint(case_search_bp)
     app.register_blueprint(persons_bp)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(letters_bp)
     app.register_blueprint(notices_bp)
     app.register_blueprint(library_bp)
     app.register_blueprint(migrations_bp)

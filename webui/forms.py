@@ -330,13 +330,14 @@ def _indexes(form, path) -> list[int]:
 
 
 def form_action(form) -> tuple[str, str | None]:
-    """The button pressed: ('complete'|'draft'|'add'|'remove', list path or row path)."""
+    """The button pressed: ('complete'|'draft'|'preview'|'add'|'remove', list path or row
+    path)."""
     action = form.get("_action", "complete")
     if ":" in action:
         verb, target = action.split(":", 1)
         if verb in ("add", "remove"):
             return verb, target
-    return (action if action in ("complete", "draft") else "complete"), None
+    return (action if action in ("complete", "draft", "preview") else "complete"), None
 
 
 def remove_row(data: dict, row_path: str) -> dict:

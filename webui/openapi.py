@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from engine.worklist.humantasks import VIEWS
-from webui import openapi_persons
+from webui import openapi_letters, openapi_persons
 
 
 def _error(description: str) -> dict:
@@ -81,6 +81,7 @@ def document(start_forms: dict[str, dict | None] | None = None,
     if appeal_form is not None and "$ref" not in json.dumps(appeal_form):
         appeal_form = {**appeal_form, "type": "object", "additionalProperties": False}
     openapi_persons.add(doc, ERRORS, appeal_form)
+    openapi_letters.add(doc, ERRORS)
     return doc
 
 

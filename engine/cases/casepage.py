@@ -24,6 +24,7 @@ from engine.db.models import (
     User,
 )
 from engine.definitions import store
+from engine.letters import letter_list
 from engine.notices import notice_board
 from engine.workflow import loading
 from engine.worklist import humantasks
@@ -90,6 +91,7 @@ class CasePage:
     person_card: case_record.PersonCard | None = None
     suggestion: list[Field] = dataclasses.field(default_factory=list)
     written: list[case_record.WrittenWork] = dataclasses.field(default_factory=list)
+    letters: list[letter_list.LetterRow] = dataclasses.field(default_factory=list)
 
 
 def case_page(ctx, case_id: int, user: User, soon_days: int = 3, with_diagrams: bool = True
@@ -102,8 +104,9 @@ def case_page(ctx, case_id: int, user: User, soon_days: int = 3, with_diagrams: 
                                                      ProcessInstance.id)))
     main = instances[0] if instances else None
     person, facts = [], []
-    card, suggested, written = None, [], []
+    card, suggested, written, letters = None, [], [], []
     if access == "full":
+        letters = letter_list.case_letters(ctx, case.id)
         process_versions = list({i.process_version_id: i.version for i in instances}.values())
         card = case_record.person_card(ctx, case, user)
         suggested = case_record.suggestion(ctx, case, process_versions)
@@ -124,7 +127,8 @@ def case_page(ctx, case_id: int, user: User, soon_days: int = 3, with_diagrams: 
                     notices=notice_board.for_case(ctx, case.id),
                     timeline=timeline(ctx, case.id),
                     diagrams=diagrams(ctx, instances, open_tasks) if with_diagrams else [],
-                    person_card=card, suggestion=suggested, written=written)
+                    person_card=card, suggestion=suggested, written=written,
+                    letters=letters)
 
 
 def _deadlines(ctx, case: Case, open_tasks, now, tz) -> list[Deadline]:

@@ -217,6 +217,28 @@ class Settings:
     #: 1/0, true/false, yes/no.
     fast_path: bool = True
 
+    # Letters (engine/letters)
+    #: SAMFLYT_MUNICIPALITY_NAME: the municipality as its letters name it.
+    municipality_name: str = "Samflyt kommune"
+    #: SAMFLYT_MUNICIPALITY_UNIT: the unit that signs decisions and receives appeals.
+    municipality_unit: str = "Tildelingskontoret"
+    #: SAMFLYT_MUNICIPALITY_ADDRESS: the unit's postal address, lines separated by "|";
+    #: appeals are sent there.
+    municipality_address: str = "Postboks 1|0001 Samflyt"
+    #: SAMFLYT_MALFORM: the municipality's written language, nb (bokmål) or nn (nynorsk):
+    #: a letter's language unless the person has chosen the other.
+    malform: str = "nb"
+    #: SAMFLYT_POST_DELIVERY_WORKING_DAYS: a letter sent by ordinary post counts as delivered
+    #: this many working days after it was posted, unless the delivery date is known.
+    post_delivery_working_days: int = 3
+    #: SAMFLYT_PROTECTED_ROUTE: how a letter reaches a person with a strengt fortrolig address
+    #: (printed without address and sent through the registry's protected forwarding, as
+    #: the municipality has agreed); the case shows this text for such a copy.
+    protected_route: str = "Papirbrev via Skatteetatens beskyttede videresending"
+    #: SAMFLYT_DIGITAL_CHANNEL: the channel for digital mail: "svarut" (KS SvarUt, settings
+    #: SAMFLYT_SVARUT_*) or "" (none: every letter is printed).
+    digital_channel: str = ""
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         environ = os.environ if environ is None else environ

@@ -29,7 +29,7 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 def kind_of(filename: str) -> str:
     suffix = Path(filename).suffix.lower()
-    return {".bpmn": "bpmn", ".dmn": "dmn", ".json": "form"}.get(suffix, "unknown")
+    return {".bpmn": "bpmn", ".dmn": "dmn", ".json": "form", ".j2": "letter"}.get(suffix, "unknown")
 
 
 def read_directory(path: str | Path) -> dict[str, bytes]:
@@ -132,7 +132,9 @@ def _processes_by_file(texts: dict[str, str]) -> dict[str, tuple[str, str]]:
 
 
 def _files_needed(process_key: str, texts: dict[str, str], processes) -> dict[str, str]:
-    """The BPMN files of the process and what it calls, plus the DMN and forms they use."""
+    """The BPMN files of the process and what it calls, plus the DMN, forms and letter
+    templates they use (a `letterTemplate` property "vedtak" takes every "vedtak.*.j2", one
+    per language, and the shared parts "brev_*.j2" they extend)."""
     bpmn = {name: t for name, t in texts.items() if kind_of(name) == "bpmn"}
     dmn = {name: t for name, t in texts.items() if kind_of(name) == "dmn"}
     forms = {name: t for name, t in texts.items() if kind_of(name) == "form"}
@@ -148,6 +150,11 @@ def _files_needed(process_key: str, texts: dict[str, str], processes) -> dict[st
         form = properties.get("formJsonSchemaFilename")
         if form and form in forms:
             needed[form] = forms[form]
+        letter = properties.get("letterTemplate")
+        if letter:
+            needed.update({name: text for name, text in texts.items()
+                           if kind_of(name) == "letter"
+                           and name.startswith((f"{letter}.", "brev_"))})
     return needed
 
 

@@ -39,7 +39,7 @@ ROLE_PROPERTIES = ("noticeRole", "overdueNoticeRole")
 FLAG_PROPERTIES = ("overdueNotice", "reassignOnOverdue")
 ON_VALUES = {"1", "true", "yes", "on", "ja"}
 SEVERITIES = ("info", "warning", "escalation")
-SUFFIXES = (".bpmn", ".dmn", ".json")
+SUFFIXES = (".bpmn", ".dmn", ".json", ".j2")
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 BPMNDI = "{http://www.omg.org/spec/BPMN/20100524/DI}"
@@ -92,6 +92,8 @@ def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = ROLES,
                                                f"the limit is {max_bytes:,} bytes"))
         elif name.endswith(".json"):
             problems += _check_form(name, data)
+        elif name.endswith(".j2"):
+            problems += _check_letter_template(name, data)
         elif name.endswith((".bpmn", ".dmn")):
             try:
                 parsed = safe_parse_xml(data, name, max_bytes)
@@ -99,7 +101,8 @@ def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = ROLES,
             except XmlRefused as err:
                 problems.append(Problem(name, "-", err.reason))
         else:
-            problems.append(Problem(name, "-", "unknown file type (expected .bpmn, .dmn or .json)"))
+            problems.append(Problem(name, "-",
+                                    "unknown file type (expected .bpmn, .dmn, .json or .j2)"))
     for name, root in bpmn.items():
         problems += _check_bpmn(name, root, forms, frozenset(known_roles))
         problems += _unsupported_task_problems(name, root, key)
@@ -181,6 +184,19 @@ def _owner(node) -> str:
     """The id of the nearest element (this one or an ancestor) that has one."""
     ids = [element.get("id") for element in (node, *node.iterancestors()) if element.get("id")]
     return ids[0] if ids else "-"
+
+
+def _check_letter_template(name: str, data: bytes) -> list[Problem]:
+    """A letter template (engine/letters/templates.py) that parses in Jinja's sandbox."""
+    from jinja2 import TemplateSyntaxError
+    from jinja2.sandbox import SandboxedEnvironment
+    try:
+        SandboxedEnvironment().parse(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return [Problem(name, "-", "the template is not UTF-8 text")]
+    except TemplateSyntaxError as err:
+        return [Problem(name, f"line {err.lineno}", f"template syntax: {err.message}")]
+    return []
 
 
 def _check_form(name: str, data: bytes) -> list[Problem]:

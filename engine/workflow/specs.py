@@ -160,6 +160,8 @@ def parse_bundle(process_key: str, files: list[tuple[str, str, str]]) -> ParsedV
         if kind == "form":
             forms[filename] = content
             continue
+        if kind not in ("bpmn", "dmn"):  # letter templates: engine/letters/templates.py
+            continue
         root = etree.fromstring(content.encode("utf-8"), parser=xml_parser)
         if kind == "dmn":
             parser.add_dmn_xml(root, filename=filename)

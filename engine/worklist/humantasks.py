@@ -21,6 +21,7 @@ from engine.db import fastpath
 from engine.db.models import Case, HumanTask, ProcessInstance, ProcessVersion, User
 from engine.deadlines import task_deadlines
 from engine.definitions import store
+from engine.letters import steps as letter_steps
 from engine.plans import steps as plan_steps
 from engine.workflow import conflicts, loading, step
 from engine.worklist.forms import check_completion, check_draft
@@ -273,6 +274,9 @@ def complete(ctx, task_id: int, user: User, data: dict,
     if props.get("planOperation"):
         plan_steps.on_completion(ctx, loaded.case, props["planOperation"], data,
                                  user.username)
+    if props.get("letterOperation"):
+        data = dict(data)  # the operation adds what the process needs (klageregler, ...)
+        letter_steps.on_completion(ctx, loaded.case, version, task, props, data, user)
     spiff_task.data.update(data)
     with step.step_errors():
         spiff_task.run()

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from engine.access import rules
 from engine.accounts.roles import SUPERVISOR_ROLES
 from engine.cases import casework
-from engine.db.models import Case, HumanTask, ProcessInstance, User
+from engine.db.models import Case, HumanTask, Letter, ProcessInstance, User
 from engine.definitions import store
+from engine.letters import preview as letter_preview
 from engine.plans import steps as plan_steps
 from engine.workflow import loading
 from engine.worklist import humantasks
@@ -40,6 +41,10 @@ class TaskPage:
     assignees: list[tuple[str, str]]
     urgency: str | None
     days_left: int | None
+    #: The letter the task works on (`letterOperation`), and whether the task drafts it
+    #: (then its page previews the letter from the form as filled in).
+    letter: Letter | None = None
+    drafts_letter: bool = False
 
     @property
     def may_work(self) -> bool:
@@ -70,6 +75,8 @@ def task_page(ctx, task_id: int, user: User, soon_days: int = 3) -> TaskPage:
     supervisor = bool(user.role_keys & SUPERVISOR_ROLES)
     may_assign = rules.may_assign(user, task)
     now = ctx.now()
+    letter_props = extensions.get("properties", {})
+    letter = letter_preview.for_task(ctx, task) if access == rules.FULL else None
     return TaskPage(
         task=task, case=case, access=access, process_name=instance.version.name,
         schema=schema,
@@ -81,7 +88,9 @@ def task_page(ctx, task_id: int, user: User, soon_days: int = 3) -> TaskPage:
         may_assign=may_assign,
         assignees=_role_members(ctx, task.candidate_role) if may_assign else [],
         urgency=urgency(task.due_at, now, soon_days) if open_ else None,
-        days_left=days_left(task.due_at, now, ctx.settings.timezone) if open_ else None)
+        days_left=days_left(task.due_at, now, ctx.settings.timezone) if open_ else None,
+        letter=letter, drafts_letter=access == rules.FULL
+        and letter_props.get("letterOperation") == "draft")
 
 
 def _task_spec(parsed, task: HumanTask):

@@ -94,7 +94,9 @@ def test_processes_and_versions(ctx, two_versions, make_user):
     assert [v.version for v in listed][:2] == [new, old]
     assert listed[0].deployed_by == "kari" and len(listed[0].bundle_hash) == 64
     assert {"ip_sak.bpmn", "vedtak.bpmn", "soknad.json"} <= {f.name for f in listed[0].files}
-    assert {f.kind for f in listed[0].files} == {"bpmn", "dmn", "form"}
+    assert {f.kind for f in listed[0].files} == {"bpmn", "dmn", "form", "letter"}
+    assert {"vedtak.nb.html.j2", "vedtak.nn.html.j2", "brev_ramme.html.j2"} <= {
+        f.name for f in listed[0].files}
     bench = library.versions(ctx, "bench_two_user_tasks")
     assert sum(v.running_instances for v in bench) == 1
     with pytest.raises(NotFound):

@@ -13,6 +13,8 @@ from engine.accounts import api_tokens
 from engine.accounts.users import get_user
 from engine.cases import casework
 from engine.db.models import ApiToken, HumanTask, Notice, Plan
+from engine.definitions import store
+from engine.letters import drafting
 from engine.persons import identity, registry
 from engine.plans import coordinators, lifecycle, participants
 from engine.scheduling.sweep import sweep_once
@@ -78,6 +80,16 @@ class World:
                                        process_key="stafett")
             case.facts = {"klagefrist": "2026-02-11", "vedtak_ip": "avslag"}
             return case.id
+        return self.do(run)
+
+    def letter(self) -> tuple[int, int]:
+        """A case (nobody coordinates it) with a draft decision letter: (case, letter)."""
+        def run(ctx):
+            case = casework.start_case(ctx, {}, get_user(ctx, "saksbehandler1"),
+                                       process_key="stafett")
+            letter = drafting.draft(ctx, case, store.latest_version(ctx, "ip_sak"), "vedtak",
+                                    "vedtak", {"punkter": []}, {}, None, "test")
+            return case.id, letter.id
         return self.do(run)
 
     def person_of(self, plan_id: int) -> int:
@@ -238,6 +250,10 @@ def _html_cases(world, browser):
         client.post(f"/persons/{world.person()}/relations", {
             "kind": "verge", "related_name": "Ola Verge", "related_birth_date": "1960-01-01"}),
         302 if role in searchers[:3] else 403, to=re.compile(r"/persons/\d+#relations-title")))
+
+    add("/letters/<dbid:letter_id>.pdf|GET", lambda client, role: _status(
+        client.get(f"/letters/{world.letter()[1]}.pdf"),
+        200 if role in searchers[:3] else 403))
 
     def plan_pages(client, role):
         plan_id = world.plan()
@@ -440,6 +456,12 @@ def _api_rows(world, api):
     add("/api/v1/cases/<dbid:case_id>/appeals|POST", lambda client, role: _status(
         client.post(f"/api/v1/cases/{world.decided_case()}/appeals", json={"data": {
             **APPEAL_FORM, "gjelder": ["ip"]}}), 201 if role == "saksbehandler" else 403))
+    add("/api/v1/cases/<dbid:case_id>/letters|GET", lambda client, role: _status(
+        client.get(f"/api/v1/cases/{world.letter()[0]}/letters"),
+        200 if role in caseworkers else 403))
+    add("/api/v1/letters/<dbid:letter_id>/pdf|GET", lambda client, role: _status(
+        client.get(f"/api/v1/letters/{world.letter()[1]}/pdf"),
+        200 if role in caseworkers else 403))
     add("/api/v1/cases|GET", lambda client, role: _status(
         client.get("/api/v1/cases?q=nordmann"), 403 if role == "admin" else 200))
     add("/api/v1/persons|GET", lambda client, role: _status(

@@ -15,6 +15,7 @@ from engine.worklist import humantasks, taskpage
 from webui import config, errors, forms, parsing, uow
 from webui.i18n import translate, translate_all
 from webui.safe_redirect import safe_next
+from webui.views import letters
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -50,6 +51,12 @@ def submit(task_id: int):
         return _render(task_id, values=data, extra_rows={target: extra})
     if action == "remove":
         return _render(task_id, values=forms.remove_row(data, target))
+    if action == "preview":
+        try:
+            return letters.task_preview(task_id, data)
+        except InvalidInput as error:
+            uow.abort()
+            return _render(task_id, values=data, errors=translate_all(error.errors), status=422)
     try:
         if action == "draft":
             humantasks.save_draft(uow.ctx(), task_id, g.user, data, expected_version=_version())

@@ -4,6 +4,7 @@ these models; import them from here (`from engine.db.models import Case`).
 - `base`: the declarative base and the UTC datetime type;
 - `core`: users, process definitions, cases, instances, human tasks, timers, notices, audit;
 - `persons`: the person and their relations;
+- `letters`: letters of a case and their recipients;
 - `plans`: the individual plan and its content, consents, coordinators, meetings, versions.
 """
 from engine.db.models.base import Base, UTCDateTime
@@ -26,6 +27,7 @@ from engine.db.models.core import (
     User,
     WebSession,
 )
+from engine.db.models.letters import Letter, LetterRecipient
 from engine.db.models.persons import Person, PersonRelation
 from engine.db.models.plans import (
     Consent,
@@ -41,7 +43,8 @@ from engine.db.models.plans import (
 
 __all__ = [
     "ApiToken", "AuditEvent", "Base", "Case", "CaseNumberCounter", "Consent",
-    "DefinitionFile", "HumanTask", "Notice", "NoticeDelivery", "Person", "PersonRelation",
+    "DefinitionFile", "HumanTask", "Letter", "LetterRecipient", "Notice", "NoticeDelivery",
+    "Person", "PersonRelation",
     "Plan", "PlanActionItem", "PlanCoordinator", "PlanGoal", "PlanMeasure", "PlanMeeting",
     "PlanParticipant", "PlanVersion", "ProcessDraft", "ProcessInstance", "ProcessVersion",
     "ProcessVersionFile", "SavedFilter", "SignInFailure", "Timer", "UTCDateTime", "User",

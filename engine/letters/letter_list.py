@@ -1,0 +1,90 @@
+"""The case's letters as the case page and the API list them: each with its kind, status,
+language, approval and content hash, and each copy with its channel, status and dates."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from engine.access import rules
+from engine.cases import audit
+from engine.core.errors import PermissionDenied
+from engine.core.messages import N_
+from engine.db.models import Letter, User
+from engine.letters.kinds import KINDS
+
+
+@dataclasses.dataclass(frozen=True)
+class Copy:
+    name: str
+    relation: str
+    channel: str | None
+    status: str
+    posted_on: date | None
+    delivered_on: date | None
+    #: estimated (the ordinary-post rule) | entered | channel
+    delivery_source: str | None
+    read_on: date | None
+    #: How a protected copy went (SAMFLYT_PROTECTED_ROUTE), else None.
+    route_note: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class LetterRow:
+    id: int
+    kind: str
+    title: str              # a msgid
+    status: str
+    language: str
+    created_at: datetime
+    approved_at: datetime | None
+    approved_by: str | None
+    content_hash: str | None
+    delivered_on: date | None
+    corrects_id: int | None
+    copies: list[Copy]
+
+
+def case_letters(ctx, case_id: int) -> list[LetterRow]:
+    """The case's letters, newest first (the caller has checked that the reader may see
+    the case in full)."""
+    letters = ctx.session.scalars(select(Letter).where(Letter.case_id == case_id)
+                                  .options(selectinload(Letter.recipients))
+                                  .order_by(Letter.id.desc()))
+    return [LetterRow(
+        id=letter.id, kind=letter.kind, title=KINDS[letter.kind].title, status=letter.status,
+        language=letter.language, created_at=letter.created_at,
+        approved_at=letter.approved_at, approved_by=letter.approved_by,
+        content_hash=letter.content_hash, delivered_on=letter.delivered_on,
+        corrects_id=letter.corrects_id,
+        copies=[Copy(c.name, c.relation, c.channel, c.status, c.posted_on, c.delivered_on,
+                     c.delivery_source, c.read_on,
+                     ctx.settings.protected_route if c.channel == "protected" else None)
+                for c in letter.recipients])
+        for letter in letters]
+
+
+def readable_case_letters(ctx, case_id: int, user: User) -> list[LetterRow]:
+    """The case's letters for `user`, who must read the case in full; the read is logged."""
+    case, level = rules.require_case(ctx, case_id, user)
+    if level != rules.FULL:
+        raise PermissionDenied(N_("Du har ikke tilgang til brevene i denne saken"))
+    audit.record(ctx, case, user.username, "case_read", purpose="letters")
+    return case_letters(ctx, case_id)
+
+
+def as_json(row: LetterRow) -> dict:
+    """A row as the API answers it (dates ISO; no address, no content)."""
+    def iso(value):
+        return value.isoformat() if value is not None else None
+    return {"id": row.id, "kind": row.kind, "status": row.status, "language": row.language,
+            "created_at": iso(row.created_at), "approved_at": iso(row.approved_at),
+            "approved_by": row.approved_by, "sha256": row.content_hash,
+            "delivered_on": iso(row.delivered_on), "corrects": row.corrects_id,
+            "recipients": [{"name": c.name, "relation": c.relation, "channel": c.channel,
+                            "status": c.status, "posted_on": iso(c.posted_on),
+                            "delivered_on": iso(c.delivered_on),
+                            "delivery_source": c.delivery_source, "read_on": iso(c.read_on)}
+                           for c in row.copies]}

@@ -1,0 +1,72 @@
+"""What the diagrams do to letters: the extension property `letterOperation` on a user task
+(with `letterTemplate`, the letter's template and kind) names one of these, run when the
+task is completed, before the process goes on.
+
+- `draft`, on the task that writes the decision: drafts the letter from the form (a
+  decision sent back is drafted again) and puts each item's appeal rule in the data
+  (`klageregler`);
+- `approve`, on the leader's signing task: with the approval field true, approves the
+  letter, which is then immutable;
+- `send`, on the sending task: sends every copy; `leveringsdato` is the delivery date when
+  it is known now, else None and the process waits for the letter's delivery.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.core.errors import ConflictError
+from engine.core.messages import N_
+from engine.db.models import Case, HumanTask, Letter, ProcessVersion, User
+from engine.deadlines.calendar import optional_date
+from engine.definitions import store
+from engine.letters import content, drafting, sending
+
+OPERATIONS = ("draft", "approve", "send")
+#: The form fields whose true value approves the letter.
+APPROVAL_FIELDS = ("vedtak_godkjent", "godkjent")
+
+
+def on_completion(ctx, case: Case, version: ProcessVersion, task: HumanTask, props: dict,
+                  data: dict[str, Any], user: User) -> None:
+    operation, template = props.get("letterOperation"), props.get("letterTemplate")
+    if operation not in OPERATIONS or not template:
+        return
+    if operation == "draft":
+        schema = store.form_schema(ctx, version, task.form) if task.form else None
+        facts = content.decision_facts(ctx, version, data, schema)
+        drafting.draft(ctx, case, version, template, template, facts, data,
+                       data.get("brev_malform"), user.username, task_id=task.id)
+        data["klageregler"] = {item["tjeneste"]: {
+            key: item[key] for key in ("hjemmel", "klagefrist_uker", "klageregel",
+                                       "klageinstans")} for item in facts["punkter"]}
+    elif operation == "approve":
+        if any(data.get(field) is True for field in APPROVAL_FIELDS):
+            drafting.approve(ctx, _letter(ctx, case, template, drafting.DRAFT).id, user)
+    elif operation == "send":
+        letter = sending.send(ctx, _letter(ctx, case, template, drafting.APPROVED).id, user,
+                              data.get("kanal") or "digital_postkasse",
+                              optional_date(data.get("sendt_dato")),
+                              optional_date(data.get("leveringsdato")))
+        data["leveringsdato"] = letter.delivered_on.isoformat() if letter.delivered_on else None
+
+
+def task_letter(ctx, case: Case, props: dict) -> Letter | None:
+    """The letter a task with `letterOperation` works on (for its page), if there is one."""
+    template = props.get("letterTemplate")
+    if props.get("letterOperation") not in OPERATIONS or not template:
+        return None
+    return ctx.session.scalar(select(Letter).where(
+        Letter.case_id == case.id, Letter.kind == template, Letter.corrects_id.is_(None))
+        .order_by(Letter.id.desc()).limit(1))
+
+
+def _letter(ctx, case: Case, template: str, status: str) -> Letter:
+    letter = ctx.session.scalar(select(Letter).where(
+        Letter.case_id == case.id, Letter.kind == template, Letter.status == status)
+        .order_by(Letter.id.desc()).limit(1))
+    if letter is None:
+        raise ConflictError(N_("Saken har ikke noe brev «%(kind)s» som venter på dette"),
+                            kind=template)
+    return letter
