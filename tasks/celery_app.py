@@ -31,6 +31,7 @@ def beat_schedule(settings: Settings) -> dict:
         "sweep": {"task": names.SWEEP, "schedule": interval, "options": expires},
         "dispatch-notices": {"task": names.DISPATCH_NOTICES, "schedule": interval,
                              "options": expires},
+        "letters": {"task": names.LETTERS, "schedule": interval, "options": expires},
         "daily-digest": {"task": names.SEND_DIGESTS,
                          "schedule": crontab(hour=settings.digest_hour, minute=0),
                          "options": {"expires": 3600}},

@@ -10,6 +10,7 @@ import logging
 
 from celery import signals
 
+from engine.letters import outbox
 from engine.scheduling import scheduler
 
 from . import names, worker
@@ -86,3 +87,31 @@ def deliver_notice(delivery_id: int) -> dict:
 @signals.worker_shutdown.connect
 def _dispose(**_kwargs) -> None:
     worker.dispose()
+
+
+@app.task(name=names.SEND_LETTER, bind=True, soft_time_limit=names.LETTER_LIMITS[0],
+          time_limit=names.LETTER_LIMITS[1], acks_late=True,
+          autoretry_for=(outbox.SvarUtError,), max_retries=names.LETTER_RETRIES,
+          retry_backoff=True, retry_backoff_max=names.LETTER_BACKOFF_MAX, retry_jitter=True)
+def send_letter(self, recipient_id: int, now: str | None = None) -> dict:
+    """Send one copy of a letter to SvarUt (its shipment id makes a retry send nothing
+    twice)."""
+    client = worker.svarut()
+    if client is None:
+        return {}
+    shipped = scheduler.send_letter(worker.environment(), client, int(recipient_id),
+                                    worker.business_time(now))
+    return {"shipped": shipped}
+
+
+@app.task(name=names.LETTERS, soft_time_limit=names.SWEEP_LIMITS[0],
+          time_limit=names.SWEEP_LIMITS[1])
+def letters(now: str | None = None) -> dict:
+    """Queue a send for each queued copy; ask SvarUt about the sent ones."""
+    client = worker.svarut()
+    if client is None:
+        return {}
+    env = worker.environment()
+    for recipient_id in scheduler.letters_waiting(env):
+        send_letter.apply_async(args=[recipient_id], kwargs={"now": now})
+    return _log(scheduler.poll_letters(env, client, worker.business_time(now)))

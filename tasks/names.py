@@ -14,6 +14,12 @@ FIRE_TIMERS = "samflyt.fire_timers"
 RAISE_NOTICE = "samflyt.raise_notice"
 RAISE_UNCLAIMED = "samflyt.raise_unclaimed"
 DELIVER_NOTICE = "samflyt.deliver_notice"
+#: Send one letter's copy to SvarUt by its LetterRecipient id (retried with backoff while
+#: SvarUt does not answer; the shipment id makes a retry send nothing twice).
+SEND_LETTER = "samflyt.send_letter"
+#: Queue SEND_LETTER for every queued copy and fetch the sent copies' status (beat: every
+#: SAMFLYT_SWEEP_INTERVAL s when digital mail is on).
+LETTERS = "samflyt.letters"
 
 #: The queue every Samflyt task goes to (a worker started without -Q consumes it).
 QUEUE = "samflyt"
@@ -24,3 +30,7 @@ SWEEP_LIMITS = (240, 300)
 DISPATCH_LIMITS = (240, 300)
 DIGEST_LIMITS = (900, 960)
 ITEM_LIMITS = (60, 90)
+#: A send to SvarUt may take long (KS allows 16 minutes for a large letter).
+LETTER_LIMITS = (1000, 1060)
+#: Retries of SEND_LETTER: at most this many, waiting 2^n seconds up to the cap.
+LETTER_RETRIES, LETTER_BACKOFF_MAX = 8, 600

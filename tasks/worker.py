@@ -7,6 +7,7 @@ from datetime import datetime
 
 from engine.core.settings import Settings
 from engine.environment import EngineEnvironment
+from engine.letters import outbox
 from engine.notices import mailing
 
 _state: dict = {}
@@ -25,6 +26,13 @@ def sender():
         settings = environment().settings
         _state["sender"] = mailing.sender_from_settings(settings)
     return _state["sender"]
+
+
+def svarut():
+    """The SvarUt client of the settings (None: digital mail is off)."""
+    if "svarut" not in _state or _state.get("pid") != os.getpid():
+        _state["svarut"] = outbox.client_for(environment().settings)
+    return _state["svarut"]
 
 
 def business_time(now: str | None) -> datetime | None:

@@ -1,7 +1,7 @@
 """The embedded default's background work, in a thread of `samflyt serve`: the same engine
 operations the scaled set-up runs on Celery (engine/scheduler.py): the sweep (timers and
-deadline notices) and the immediate e-mails every `interval_seconds`, the digests once a day
-from SAMFLYT_DIGEST_HOUR."""
+deadline notices), digital letters (when SvarUt is set up) and the immediate e-mails every
+`interval_seconds`, the digests once a day from SAMFLYT_DIGEST_HOUR."""
 from __future__ import annotations
 
 import logging
@@ -9,6 +9,7 @@ import threading
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from engine.letters import outbox
 from engine.notices import mailing
 from engine.scheduling import scheduler
 
@@ -22,6 +23,7 @@ class BackgroundWork:
         self.env = env
         self.sender = sender if sender is not None else mailing.sender_from_settings(env.settings)
         self.last_digest: date | None = None
+        self.svarut = outbox.client_for(env.settings)
 
     def digest_due(self, now: datetime) -> bool:
         local = now.astimezone(ZoneInfo(self.env.settings.timezone))
@@ -30,6 +32,8 @@ class BackgroundWork:
     def run_once(self, now: datetime | None = None) -> scheduler.Report:
         now = now or self.env.clock()
         report = scheduler.sweep(self.env, now)
+        if self.svarut is not None:  # digital letters: send the queued, ask about the sent
+            scheduler.letters(self.env, self.svarut, now)
         if self.sender is not None:
             sent = scheduler.dispatch(self.env, self.sender, now)
             report.sent, report.failed = sent.sent, sent.failed

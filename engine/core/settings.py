@@ -238,6 +238,21 @@ class Settings:
     #: SAMFLYT_DIGITAL_CHANNEL: the channel for digital mail: "svarut" (KS SvarUt, settings
     #: SAMFLYT_SVARUT_*) or "" (none: every letter is printed).
     digital_channel: str = ""
+    #: SAMFLYT_SVARUT_URL: KS SvarUt's base URL (https://svarut.ks.no; test:
+    #: https://test.svarut.ks.no). docs/svarut.md says how Samflyt uses its REST API v2.
+    svarut_url: str = ""
+    #: SAMFLYT_SVARUT_ACCOUNT_ID: the sending account (SvarUt's kontoId, a UUID).
+    svarut_account_id: str = ""
+    #: SAMFLYT_SVARUT_INTEGRATION_ID / SAMFLYT_SVARUT_INTEGRATION_PASSWORD: the Fiks
+    #: integration with access to that account.
+    svarut_integration_id: str = ""
+    svarut_integration_password: str = ""
+    #: SAMFLYT_SVARUT_ACCESS_TOKEN: a Maskinporten access token with scope ks:fiks, for test
+    #: set-ups (the grant signed with the municipality's certificate is not built yet).
+    svarut_access_token: str = ""
+    #: SAMFLYT_LETTER_SEND_ATTEMPTS: how often a copy is tried at the digital channel before
+    #: it is marked failed (the officer then sends it on paper).
+    letter_send_attempts: int = 8
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

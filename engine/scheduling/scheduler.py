@@ -7,6 +7,8 @@ Both set-ups run exactly this: the embedded default from a thread in `samflyt se
   (engine.deadlines), and resolve notices whose task was claimed or finished meanwhile.
 - `dispatch`: plan the e-mails of newly raised notices and send the immediate ones.
 - `digests`: send each user's daily digest.
+- `send_letter`, `letters`: send a digital letter's copy to SvarUt, and (letters) send the
+  queued copies and ask SvarUt about the sent ones, each copy in its own transaction.
 
 `now` is business time: the clock of the run's contexts stands still at it (default: the
 environment's clock when the run starts). The sweep's items go SAMFLYT_SWEEP_CHUNK to a
@@ -25,6 +27,7 @@ from datetime import UTC, datetime
 from engine.cases import plan_rules
 from engine.core.context import EngineContext
 from engine.deadlines import task_deadlines
+from engine.letters import outbox
 from engine.notices import mailing
 from engine.scheduling import chunks
 from engine.scheduling.sweep import fire_instances, sweep_once
@@ -215,4 +218,71 @@ def digests(env, sender, now: datetime | None = None) -> Report:
         ok, status = _unit(env, make_ctx, lambda ctx, username=username: mailing.send_digest(
             ctx, sender, username))
         _count(report, status if ok else None)
+    return report
+
+
+# --- digital letters ------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class LetterReport:
+    shipped: int = 0      # copies SvarUt took
+    delivered: int = 0    # copies SvarUt says were delivered
+    retry: int = 0        # copies to try again later (SvarUt did not answer)
+
+    def lines(self) -> list[str]:
+        return [f"shipped {self.shipped}, delivered {self.delivered}, retry {self.retry}"]
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def send_letter(env, client, recipient_id: int, now: datetime | None = None) -> bool:
+    """Send one queued copy in its own transaction; True when SvarUt took it. A retryable
+    SvarUtError leaves it queued (its attempt counted) and is raised for the caller to retry
+    (a Celery task with backoff; the sweeper's next round)."""
+    _now, make_ctx = contexts(env, now)
+    with env.session_factory() as session:
+        ctx = make_ctx(session)
+        try:
+            shipped = outbox.dispatch(ctx, recipient_id, client) is not None
+        except outbox.SvarUtError:
+            session.commit()  # the attempt and its error are kept; the copy stays queued
+            raise
+        session.commit()
+        return shipped
+
+
+def letters_waiting(env) -> list[int]:
+    """The copies to send that no attempt has been made for (a failed attempt is retried by
+    whoever made it: the Celery task with backoff, or the sweeper's next round)."""
+    _now, make_ctx = contexts(env, None)
+    return _read(env, make_ctx, lambda ctx: outbox.waiting(ctx, outbox.QUEUED, untried=True))
+
+
+def poll_letters(env, client, now: datetime | None = None) -> LetterReport:
+    """Ask SvarUt about every sent copy, each in its own transaction."""
+    _now, make_ctx = contexts(env, now)
+    report = LetterReport()
+    for recipient_id in _read(env, make_ctx, lambda ctx: outbox.waiting(ctx, outbox.SENT)):
+        try:
+            _ok, delivered = _unit(env, make_ctx,
+                                   lambda ctx, rid=recipient_id: outbox.poll(ctx, rid, client))
+        except outbox.SvarUtError:
+            report.retry += 1
+            continue
+        report.delivered += bool(delivered)
+    return report
+
+
+def letters(env, client, now: datetime | None = None) -> LetterReport:
+    """Send every queued copy and ask about every sent one (the embedded set-up's round)."""
+    _now, make_ctx = contexts(env, now)
+    shipped = retry = 0
+    for recipient_id in _read(env, make_ctx, lambda ctx: outbox.waiting(ctx, outbox.QUEUED)):
+        try:
+            shipped += send_letter(env, client, recipient_id, now)
+        except outbox.SvarUtError:
+            retry += 1
+    report = poll_letters(env, client, now)
+    report.shipped, report.retry = shipped, report.retry + retry
     return report

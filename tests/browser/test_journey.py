@@ -8,6 +8,7 @@ import re
 
 from browser_support import assert_accessible, sign_in
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 
 def group(page, name):
@@ -101,6 +102,18 @@ def test_whole_journey(page):
     page.get_by_label("Ansvarlig tjenesteområde").fill("Hjemmetjenesten")
     page.get_by_label("Oppstart").fill("2026-02-01")
     page.get_by_label("Første evaluering av planen").fill("2026-08-03")
+    # the letter, previewed inside the task from the form as filled in (nothing saved yet)
+    page.get_by_label("Innledning i vedtaksbrevet").fill("Vi viser til søknaden din.")
+    with page.context.expect_event("response", lambda r: r.request.method == "POST"
+                                   and "/tasks/" in r.url) as answer, \
+            page.expect_popup() as popup:
+        page.get_by_role("button", name="Forhåndsvis brevet").click()
+    # (its text is checked in tests/webui/test_letter_pages.py; the browser keeps no body)
+    assert answer.value.status == 200
+    assert answer.value.headers["content-type"] == "application/pdf"
+    assert int(answer.value.headers["content-length"]) > 10_000
+    popup.value.close()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Utforme vedtak")  # still here
     complete(page, case_number, "Utforme vedtak")
 
     sign_in(page, "leder1")
@@ -108,14 +121,24 @@ def test_whole_journey(page):
     page.locator("details.background summary").click()
     expect(page.locator("details.background")).to_contain_text(
         "Langvarige og koordinerte tjenester")
+    expect(page.locator("section.task-letter")).to_contain_text("Utkast")
     choose(page, "Vedtaket godkjennes og signeres", "Ja")
     complete(page, case_number, "Signere vedtak")
 
     sign_in(page, "saksbehandler1")
     open_task(page, case_number, "Sende vedtaksbrev")
-    choose(page, "Kanal", "Digital postkasse (offentlig)")
-    page.get_by_label("Dato brevet ble sendt").fill("2026-01-12")
-    page.get_by_label("Leveringsdato").fill("2026-01-13")
+    letter = page.locator("section.task-letter")
+    expect(letter).to_contain_text("Godkjent")
+    with page.expect_download() as download:
+        letter.get_by_role("link", name="Last ned brevet (PDF)").click()
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
+                    .split())
+    assert "Vi viser til søknaden din." in text and "Du kan klage" in text
+    assert "UTKAST" not in text
+    assert_accessible(page)
+    choose(page, "Kanal", "Papirpost til alle")
+    page.get_by_label("Dato brevet ble postlagt").fill("2026-01-12")
+    page.get_by_label("Leveringsdato, når den er kjent").fill("2026-01-13")
     complete(page, case_number, "Sende vedtaksbrev")
 
     # --- the coordinating unit appoints a trained coordinator

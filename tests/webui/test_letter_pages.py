@@ -1,0 +1,114 @@
+"""Letters in the web UI and the API: the drafting task previews its letter from the form as
+filled in (nothing saved), the leader's task shows the draft, the case page lists each
+letter with its channel, status and dates, and the API lists and returns them."""
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from engine.db.models import Letter
+from engine.worklist import humantasks
+from tests.letter_cases import ASSESSMENT, DECISION, sent_digitally
+from tests.webui.conftest import user
+
+
+def _text(pdf: bytes) -> str:
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+def _task(engine_do, case_id, name):
+    return engine_do(lambda ctx: next(t.id for t in humantasks.open_tasks(ctx, case_id)
+                                      if t.name == name))
+
+
+def _case_at_decision(web_env, engine_do):
+    """A case of a registered person whose assessment is done: "Utforme vedtak" is open."""
+    from datetime import date
+
+    from engine.accounts import users
+    from engine.cases import intake
+    from engine.persons import identity, registry
+    from tests.letter_cases import APPLICATION
+
+    def make(ctx):
+        born = date(1970, 3, 1)
+        number = identity.synthetic(born, 700)
+        registry.register(ctx, registry.PersonDetails(
+            name="Kari Nordmann", national_id=number, birth_date=born), "saksbehandler1")
+        case = intake.register_application(ctx, dict(APPLICATION),
+                                           users.get_user(ctx, "saksbehandler1"), "ip_sak",
+                                           ("ip_sak",),
+                                           person=intake.PersonChoice(national_id=number)).case
+        [task] = humantasks.open_tasks(ctx, case.id)
+        humantasks.complete(ctx, task.id, user(ctx, "saksbehandler1"), ASSESSMENT)
+        return case.id
+    return engine_do(make)
+
+
+FORM = {"vedtak_ip": "innvilget", "vedtak_koordinator": "innvilget",
+        "vedtak_barnekoordinator": "", "hjemmel": "pbrl_2_5",
+        "begrunnelse": "Langvarige og koordinerte tjenester",
+        "ansvarlig_tjenesteomrade": "Hjemmetjenesten", "oppstartsdato": "2026-02-01",
+        "forste_evaluering": "2026-08-03", "brev_innledning": "Vi viser til søknaden din."}
+
+
+def test_the_drafting_task_previews_the_letter_and_saves_nothing(web_env, browser,
+                                                                   engine_do):
+    case_id = _case_at_decision(web_env, engine_do)
+    task_id = _task(engine_do, case_id, "Utforme vedtak")
+    officer = browser("saksbehandler1")
+    page = officer.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert 'value="preview"' in page and "Forhåndsvis brevet" in page
+    preview = officer.post(f"/tasks/{task_id}", {**FORM, "_action": "preview"})
+    assert preview.status_code == 200 and preview.mimetype == "application/pdf"
+    assert preview.headers["Content-Disposition"].startswith("inline")
+    text = _text(preview.get_data())
+    assert "UTKAST" in text and "Vi viser til søknaden din." in text
+    assert "Kari Nordmann" in text and "4 uker" in text
+    assert engine_do(lambda ctx: ctx.session.scalar(select(func.count(Letter.id)))) == 0
+    bad = officer.post(f"/tasks/{task_id}", {**FORM, "brev_malform": "xx",
+                                             "_action": "preview"})
+    assert bad.status_code == 422 and "text/html" in bad.content_type
+    # a coordinator who may not read the case gets no preview
+    assert browser("koordinator1").post(f"/tasks/{task_id}", {
+        **FORM, "_action": "preview"}).status_code == 403
+
+
+def test_the_case_page_and_the_api_list_the_letters(web_env, browser, api, engine_do):
+    case_id = _case_at_decision(web_env, engine_do)
+    for name, who, data in (("Utforme vedtak", "saksbehandler1", DECISION),
+                            ("Signere vedtak", "leder1", {"vedtak_godkjent": True}),
+                            ("Sende vedtaksbrev", "saksbehandler1",
+                             {"kanal": "papir", "sendt_dato": "2026-01-05"})):
+        task_id = _task(engine_do, case_id, name)
+        engine_do(lambda ctx, t=task_id, w=who, d=data: humantasks.complete(
+            ctx, t, user(ctx, w), d))
+    listed = api("saksbehandler1").get(f"/api/v1/cases/{case_id}/letters")
+    assert listed.status_code == 200
+    [letter] = listed.json["letters"]
+    assert (letter["kind"], letter["status"], letter["language"]) == ("vedtak", "delivered", "nb")
+    assert letter["approved_by"] == "leder1" and re.fullmatch(r"[0-9a-f]{64}", letter["sha256"])
+    [copy] = letter["recipients"]
+    assert (copy["channel"], copy["posted_on"], copy["delivery_source"]) == (
+        "print", "2026-01-05", "estimated")
+    assert letter["delivered_on"] == copy["delivered_on"] == "2026-01-08"
+    pdf = api("saksbehandler1").get(f"/api/v1/letters/{letter['id']}/pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    import hashlib
+    assert hashlib.sha256(pdf.get_data()).hexdigest() == letter["sha256"]
+    assert api("koordinator1").get(f"/api/v1/cases/{case_id}/letters").status_code == 403
+    assert api("admin1").get(f"/api/v1/letters/{letter['id']}/pdf").status_code == 403
+    page = browser("saksbehandler1").get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'id="letters-title"' in page and f"/letters/{letter['id']}.pdf" in page
+    assert "Papir" in page and "beregnet etter regelen for vanlig post" in page
+
+
+def test_a_digital_copy_shows_as_queued(web_env, browser, engine_do):
+    import dataclasses
+    web_env.settings = dataclasses.replace(web_env.settings, digital_channel="svarut")
+    case_id, _copy = sent_digitally(web_env, serial=710)
+    page = browser("saksbehandler1").get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Digital post (SvarUt)" in page and "I kø for digital post" in page
