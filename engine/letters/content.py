@@ -14,15 +14,12 @@ from engine.db.models import Case, Letter, LetterRecipient, Person, User
 from engine.deadlines.calendar import deadline, is_working_day
 from engine.deadlines.workdays import calendar_for
 from engine.letters import legal
-from engine.letters.kinds import KINDS
+from engine.letters.kinds import KINDS, LANGUAGES
+from engine.persons.catalogue import SERVICES
 
-#: What each decided item is called in a letter.
-ITEM_NAMES = {
-    "nb": {"ip": "Individuell plan", "koordinator": "Koordinator",
-           "barnekoordinator": "Barnekoordinator"},
-    "nn": {"ip": "Individuell plan", "koordinator": "Koordinator",
-           "barnekoordinator": "Barnekoordinator"},
-}
+#: What each decided item is called in a letter (the same words in bokmål and nynorsk).
+ITEM_NAMES = {language: {key: label for key, (label, _field) in SERVICES.items()}
+              for language in LANGUAGES}
 #: Task-data fields a decision letter keeps as its facts.
 DECISION_FIELDS = ("begrunnelse", "ansvarlig_tjenesteomrade", "oppstartsdato",
                    "forste_evaluering", "koordinator_oppnevnes_innen", "hjemmel")
@@ -38,6 +35,16 @@ def decision_facts(ctx, version, data: dict, schema: dict | None) -> dict[str, A
              for item, rule in rules.items()]
     facts = {field: data.get(field) for field in DECISION_FIELDS}
     facts["punkter"] = items
+    return facts
+
+
+def notice_facts(case: Case, data: dict) -> dict[str, Any]:
+    """A notice's content: the case's facts (the decision, the appeal) and the task's form,
+    and who decides the appeal of each decided item."""
+    facts = {**(case.facts or {}), **data}
+    rules = facts.get("klageregler") or {}
+    facts["klageinstanser"] = sorted({rule.get("klageinstans") for rule in rules.values()
+                                      if rule.get("klageinstans")})
     return facts
 
 
@@ -70,6 +77,7 @@ def context(ctx, letter: Letter, case: Case, person: Person | None,
                    "fodselsdato": person.birth_date if person else None},
         "punkter": items,
         "vedtak": facts,
+        "saken": facts,
         "fritekst": dict(letter.free_text or {}),
         "klage": {"forventet_levering": delivery, "innsyn": "forvaltningsloven § 18",
                   "sendes_til": settings.municipality_unit},

@@ -13,14 +13,13 @@ from typing import Any
 
 from engine.core.errors import DefinitionError
 from engine.core.messages import N_
+from engine.persons import catalogue
 from engine.workflow import loading
 
-#: The items a decision decides, in the order a letter lists them.
-ITEMS = ("ip", "koordinator", "barnekoordinator")
+#: The items a decision decides (the services), in the order a letter lists them.
+ITEMS = tuple(catalogue.SERVICES)
 #: The output of the decision table that marks it as the appeal-rule table.
 WEEKS = "klagefrist_uker"
-#: The basis an item has when the decision names none of its own.
-DEFAULT_BASIS = {"koordinator": "pbrl_2_5_b", "barnekoordinator": "pbrl_2_5_c"}
 #: Bases under which every item has the same basis (the law gives them all).
 SHARED_BASES = ("sosialtjenesteloven", "barnevernsloven_15_9")
 
@@ -38,9 +37,9 @@ def basis_of(item: str, data: dict) -> str | None:
     if own:
         return own
     main = data.get("hjemmel")
-    if item == "ip" or main in SHARED_BASES:
+    if item == ITEMS[0] or main in SHARED_BASES:  # IP: the decision's main basis
         return main
-    return DEFAULT_BASIS.get(item, main)
+    return catalogue.HEALTH_LAW_BASIS.get(item, main)
 
 
 def appeal_rules(ctx, version, data: dict) -> dict[str, dict[str, Any]]:

@@ -8,7 +8,11 @@ task is completed, before the process goes on.
 - `approve`, on the leader's signing task: with the approval field true, approves the
   letter, which is then immutable;
 - `send`, on the sending task: sends every copy; `leveringsdato` is the delivery date when
-  it is known now, else None and the process waits for the letter's delivery.
+  it is known now, else None and the process waits for the letter's delivery;
+- `compose`, on a task that tells the person something without deciding it (the appeal
+  was forwarded): drafts the letter from the case's facts and the form, approved by the
+  officer who completes the task, and sends it (the form's `kanal`: `papir`,
+  `digital_postkasse`, or `telefon` for no letter; `sendt_dato`: the day it was posted).
 """
 from __future__ import annotations
 
@@ -23,13 +27,18 @@ from engine.deadlines.calendar import optional_date
 from engine.definitions import store
 from engine.letters import content, drafting, sending
 
-OPERATIONS = ("draft", "approve", "send")
+OPERATIONS = ("draft", "approve", "send", "compose")
+#: The form's channel that means no letter (the person was told by telephone).
+NO_LETTER = "telefon"
 #: The form fields whose true value approves the letter.
 APPROVAL_FIELDS = ("vedtak_godkjent", "godkjent")
 
 
 def on_completion(ctx, case: Case, version: ProcessVersion, task: HumanTask, props: dict,
-                  data: dict[str, Any], user: User) -> None:
+                  data: dict[str, Any], user: User, known: dict[str, Any] | None = None
+                  ) -> None:
+    """Run the task's letter operation; `data` is the form (the operation may add to it),
+    `known` what the process knew before it."""
     operation, template = props.get("letterOperation"), props.get("letterTemplate")
     if operation not in OPERATIONS or not template:
         return
@@ -50,6 +59,13 @@ def on_completion(ctx, case: Case, version: ProcessVersion, task: HumanTask, pro
                               optional_date(data.get("sendt_dato")),
                               optional_date(data.get("leveringsdato")))
         data["leveringsdato"] = letter.delivered_on.isoformat() if letter.delivered_on else None
+    elif operation == "compose" and data.get("kanal") != NO_LETTER:
+        facts = content.notice_facts(case, {**(known or {}), **data})
+        draft = drafting.draft(ctx, case, version, template, template, facts, data,
+                               data.get("brev_malform"), user.username, task_id=task.id)
+        drafting.approve(ctx, draft.id, user)
+        sending.send(ctx, draft.id, user, data.get("kanal") or "digital_postkasse",
+                     optional_date(data.get("sendt_dato")), None)
 
 
 def task_letter(ctx, case: Case, props: dict) -> Letter | None:

@@ -50,6 +50,12 @@ SERVICES: dict[str, tuple[str, str]] = {
     "barnekoordinator": (N_("Barnekoordinator"), "onsker_barnekoordinator"),
 }
 
+#: The legal basis (a `hjemmel` key of the decision form and the «klagefrist» table) of each
+#: service under health law, when a decision names none of its own for it.
+HEALTH_LAW_BASIS: dict[str, str] = {
+    "ip": "pbrl_2_5", "koordinator": "pbrl_2_5_b", "barnekoordinator": "pbrl_2_5_c",
+}
+
 
 def services_asked(data: dict) -> str | None:
     """The keys of what an application asks for, comma-separated (None: nothing)."""

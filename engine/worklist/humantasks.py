@@ -276,7 +276,8 @@ def complete(ctx, task_id: int, user: User, data: dict,
                                  user.username)
     if props.get("letterOperation"):
         data = dict(data)  # the operation adds what the process needs (klageregler, ...)
-        letter_steps.on_completion(ctx, loaded.case, version, task, props, data, user)
+        letter_steps.on_completion(ctx, loaded.case, version, task, props, data, user,
+                                   dict(spiff_task.data))
     spiff_task.data.update(data)
     with step.step_errors():
         spiff_task.run()

@@ -334,8 +334,8 @@ def test_absurdly_nested_input_is_a_problem_not_a_crash():
 def test_paths_that_do_not_exist_and_unknown_files(tmp_path):
     (tmp_path / "notes.txt").write_text("hei")
     problems = collect_problems_for_paths([tmp_path / "missing.bpmn", tmp_path / "notes.txt"])
-    assert [p.message for p in problems] == ["no such file or directory",
-                                            "unknown file type (expected .bpmn, .dmn or .json)"]
+    assert [p.message for p in problems] == [
+        "no such file or directory", "unknown file type (expected .bpmn, .dmn, .json or .j2)"]
     assert collect_problems_for_paths([tmp_path]) == []  # directories only pick process files
 
 

@@ -405,7 +405,7 @@ def test_an_appeal_in_time_is_forwarded_reminded_and_carried_out():
                  {"omgjore": False, "beslutning_begrunnelse": "Opprettholdes"})
     run.complete("Oversende til Statsforvalteren", {"oversendt_dato": "2026-02-20"})
     run.complete("Orientere klager",
-                 {"klager_orientert_dato": "2026-02-20", "orientering_kanal": "papir"})
+                 {"sendt_dato": "2026-02-20", "kanal": "papir"})
     run.advance(days=89)
     assert run.notices == []
     run.advance(days=3)

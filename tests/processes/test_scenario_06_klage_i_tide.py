@@ -4,9 +4,14 @@ keeps its decision, forwards the appeal to Statsforvalteren and tells the appell
 a task to carry out the outcome."""
 from __future__ import annotations
 
+import io
+
+from pypdf import PdfReader
 from scenario_support import appeal, refused_case
 
 from engine.cases import casework
+from engine.db.models import Letter
+from engine.letters import letter_list
 
 
 def test_appeal_in_time_forwarded_reminded_and_reversed_by_statsforvalteren(ctx, clock, people):
@@ -27,8 +32,19 @@ def test_appeal_in_time_forwarded_reminded_and_reversed_by_statsforvalteren(ctx,
     case.complete("Oversende til Statsforvalteren", people.officer,
                   {"oversendt_dato": "2026-02-10"})
     case.complete("Orientere klager", people.officer,
-                  {"klager_orientert_dato": "2026-02-10", "orientering_kanal": "digital_postkasse"})
+                  {"sendt_dato": "2026-02-10", "kanal": "papir"})
     assert case.tasks() == [("Registrere utfall fra Statsforvalteren", "saksbehandler", None)]
+    # the appellant's letter: made, approved by the officer and posted when the task was done
+    [notice] = [row for row in letter_list.case_letters(ctx, case.case.id)
+                if row.kind == "klage_oversendt"]
+    assert (notice.status, notice.approved_by) == ("delivered", people.officer.username)
+    assert [(c.channel, c.posted_on.isoformat()) for c in notice.copies] == [
+        ("print", "2026-02-10")]
+    text = " ".join(PdfReader(io.BytesIO(ctx.session.get(Letter, notice.id).pdf))
+                    .pages[0].extract_text().split())
+    assert "Klagen din er sendt til Statsforvalteren" in text
+    assert "Statsforvalteren (pasient- og brukerrettighetsloven § 7-2)" in text
+    assert "10. februar 2026" in text and "tre måneder" in text
 
     case.advance(days=88)
     assert case.notices() == []
