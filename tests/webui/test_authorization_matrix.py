@@ -331,7 +331,10 @@ def _html_cases(world, browser):
                         "/processes/ip_sak/forms/soknad.json/edit"),
                        ("/processes/<key>/decisions|GET", "/processes/ip_sak/decisions"),
                        ("/processes/<key>/decisions/<name>/edit|GET",
-                        "/processes/ip_sak/decisions/vurdering_rett.dmn/edit")):
+                        "/processes/ip_sak/decisions/vurdering_rett.dmn/edit"),
+                       ("/processes/<key>/letters|GET", "/processes/ip_sak/letters"),
+                       ("/processes/<key>/letters/<name>/edit|GET",
+                        "/processes/ip_sak/letters/vedtak.nb.html.j2/edit")):
         add(rule, lambda client, role, path=path: _status(
             client.get(path), 200 if role in library_roles else 403))
 
@@ -348,6 +351,11 @@ def _html_cases(world, browser):
     add("/processes/<key>/forms/<name>/preview|POST", lambda client, role: _status(
         client.post("/processes/ip_sak/forms/soknad.json/preview",
                     {"schema": '{"type": "object", "properties": {}}'}), unit_or_403(200)(role)))
+
+    add("/processes/<key>/letters/<name>/preview|POST", lambda client, role: _status(
+        client.post("/processes/ip_sak/letters/vedtak.nb.html.j2/preview",
+                    {"template": "{% extends 'brev_ramme.html.j2' %}"}),
+        unit_or_403(200)(role)))
 
     def draft_then_discard(client, role, path, field, content, discard):
         """A draft saved (or refused), then removed again so no later test deploys it. The
@@ -366,6 +374,10 @@ def _html_cases(world, browser):
         client, role, "/processes/ip_sak/decisions/vurdering_rett.dmn/draft", "xml",
         (ROOT / "processes" / "dmn" / "vurdering_rett.dmn").read_text(encoding="utf-8"),
         ("/processes/ip_sak/definitions/discard", {"file": "vurdering_rett.dmn"}, 302)))
+    add("/processes/<key>/letters/<name>/draft|POST", lambda client, role: draft_then_discard(
+        client, role, "/processes/ip_sak/letters/vedtak.nb.html.j2/draft", "template",
+        (ROOT / "processes" / "letters" / "vedtak.nb.html.j2").read_text(encoding="utf-8"),
+        ("/processes/ip_sak/definitions/discard", {"file": "vedtak.nb.html.j2"}, 302)))
     add("/processes/<key>/definitions/discard|POST", lambda client, role: _status(
         client.post("/processes/ip_sak/definitions/discard", {"file": "soknad.json"}),
         unit_or_403(302)(role), to=forms_index))

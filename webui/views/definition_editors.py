@@ -30,18 +30,22 @@ from flask_babel import ngettext
 from engine.core.errors import (
     ConflictError,
     DefinitionError,
+    InvalidInput,
     NotFound,
     PermissionDenied,
 )
 from engine.definitions import drafts, library, store
 from engine.definitions.validation import Problem, validate_files
+from engine.letters import template_preview
 from webui import config, errors, forms, uow
 from webui.i18n import translate
+from webui.views import letters as letters_view
 
 bp = Blueprint("definition_editors", __name__, url_prefix="/processes")
 
 #: section of the URL -> (file suffix, template)
-SECTIONS = {"forms": (".json", "form_editor.html"), "decisions": (".dmn", "dmn_editor.html")}
+SECTIONS = {"forms": (".json", "form_editor.html"), "decisions": (".dmn", "dmn_editor.html"),
+            "letters": (".j2", "letter_editor.html")}
 #: What the form renderer may raise on a schema it cannot draw (it trusts its input).
 RENDER_ERRORS = (AttributeError, TypeError, KeyError, ValueError, IndexError, RecursionError)
 
@@ -256,6 +260,40 @@ def _save(section: str, key: str, name: str, field_name: str):
     return redirect(url_for(f"definition_editors.{_edit(section)}", key=key, name=filename))
 
 
+# --- letter templates -------------------------------------------------------------------------
+
+@bp.get("/<key>/letters")
+def letter_index(key: str):
+    return _render("letters", _bundle(key))
+
+
+@bp.get("/<key>/letters/<name>/edit")
+def letter_edit(key: str, name: str):
+    bundle = _bundle(key)
+    return _render("letters", bundle, _member(bundle, "letters", name))
+
+
+@bp.post("/<key>/letters/<name>/draft")
+def letter_draft(key: str, name: str):
+    return _save("letters", key, name, "template")
+
+
+@bp.post("/<key>/letters/<name>/preview")
+def letter_preview(key: str, name: str):
+    """The template as typed, rendered with an example case (nothing is saved)."""
+    bundle = _bundle(key)
+    filename = _member(bundle, "letters", name)
+    files = {n: _text(bundle, n) for n in bundle.names(".j2")}
+    try:
+        pdf = template_preview.example_pdf(config.settings(), files, filename,
+                                           _posted_text("template"))
+    except InvalidInput as error:
+        uow.abort()
+        return _render("letters", _bundle(key), filename, _posted_text("template"),
+                       message=translate(error.message), status=422)
+    return letters_view.pdf_response(pdf, f"eksempel-{filename}.pdf", inline=True)
+
+
 # --- deploy and discard (every draft of the process, whichever editor made it) ----------------
 
 def _back(bundle: Bundle) -> tuple[str, str | None]:
@@ -309,4 +347,4 @@ def _index(section: str) -> str:
 
 
 def _edit(section: str) -> str:
-    return "form_edit" if section == "forms" else "decision_edit"
+    return {"forms": "form_edit", "letters": "letter_edit"}.get(section, "decision_edit")
