@@ -25,7 +25,8 @@ KINDS = {kind.key: kind for kind in (
                health_information=False, free_text=("grunn", "forventet_svar")),
     LetterKind("klage_oversendt", N_("Klagen er sendt til Statsforvalteren"),
                carries_decision=False, health_information=True),
-    LetterKind("klage_utfall", N_("Utfallet av klagen"), carries_decision=True,
+    # Statsforvalteren decided; the municipality's letter tells what it did to carry it out
+    LetterKind("klage_utfall", N_("Utfallet av klagen"), carries_decision=False,
                health_information=True),
 )}
 

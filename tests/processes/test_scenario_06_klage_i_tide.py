@@ -58,8 +58,16 @@ def test_appeal_in_time_forwarded_reminded_and_reversed_by_statsforvalteren(ctx,
                    "utfall_merknad": "Rett til koordinator"})
     assert case.tasks() == [("Iverksette utfall", "saksbehandler", None)]
     case.complete("Iverksette utfall", people.officer,
-                  {"iverksatt_dato": "2026-05-22",
+                  {"iverksatt_dato": "2026-05-22", "kanal": "papir",
                    "iverksetting": "Nytt vedtak om koordinator sendt"})
+    outcome = [row for row in letter_list.case_letters(ctx, case.case.id)
+               if row.kind == "klage_utfall"]
+    assert [(row.status, [c.channel for c in row.copies]) for row in outcome] == [
+        ("delivered", ["print"])]
+    text = " ".join(PdfReader(io.BytesIO(ctx.session.get(Letter, outcome[0].id).pdf))
+                    .pages[0].extract_text().split())
+    assert "Statsforvalteren har omgjort vedtaket" in text
+    assert "Nytt vedtak om koordinator sendt" in text and "20. mai 2026" in text
     assert case.tasks() == []
     assert case.processes() == [("ip_sak", "completed"), ("klage", "completed")]
     assert case.case.status == "closed"
