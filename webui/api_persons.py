@@ -90,7 +90,8 @@ def person_json(person, reader) -> dict:
             "due_date": _iso(person.due_date), "protection": person.protection,
             "address": list(shown.lines) if not shown.hidden_because else None,
             "address_hidden": shown.hidden_because is not None,
-            "preferred_channel": person.preferred_channel, "version": person.version}
+            "preferred_channel": person.preferred_channel,
+            "written_language": person.written_language, "version": person.version}
 
 
 @bp.get("/persons")
@@ -103,7 +104,7 @@ def find_persons():
 
 _PERSON = {"name": _TEXT, "national_id": _TEXT, "birth_date": _DATE, "due_date": _DATE,
            "address": _TEXT, "postal_code": _TEXT, "postal_place": _TEXT,
-           "protection": _TEXT, "preferred_channel": _TEXT}
+           "protection": _TEXT, "preferred_channel": _TEXT, "written_language": _TEXT}
 
 
 @bp.post("/persons")

@@ -37,6 +37,8 @@ PERSON = {
     "address_hidden": {"type": "boolean", "description": "the address is protected and "
                        "hidden from this reader"},
     "preferred_channel": {"enum": ["digital", "paper"]},
+    "written_language": {"enum": ["nb", "nn", None], "description": "the written language "
+                         "of the person's letters (null: the municipality's målform)"},
     "version": {"type": "integer", "description": "the row's version (changes on each edit)"},
 }
 PERSON_HIT = {**PERSON, "open_cases": {"type": "integer", "minimum": 0},
@@ -280,7 +282,8 @@ def add(doc: dict, errors: dict, appeal_form: dict | None = None) -> None:
                           "postal_code": {"type": "string", "maxLength": 10},
                           "postal_place": {"type": "string", "maxLength": 100},
                           "protection": {"enum": ["none", "fortrolig", "strengt_fortrolig"]},
-                          "preferred_channel": {"enum": ["digital", "paper"]}}},
+                          "preferred_channel": {"enum": ["digital", "paper"]},
+                          "written_language": {"enum": ["nb", "nn"]}}},
         "NewRelation": {"type": "object", "additionalProperties": False,
                         "required": ["related_id", "kind"], "properties": {
                             "related_id": DB_ID,

@@ -31,7 +31,8 @@ def draft(ctx, case: Case, version: ProcessVersion, kind_key: str, template: str
     """The case's draft letter of this kind, new or brought up to date (a decision sent
     back by the leader is drafted again), with its recipients from the person's relations."""
     kind = KINDS[kind_key]
-    language = language or ctx.settings.malform
+    person = ctx.session.get(Person, case.person_id) if case.person_id else None
+    language = language or (person.written_language if person else None) or ctx.settings.malform
     if language not in LANGUAGES or not templates.has_template(version, template, language):
         raise InvalidInput(N_("Brevmalen finnes ikke på målformen «%(language)s»"),
                            {"brev_malform": N_("Velg bokmål eller nynorsk")}, language=language)

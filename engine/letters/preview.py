@@ -9,7 +9,7 @@ from engine.access import rules
 from engine.cases import audit
 from engine.core.errors import InvalidInput, NotFound, PermissionDenied
 from engine.core.messages import N_
-from engine.db.models import Case, HumanTask, Letter, ProcessInstance, User
+from engine.db.models import Case, HumanTask, Letter, Person, ProcessInstance, User
 from engine.definitions import store
 from engine.letters import content, drafting, render
 from engine.letters.kinds import KINDS, LANGUAGES
@@ -48,12 +48,14 @@ def preview_pdf(ctx, task_id: int, user: User, values: dict) -> bytes:
         raise NotFound(N_("Oppgaven lager ikke noe brev"))
     instance = ctx.session.get(ProcessInstance, task.instance_id)
     version = instance.version
-    language = values.get("brev_malform") or ctx.settings.malform
+    case = ctx.session.get(Case, task.case_id)
+    person = ctx.session.get(Person, case.person_id) if case.person_id else None
+    language = (values.get("brev_malform") or (person.written_language if person else None)
+                or ctx.settings.malform)
     if language not in LANGUAGES:
         raise InvalidInput(N_("Velg bokmål eller nynorsk"),
                            {"brev_malform": N_("Velg bokmål eller nynorsk")})
     schema = store.form_schema(ctx, version, task.form) if task.form else None
-    case = ctx.session.get(Case, task.case_id)
     letter = Letter(case_id=case.id, person_id=case.person_id, kind=template,
                     template=template, version_id=version.id, language=language,
                     status=drafting.DRAFT, facts=content.decision_facts(ctx, version, values,

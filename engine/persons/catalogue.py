@@ -50,6 +50,9 @@ SERVICES: dict[str, tuple[str, str]] = {
     "barnekoordinator": (N_("Barnekoordinator"), "onsker_barnekoordinator"),
 }
 
+#: The written languages a person's letters can be in (None: the municipality's målform).
+WRITTEN_LANGUAGES: dict[str, str] = {"nb": N_("Bokmål"), "nn": N_("Nynorsk")}
+
 #: The legal basis (a `hjemmel` key of the decision form and the «klagefrist» table) of each
 #: service under health law, when a decision names none of its own for it.
 HEALTH_LAW_BASIS: dict[str, str] = {

@@ -35,6 +35,7 @@ class PersonDetails:
     postal_place: str | None = None
     protection: str = "none"
     preferred_channel: str = "digital"
+    written_language: str | None = None
 
 
 def fold(name: str) -> str:
@@ -86,7 +87,8 @@ def update(ctx, person_id: int, changes: dict, actor: str,
                             birth_date=person.birth_date, due_date=person.due_date,
                             address=person.address, postal_code=person.postal_code,
                             postal_place=person.postal_place, protection=person.protection,
-                            preferred_channel=person.preferred_channel)
+                            preferred_channel=person.preferred_channel,
+                            written_language=person.written_language)
     checked = _checked(ctx, dataclasses.replace(current, **changes))
     if checked.national_id and checked.national_id != person.national_id:
         other = by_number(ctx, checked.national_id)
@@ -234,6 +236,8 @@ def _checked(ctx, details: PersonDetails) -> PersonDetails:
         errors["protection"] = Message(N_("Ukjent adressebeskyttelse"))
     if details.preferred_channel not in catalogue.CHANNELS:
         errors["preferred_channel"] = Message(N_("Velg digital post eller papirpost"))
+    if details.written_language not in (None, *catalogue.WRITTEN_LANGUAGES):
+        errors["written_language"] = Message(N_("Velg bokmål eller nynorsk"))
     for field, length in _ADDRESS_FIELDS.items():
         value = getattr(details, field)
         if value is not None and (not isinstance(value, str) or len(value) > length):
@@ -249,7 +253,8 @@ def _values(details: PersonDetails) -> dict:
             "birth_date": details.birth_date, "due_date": details.due_date,
             "address": details.address or None, "postal_code": details.postal_code or None,
             "postal_place": details.postal_place or None, "protection": details.protection,
-            "preferred_channel": details.preferred_channel}
+            "preferred_channel": details.preferred_channel,
+            "written_language": details.written_language or None}
 
 
 def _rename_cases(ctx, person: Person) -> None:

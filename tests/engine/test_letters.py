@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from engine.cases import casework
 from engine.core.errors import ConflictError, PermissionDenied
+from engine.db.models import Case
 from engine.definitions import store
 from engine.letters import content, drafting, templates
 from engine.persons import identity, registry
@@ -123,6 +124,22 @@ def test_a_draft_is_marked_and_an_approved_letter_never_changes(ctx, officer, le
     approved = drafting.approve(ctx, correction.id, leader)
     assert "Dette brevet retter vedtaksbrevet datert" in _text(approved.pdf)
     assert letter.pdf == stored and letter.status == "approved"
+
+
+def test_the_persons_written_language_is_the_letters_unless_the_officer_chooses(ctx, officer):
+    draft = _draft(ctx, officer)
+    assert draft.language == ctx.settings.malform == "nb"
+    registry.update(ctx, draft.person_id, {"written_language": "nn"}, "siri")
+    again = _draft(ctx, officer, serial=13)
+    registry.update(ctx, again.person_id, {"written_language": "nn"}, "siri")
+    case = ctx.session.get(Case, again.case_id)
+    version = store.latest_version(ctx, "ip_sak")
+    redrafted = drafting.draft(ctx, case, version, "vedtak", "vedtak", again.facts, {}, None,
+                               "siri")
+    assert redrafted.id == again.id and redrafted.language == "nn"
+    chosen = drafting.draft(ctx, case, version, "vedtak", "vedtak", again.facts, {}, "nb",
+                            "siri")
+    assert chosen.language == "nb"
 
 
 def test_only_a_leader_approves_a_decision_letter(ctx, officer):

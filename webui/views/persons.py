@@ -28,7 +28,7 @@ def show(person_id: int):
 #: The fields the person form changes (national number and birth date come from the
 #: register and from `record_birth`).
 EDITABLE = ("name", "address", "postal_code", "postal_place", "protection",
-            "preferred_channel")
+            "preferred_channel", "written_language")
 
 
 @bp.post("/<dbid:person_id>")

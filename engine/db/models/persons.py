@@ -43,6 +43,8 @@ class Person(Base):
     protection: Mapped[str] = mapped_column(String(20), default="none")
     #: digital | paper
     preferred_channel: Mapped[str] = mapped_column(String(20), default="digital")
+    #: nb | nn: the written language of the person's letters (None: the municipality's).
+    written_language: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(80))
     updated_at: Mapped[datetime]

@@ -1,5 +1,5 @@
 """letters: the letters of a case (decision, interim reply, an appeal's notices) and their
-recipients, each copy with its channel, shipment id and dates
+recipients, each copy with its channel, shipment id and dates; the person's written language
 
 Revision ID: 0014
 Revises: 0013
@@ -19,6 +19,7 @@ def _at(name, nullable=False):
 
 
 def upgrade() -> None:
+    op.add_column('persons', sa.Column('written_language', sa.String(2), nullable=True))
     op.create_table(
         'letters',
         sa.Column('id', sa.Integer(), nullable=False, primary_key=True),
@@ -66,3 +67,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('letter_recipients')
     op.drop_table('letters')
+    op.drop_column('persons', 'written_language')
