@@ -17,16 +17,11 @@ from engine.db.models import Case
 from engine.definitions import store
 from engine.letters import content, drafting, templates
 from engine.persons import identity, registry
+from tests import letter_cases
 
-DECISION = dict(vedtak_ip="innvilget", vedtak_koordinator="avslag", vedtak_barnekoordinator=None,
-                hjemmel="pbrl_2_5", begrunnelse="Behov for langvarige, koordinerte tjenester",
-                ansvarlig_tjenesteomrade="Hjemmetjenesten", oppstartsdato="2026-02-02",
-                forste_evaluering="2026-08-03", brev_innledning="Vi viser til søknaden din.")
-
-APPLICATION = dict(soker_rolle="personen", onsker_ip=True, onsker_koordinator=True,
-                   onsker_barnekoordinator=False, navn="Per Hansen", fodselsdato="1980-04-04",
-                   mottatt_dato="2026-01-05", tjenester=["hjemmesykepleie", "fysioterapi"],
-                   forventet_varighet_maneder=36, nav_basert=False)
+DECISION = dict(letter_cases.DECISION, vedtak_koordinator="avslag",
+                brev_innledning="Vi viser til søknaden din.")
+APPLICATION = dict(letter_cases.APPLICATION, navn="Per Hansen", fodselsdato="1980-04-04")
 
 
 @pytest.fixture
