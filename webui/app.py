@@ -19,6 +19,7 @@ from engine.environment import EngineEnvironment
 from . import (
     api_letters,  # noqa: F401 - its routes join the API blueprint
     api_persons,  # noqa: F401 - its routes join the API blueprint
+    api_reports,  # noqa: F401 - its routes join the API blueprint
     api_tokens,  # noqa: F401 - its routes join the API blueprint
     auth,
     errors,

@@ -133,6 +133,34 @@ def deploy_cmd(files, deployed_by) -> None:
                    f"({version.bundle_hash[:12]})")
 
 
+@main.command("kpr-export")
+@click.option("--year", type=int, required=True, help="The year reported (due 15 January after).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+@click.option("--as", "username", required=True,
+              help="The user who takes the extract (koordinerende enhet or leder): audited.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file (default: standard output).")
+def kpr_export(year, fmt, username, output) -> None:
+    """The KPR extract of a year: each person's IP and coordinator status (docs/kpr.md)."""
+    import json
+
+    from engine.reports import kpr
+    env = _environment()
+    try:
+        with env.unit_of_work() as ctx:
+            found = kpr.extract(ctx, users.get_user(ctx, username), year)
+            text = (kpr.to_csv(found) if fmt == "csv" else
+                    json.dumps(kpr.to_json(found, ctx.now()), ensure_ascii=False, indent=2))
+    except EngineError as error:
+        _fail(str(error) + _field_errors(error))
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    click.echo(f"{len(found.rows)} person(s); {found.without_number} left out without a national "
+               f"number; due {kpr.due_date(year).isoformat()}", err=True)
+
+
 @main.command()
 def sweep() -> None:
     """Fire what is due now (timers, deadline notices), send the immediate e-mails when

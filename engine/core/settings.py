@@ -217,6 +217,10 @@ class Settings:
     #: 1/0, true/false, yes/no.
     fast_path: bool = True
 
+    #: SAMFLYT_MUNICIPALITY_NUMBER: the municipality's number (kommunenummer, four digits),
+    #: in the KPR extract (engine/reports/kpr.py).
+    municipality_number: str = "0000"
+
     # Letters (engine/letters)
     #: SAMFLYT_MUNICIPALITY_NAME: the municipality as its letters name it.
     municipality_name: str = "Samflyt kommune"

@@ -10,6 +10,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from engine.core.errors import InvalidInput
 from engine.core.messages import N_
 from engine.letters import render, templates
+from engine.persons.catalogue import SERVICES
 
 EXAMPLE = {
     "brev": {"tittel": "Vedtak", "dato": date(2026, 1, 5), "saksnummer": "IP-2026-00001",
@@ -23,7 +24,7 @@ EXAMPLE = {
          "klageregel": "pasient- og brukerrettighetsloven § 7-2 og § 7-5",
          "klageinstans": "Statsforvalteren (pasient- og brukerrettighetsloven § 7-2)",
          "klagefrist_dato": "2026-02-05"},
-        {"tjeneste": "koordinator", "navn": "Koordinator", "innvilget": False,
+        {"tjeneste": list(SERVICES)[1], "navn": "Koordinator", "innvilget": False,
          "resultat": "avslag", "hjemmel": "sosialtjenesteloven", "klagefrist_uker": 3,
          "hjemmel_tekst": "Sosialtjenesteloven (NAV-basert individuell plan)",
          "klageregel": "forvaltningsloven § 29, jf. sosialtjenesteloven",

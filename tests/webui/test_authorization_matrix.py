@@ -474,6 +474,9 @@ def _api_rows(world, api):
     add("/api/v1/letters/<dbid:letter_id>/pdf|GET", lambda client, role: _status(
         client.get(f"/api/v1/letters/{world.letter()[1]}/pdf"),
         200 if role in caseworkers else 403))
+    add("/api/v1/reports/kpr|GET", lambda client, role: _status(
+        client.get("/api/v1/reports/kpr?year=2025"),
+        200 if role in ("leder", "koordinerende_enhet") else 403))
     add("/api/v1/cases|GET", lambda client, role: _status(
         client.get("/api/v1/cases?q=nordmann"), 403 if role == "admin" else 200))
     add("/api/v1/persons|GET", lambda client, role: _status(
