@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -56,8 +57,10 @@ def preview_html(ctx, letter: Letter, on: date | None = None) -> str:
     case = ctx.session.get(Case, letter.case_id)
     person = ctx.session.get(Person, letter.person_id) if letter.person_id else None
     first = letter.recipients[0] if letter.recipients else None
-    values = content.context(ctx, letter, case, person, first, _address(ctx, first),
-                             on or ctx.today())
+    if on is None:  # an approved letter is dated the day it was approved
+        on = (letter.approved_at.astimezone(ZoneInfo(ctx.settings.timezone)).date()
+              if letter.approved_at else ctx.today())
+    values = content.context(ctx, letter, case, person, first, _address(ctx, first), on)
     return templates.render_html(ctx.session.get(ProcessVersion, letter.version_id),
                                  letter.template, letter.language,
                                  values)

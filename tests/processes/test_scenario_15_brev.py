@@ -114,6 +114,8 @@ def test_a_daughter_without_fullmakt_gets_no_letter_with_health_information(
         drafting.add_recipient(ctx, letter.id, people.officer, daughter.id)
     assert "helseopplysninger" in str(refused.value.message)
     assert "Dina Datter" not in [c.name for c in letter.recipients]
+    html = drafting.preview_html(ctx, letter)
+    assert "Kopi: Sander Sønn" in html and "Dina Datter" not in html
 
 
 def test_a_strengt_fortrolig_person_gets_no_digital_mail_and_no_address_on_paper(
