@@ -101,14 +101,25 @@ def processes() -> None:
 @processes.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 def validate_cmd(files) -> None:
-    """Check FILES (and directories); one line per problem, exit 1 if any."""
-    from engine.definitions.validation import collect_problems_for_paths
+    """Check FILES (and directories); one line per problem, exit 1 if any. Warnings (a
+    legal deadline not computed with legal_date) are printed too, but do not fail."""
+    from engine.definitions.validation import collect_problems_for_paths, legal_date_warnings
     problems = collect_problems_for_paths([Path(f) for f in files])
     for problem in problems:
         click.echo(str(problem))
+    for warning in legal_date_warnings(_bpmn_files([Path(f) for f in files])):
+        click.echo(f"warning: {warning}")
     if problems:
         sys.exit(1)
     click.echo(f"ok: {len(files)} file(s) valid")
+
+
+def _bpmn_files(paths: list[Path]) -> dict[str, bytes]:
+    """The BPMN files among `paths` (directories searched), by path."""
+    found = [p for path in paths
+             for p in (sorted(path.rglob("*.bpmn")) if path.is_dir() else [path])
+             if p.suffix == ".bpmn"]
+    return {str(p): p.read_bytes() for p in found}
 
 
 @processes.command("deploy")
@@ -131,6 +142,9 @@ def deploy_cmd(files, deployed_by) -> None:
     for version in versions:
         click.echo(f"deployed {version.process_key} v{version.version} "
                    f"({version.bundle_hash[:12]})")
+    from engine.definitions.validation import legal_date_warnings
+    for warning in legal_date_warnings(collected):
+        click.echo(f"warning: {warning}")
 
 
 @main.command("kpr-export")

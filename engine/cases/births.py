@@ -1,8 +1,9 @@
 """An expected child is born: the number and birth date are recorded on the person, and
 every age-based rule moves with them. The cases' application data get the birth date
 (`fodselsdato` held the due date); in their running processes, waiting timers whose date is
-computed from it (barnekoordinator ends at 18: `birthday(fodselsdato, 18)`) are computed
-again, and so are the due dates of open tasks computed from it. The age rules the engine
+computed from it (barnekoordinator ends at 18: `legal_date(fodselsdato,
+"barnekoordinator_slutt")`) are computed again, and so are the due dates of open tasks
+computed from it. The age rules the engine
 applies itself (consent at 16: engine/plans/age_rules.py) read the person's birth date and
 need no moving."""
 from __future__ import annotations

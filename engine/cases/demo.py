@@ -19,6 +19,7 @@ from engine.cases import casework, demo_persons, intake
 from engine.cases.casework import MAIN_PROCESS
 from engine.core.clock import FakeClock
 from engine.db.models import User
+from engine.deadlines import legal
 from engine.persons import identity
 from engine.worklist import humantasks
 
@@ -135,9 +136,10 @@ def load(ctx) -> list[str]:
     d = at(2)
     start(d, _application("Kari Nordmann", "1970-03-01", d.today()),
           "registered, waiting for the assessment (saksbehandler)")
-    d = at(24)
+    ago = _interim_reply_warned(ctx)
+    d = at(ago)
     start(d, _application("Ola Hansen", "1958-11-20", d.today()),
-          "registered 24 days ago: interim-reply warning due (saksbehandler)")
+          f"registered {ago} days ago: interim-reply warning due (saksbehandler)")
     d = at(6)
     case = start(d, _application("Aisha Khan", "1985-06-12", d.today()),
                  "assessed; the decision waits for the leader's signature (leder)")
@@ -176,3 +178,16 @@ def load(ctx) -> list[str]:
                           people["saksbehandler1"])
     lines += demo_persons.load(ctx, at, start, people, _application, _decision, _plan)
     return lines
+
+
+def _interim_reply_warned(ctx) -> int:
+    """How many days ago an application received and registered then is past its interim-reply
+    warning but not its deadline today (the deadline moves off holidays, so no fixed number
+    of days does it every day of the year)."""
+    today = ctx.today().isoformat()
+    for days_ago in range(21, 36):
+        received = (ctx.today() - timedelta(days=days_ago)).isoformat()
+        if legal.warning_date(received, "forelopig_svar", ctx.settings) <= today \
+                < legal.legal_date(received, "forelopig_svar"):
+            return days_ago
+    return 24

@@ -1,7 +1,9 @@
 """The rules the engine applies to plans by the calendar, once a day (engine/scheduling):
 
-- **consent age** (pbrl § 4-3): when the person has turned 16 and consents given by the
-  parents or the guardian still hold, those are marked for renewal and the coordinator gets
+- **consent age** (pbrl § 4-3): on the legal date of the rule `samtykke_ved_16`
+  (engine/deadlines/legal.py: the 16th birthday, moved to the next working day when it falls
+  on a weekend or a public holiday), when consents given by the parents or the guardian still
+  hold, those are marked for renewal and the coordinator gets
   the task "Innhente samtykke fra den unge" (process `samtykke_ved_16`) on the plan's case.
   The rule reads the person's birth date, so a birth recorded later (an expected child) moves
   it with no more ado;
@@ -24,6 +26,7 @@ from engine.cases import audit, casework
 from engine.cases.action_items import carrier_case
 from engine.db import fastpath
 from engine.db.models import Case, Consent, Notice, Person, Plan
+from engine.deadlines import legal
 from engine.deadlines.calendar import years_before
 from engine.notices import notice_board
 from engine.plans import coordinators, participants, sections
@@ -31,6 +34,8 @@ from engine.plans import coordinators, participants, sections
 log = logging.getLogger(__name__)
 
 CONSENT_AGE_PROCESS = "samtykke_ved_16"
+#: The legal rule whose date the consent-age task falls on (engine/deadlines/legal_rules.toml).
+CONSENT_AGE_RULE = "samtykke_ved_16"
 
 
 def apply_due(ctx) -> list[str]:
@@ -40,17 +45,21 @@ def apply_due(ctx) -> list[str]:
 
 def _consent_age(ctx) -> list[str]:
     today = ctx.today()
+    # who has turned 16 (the legal date is that birthday or the next working day after it)
     cutoff = years_before(today, sections.CONSENT_AGE)
     parents_consent = exists().where(Consent.plan_id == Plan.id,
                                      Consent.withdrawn_at.is_(None),
                                      Consent.renewal_due.is_(False),
                                      Consent.given_by_role != "personen")
-    due = ctx.session.scalars(select(Plan).join(Person, Person.id == Plan.person_id)
+    due = ctx.session.execute(select(Plan, Person.birth_date)
+                              .join(Person, Person.id == Plan.person_id)
                               .where(Plan.status.in_(sections.OPEN_STATUSES),
                                      Person.birth_date <= cutoff, parents_consent)
-                              .order_by(Plan.id)).all()
+                              .order_by(Plan.id)).tuples().all()
     done = []
-    for plan in due:
+    for plan, born in due:
+        if legal.legal_date(born, CONSENT_AGE_RULE) > today.isoformat():
+            continue  # the 16th birthday fell on a holiday: the rule falls on the next working day
         participants.mark_for_renewal(ctx, plan, "system")
         case = carrier_case(ctx, plan)
         if case is None:

@@ -120,6 +120,12 @@ class Settings:
     #: SAMFLYT_CONSENT_WARNING_DAYS: how many days before a consent expires the plan's
     #: coordinator is warned (on the day it expires, the access it gave ends).
     consent_warning_days: int = 30
+    #: SAMFLYT_INTERIM_REPLY_WARNING_DAYS: how many days before the interim-reply deadline
+    #: (foreløpig svar, forvaltningsloven § 11 a: one month from the date the application was
+    #: received, moved to a working day) the officer is warned and asked for the reply; the
+    #: leader's escalation comes on the deadline itself (engine/deadlines/legal.py, rule
+    #: `forelopig_svar`).
+    interim_reply_warning_days: int = 7
     #: SAMFLYT_SWEEP_INTERVAL: seconds between timer sweeps in `samflyt serve` (embedded mode).
     sweep_interval: int = 60
     #: SAMFLYT_HOST / SAMFLYT_PORT: where `samflyt serve` listens.

@@ -1,7 +1,7 @@
 """Time as the law counts it: calendar arithmetic for diagram expressions, working days
-(Norwegian public holidays), and the deadlines of human tasks (not claimed, overdue) that raise
-notices.
+(Norwegian public holidays), legal dates (the rules as data in legal_rules.toml), and the
+deadlines of human tasks (not claimed, overdue) that raise notices.
 
-Owns: `calendar`, `workdays`, `task_deadlines`. May import `engine.core`, `engine.db`,
+Owns: `calendar`, `workdays`, `legal`, `task_deadlines`. May import `engine.core`, `engine.db`,
 `engine.notices`, `engine.cases.audit`.
 """

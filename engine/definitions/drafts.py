@@ -3,13 +3,14 @@
 Saving a draft keeps it whatever its state and validates it, together with the other drafts of
 the process and the newest deployed version's remaining files, with the same validator as
 `samflyt processes validate`; the problems name the file and the element so the editor can mark
-them. Deploying the drafts makes a new content-hashed version and removes them; a refused deploy
-keeps them.
+them. Warnings (a legal deadline not computed with `legal_date`: validation
+`legal_date_warnings`) are shown with them but never stop a deploy. Deploying the drafts
+makes a new content-hashed version and removes them; a refused deploy keeps them.
 """
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from sqlalchemy import delete, select
@@ -18,7 +19,7 @@ from engine.core.errors import ConflictError, DefinitionError, EngineError, NotF
 from engine.core.messages import N_, Message
 from engine.db.models import ProcessDraft, ProcessVersion
 from engine.definitions import library, store
-from engine.definitions.validation import Problem, validate_files
+from engine.definitions.validation import Problem, legal_date_warnings, validate_files
 
 
 class DraftRefused(EngineError):
@@ -29,6 +30,8 @@ class DraftRefused(EngineError):
 class SavedDraft:
     draft: ProcessDraft
     problems: list[Problem]
+    #: What deserves a look but may be deployed (see `warnings`).
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def revision(draft: ProcessDraft | None) -> str:
@@ -78,7 +81,7 @@ def save(ctx, user, key: str, filename: str, content: str | bytes,
     draft.updated_by = user.username if user is not None else "system"
     draft.updated_at = ctx.now()
     ctx.session.flush()
-    return SavedDraft(draft, validate(ctx, user, key))
+    return SavedDraft(draft, validate(ctx, user, key), warnings(ctx, user, key))
 
 
 def get(ctx, user, key: str, filename: str) -> ProcessDraft | None:
@@ -114,6 +117,14 @@ def bundle(ctx, user, key: str) -> dict[str, bytes]:
 def validate(ctx, user, key: str) -> list[Problem]:
     """Problems in the drafts of `key` together with the files they would be deployed with."""
     return validate_files(bundle(ctx, user, key), max_bytes=ctx.settings.max_upload_bytes)
+
+
+def warnings(ctx, user, key: str) -> list[Problem]:
+    """Warnings on the drafts of `key` (only the drafts: the deployed files were seen before):
+    legal deadlines not computed with the legal-date helper. A deploy is still allowed."""
+    return legal_date_warnings({d.filename: d.content.encode("utf-8")
+                                for d in list_drafts(ctx, user, key)},
+                               max_bytes=ctx.settings.max_upload_bytes)
 
 
 def deploy(ctx, user, key: str):

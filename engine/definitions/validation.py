@@ -25,6 +25,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.accounts.roles import ROLES, describe, role_for_lane
+from engine.deadlines import legal
 from engine.deadlines.calendar import parse_duration
 from engine.deadlines.task_deadlines import OFF_VALUES
 from engine.workflow.safe_xml import DEFAULT_MAX_BYTES, XmlRefused, safe_parse_xml
@@ -111,6 +112,84 @@ def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = ROLES,
     with _SPIFF_LOCK:
         problems += _check_with_spiffworkflow(bpmn, dmn, key)
     return list(dict.fromkeys(problems))  # one report per problem, in order found
+
+
+# --- warnings: deployable, but the coordinating unit should look ----------------------------------
+
+#: Words in the name of a timer event or a user task that make its date a legal deadline.
+LEGAL_WORDS = ("frist", "foreløpig svar")
+#: Calls that computed legal dates before `legal_date` (a working-day deadline, an age).
+OLD_DATE_CALLS = ("deadline", "birthday")
+#: Timers a legal date can be: a duration or a date (a cycle is never one).
+LEGAL_TIMER_KINDS = (BPMN + "timeDuration", BPMN + "timeDate")
+
+
+def legal_date_warnings(files: dict[str, bytes],
+                        max_bytes: int = DEFAULT_MAX_BYTES) -> list[Problem]:
+    """Warnings (never errors: the files may still be deployed) for a timer (timeDuration,
+    timeDate) or a `dueDateExpression` on a legal deadline that does not compute it with
+    `legal_date` / `legal_warning` (engine/deadlines/legal.py). "On a legal deadline" is
+    checkable: its expression holds a raw legal length (a quoted duration equal to a rule's
+    length in engine/deadlines/legal_rules.toml, such as "P1M", "P3W", "P4W"), or calls
+    `deadline(...)` or `birthday(...)`, or its element's name mentions "frist" or "foreløpig
+    svar". Internal reminders ("P7D", "P14D", "P3M" in an element named for the reminder)
+    are left alone. Files that do not parse are the errors' business."""
+    warnings: list[Problem] = []
+    for name, data in files.items():
+        if not name.endswith(".bpmn") or len(data) > max_bytes:
+            continue
+        try:
+            root = safe_parse_xml(data, name, max_bytes)
+        except XmlRefused:
+            continue
+        for node in root.iter(*LEGAL_TIMER_KINDS):
+            event = node.getparent().getparent()  # the event, not its timerEventDefinition
+            reason = _legal_deadline_reason(node.text or "", event.get("name") or "")
+            if reason:
+                warnings.append(Problem(name, _owner(event), _legal_warning("the timer", reason)))
+        for prop in root.iter(SPIFF + "property"):
+            if prop.get("name") != "dueDateExpression":
+                continue
+            task = next(prop.iterancestors(*FLOW_ELEMENTS), None)
+            reason = _legal_deadline_reason(prop.get("value") or "",
+                                            task.get("name") or "" if task is not None else "")
+            if reason:
+                warnings.append(Problem(name, _owner(prop),
+                                        _legal_warning("dueDateExpression", reason)))
+    return warnings
+
+
+def _legal_warning(what: str, reason: str) -> str:
+    return (f'{what} looks like a legal deadline ({reason}) but does not use '
+            f'legal_date(start, "<rule>"): legal lengths and references are data in '
+            f"engine/deadlines/legal_rules.toml (rules: {', '.join(sorted(legal.rules()))}), "
+            f"and legal_date moves the date off weekends and public holidays")
+
+
+def _legal_deadline_reason(text: str, element_name: str) -> str | None:
+    """Why an expression on `element_name` is a legal deadline computed without the helper;
+    None when it uses the helper or is no legal deadline."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None  # an unquoted literal or broken Python: reported as an error
+    called = {node.func.id for node in ast.walk(tree)
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+    if called & set(legal.HELPERS):
+        return None
+    lengths = {rule.length for rule in legal.rules().values() if any(
+        ch.isdigit() and ch != "0" for ch in rule.length)}
+    raw = sorted({node.value.strip().lstrip("+-") for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+                 & lengths)
+    if raw:
+        return f"the raw legal length {raw[0]!r}"
+    old = sorted(called & set(OLD_DATE_CALLS))
+    if old:
+        return f"a date computed with {old[0]}(...)"
+    lowered = element_name.lower()
+    word = next((w for w in LEGAL_WORDS if w in lowered), None)
+    return f"its element's name mentions {word!r}" if word else None
 
 
 def collect_problems_for_paths(paths: Iterable[str], known_roles: Iterable[str] = ROLES,

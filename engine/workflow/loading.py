@@ -63,7 +63,7 @@ def script_engine(ctx: EngineContext) -> RestrictedScriptEngine:
     settings = ctx.settings
     return RestrictedScriptEngine(clock=ctx.clock, timezone=settings.timezone,
                                   cpu_seconds=settings.script_cpu_ms / 1000,
-                                  memory_mb=settings.script_memory_mb)
+                                  memory_mb=settings.script_memory_mb, settings=settings)
 
 
 def load(ctx: EngineContext, instance: ProcessInstance, rows_locked: bool = False) -> Loaded:

@@ -46,12 +46,13 @@ from SpiffWorkflow.bpmn.script_engine import (
 )
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine.deadlines import calendar
+from engine.deadlines import calendar, legal
 from engine.workflow import script_limits
 from engine.workflow.script_limits import GUARDED_OPERATORS, MATERIALISING
 
 HELPER_NAMES = frozenset(
-    {"today", "now", "add_duration", "next_working_day", "deadline", "birthday", "parse_date"}
+    {"today", "now", "add_duration", "next_working_day", "deadline", "birthday", "parse_date",
+     "legal_date", "legal_warning"}
 )
 # Called by name these would be escapes or I/O; none exists in the builtins anyway, but a clear
 # compile-time message beats a NameError at run time.
@@ -264,11 +265,15 @@ class RestrictedScriptEngine(PythonScriptEngine):
     ``clock`` is a zero-argument callable returning an aware UTC datetime; it is read at every
     call, so tests (and the timer sweep) may assign ``engine.clock`` at any time.
     ``holiday_calendar`` is anything supporting ``date in calendar``; default: Norway's.
+    ``settings`` gives the legal rules' warning leads that are settings
+    (engine/deadlines/legal.py); None: their defaults.
     """
 
     def __init__(self, clock: Callable[[], datetime], timezone: str = "Europe/Oslo",
-                 holiday_calendar=None, cpu_seconds: float = 1.0, memory_mb: int = 50):
+                 holiday_calendar=None, cpu_seconds: float = 1.0, memory_mb: int = 50,
+                 settings=None):
         self.clock = clock
+        self.settings = settings
         self.timezone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
         self.holiday_calendar = (calendar.NORWEGIAN_HOLIDAYS if holiday_calendar is None
                                  else holiday_calendar)
@@ -307,8 +312,18 @@ class RestrictedScriptEngine(PythonScriptEngine):
         def parse_date(value):
             return calendar.parse_date(value, self.timezone)
 
+        def legal_date(start, rule):
+            """The legal date of `rule` (engine/deadlines/legal_rules.toml) from `start`,
+            moved to a working day: every legal date in a diagram is computed with this."""
+            return legal.legal_date(start, rule, self.holiday_calendar, self.timezone)
+
+        def legal_warning(start, rule):
+            """The day the warning of `rule` falls, before its legal date."""
+            return legal.warning_date(start, rule, self.settings, self.holiday_calendar,
+                                      self.timezone)
+
         return {f.__name__: f for f in (today, now, add_duration, next_working_day, deadline,
-                                        birthday, parse_date)}
+                                        birthday, parse_date, legal_date, legal_warning)}
 
     def evaluate(self, task, expression, external_context=None):
         """As SpiffWorkflow's, but the message says what went wrong, not only where."""

@@ -2,6 +2,7 @@
 sweep reads only what is due; rows of timers that fired or went away are closed."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from uuid import UUID
 
 from SpiffWorkflow.task import TaskState
@@ -15,6 +16,11 @@ from engine.workflow.specs import waiting_timer
 
 _WAITING_OF_INSTANCE = fastpath.Query.rows(Timer, shape=lambda query: query.where(
     Timer.instance_id == bindparam("of_instance"), Timer.status == "waiting"))
+
+
+def _aware(moment: datetime) -> datetime:
+    """A fire time as read back (SQLite gives naive UTC), aware."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def waiting_timers(workflow) -> dict[str, tuple]:
@@ -50,7 +56,10 @@ def sync_timers(ctx: EngineContext, loaded: Loaded, waiting: dict | None = None,
     for spiff_id, row in existing.items():
         if spiff_id not in waiting:
             fired = loaded.workflow.get_task_from_id(UUID(spiff_id))
-            done = fired is not None and fired.state in (TaskState.COMPLETED, TaskState.READY)
+            # an event-based gateway also completes when another of its events came first (the
+            # interim reply before the deadline): its timer fired only if it was due
+            done = fired is not None and fired.state in (TaskState.COMPLETED, TaskState.READY) \
+                and _aware(row.fire_at) <= ctx.now()
             fastpath.update(ctx, row, status="fired" if done else "cancelled",
                         fired_at=ctx.now() if done else None)
     for spiff_id, (task, fire_at, name) in waiting.items():

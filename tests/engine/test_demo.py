@@ -48,7 +48,8 @@ def test_demo_loads_users_and_cases_in_different_states(ctx):
     unborn = ctx.session.get(Person, by_name["Barn av Maria Solberg"].person_id)
     assert unborn.birth_date is None and unborn.due_date is not None
     assert len({c.person_id for c in by_name.values()}) == 11
-    # registered 24 days ago: the first sweep raises the interim-reply warning
+    # registered 24 days ago (a week before its deadline): the first sweep raises the
+    # interim-reply warning
     result = sweep_once(ctx)
     assert result.notices == [(f"{by_name['Ola Hansen'].case_number}: interim_reply_warning -> "
                                "saksbehandler")]

@@ -11,13 +11,13 @@ from engine.core.errors import (
     PermissionDenied,
 )
 from engine.definitions import drafts, store
+from tests.ip_sak_duration_timers import TIMER, duration_timer_text
 
 IP_SAK = Path(__file__).parents[2] / "processes" / "ip_sak.bpmn"
-TIMER = '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P1M"</bpmn:timeDuration>'
 
 
 def _ip_sak(timer: str) -> str:
-    text = IP_SAK.read_text(encoding="utf-8")
+    text = duration_timer_text()  # ip_sak with its escalation timer written "P1M"
     assert text.count(TIMER) == 1
     return text.replace(TIMER, TIMER.replace('"P1M"', timer))
 

@@ -9,6 +9,7 @@ from engine.core.errors import NotFound, PermissionDenied
 from engine.db.models import HumanTask
 from engine.definitions import heatmap
 from engine.worklist import humantasks
+from tests.ip_sak_duration_timers import deploy_duration_timers
 from tests.processes.scenario_support import application, assessment
 
 DAY = 86400
@@ -38,8 +39,8 @@ def test_count_and_median_wait_at_each_element(ctx, clock, officer, unit):
     three_cases_waiting_1_2_and_5_days(ctx, clock, officer)
     figures = heatmap.waiting_by_element(ctx, unit, "ip_sak")
     assert figures["task_kartlegging"] == {"count": 3, "median_wait_seconds": 2 * DAY}
-    # the interim-reply watchers wait at their event-based gateways, on a timer written
-    # "P1M" / "P3W" in the diagram: started when the case did
+    # the interim-reply watchers wait at their event-based gateways, on timers computed
+    # from the received date: started when the case did
     assert figures["gw_vent_en_maned"] == {"count": 3, "median_wait_seconds": 2 * DAY}
     assert figures["gw_vent_tre_uker"]["count"] == 3
     clock.advance(hours=12)
@@ -66,6 +67,7 @@ def test_a_completed_task_is_not_counted_and_a_called_process_waits_at_its_call(
 
 def test_a_waiting_timer_is_counted_and_a_fired_one_is_not(ctx, clock, officer, unit):
     from engine.scheduling.sweep import sweep_once
+    deploy_duration_timers(ctx)  # the warning "P3W" after the start
     casework.start_case(ctx, application(), officer)
     assert heatmap.waiting_by_element(ctx, unit, "ip_sak")["gw_vent_tre_uker"]["count"] == 1
     clock.advance(days=22)
@@ -118,6 +120,7 @@ def test_a_timer_waits_from_when_the_case_reached_it_and_old_rows_fall_back(
     from sqlalchemy import select, update
 
     from engine.db.models import Timer
+    deploy_duration_timers(ctx)  # the escalation "P1M" after the start
     case = casework.start_case(ctx, application(), officer)
     started = clock()
     rows = list(ctx.session.scalars(select(Timer).where(Timer.case_id == case.id)))

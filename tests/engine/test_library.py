@@ -6,15 +6,15 @@ import pytest
 from engine.cases import casework
 from engine.core.errors import NotFound, PermissionDenied
 from engine.definitions import library, store
+from tests.ip_sak_duration_timers import TIMER, duration_timer_text
 
 IP_SAK = Path(__file__).parents[2] / "processes" / "ip_sak.bpmn"
-TIMER = '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P1M"</bpmn:timeDuration>'
 RENAMED = ('<bpmn:userTask id="task_forelopig_svar" name="Sende foreløpig svar">',
            '<bpmn:userTask id="task_forelopig_svar" name="Send foreløpig svar til søkeren">')
 
 
 def _changed_ip_sak() -> bytes:
-    text = IP_SAK.read_text(encoding="utf-8")
+    text = duration_timer_text()
     for old, new in ((TIMER, TIMER.replace('"P1M"', '"P3W"')), RENAMED):
         assert text.count(old) == 1, old
         text = text.replace(old, new)
@@ -24,7 +24,7 @@ def _changed_ip_sak() -> bytes:
 @pytest.fixture
 def two_versions(ctx):
     """ip_sak as shipped, then the changed copy deployed beside it: (old, new) numbers."""
-    old = store.deploy_files(ctx, {"ip_sak.bpmn": IP_SAK.read_bytes(),
+    old = store.deploy_files(ctx, {"ip_sak.bpmn": duration_timer_text().encode(),
                                          **_companions(ctx)}, "tests")
     [old] = [v for v in old if v.process_key == "ip_sak"]
     new = store.deploy_files(ctx, {**_companions(ctx), "ip_sak.bpmn": _changed_ip_sak()},

@@ -1,5 +1,8 @@
 """Moving running cases to a new version of their process (engine/migration.py): the preview,
-the move itself (instance, task rows, timer rows, audit), refusals, and the case running on."""
+the move itself (instance, task rows, timer rows, audit), refusals, and the case running on.
+
+The cases run on ip_sak with duration timers (tests/ip_sak_duration_timers.py, deployed by
+`duration_timers`): a changed duration is what the migration counts from the timer's start."""
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,10 +16,9 @@ from engine.db.models import HumanTask, Notice, ProcessInstance, Timer
 from engine.definitions import case_migration, library, store
 from engine.scheduling.sweep import sweep_once
 from engine.worklist import humantasks
+from tests.ip_sak_duration_timers import TIMER, deploy_duration_timers, duration_timer_text
 
 ROOT = Path(__file__).parents[2] / "processes"
-IP_SAK = ROOT / "ip_sak.bpmn"
-TIMER = '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P1M"</bpmn:timeDuration>'
 OLD_NAME, NEW_NAME = "Sende foreløpig svar", "Send foreløpig svar til søkeren"
 TASK = f'<bpmn:userTask id="task_forelopig_svar" name="{OLD_NAME}">'
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -37,7 +39,7 @@ def utc(*args) -> datetime:
 
 def changed_ip_sak() -> bytes:
     """timer_en_maned "P1M" -> "P3W", and the interim-reply task renamed."""
-    text = IP_SAK.read_text(encoding="utf-8")
+    text = duration_timer_text()
     assert text.count(TIMER) == 1 and text.count(TASK) == 1
     text = text.replace(TIMER, TIMER.replace('"P1M"', '"P3W"'))
     return text.replace(TASK, TASK.replace(OLD_NAME, NEW_NAME)).encode()
@@ -45,7 +47,7 @@ def changed_ip_sak() -> bytes:
 
 def without_kartlegging() -> bytes:
     """ip_sak without the assessment task: the DMN suggestion leads straight to the decision."""
-    root = etree.fromstring(IP_SAK.read_bytes())
+    root = etree.fromstring(duration_timer_text().encode())
     process = root.find(f"{{{BPMN}}}process")
     for element in (f"{{{BPMN}}}userTask[@id='task_kartlegging']",
                     f"{{{BPMN}}}sequenceFlow[@id='flow_til_vedtak']"):
@@ -59,6 +61,12 @@ def without_kartlegging() -> bytes:
                 element.tag == f"{{{BPMN}}}flowNodeRef" and element.text == "task_kartlegging"):
             element.getparent().remove(element)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def duration_timers(ctx):
+    """The cases start on ip_sak with duration timers."""
+    return deploy_duration_timers(ctx)
 
 
 @pytest.fixture

@@ -239,11 +239,12 @@ def test_a_decision_within_three_weeks_ends_both_watchers_through_the_called_pro
     assert run.passed[-3] == "Plan i drift"
 
 
-def test_three_weeks_warn_and_an_interim_reply_in_time_prevents_the_escalation():
+def test_a_week_before_the_deadline_warns_and_an_interim_reply_in_time_prevents_the_escalation():
+    # received 5 January 2026: the deadline is Thursday 5 February, the warning 29 January
     run = Run("ip_sak", SOKNAD)
-    run.advance(days=20)
+    run.advance(days=23, hours=14)  # 28 January 23:00
     assert run.notices == [] and run.names() == ["Kartlegging og vurdering"]
-    run.advance(days=1)
+    run.advance(hours=1)
     assert run.notices == [("interim_reply_warning", "warning", "saksbehandler", None)]
     assert run.names() == ["Kartlegging og vurdering", "Sende foreløpig svar"]
     run.complete("Sende foreløpig svar", {"forelopig_svar_dato": "2026-01-27",
@@ -257,12 +258,12 @@ def test_three_weeks_warn_and_an_interim_reply_in_time_prevents_the_escalation()
     assert run.data_of("Oppnevne koordinator")["forelopig_svar_grunn"] == "Venter på opplysninger"
 
 
-def test_one_month_without_a_reply_escalates_to_the_leader_and_the_decision_closes_the_reply_task():
+def test_the_deadline_without_a_reply_escalates_and_the_decision_closes_the_reply_task():
     run = Run("ip_sak", SOKNAD)
-    run.advance(days=21)
-    run.advance(days=9, hours=23)
+    run.advance(days=24)
+    run.advance(days=6, hours=14)  # 4 February 23:00
     assert run.kinds == ["interim_reply_warning"]
-    run.advance(hours=1)  # 5 February 09:00: one month after 5 January 09:00
+    run.advance(hours=1)  # 5 February 00:00: one month after the application was received
     assert run.notices[-1] == ("interim_reply_escalation", "escalation", "leder", None)
     assert run.names() == ["Kartlegging og vurdering", "Sende foreløpig svar"]
     decide(run)
@@ -347,15 +348,19 @@ def test_a_review_continues_or_ends_the_plan(resultat, next_cycle):
 
 
 def test_a_child_of_seventeen_and_a_half_planned_before_the_eighteenth_birthday():
+    # 18 on Sunday 5 July 2026: the assignment ends on the next working day, Monday 6 July,
+    # and the warning comes six months before that
     run = Run("barnekoordinator_oppfolging",
               {"fodselsdato": "2008-07-05", "koordinator": "kari.koord"})
+    assert run.notices == []
+    run.advance(days=1)  # 6 January 2026
     assert run.notices == [("child_turning_18", "warning", "koordinerende_enhet", "kari.koord")]
     run.complete("Planlegge overgang til voksentjenester",
                  {"overgangsplan": "Overføres til voksenteam"})
     assert run.names() == []
-    run.advance(days=180)  # 4 July 2026: still 17
+    run.advance(days=180)  # Sunday 5 July 2026: 18, the legal date is the next working day
     assert run.names() == []
-    run.advance(days=1)  # 18 on 5 July 2026
+    run.advance(days=1)  # Monday 6 July 2026
     assert run.tasks() == [("Avslutte oppdraget som barnekoordinator", "koordinerende_enhet", None)]
     run.complete("Avslutte oppdraget som barnekoordinator", {"avsluttet_dato": "2026-07-06",
                                                              "videre_koordinator": True})
@@ -364,16 +369,23 @@ def test_a_child_of_seventeen_and_a_half_planned_before_the_eighteenth_birthday(
 
 
 def test_a_young_child_waits_and_the_plan_may_come_after_the_birthday():
+    # 18 on Saturday 10 January 2032: the legal date is Monday 12 January
     run = Run("barnekoordinator_oppfolging",
               {"fodselsdato": "2014-01-10", "koordinator": "kari.koord"})
     assert run.notices == [] and run.names() == []
-    run.now = datetime(2031, 7, 10, 0, 30, tzinfo=OSLO).astimezone(UTC)
+    run.now = datetime(2031, 7, 11, 23, 30, tzinfo=OSLO).astimezone(UTC)
+    run.advance()
+    assert run.kinds == []
+    run.now = datetime(2031, 7, 12, 0, 30, tzinfo=OSLO).astimezone(UTC)
     run.advance()
     assert run.kinds == ["child_turning_18"]
     run.now = datetime(2032, 1, 10, 0, 30, tzinfo=OSLO).astimezone(UTC)
     run.advance()
     assert run.names() == ["Planlegge overgang til voksentjenester"]
     run.complete("Planlegge overgang til voksentjenester", {"overgangsplan": "Sent, men gjort"})
+    assert run.names() == []  # the 18th birthday, but not yet the legal date
+    run.now = datetime(2032, 1, 12, 0, 30, tzinfo=OSLO).astimezone(UTC)
+    run.advance()
     assert run.names() == ["Avslutte oppdraget som barnekoordinator"]
 
 

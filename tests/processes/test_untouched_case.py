@@ -40,12 +40,14 @@ def test_sixty_untouched_days(ctx, clock, people, sent_mail):
     assert sweeps_that_raised == [
         # the assessment task, not claimed within 2 days (SAMFLYT_TASK_CLAIM_WITHIN)
         ("2026-01-07 09:00", [f"{number}: task_unclaimed -> saksbehandler"]),
-        # three weeks without a decision (fvl § 11 a): warn the officers
-        ("2026-01-26 09:00", [f"{number}: interim_reply_warning -> saksbehandler"]),
-        # the interim-reply task that warning created, not claimed within 2 days
-        ("2026-01-28 09:00", [f"{number}: task_unclaimed -> saksbehandler"]),
-        # one month, no decision and no interim reply: escalate to the leader
-        ("2026-02-05 09:00", [f"{number}: interim_reply_escalation -> leder"]),
+        # a week (SAMFLYT_INTERIM_REPLY_WARNING_DAYS) before the interim-reply deadline
+        # (fvl § 11 a: one month from the received date, 5 January): warn the officers
+        ("2026-01-29 00:00", [f"{number}: interim_reply_warning -> saksbehandler"]),
+        # the interim-reply task that warning created, not claimed within 2 days: Saturday
+        # 31 January, so Monday
+        ("2026-02-02 00:00", [f"{number}: task_unclaimed -> saksbehandler"]),
+        # the deadline, no decision and no interim reply: escalate to the leader
+        ("2026-02-05 00:00", [f"{number}: interim_reply_escalation -> leder"]),
         # the interim reply was due by the end of 5 February (one month after the application)
         ("2026-02-06 00:00", [f"{number}: task_overdue -> saksbehandler"]),
     ]
@@ -53,9 +55,9 @@ def test_sixty_untouched_days(ctx, clock, people, sent_mail):
              for n in notice_board.for_case(ctx, case.case.id)]
     assert shown == [
         ("task_unclaimed", "saksbehandler", None, "warning", "raised", "2026-01-07 09:00"),
-        ("interim_reply_warning", "saksbehandler", None, "warning", "raised", "2026-01-26 09:00"),
-        ("task_unclaimed", "saksbehandler", None, "warning", "raised", "2026-01-28 09:00"),
-        ("interim_reply_escalation", "leder", None, "escalation", "raised", "2026-02-05 09:00"),
+        ("interim_reply_warning", "saksbehandler", None, "warning", "raised", "2026-01-29 00:00"),
+        ("task_unclaimed", "saksbehandler", None, "warning", "raised", "2026-02-02 00:00"),
+        ("interim_reply_escalation", "leder", None, "escalation", "raised", "2026-02-05 00:00"),
         ("task_overdue", "saksbehandler", None, "warning", "raised", "2026-02-06 00:00"),
     ]
     # nothing was done: both tasks are still open, unclaimed

@@ -9,13 +9,13 @@ from sqlalchemy import func, select
 
 from engine.db.models import ProcessVersion
 from engine.definitions import drafts
+from tests.ip_sak_duration_timers import TIMER, duration_timer_text
 
 pytestmark = pytest.mark.usefixtures("new_versions_removed")
 
 ROOT = Path(__file__).resolve().parents[2]
 IP_SAK = ROOT / "processes" / "ip_sak.bpmn"
 BAD = ROOT / "tests" / "fixtures" / "bad"
-TIMER = '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P1M"</bpmn:timeDuration>'
 ROUTES = [("get", "/processes/ip_sak/edit"), ("get", "/processes/ip_sak/files/ip_sak.bpmn"),
           ("post", "/processes/ip_sak/drafts/ip_sak.bpmn"),
           ("post", "/processes/ip_sak/drafts/discard"),
@@ -23,7 +23,7 @@ ROUTES = [("get", "/processes/ip_sak/edit"), ("get", "/processes/ip_sak/files/ip
 
 
 def ip_sak(timer='"P3W"') -> str:
-    text = IP_SAK.read_text(encoding="utf-8")
+    text = duration_timer_text()  # ip_sak with its escalation timer written "P1M"
     assert text.count(TIMER) == 1
     return text.replace(TIMER, TIMER.replace('"P1M"', timer))
 
@@ -102,12 +102,17 @@ def test_the_editor_loads_the_draft_and_a_version_on_request(editor):
     client = editor()
     saved = client.save(ip_sak()).json
     assert saved == {"saved": True, "file": "ip_sak.bpmn", "problems": [],
+                     "warnings": saved["warnings"],
                      "revision": saved["revision"]} and len(saved["revision"]) == 16
+    # raw "P3W" timers on the interim-reply deadline: warned, not refused
+    assert [(w["file"], w["element"]) for w in saved["warnings"]] == [
+        ("ip_sak.bpmn", "timer_tre_uker"), ("ip_sak.bpmn", "timer_en_maned")]
+    assert all("legal_date" in w["message"] for w in saved["warnings"])
     html = client.get("/processes/ip_sak/edit").get_data(as_text=True)
     assert "Du redigerer utkastet av ip_sak.bpmn, sist lagret av koordinerende1" in html
     assert '"P3W"' in client.get("/processes/ip_sak/files/ip_sak.bpmn").get_data(as_text=True)
     deployed = client.get("/processes/ip_sak/files/ip_sak.bpmn?version=1").get_data(as_text=True)
-    assert '"P1M"' in deployed
+    assert 'legal_date(mottatt_dato, "forelopig_svar")' in deployed
     assert client.get("/processes/ip_sak/files/ip_sak.bpmn?version=x").status_code == 400
     assert client.get("/processes/ip_sak/files/ip_sak.bpmn?version=999").status_code == 404
     assert client.get("/processes/ip_sak/files/nope.bpmn").status_code == 404
@@ -145,8 +150,12 @@ def test_deploy_makes_the_next_version_and_removes_the_drafts(editor, state, eng
     assert client.save(ip_sak()).json["problems"] == []
     response = client.post("/processes/ip_sak/deploy")
     assert response.status_code == 201, response.json
+    # deployed although the raw "P3W" timers are warned about
+    assert [w["element"] for w in response.json["warnings"]] == ["timer_tre_uker",
+                                                                 "timer_en_maned"]
     assert response.json == {
         "deployed": True, "created": True, "version": newest + 1,
+        "warnings": response.json["warnings"],
         "library_url": "/processes/ip_sak",
         "migrations_url": f"/processes/ip_sak/migrations?to={newest + 1}"}
     assert state() == (newest + 1, count + 1, [])

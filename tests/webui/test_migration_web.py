@@ -20,6 +20,7 @@ from tests.engine.test_migration import (
     changed_ip_sak,
     without_kartlegging,
 )
+from tests.ip_sak_duration_timers import duration_timer_text
 
 pytestmark = pytest.mark.usefixtures("new_versions_removed")
 
@@ -35,6 +36,13 @@ def deploy(unit, content: bytes) -> int:
                          content_type="multipart/form-data")
     assert response.status_code == 201, response.json
     return response.json["version"]
+
+
+@pytest.fixture(autouse=True)
+def duration_timers(new_versions_removed, unit):
+    """The cases start on ip_sak with duration timers (tests/ip_sak_duration_timers.py), the
+    version test_migration.changed_ip_sak changes."""
+    return deploy(unit, duration_timer_text().encode())
 
 
 def start(engine_do) -> tuple[int, str]:

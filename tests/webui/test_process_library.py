@@ -12,6 +12,7 @@ from engine.accounts.users import get_user
 from engine.cases import casework
 from engine.db.models import HumanTask, ProcessVersion
 from engine.worklist import humantasks
+from tests.ip_sak_duration_timers import TIMER, duration_timer_text
 
 pytestmark = pytest.mark.usefixtures("new_versions_removed")
 
@@ -19,12 +20,11 @@ ROOT = Path(__file__).resolve().parents[2]
 IP_SAK = ROOT / "processes" / "ip_sak.bpmn"
 BAD = ROOT / "tests" / "fixtures" / "bad"
 STAFETT = ROOT / "tests" / "fixtures" / "webui" / "stafett.bpmn"
-TIMER = '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P1M"</bpmn:timeDuration>'
 TASK = '<bpmn:userTask id="task_forelopig_svar" name="Sende foreløpig svar">'
 
 
 def changed_ip_sak(timer='"P3W"') -> bytes:
-    text = IP_SAK.read_text(encoding="utf-8")
+    text = duration_timer_text()  # ip_sak with its escalation timer written "P1M"
     assert text.count(TIMER) == 1 and text.count(TASK) == 1
     text = text.replace(TIMER, TIMER.replace('"P1M"', timer))
     renamed = TASK.replace("Sende foreløpig svar", "Send foreløpig svar nå")

@@ -58,7 +58,8 @@ def save_draft(key: str, name: str):
                         "problems": [{"file": name, "element": "-", "message": message}]}), 422
     return jsonify({"saved": True, "file": saved.draft.filename,
                     "revision": drafts.revision(saved.draft),
-                    "problems": [_problem(p) for p in saved.problems]})
+                    "problems": [_problem(p) for p in saved.problems],
+                    "warnings": [_problem(p) for p in saved.warnings]})
 
 
 @bp.post("/<key>/drafts/discard")
@@ -70,6 +71,7 @@ def discard(key: str):
 @bp.post("/<key>/deploy")
 def deploy(key: str):
     try:
+        warnings = drafts.warnings(uow.ctx(), g.user, key)
         version, created = drafts.deploy(uow.ctx(), g.user, key)
     except DefinitionError as error:
         uow.abort()  # the drafts were committed when they were saved: they stay
@@ -81,6 +83,7 @@ def deploy(key: str):
         return jsonify({"deployed": False, "error": "refused", "message": translate(error.message),
                         "problems": []}), 422
     return jsonify({"deployed": True, "created": created, "version": version.version,
+                    "warnings": [_problem(p) for p in warnings],
                     "library_url": url_for("library.show", key=key),
                     "migrations_url": f"{url_for('library.show', key=key)}/migrations"
                                       f"?to={version.version}"}), 201 if created else 200

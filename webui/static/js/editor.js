@@ -498,6 +498,22 @@
     });
   }
 
+  // Warnings (a legal deadline not computed with legal_date) never stop a deploy: listed only.
+  function showWarnings(warnings) {
+    var list = $("warnings");
+    list.textContent = "";
+    $("warnings-section").hidden = warnings.length === 0;
+    warnings.forEach(function (warning) {
+      var item = document.createElement("li");
+      var where = document.createElement("span");
+      where.className = "problem-where";
+      where.textContent = warning.file + (warning.element && warning.element !== "-" ? " · " + warning.element : "");
+      item.appendChild(where);
+      item.appendChild(document.createTextNode(" " + warning.message));
+      list.appendChild(item);
+    });
+  }
+
   // ---------------------------------------------------------------- save, deploy, discard
   function save() {
     applyPanel();
@@ -509,6 +525,7 @@
     }).then(function (response) {
       var body = response.body;
       showProblems(body.problems || []);
+      showWarnings(body.warnings || []);
       if (!body.saved) {
         status(M.failed + " " + (body.message || response.status), "error");
         return null;
@@ -538,6 +555,7 @@
       return post(data.deployUrl, {}).then(function (response) {
         var body = response.body;
         if (body.deployed) {
+          showWarnings(body.warnings || []);
           revision = "";  // the drafts became the deployed version
           $("discard-draft").hidden = true;
           status(fill(body.created ? M.deployed : M.unchanged, {n: body.version}), "ok",
