@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from engine.core.settings import Settings
 from engine.db.models import Case, Letter, LetterRecipient, Person, User
-from engine.deadlines.calendar import deadline, is_working_day
+from engine.deadlines import legal
+from engine.deadlines.calendar import is_working_day
 from engine.deadlines.workdays import calendar_for
-from engine.letters import legal
+from engine.letters import legal as letter_rules
 from engine.letters.kinds import KINDS, LANGUAGES
 from engine.persons.catalogue import SERVICES
 
@@ -29,7 +30,7 @@ def decision_facts(ctx, version, data: dict, schema: dict | None) -> dict[str, A
     """A decision's content per item (result, basis and its appeal rule), from the decision
     form's data; `schema` (the form) names the bases."""
     titles = _basis_titles(schema)
-    rules = legal.appeal_rules(ctx, version, data)
+    rules = letter_rules.appeal_rules(ctx, version, data)
     items = [{"tjeneste": item, "resultat": data.get(f"vedtak_{item}"),
               "hjemmel_tekst": titles.get(rule["hjemmel"], rule["hjemmel"]), **rule}
              for item, rule in rules.items()]
@@ -58,11 +59,11 @@ def context(ctx, letter: Letter, case: Case, person: Person | None,
     delivery = expected_delivery(ctx, on)
     items = []
     for item in facts.get("punkter", []):
-        weeks = item.get("klagefrist_uker")
+        rule = item.get("klagefrist_regel")
         items.append({**item, "navn": names.get(item["tjeneste"], item["tjeneste"]),
                       "innvilget": item.get("resultat") == "innvilget",
-                      "klagefrist_dato": deadline(delivery, f"P{weeks}W",
-                                                  calendar_for(settings)) if weeks else None})
+                      "klagefrist_dato": legal.legal_date(delivery, rule, calendar_for(settings))
+                      if rule else None})
     kind = KINDS[letter.kind]
     return {
         "kommune": {"navn": settings.municipality_name, "enhet": settings.municipality_unit,

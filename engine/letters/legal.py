@@ -1,8 +1,9 @@
 """The legal rules of each decided item, read from the case's process version.
 
-The «klagefrist» decision table (processes/dmn/klagefrist.dmn) is the one source of the
-appeal rules: for a legal basis (hjemmel) it gives the deadline in weeks, the rule and the
-body that decides an appeal. A decision names a basis per item (IP, koordinator,
+The «klagefrist» decision table (processes/dmn/klagefrist.dmn) says, for a legal basis
+(hjemmel), which legal rule its appeal deadline follows (a key of
+engine/deadlines/legal_rules.toml, which holds the length), the rules of the right to appeal
+and the body that decides an appeal. A decision names a basis per item (IP, koordinator,
 barnekoordinator), so each item gets its own rule: IP under health law and a coordinator
 under a NAV-based basis have 4 and 3 weeks.
 """
@@ -13,13 +14,15 @@ from typing import Any
 
 from engine.core.errors import DefinitionError
 from engine.core.messages import N_
+from engine.deadlines import legal as deadline_rules
+from engine.deadlines.calendar import parse_duration
 from engine.persons import catalogue
 from engine.workflow import loading
 
 #: The items a decision decides (the services), in the order a letter lists them.
 ITEMS = tuple(catalogue.SERVICES)
 #: The output of the decision table that marks it as the appeal-rule table.
-WEEKS = "klagefrist_uker"
+RULE = "klagefrist_regel"
 #: Bases under which every item has the same basis (the law gives them all).
 SHARED_BASES = ("sosialtjenesteloven", "barnevernsloven_15_9")
 
@@ -43,7 +46,8 @@ def basis_of(item: str, data: dict) -> str | None:
 
 
 def appeal_rules(ctx, version, data: dict) -> dict[str, dict[str, Any]]:
-    """item -> {hjemmel, klagefrist_uker, klageregel, klageinstans} for each decided item."""
+    """item -> {hjemmel, klagefrist_regel, klagefrist_uker, klageregel, klageinstans} for
+    each decided item (the weeks from the legal rule's length)."""
     table = _appeal_table(ctx.specs.get(version))
     engine = loading.script_engine(ctx)
     rules = {}
@@ -52,10 +56,13 @@ def appeal_rules(ctx, version, data: dict) -> dict[str, dict[str, Any]]:
         shim = SimpleNamespace(data={"hjemmel": basis},
                                workflow=SimpleNamespace(script_engine=engine))
         found = table.result(shim)
-        if not found.get(WEEKS):
+        try:
+            length = deadline_rules.rule(found.get(RULE) or "").length
+        except deadline_rules.UnknownRule:
             raise DefinitionError(N_("Regeltabellen for klagefrist har ingen regel for "
-                                     "hjemmelen «%(basis)s»"), basis=basis)
-        rules[item] = {"hjemmel": basis, "klagefrist_uker": int(found[WEEKS]),
+                                     "hjemmelen «%(basis)s»"), basis=basis) from None
+        rules[item] = {"hjemmel": basis, "klagefrist_regel": found[RULE],
+                       "klagefrist_uker": parse_duration(length).weeks,
                        "klageregel": found.get("klageregel"),
                        "klageinstans": found.get("klageinstans")}
     return rules
@@ -64,7 +71,7 @@ def appeal_rules(ctx, version, data: dict) -> dict[str, dict[str, Any]]:
 def _appeal_table(parsed):
     for spec in parsed.all_task_specs():
         engine = getattr(spec, "dmnEngine", None)
-        if engine is not None and any(getattr(o, "name", None) == WEEKS
+        if engine is not None and any(getattr(o, "name", None) == RULE
                                       for o in engine.decision_table.outputs):
             return engine
     raise DefinitionError(N_("Prosessversjonen har ingen regeltabell for klagefrist"))

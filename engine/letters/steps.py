@@ -48,7 +48,8 @@ def on_completion(ctx, case: Case, version: ProcessVersion, task: HumanTask, pro
         drafting.draft(ctx, case, version, template, template, facts, data,
                        data.get("brev_malform"), user.username, task_id=task.id)
         data["klageregler"] = {item["tjeneste"]: {
-            key: item[key] for key in ("hjemmel", "klagefrist_uker", "klageregel",
+            key: item[key] for key in ("hjemmel", "klagefrist_regel", "klagefrist_uker",
+                                       "klageregel",
                                        "klageinstans")} for item in facts["punkter"]}
     elif operation == "approve":
         if any(data.get(field) is True for field in APPROVAL_FIELDS):

@@ -30,7 +30,7 @@ def test_demo_loads_users_and_cases_in_different_states(ctx):
     assert by_name["Nils Dahl"].coordinator == "koordinator1"
     assert [i.process_key for i in by_name["Nils Dahl"].instances if i.status == "running"] == [
         "periodisk_evaluering"]
-    assert by_name["Liv Johansen"].facts["klagefrist_uker"] == 4
+    assert by_name["Liv Johansen"].facts["klagefrist_regel"] == "klagefrist_helse"
     assert any(i.process_key == "klage" and i.status == "running"
                for i in by_name["Liv Johansen"].instances)
     # the persons of the issue: relations, a marked applicant, a protected address, plans

@@ -28,7 +28,7 @@ def test_ip_and_coordinator_granted_plan_approved_first_review_done(ctx, clock, 
     # the decision's data reach the case: 4 weeks from delivery (pbrl § 7-5)
     facts = case.refresh().facts
     assert facts["vedtak_ip"] == facts["vedtak_koordinator"] == "innvilget"
-    assert facts["klagefrist_uker"] == 4 and facts["klagefrist"] == "2026-02-10"
+    assert facts["klagefrist_regel"] == "klagefrist_helse" and facts["klagefrist"] == "2026-02-10"
     # the interim-reply watchers stopped at the decision: nothing waits, nothing was raised
     assert case.notices() == []
     assert case.tasks() == [("Oppnevne koordinator", "koordinerende_enhet", None)]

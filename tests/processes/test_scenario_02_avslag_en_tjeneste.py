@@ -37,7 +37,7 @@ def test_one_service_refused_with_reasons_and_four_weeks_to_appeal(ctx, clock, p
     facts = case.refresh().facts
     assert facts["vedtak_ip"] == facts["vedtak_koordinator"] == "avslag"
     assert facts["hjemmel"] == "pbrl_2_5"
-    assert facts["klagefrist_uker"] == 4
+    assert facts["klagefrist_regel"] == "klagefrist_helse"
     assert facts["klagefrist"] == "2026-02-11"  # delivered 14 January + 4 weeks, a Wednesday
     assert "§ 7-5" in facts["klageregel"]
     assert case.tasks() == []

@@ -17,7 +17,7 @@ def test_nav_based_plan_refused_with_three_weeks_to_appeal(ctx, clock, people):
            kartlegging=assessment(konklusjon_ip="avsla", konklusjon_koordinator=None))
     facts = case.refresh().facts
     assert (facts["vedtak_ip"], facts["hjemmel"]) == ("avslag", "sosialtjenesteloven")
-    assert facts["klagefrist_uker"] == 3
+    assert facts["klagefrist_regel"] == "klagefrist_forvaltning"
     assert facts["klagefrist"] == "2026-02-04"  # 14 January + 3 weeks
     assert "forvaltningsloven § 29" in facts["klageregel"]
     assert case.case.status == "closed"
