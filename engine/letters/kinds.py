@@ -22,7 +22,7 @@ KINDS = {kind.key: kind for kind in (
     LetterKind("vedtak", N_("Vedtak"), carries_decision=True, health_information=True,
                free_text=("brev_innledning", "brev_tillegg")),
     LetterKind("forelopig_svar", N_("Foreløpig svar"), carries_decision=False,
-               health_information=False, free_text=("grunn", "forventet_svar")),
+               health_information=False, free_text=("forelopig_svar_grunn",)),
     LetterKind("klage_oversendt", N_("Klagen er sendt til Statsforvalteren"),
                carries_decision=False, health_information=True),
     # Statsforvalteren decided; the municipality's letter tells what it did to carry it out

@@ -12,7 +12,8 @@ task is completed, before the process goes on.
 - `compose`, on a task that tells the person something without deciding it (the appeal
   was forwarded): drafts the letter from the case's facts and the form, approved by the
   officer who completes the task, and sends it (the form's `kanal`: `papir`,
-  `digital_postkasse`, or `telefon` for no letter; `sendt_dato`: the day it was posted).
+  `digital_postkasse`, or `telefon` for no letter; `sendt_dato`: the day it was posted;
+  the properties `letterChannelField` and `letterDateField` name other fields for them).
 """
 from __future__ import annotations
 
@@ -60,13 +61,16 @@ def on_completion(ctx, case: Case, version: ProcessVersion, task: HumanTask, pro
                               optional_date(data.get("sendt_dato")),
                               optional_date(data.get("leveringsdato")))
         data["leveringsdato"] = letter.delivered_on.isoformat() if letter.delivered_on else None
-    elif operation == "compose" and data.get("kanal") != NO_LETTER:
+    elif operation == "compose":
+        channel = data.get(props.get("letterChannelField", "kanal"))
+        if channel == NO_LETTER:
+            return
         facts = content.notice_facts(case, {**(known or {}), **data})
         draft = drafting.draft(ctx, case, version, template, template, facts, data,
                                data.get("brev_malform"), user.username, task_id=task.id)
         drafting.approve(ctx, draft.id, user)
-        sending.send(ctx, draft.id, user, data.get("kanal") or "digital_postkasse",
-                     optional_date(data.get("sendt_dato")), None)
+        sending.send(ctx, draft.id, user, channel or "digital_postkasse",
+                     optional_date(data.get(props.get("letterDateField", "sendt_dato"))), None)
 
 
 def task_letter(ctx, case: Case, props: dict) -> Letter | None:

@@ -5,9 +5,14 @@ interim reply sent in time there is no escalation. (Counted from a received date
 registration, and deadlines on holidays: test_scenario_14_frister.py.)"""
 from __future__ import annotations
 
+import io
 from datetime import datetime
 
+from pypdf import PdfReader
 from scenario_support import OSLO, CaseDriver, application, assessment, decision
+
+from engine.db.models import Letter
+from engine.letters import letter_list
 
 
 def _decide(case, people, leveringsdato):
@@ -59,6 +64,16 @@ def test_an_interim_reply_in_time_means_no_escalation(ctx, clock, people):
                    "forelopig_svar_grunn": "Venter på legeopplysninger",
                    "forventet_vedtaksdato": "2026-02-20",
                    "forelopig_svar_kanal": "digital_postkasse"})
+    # the interim reply is a letter of the case: made from the form, sent on paper here
+    [letter] = [row for row in letter_list.case_letters(ctx, case.case.id)
+                if row.kind == "forelopig_svar"]
+    assert letter.status == "delivered" and letter.approved_by == people.officer.username
+    assert [(c.channel, c.posted_on.isoformat()) for c in letter.copies] == [
+        ("print", "2026-01-27")]
+    text = " ".join(PdfReader(io.BytesIO(ctx.session.get(Letter, letter.id).pdf))
+                    .pages[0].extract_text().split())
+    assert "Foreløpig svar på søknaden din" in text and "Venter på legeopplysninger" in text
+    assert "20. februar 2026" in text and "5. januar 2026" in text  # expected; received
     assert case.names() == ["Kartlegging og vurdering"]
 
     case.advance(days=30)  # well past one month
