@@ -32,4 +32,4 @@ def add(doc: dict, errors: dict) -> None:
         "responses": {"200": {"description": "The extract", "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/KprExtract"}},
             "text/csv": {"schema": {"type": "string"}}}},
-            **{code: errors[code] for code in ("401", "403", "422")}}}}
+            **{code: errors[code] for code in ("400", "401", "403", "422")}}}}

@@ -1,7 +1,8 @@
-"""The process editor in a real browser: the coordinating unit opens the main process, sets the
-interim-reply timer (timer_en_maned, "P1M") to three weeks with the timer control and renames a
-task, saves and deploys; a case started afterwards waits three weeks, one started before keeps
-its month, and the migration preview lists it and moves it. A condition with a syntax error is
+"""The process editor in a real browser: the coordinating unit opens a process with a plain
+timer (the test process frist_test: "P3D"; the shipped processes' legal deadlines are computed
+with legal_date), sets it to two weeks with the timer control and renames a task, saves and
+deploys; a case started afterwards waits two weeks, one started before keeps its three days,
+and the migration preview lists it and moves it. A condition with a syntax error is
 marked on the diagram after saving. The diagram
 survives the modeler unchanged (SpiffWorkflow's extensions included). axe-core checks the page."""
 from __future__ import annotations
@@ -18,39 +19,36 @@ from engine.db.models import Case, ProcessInstance, ProcessVersion, Timer
 from engine.definitions import drafts, store
 from engine.definitions.validation import validate_files
 
-APPLICATION = dict(soker_rolle="personen", onsker_ip=True, onsker_koordinator=True,
-                   onsker_barnekoordinator=False, navn="Eva Editor", fodselsdato="1970-03-01",
-                   mottatt_dato="2026-01-05", tjenester=["hjemmesykepleie", "fysioterapi"],
-                   forventet_varighet_maneder=36, nav_basert=False)
-
 
 def _do(server, fn):
     with server["env"].unit_of_work() as ctx:
         return fn(ctx)
 
 
+TIMED = "frist_test"  # a process whose timer is a plain duration
+
+
 def _start_case(server) -> tuple[int, int]:
-    """A new ip_sak case, by the engine; returns (case id, version number it runs on)."""
+    """A new frist_test case, by the engine; returns (case id, version number it runs on)."""
     def run(ctx):
-        case = casework.start_case(ctx, dict(APPLICATION), get_user(ctx, "saksbehandler1"))
+        case = casework.start_case(ctx, {}, get_user(ctx, "saksbehandler1"), process_key=TIMED)
         return case.id, _version_of(ctx, case.id)
     return _do(server, run)
 
 
 def _version_of(ctx, case_id: int) -> int:
-    """The version of ip_sak the case runs on."""
+    """The version of frist_test the case runs on."""
     return ctx.session.scalar(
         select(ProcessVersion.version).join(
             ProcessInstance, ProcessInstance.process_version_id == ProcessVersion.id)
-        .where(ProcessInstance.case_id == case_id, ProcessInstance.process_key == "ip_sak"))
+        .where(ProcessInstance.case_id == case_id, ProcessInstance.process_key == TIMED))
 
 
-def _month_timer(server, case_id: int):
-    """(started, fire_at) of the case's timer_en_maned (its row is kept for the event-based
-    gateway the timer waits behind)."""
+def _timer(server, case_id: int):
+    """(started, fire_at) of the case's frist_tre_dager timer."""
     def run(ctx):
         timer = ctx.session.scalar(select(Timer).where(Timer.case_id == case_id,
-                                                       Timer.element_id == "gw_vent_en_maned"))
+                                                       Timer.element_id == "frist_tre_dager"))
         case = ctx.session.get(Case, case_id)
         return case.created_at, timer.fire_at
     return _do(server, run)
@@ -74,53 +72,53 @@ def test_unit_changes_the_timer_and_a_name_and_deploys_a_version(page, server):
     clock = server["clock"]
     older, older_version = _start_case(server)
     sign_in(page, "koordinerende1")
-    _open_editor(page)
+    _open_editor(page, TIMED)
     assert_accessible(page)
 
-    # the timer control shows "P1M" as one month, and writes three weeks quoted
-    _pick(page, "timer_en_maned")
+    # the timer control shows "P3D" as three days, and writes two weeks quoted
+    _pick(page, "frist_tre_dager")
     expect(page.get_by_label("Etter en tid")).to_be_checked()
-    expect(page.get_by_label("Antall")).to_have_value("1")
-    expect(page.get_by_label("Enhet")).to_have_value("M")
-    page.get_by_label("Antall").fill("3")
+    expect(page.get_by_label("Antall")).to_have_value("3")
+    expect(page.get_by_label("Enhet")).to_have_value("D")
+    page.get_by_label("Antall").fill("2")
     page.get_by_label("Enhet").select_option("W")
-    expect(page.locator("#timer-expression")).to_have_text('"P3W"')
+    expect(page.locator("#timer-expression")).to_have_text('"P2W"')
 
-    _pick(page, "task_forelopig_svar")
-    expect(page.get_by_label("Skjema")).to_have_value("forelopig_svar.json")
+    _pick(page, "behandle")
+    expect(page.get_by_label("Skjema")).to_have_value("frist_form.json")
     expect(page.get_by_label("Prioritet")).to_have_value("2")
-    page.get_by_label("Navn", exact=True).fill("Send foreløpig svar nå")
+    page.get_by_label("Navn", exact=True).fill("Behandle nå")
     page.get_by_role("button", name="Lagre utkast").click()
     status = page.locator("#editor-status")
     expect(status).to_contain_text("Utkastet er lagret.")
     expect(page.locator("#problems-none")).to_be_visible()
     assert_accessible(page)
 
-    draft = _do(server, lambda ctx: drafts.get(ctx, None, "ip_sak", "ip_sak.bpmn").content)
-    assert '"P3W"' in draft and "Send foreløpig svar nå" in draft
-    assert "spiffworkflow:instructionsForEndUser" in draft  # extensions kept
+    draft = _do(server, lambda ctx: drafts.get(ctx, None, TIMED, "frist_test.bpmn").content)
+    assert '"P2W"' in draft and "Behandle nå" in draft
+    assert 'name="dueIn"' in draft  # extensions kept
 
     page.get_by_role("button", name="Installer som ny versjon").click()
     new_version = older_version + 1
     expect(status).to_contain_text(f"Versjon {new_version} er installert")
     migrate = status.get_by_role("link", name=re.compile("Flytt saker"))
-    migrate_url = f"/processes/ip_sak/migrations?to={new_version}"
+    migrate_url = f"/processes/{TIMED}/migrations?to={new_version}"
     expect(migrate).to_have_attribute("href", migrate_url)
 
     # the library lists the new version, deployed by the unit
-    page.goto(page.base + "/processes/ip_sak")
+    page.goto(page.base + f"/processes/{TIMED}")
     first = page.locator("#versions tbody tr").first
     expect(first.locator("td").nth(0)).to_have_text(str(new_version))
     expect(first.locator("td").nth(2)).to_have_text("koordinerende1")
 
-    # a new case waits three weeks; the older one keeps its month
+    # a new case waits two weeks; the older one keeps its three days
     clock.advance(hours=1)
     newer, newer_version = _start_case(server)
     assert newer_version == new_version
-    started, fire_at = _month_timer(server, newer)
-    assert (fire_at - started).days == 21
-    started, fire_at = _month_timer(server, older)
-    assert (fire_at - started).days >= 28  # one calendar month
+    started, fire_at = _timer(server, newer)
+    assert (fire_at - started).days == 14
+    started, fire_at = _timer(server, older)
+    assert (fire_at - started).days == 3
     assert _do(server, lambda ctx: _version_of(ctx, older)) == older_version
 
     # the migration preview lists the older case (not the newer one), and moving it works
@@ -227,27 +225,27 @@ def _timer_body(page, element_id):
 
 def test_the_timer_control_only_ever_writes_a_quoted_expression(page, server):
     sign_in(page, "koordinerende1")
-    _open_editor(page)
-    _pick(page, "timer_en_maned")
-    before = _timer_body(page, "timer_en_maned")
+    _open_editor(page, TIMED)
+    _pick(page, "frist_tre_dager")
+    before = _timer_body(page, "frist_tre_dager")
     for wrong in ("0", "1000"):
         page.get_by_label("Antall").fill(wrong)
         page.get_by_label("Antall").press("Tab")
         expect(page.locator("#timer-error")).to_have_text("Skriv et helt tall fra 1 til 999.")
-        assert _timer_body(page, "timer_en_maned") == before
+        assert _timer_body(page, "frist_tre_dager") == before
     page.get_by_label("Antall").fill("12")
     page.get_by_label("Enhet").select_option("H")
     expect(page.locator("#timer-error")).to_be_hidden()
-    assert _timer_body(page, "timer_en_maned") == ["duration", '"PT12H"']
+    assert _timer_body(page, "frist_tre_dager") == ["duration", '"PT12H"']
 
     page.get_by_label("På et fast tidspunkt").check()
     page.get_by_label("Dato").fill("2026-12-01")
     page.get_by_label("Klokkeslett").fill("09:30")
     page.get_by_label("Klokkeslett").press("Tab")
-    assert _timer_body(page, "timer_en_maned") == ["date", '"2026-12-01T09:30:00+01:00"']
+    assert _timer_body(page, "frist_tre_dager") == ["date", '"2026-12-01T09:30:00+01:00"']
     page.get_by_label("Dato").fill("2026-07-01")
     page.get_by_label("Dato").press("Tab")
-    assert _timer_body(page, "timer_en_maned") == ["date", '"2026-07-01T09:30:00+02:00"']
+    assert _timer_body(page, "frist_tre_dager") == ["date", '"2026-07-01T09:30:00+02:00"']
     expect(page.locator("#timer-expression")).to_have_text('"2026-07-01T09:30:00+02:00"')
 
     # a fixed date validates, and is read back into the control
@@ -256,7 +254,7 @@ def test_the_timer_control_only_ever_writes_a_quoted_expression(page, server):
     expect(page.locator("#problems li")).to_have_count(0)
     page.reload()
     expect(page.locator("#editor-canvas")).to_have_attribute("data-loaded", "true")
-    _pick(page, "timer_en_maned")
+    _pick(page, "frist_tre_dager")
     expect(page.get_by_label("På et fast tidspunkt")).to_be_checked()
     expect(page.get_by_label("Dato")).to_have_value("2026-07-01")
     expect(page.get_by_label("Klokkeslett")).to_have_value("09:30")
@@ -266,7 +264,7 @@ def test_the_timer_control_only_ever_writes_a_quoted_expression(page, server):
     page.get_by_role("button", name="Forkast utkast").click()
     expect(page.locator("#editor-origin")).to_contain_text("fra versjon")
     expect(page.locator("#editor-canvas")).to_have_attribute("data-loaded", "true")
-    assert _do(server, lambda ctx: drafts.list_drafts(ctx, None, "ip_sak")) == []
+    assert _do(server, lambda ctx: drafts.list_drafts(ctx, None, TIMED)) == []
 
 
 def test_a_computed_timer_is_shown_and_kept(page, server):
@@ -274,12 +272,14 @@ def test_a_computed_timer_is_shown_and_kept(page, server):
     _open_editor(page, "barnekoordinator_oppfolging")
     _pick(page, "timer_18_ar")
     expect(page.locator("#timer-computed")).to_be_visible()
-    expect(page.locator("#timer-computed-expr")).to_have_text("birthday(fodselsdato, 18)")
+    expect(page.locator("#timer-computed-expr")).to_have_text(
+        'legal_date(fodselsdato, "barnekoordinator_slutt")')
     expect(page.get_by_label("Etter en tid")).not_to_be_checked()
     expect(page.get_by_label("På et fast tidspunkt")).not_to_be_checked()
     page.get_by_label("Navn", exact=True).fill("Fyller 18 år")
     page.get_by_label("Navn", exact=True).press("Tab")
-    assert _timer_body(page, "timer_18_ar") == ["date", "birthday(fodselsdato, 18)"]
+    assert _timer_body(page, "timer_18_ar") == [
+        "date", 'legal_date(fodselsdato, "barnekoordinator_slutt")']
     assert _model(page, "timer_18_ar", "bo.name") == "Fyller 18 år"
 
 
@@ -323,7 +323,11 @@ def test_lane_roles_and_user_task_properties(page, server):
     task = root.find(".//{http://www.omg.org/spec/BPMN/20100524/MODEL}userTask"
                      "[@id='task_forelopig_svar']")
     props = {p.get("name"): p.get("value") for p in task.iter(f"{spiff}property")}
-    assert props == {"dueDateExpression": 'add_duration(mottatt_dato, "P2M")', "priority": "4"}
+    assert props == {"dueDateExpression": 'add_duration(mottatt_dato, "P2M")', "priority": "4",
+                     # the letter the task sends is kept as it was
+                     "letterTemplate": "forelopig_svar", "letterOperation": "compose",
+                     "letterChannelField": "forelopig_svar_kanal",
+                     "letterDateField": "forelopig_svar_dato"}
     assert task.findtext(f".//{spiff}instructionsForEndUser") == "Send svaret i dag."
     lane = root.find(".//{http://www.omg.org/spec/BPMN/20100524/MODEL}lane[@id='Lane_saksbehandler']")
     assert lane.get("name") == "saksbehandler"

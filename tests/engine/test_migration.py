@@ -268,8 +268,9 @@ def test_data_that_no_longer_fits_the_new_form_is_listed(ctx, clock, officer, un
     form = (ROOT / "forms" / "forelopig_svar.json").read_text(encoding="utf-8")
     narrower = form.replace('"minLength": 1,', '"minLength": 1, "maxLength": 5,').replace(
         '{\n          "const": "papir",\n          "title": "Papirpost"\n        }', '')
-    narrower = narrower.replace('"title": "Digital postkasse (offentlig)"\n        },',
-                                '"title": "Digital postkasse (offentlig)"\n        }')
+    narrower = narrower.replace(
+        '"title": "Digital post der det er mulig, ellers papir"\n        },',
+        '"title": "Digital post der det er mulig, ellers papir"\n        }')
     assert narrower != form
     deploy(ctx, unit, {"forelopig_svar.json": narrower.encode()})
     [plan] = case_migration.preview(ctx, unit, "ip_sak").items
