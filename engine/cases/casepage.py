@@ -106,7 +106,7 @@ def case_page(ctx, case_id: int, user: User, soon_days: int = 3, with_diagrams: 
     person, facts = [], []
     card, suggested, written, letters = None, [], [], []
     if access == "full":
-        letters = letter_list.case_letters(ctx, case.id)
+        letters = letter_list.case_letters(ctx, case.id, user)
         process_versions = list({i.process_version_id: i.version for i in instances}.values())
         card = case_record.person_card(ctx, case, user)
         suggested = case_record.suggestion(ctx, case, process_versions)

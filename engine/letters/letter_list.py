@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from engine.access import rules
+from engine.accounts.roles import CASE_OFFICER, LEADER, holds_any
 from engine.cases import audit
 from engine.core.errors import PermissionDenied
 from engine.core.messages import N_
@@ -45,11 +46,16 @@ class LetterRow:
     delivered_on: date | None
     corrects_id: int | None
     copies: list[Copy]
+    #: What the reader may do with it here: correct it (approved or later), approve it (a
+    #: correction's draft: no task drafts it), send it (an approved correction).
+    may_correct: bool = False
+    may_approve: bool = False
+    may_send: bool = False
 
 
-def case_letters(ctx, case_id: int) -> list[LetterRow]:
+def case_letters(ctx, case_id: int, user: User | None = None) -> list[LetterRow]:
     """The case's letters, newest first (the caller has checked that the reader may see
-    the case in full)."""
+    the case in full); with `user`, what they may do with each."""
     letters = ctx.session.scalars(select(Letter).where(Letter.case_id == case_id)
                                   .options(selectinload(Letter.recipients))
                                   .order_by(Letter.id.desc()))
@@ -62,8 +68,19 @@ def case_letters(ctx, case_id: int) -> list[LetterRow]:
         copies=[Copy(c.name, c.relation, c.channel, c.status, c.posted_on, c.delivered_on,
                      c.delivery_source, c.read_on,
                      ctx.settings.protected_route if c.channel == "protected" else None)
-                for c in letter.recipients])
+                for c in letter.recipients],
+        **(_actions(letter, user) if user is not None else {}))
         for letter in letters]
+
+
+def _actions(letter: Letter, user: User) -> dict[str, bool]:
+    roles = user.role_keys
+    works = holds_any(roles, {CASE_OFFICER, LEADER})
+    approver = LEADER if KINDS[letter.kind].carries_decision else CASE_OFFICER
+    return {"may_correct": works and letter.status != "draft",
+            "may_approve": letter.status == "draft" and letter.corrects_id is not None
+            and holds_any(roles, {approver, LEADER}),
+            "may_send": works and letter.status == "approved" and letter.corrects_id is not None}
 
 
 def readable_case_letters(ctx, case_id: int, user: User) -> list[LetterRow]:
@@ -72,7 +89,7 @@ def readable_case_letters(ctx, case_id: int, user: User) -> list[LetterRow]:
     if level != rules.FULL:
         raise PermissionDenied(N_("Du har ikke tilgang til brevene i denne saken"))
     audit.record(ctx, case, user.username, "case_read", purpose="letters")
-    return case_letters(ctx, case_id)
+    return case_letters(ctx, case_id, user)
 
 
 def as_json(row: LetterRow) -> dict:

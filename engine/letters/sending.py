@@ -34,12 +34,15 @@ CHOICES = ("digital_postkasse", "papir")
 
 
 def send(ctx, letter_id: int, user: User, choice: str, posted_on: date | None,
-         delivered_on: date | None) -> Letter:
+         delivered_on: date | None, correction_only: bool = False) -> Letter:
     """Send every copy of an approved letter; returns it (its `delivered_on` set when every
-    copy's delivery is known now)."""
+    copy's delivery is known now). `correction_only`: from outside a process (the case
+    page), where only a correction is sent; a process's own letter goes from its task."""
     letter = ctx.session.get(Letter, letter_id)
     if letter is None:
         raise NotFound(N_("Fant ikke brev %(letter)s"), letter=letter_id)
+    if correction_only and letter.corrects_id is None:
+        raise ConflictError(N_("Dette brevet sendes fra oppgaven i saken"))
     if not holds_any(user.role_keys, {CASE_OFFICER, LEADER}):
         raise PermissionDenied(N_("Du kan ikke sende brev"))
     if letter.status != "approved":

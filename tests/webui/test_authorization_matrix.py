@@ -92,6 +92,23 @@ class World:
             return case.id, letter.id
         return self.do(run)
 
+    def approved_letter(self) -> int:
+        """An approved letter (approved by the leader) of a case nobody coordinates."""
+        _case, letter_id = self.letter()
+        return self.do(lambda ctx: drafting.approve(
+            ctx, letter_id, get_user(ctx, "leder1")).id)
+
+    def correction(self) -> int:
+        """A correction's draft of an approved letter."""
+        letter_id = self.approved_letter()
+        return self.do(lambda ctx: drafting.correct(
+            ctx, letter_id, get_user(ctx, "saksbehandler1")).id)
+
+    def approved_correction(self) -> int:
+        correction = self.correction()
+        return self.do(lambda ctx: drafting.approve(
+            ctx, correction, get_user(ctx, "leder1")).id)
+
     def person_of(self, plan_id: int) -> int:
         return self.do(lambda ctx: ctx.session.get(Plan, plan_id).person_id)
 
@@ -251,6 +268,17 @@ def _html_cases(world, browser):
             "kind": "verge", "related_name": "Ola Verge", "related_birth_date": "1960-01-01"}),
         302 if role in searchers[:3] else 403, to=re.compile(r"/persons/\d+#relations-title")))
 
+    add("/letters/<dbid:letter_id>/correct|POST", lambda client, role: _status(
+        client.post(f"/letters/{world.approved_letter()}/correct"),
+        302 if role in ("saksbehandler", "leder") else 403,
+        to=re.compile(r"/cases/\d+#letters-title")))
+    add("/letters/<dbid:letter_id>/approve|POST", lambda client, role: _status(
+        client.post(f"/letters/{world.correction()}/approve"),
+        302 if role == "leder" else 403, to=re.compile(r"/cases/\d+#letters-title")))
+    add("/letters/<dbid:letter_id>/send|POST", lambda client, role: _status(
+        client.post(f"/letters/{world.approved_correction()}/send", {"kanal": "papir"}),
+        302 if role in ("saksbehandler", "leder") else 403,
+        to=re.compile(r"/cases/\d+#letters-title")))
     add("/letters/<dbid:letter_id>.pdf|GET", lambda client, role: _status(
         client.get(f"/letters/{world.letter()[1]}.pdf"),
         200 if role in searchers[:3] else 403))

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from engine.db.models import Letter
+from engine.letters import letter_list
 from engine.worklist import humantasks
 from tests.letter_cases import ASSESSMENT, DECISION, sent_digitally
 from tests.webui.conftest import user
@@ -112,3 +113,50 @@ def test_a_digital_copy_shows_as_queued(web_env, browser, engine_do):
     case_id, _copy = sent_digitally(web_env, serial=710)
     page = browser("saksbehandler1").get(f"/cases/{case_id}").get_data(as_text=True)
     assert "Digital post (SvarUt)" in page and "I kø for digital post" in page
+
+
+def test_an_approved_letter_is_corrected_from_the_case_page(web_env, browser, engine_do):
+    case_id = _case_at_decision(web_env, engine_do)
+    for name, who, data in (("Utforme vedtak", "saksbehandler1", DECISION),
+                            ("Signere vedtak", "leder1", {"vedtak_godkjent": True}),
+                            ("Sende vedtaksbrev", "saksbehandler1",
+                             {"kanal": "papir", "sendt_dato": "2026-01-05"})):
+        task_id = _task(engine_do, case_id, name)
+        engine_do(lambda ctx, t=task_id, w=who, d=data: humantasks.complete(
+            ctx, t, user(ctx, w), d))
+    first = engine_do(lambda ctx: ctx.session.scalar(select(Letter.id)))
+    stored = engine_do(lambda ctx: ctx.session.get(Letter, first).pdf)
+    officer, leader = browser("saksbehandler1"), browser("leder1")
+    page = officer.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f"/letters/{first}/correct" in page
+    made = officer.post(f"/letters/{first}/correct")
+    assert made.status_code == 302 and made.headers["Location"].endswith("#letters-title")
+    second = engine_do(lambda ctx: ctx.session.scalar(select(func.max(Letter.id))))
+    assert second != first
+    # the officer may not approve a correction of a decision; the leader may
+    assert f"/letters/{second}/approve" not in officer.get(f"/cases/{case_id}").get_data(
+        as_text=True)
+    assert officer.post(f"/letters/{second}/approve").status_code == 403
+    assert f"/letters/{second}/approve" in leader.get(f"/cases/{case_id}").get_data(
+        as_text=True)
+    assert leader.post(f"/letters/{second}/approve").status_code == 302
+    # the process's own letter is sent from its task, not from the case page
+    assert officer.post(f"/letters/{first}/send", {"kanal": "papir"}).status_code == 302
+    assert "Dette brevet sendes fra oppgaven i saken" in officer.get(
+        f"/cases/{case_id}").get_data(as_text=True)
+    bad = officer.post(f"/letters/{second}/send", {"kanal": "papir", "sendt_dato": "05.01"})
+    assert bad.status_code == 302 and engine_do(
+        lambda ctx: ctx.session.get(Letter, second).status) == "approved"
+    assert officer.post(f"/letters/{second}/send", {
+        "kanal": "papir", "sendt_dato": "2026-01-06"}).status_code == 302
+    letters = {row.id: row for row in engine_do(
+        lambda ctx: letter_list.case_letters(ctx, case_id))}
+    assert letters[second].corrects_id == first and letters[second].status == "delivered"
+    assert [c.posted_on.isoformat() for c in letters[second].copies] == ["2026-01-06"]
+    assert engine_do(lambda ctx: ctx.session.get(Letter, first).pdf) == stored
+    text = _text(engine_do(lambda ctx: ctx.session.get(Letter, second).pdf))
+    assert "Dette brevet retter vedtaksbrevet datert" in text
+    # an approved letter is not approved again
+    again = leader.post(f"/letters/{second}/approve")
+    assert again.status_code == 302
+    assert "kan ikke endres" in leader.get(f"/cases/{case_id}").get_data(as_text=True)
