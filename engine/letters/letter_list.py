@@ -30,6 +30,7 @@ class Copy:
     read_on: date | None
     #: How a protected copy went (SAMFLYT_PROTECTED_ROUTE), else None.
     route_note: str | None = None
+    id: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,7 +68,8 @@ def case_letters(ctx, case_id: int, user: User | None = None) -> list[LetterRow]
         corrects_id=letter.corrects_id,
         copies=[Copy(c.name, c.relation, c.channel, c.status, c.posted_on, c.delivered_on,
                      c.delivery_source, c.read_on,
-                     ctx.settings.protected_route if c.channel == "protected" else None)
+                     ctx.settings.protected_route if c.channel == "protected" else None,
+                     c.id)
                 for c in letter.recipients],
         **(_actions(letter, user) if user is not None else {}))
         for letter in letters]

@@ -22,6 +22,8 @@ from engine.cases import audit
 from engine.core.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from engine.core.messages import N_
 from engine.db.models import Case, Letter, LetterRecipient, Person, User
+from engine.deadlines import legal
+from engine.deadlines.workdays import calendar_for
 from engine.letters import content
 from engine.persons import protection
 from engine.workflow import events
@@ -105,6 +107,41 @@ def record_delivery(ctx, recipient_id: int, delivered_on: date, source: str, act
         if message:
             events.deliver_message(ctx, letter.case_id, message,
                                    letter.delivered_on.isoformat(), actor)
+    ctx.session.flush()
+    return letter
+
+
+def enter_delivery(ctx, letter_id: int, recipient_id: int, user: User,
+                   delivered_on: date) -> Letter:
+    """The officer learned when a paper copy was delivered (instead of the ordinary-post
+    estimate): the copy, the letter and, for the case's decision letter, the appeal
+    deadlines counted from it are set to it (each item's own rule, engine/deadlines/legal)."""
+    if not holds_any(user.role_keys, {CASE_OFFICER, LEADER}):
+        raise PermissionDenied(N_("Du kan ikke registrere levering"))
+    copy = ctx.session.get(LetterRecipient, recipient_id)
+    if copy is None or copy.letter_id != letter_id:
+        raise NotFound(N_("Fant ikke mottakeren"))
+    if copy.channel == SVARUT or copy.posted_on is None:
+        raise ConflictError(N_("Leveringen av digital post kommer fra kanalen"))
+    if delivered_on < copy.posted_on or delivered_on > ctx.today():
+        raise InvalidInput(N_("Leveringsdatoen må være mellom postdatoen og i dag"),
+                           {"leveringsdato": N_("Leveringsdatoen må være mellom postdatoen "
+                                                "og i dag")})
+    copy.delivered_on, copy.delivery_source, copy.status = delivered_on, "entered", "delivered"
+    letter = copy.letter
+    case = ctx.session.get(Case, letter.case_id)
+    _settle(letter)
+    facts = dict(case.facts or {})
+    if letter.kind == "vedtak" and letter.delivered_on and facts.get("klageregler"):
+        closed = calendar_for(ctx.settings)
+        facts["leveringsdato"] = letter.delivered_on.isoformat()
+        facts["klagefrister"] = {item: legal.legal_date(letter.delivered_on,
+                                                        rule["klagefrist_regel"], closed)
+                                 for item, rule in facts["klageregler"].items()}
+        facts["klagefrist"] = max(facts["klagefrister"].values())
+        case.facts = facts
+    audit.record(ctx, case, user.username, "letter_delivered", letter=letter.id,
+                 recipient=copy.id, delivered_on=delivered_on.isoformat(), source="entered")
     ctx.session.flush()
     return letter
 

@@ -12,9 +12,9 @@ from web_support import PASSWORD, ROLE_USERS
 from engine.accounts import api_tokens
 from engine.accounts.users import get_user
 from engine.cases import casework
-from engine.db.models import ApiToken, HumanTask, Notice, Plan
+from engine.db.models import ApiToken, HumanTask, Letter, Notice, Plan
 from engine.definitions import store
-from engine.letters import drafting
+from engine.letters import drafting, sending
 from engine.persons import identity, registry
 from engine.plans import coordinators, lifecycle, participants
 from engine.scheduling.sweep import sweep_once
@@ -103,6 +103,13 @@ class World:
         letter_id = self.approved_letter()
         return self.do(lambda ctx: drafting.correct(
             ctx, letter_id, get_user(ctx, "saksbehandler1")).id)
+
+    def sent_letter(self) -> int:
+        """An approved correction sent on paper (its delivery estimated)."""
+        letter_id = self.approved_correction()
+        return self.do(lambda ctx: sending.send(
+            ctx, letter_id, get_user(ctx, "saksbehandler1"), "papir", None, None,
+            correction_only=True).id)
 
     def approved_correction(self) -> int:
         correction = self.correction()
@@ -279,6 +286,14 @@ def _html_cases(world, browser):
         client.post(f"/letters/{world.approved_correction()}/send", {"kanal": "papir"}),
         302 if role in ("saksbehandler", "leder") else 403,
         to=re.compile(r"/cases/\d+#letters-title")))
+    def enter_delivery(client, role):
+        letter_id = world.sent_letter()
+        copy_id = world.do(lambda ctx: ctx.session.get(Letter, letter_id).recipients[0].id)
+        _status(client.post(f"/letters/{letter_id}/copies/{copy_id}/delivered",
+                            {"leveringsdato": world.env.clock().date().isoformat()}),
+                302 if role in ("saksbehandler", "leder") else 403,
+                to=re.compile(r"/cases/\d+#letters-title"))
+    add("/letters/<dbid:letter_id>/copies/<dbid:copy_id>/delivered|POST", enter_delivery)
     add("/letters/<dbid:letter_id>.pdf|GET", lambda client, role: _status(
         client.get(f"/letters/{world.letter()[1]}.pdf"),
         200 if role in searchers[:3] else 403))

@@ -9,7 +9,7 @@ import re
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from engine.db.models import Letter
+from engine.db.models import Case, Letter
 from engine.letters import letter_list
 from engine.worklist import humantasks
 from tests.letter_cases import ASSESSMENT, DECISION, sent_digitally
@@ -160,3 +160,41 @@ def test_an_approved_letter_is_corrected_from_the_case_page(web_env, browser, en
     again = leader.post(f"/letters/{second}/approve")
     assert again.status_code == 302
     assert "kan ikke endres" in leader.get(f"/cases/{case_id}").get_data(as_text=True)
+
+
+def test_a_known_delivery_date_moves_the_appeal_deadlines(web_env, browser, engine_do, clock):
+    case_id = _case_at_decision(web_env, engine_do)
+    for name, who, data in (("Utforme vedtak", "saksbehandler1",
+                             dict(DECISION, hjemmel_koordinator="sosialtjenesteloven")),
+                            ("Signere vedtak", "leder1", {"vedtak_godkjent": True}),
+                            ("Sende vedtaksbrev", "saksbehandler1",
+                             {"kanal": "papir", "sendt_dato": "2026-01-05"})):
+        task_id = _task(engine_do, case_id, name)
+        engine_do(lambda ctx, t=task_id, w=who, d=data: humantasks.complete(
+            ctx, t, user(ctx, w), d))
+    facts = engine_do(lambda ctx: dict(ctx.session.get(Case, case_id).facts))
+    assert facts["leveringsdato"] == "2026-01-08"  # estimated: 3 working days
+    [row] = engine_do(lambda ctx: letter_list.case_letters(ctx, case_id))
+    [copy] = row.copies
+    clock.set(clock().replace(day=20))  # (before signing in: a session idles out)
+    officer = browser("saksbehandler1")
+    assert f"/letters/{row.id}/copies/{copy.id}/delivered" in officer.get(
+        f"/cases/{case_id}").get_data(as_text=True)
+    future = officer.post(f"/letters/{row.id}/copies/{copy.id}/delivered",
+                          {"leveringsdato": "2026-01-30"})
+    assert future.status_code == 302 and future.headers["Location"].endswith("#letters-title")
+    assert "mellom postdatoen og i dag" in officer.get(f"/cases/{case_id}").get_data(
+        as_text=True)
+    assert engine_do(lambda ctx: ctx.session.get(Case, case_id).facts["leveringsdato"]) == (
+        "2026-01-08")
+    assert officer.post(f"/letters/{row.id}/copies/{copy.id}/delivered",
+                        {"leveringsdato": "2026-01-12"}).status_code == 302
+    facts = engine_do(lambda ctx: dict(ctx.session.get(Case, case_id).facts))
+    assert facts["leveringsdato"] == "2026-01-12"
+    assert facts["klagefrister"] == {"ip": "2026-02-09", "koordinator": "2026-02-02"}
+    assert facts["klagefrist"] == "2026-02-09"
+    [row] = engine_do(lambda ctx: letter_list.case_letters(ctx, case_id))
+    assert (row.delivered_on.isoformat(), row.copies[0].delivery_source) == (
+        "2026-01-12", "entered")
+    assert browser("koordinator1").post(f"/letters/{row.id}/copies/{copy.id}/delivered",
+                                        {"leveringsdato": "2026-01-12"}).status_code == 403

@@ -82,3 +82,20 @@ def send(letter_id: int):
         return _refused(letter_id, error)
     flash(_("Brevet er sendt."), "success")
     return _back(letter_id)
+
+
+@bp.post("/<dbid:letter_id>/copies/<dbid:copy_id>/delivered")
+def delivered(letter_id: int, copy_id: int):
+    """A paper copy's known delivery date (the appeal clock counts from it)."""
+    errors: dict[str, str] = {}
+    day = form_date(request.form.get("leveringsdato", ""), errors, "leveringsdato")
+    if day is None:
+        flash(next(iter(errors.values()), _("Oppgi leveringsdatoen")), "error")
+        return _back(letter_id)
+    drafting.readable(uow.ctx(), letter_id, g.user, "letter delivery")
+    try:
+        sending.enter_delivery(uow.ctx(), letter_id, copy_id, g.user, day)
+    except (ConflictError, InvalidInput) as error:
+        return _refused(letter_id, error)
+    flash(_("Leveringsdatoen er registrert; klagefristen regnes fra den."), "success")
+    return _back(letter_id)
