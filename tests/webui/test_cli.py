@@ -138,3 +138,22 @@ def test_tokens_listed_and_revoked_from_the_command_line(cli):
     assert listing[2].rstrip().split()[-2:] != ["-", "-"]  # revoked: a time in the last column
     assert listing[1].rstrip().endswith("-")  # the other one is not revoked
     assert cli("users", "revoke-token", "99999").exit_code == 1
+
+
+def test_validate_warns_about_a_legal_deadline_without_the_helper_but_accepts_it(cli, tmp_path):
+    import shutil
+    processes = Path(__file__).resolve().parents[2] / "processes"
+    copy = tmp_path / "processes"
+    shutil.copytree(processes, copy)
+    ip_sak = copy / "ip_sak.bpmn"
+    text = ip_sak.read_text(encoding="utf-8")
+    timer = ('<bpmn:timeDate xsi:type="bpmn:tFormalExpression">legal_date(mottatt_dato, '
+             '"forelopig_svar")</bpmn:timeDate>')
+    assert text.count(timer) == 1
+    ip_sak.write_text(text.replace(
+        timer, '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P1M"</bpmn:timeDuration>'),
+        encoding="utf-8")
+    result = cli("processes", "validate", copy)
+    assert result.exit_code == 0, result.output
+    [warning] = [line for line in result.output.splitlines() if line.startswith("warning: ")]
+    assert f"{ip_sak}: timer_en_maned: the timer looks like a legal deadline" in warning
