@@ -140,15 +140,22 @@ def add_recipient(ctx, letter_id: int, user: User, recipient_id: int) -> LetterR
     return copy
 
 
+def require_full_case(ctx, case_id: int, user: User, purpose: str) -> Case:
+    """The case, if `user` may read it in full (letters hold the person's data); the read is
+    logged."""
+    case, level = rules.require_case(ctx, case_id, user)
+    if level != rules.FULL:
+        raise PermissionDenied(N_("Du har ikke tilgang til brevene i denne saken"))
+    audit.record(ctx, case, user.username, "case_read", purpose=purpose)
+    return case
+
+
 def readable(ctx, letter_id: int, user: User, purpose: str) -> Letter:
     """The letter if `user` may read its case in full; the read is logged."""
     letter = ctx.session.get(Letter, letter_id)
     if letter is None:
         raise NotFound(N_("Fant ikke brev %(letter)s"), letter=letter_id)
-    case, level = rules.require_case(ctx, letter.case_id, user)
-    if level != rules.FULL:
-        raise PermissionDenied(N_("Du har ikke tilgang til brevene i denne saken"))
-    audit.record(ctx, case, user.username, "case_read", purpose=purpose)
+    require_full_case(ctx, letter.case_id, user, purpose)
     return letter
 
 

@@ -8,12 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from engine.access import rules
 from engine.accounts.roles import CASE_OFFICER, LEADER, holds_any
-from engine.cases import audit
-from engine.core.errors import PermissionDenied
-from engine.core.messages import N_
 from engine.db.models import Letter, User
+from engine.letters import drafting
 from engine.letters.kinds import KINDS
 
 
@@ -87,10 +84,7 @@ def _actions(letter: Letter, user: User) -> dict[str, bool]:
 
 def readable_case_letters(ctx, case_id: int, user: User) -> list[LetterRow]:
     """The case's letters for `user`, who must read the case in full; the read is logged."""
-    case, level = rules.require_case(ctx, case_id, user)
-    if level != rules.FULL:
-        raise PermissionDenied(N_("Du har ikke tilgang til brevene i denne saken"))
-    audit.record(ctx, case, user.username, "case_read", purpose="letters")
+    drafting.require_full_case(ctx, case_id, user, "letters")
     return case_letters(ctx, case_id, user)
 
 

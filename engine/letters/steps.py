@@ -73,16 +73,6 @@ def on_completion(ctx, case: Case, version: ProcessVersion, task: HumanTask, pro
                      optional_date(data.get(props.get("letterDateField", "sendt_dato"))), None)
 
 
-def task_letter(ctx, case: Case, props: dict) -> Letter | None:
-    """The letter a task with `letterOperation` works on (for its page), if there is one."""
-    template = props.get("letterTemplate")
-    if props.get("letterOperation") not in OPERATIONS or not template:
-        return None
-    return ctx.session.scalar(select(Letter).where(
-        Letter.case_id == case.id, Letter.kind == template, Letter.corrects_id.is_(None))
-        .order_by(Letter.id.desc()).limit(1))
-
-
 def _letter(ctx, case: Case, template: str, status: str) -> Letter:
     letter = ctx.session.scalar(select(Letter).where(
         Letter.case_id == case.id, Letter.kind == template, Letter.status == status)

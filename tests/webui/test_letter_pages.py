@@ -49,6 +49,17 @@ def _case_at_decision(web_env, engine_do):
     return engine_do(make)
 
 
+def _decide_on_paper(engine_do, case_id, decision):
+    """The decision drafted, signed by the leader and its letter posted on 5 January."""
+    for name, who, data in (("Utforme vedtak", "saksbehandler1", decision),
+                            ("Signere vedtak", "leder1", {"vedtak_godkjent": True}),
+                            ("Sende vedtaksbrev", "saksbehandler1",
+                             {"kanal": "papir", "sendt_dato": "2026-01-05"})):
+        task_id = _task(engine_do, case_id, name)
+        engine_do(lambda ctx, t=task_id, w=who, d=data: humantasks.complete(
+            ctx, t, user(ctx, w), d))
+
+
 FORM = {"vedtak_ip": "innvilget", "vedtak_koordinator": "innvilget",
         "vedtak_barnekoordinator": "", "hjemmel": "pbrl_2_5",
         "begrunnelse": "Langvarige og koordinerte tjenester",
@@ -80,13 +91,7 @@ def test_the_drafting_task_previews_the_letter_and_saves_nothing(web_env, browse
 
 def test_the_case_page_and_the_api_list_the_letters(web_env, browser, api, engine_do):
     case_id = _case_at_decision(web_env, engine_do)
-    for name, who, data in (("Utforme vedtak", "saksbehandler1", DECISION),
-                            ("Signere vedtak", "leder1", {"vedtak_godkjent": True}),
-                            ("Sende vedtaksbrev", "saksbehandler1",
-                             {"kanal": "papir", "sendt_dato": "2026-01-05"})):
-        task_id = _task(engine_do, case_id, name)
-        engine_do(lambda ctx, t=task_id, w=who, d=data: humantasks.complete(
-            ctx, t, user(ctx, w), d))
+    _decide_on_paper(engine_do, case_id, DECISION)
     listed = api("saksbehandler1").get(f"/api/v1/cases/{case_id}/letters")
     assert listed.status_code == 200
     [letter] = listed.json["letters"]
@@ -117,13 +122,7 @@ def test_a_digital_copy_shows_as_queued(web_env, browser, engine_do):
 
 def test_an_approved_letter_is_corrected_from_the_case_page(web_env, browser, engine_do):
     case_id = _case_at_decision(web_env, engine_do)
-    for name, who, data in (("Utforme vedtak", "saksbehandler1", DECISION),
-                            ("Signere vedtak", "leder1", {"vedtak_godkjent": True}),
-                            ("Sende vedtaksbrev", "saksbehandler1",
-                             {"kanal": "papir", "sendt_dato": "2026-01-05"})):
-        task_id = _task(engine_do, case_id, name)
-        engine_do(lambda ctx, t=task_id, w=who, d=data: humantasks.complete(
-            ctx, t, user(ctx, w), d))
+    _decide_on_paper(engine_do, case_id, DECISION)
     first = engine_do(lambda ctx: ctx.session.scalar(select(Letter.id)))
     stored = engine_do(lambda ctx: ctx.session.get(Letter, first).pdf)
     officer, leader = browser("saksbehandler1"), browser("leder1")
@@ -164,14 +163,8 @@ def test_an_approved_letter_is_corrected_from_the_case_page(web_env, browser, en
 
 def test_a_known_delivery_date_moves_the_appeal_deadlines(web_env, browser, engine_do, clock):
     case_id = _case_at_decision(web_env, engine_do)
-    for name, who, data in (("Utforme vedtak", "saksbehandler1",
-                             dict(DECISION, hjemmel_koordinator="sosialtjenesteloven")),
-                            ("Signere vedtak", "leder1", {"vedtak_godkjent": True}),
-                            ("Sende vedtaksbrev", "saksbehandler1",
-                             {"kanal": "papir", "sendt_dato": "2026-01-05"})):
-        task_id = _task(engine_do, case_id, name)
-        engine_do(lambda ctx, t=task_id, w=who, d=data: humantasks.complete(
-            ctx, t, user(ctx, w), d))
+    _decide_on_paper(engine_do, case_id,
+                     dict(DECISION, hjemmel_koordinator="sosialtjenesteloven"))
     facts = engine_do(lambda ctx: dict(ctx.session.get(Case, case_id).facts))
     assert facts["leveringsdato"] == "2026-01-08"  # estimated: 3 working days
     [row] = engine_do(lambda ctx: letter_list.case_letters(ctx, case_id))
