@@ -3,10 +3,11 @@
 1. Render: the decision letter of a case (two decided items, bokmål) from its template to
    PDF/A-2a, as approval does (engine/letters: the HTML from the version's template, then
    WeasyPrint), N times after a warm-up; p50 and p95.
-2. Through Celery: 1,000 approved letters, each with a copy queued for digital mail, sent by
-   two `celery worker` processes (one task at a time each) to a local SvarUt stub
-   (tests/svarut_stub.py, the endpoints of SvarUt's REST API v2): from queueing the
-   `samflyt.send_letter` tasks until every copy is sent; letters per second.
+2. Through Celery: 1,000 approved letters not yet rendered, each with a copy queued for
+   digital mail, rendered and sent by two `celery worker` processes (one task at a time
+   each) to a local SvarUt stub (tests/svarut_stub.py, the endpoints of SvarUt's REST API
+   v2): from queueing the `samflyt.render_letter` and `samflyt.send_letter` tasks, as beat's
+   `samflyt.letters` does, until every copy is sent; letters per second.
 
 Usage: .venv/bin/python bench/bench_letters.py [--renders 40] [--letters 1000]
        [--postgres-url ADMIN_URL] [--redis-url redis://127.0.0.1:6379/13]
@@ -52,15 +53,16 @@ def measure_render(env, letter_id: int, runs: int) -> list[float]:
 
 
 def clone_letters(env, letter_id: int, count: int) -> None:
-    """`count` copies of the approved letter, each with one copy queued for SvarUt."""
+    """`count` copies of the approved letter, not rendered yet, each with one copy queued
+    for SvarUt."""
     with env.unit_of_work() as ctx:
         ctx.session.execute(text("""
             INSERT INTO letters (case_id, person_id, kind, template, version_id, language,
                                  status, facts, free_text, task_id, created_at, created_by,
                                  approved_at, approved_by, pdf, content_hash, version)
             SELECT case_id, person_id, kind, template, version_id, language, 'sent', facts,
-                   free_text, task_id, created_at, created_by, approved_at, approved_by, pdf,
-                   content_hash, 1
+                   free_text, task_id, created_at, created_by, approved_at, approved_by, NULL,
+                   NULL, 1
             FROM letters, generate_series(1, :count) WHERE id = :id"""),
             {"count": count, "id": letter_id})
         ctx.session.execute(text("""
@@ -94,7 +96,11 @@ def through_celery(env, stub, redis_url: str, count: int) -> float:
         with env.unit_of_work() as ctx:
             ids = list(ctx.session.scalars(text(
                 "SELECT id FROM letter_recipients WHERE status = 'queued' ORDER BY id")))
+            letters = list(ctx.session.scalars(text(
+                "SELECT id FROM letters WHERE content_hash IS NULL ORDER BY id")))
         started = time.perf_counter()
+        for letter_id in letters:
+            app.send_task(names.RENDER_LETTER, args=[letter_id])
         for recipient_id in ids:
             app.send_task(names.SEND_LETTER, args=[recipient_id])
         while True:
@@ -130,7 +136,8 @@ def main() -> None:
               f"p95 {p95(times):.0f} ms  ({len(times)} renders)")
         clone_letters(env, letter_id, args.letters - 1)
         elapsed = through_celery(env, stub, args.redis_url, args.letters)
-        print(f"{args.letters:,} letters sent through Celery (2 workers) to the SvarUt stub in "
+        print(f"{args.letters:,} letters rendered and sent through Celery (2 workers) to the "
+              f"SvarUt stub in "
               f"{elapsed:.1f} s: {args.letters / elapsed:.1f} letters/s; "
               f"shipments at the stub: {len(stub.shipments):,}")
     env.dispose()

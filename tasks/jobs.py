@@ -104,14 +104,27 @@ def send_letter(self, recipient_id: int, now: str | None = None) -> dict:
     return {"shipped": shipped}
 
 
+@app.task(name=names.RENDER_LETTER, soft_time_limit=names.RENDER_LIMITS[0],
+          time_limit=names.RENDER_LIMITS[1], acks_late=True)
+def render_letter(letter_id: int, now: str | None = None) -> dict:
+    """Render one approved letter's PDFs (a second run finds them rendered)."""
+    return {"rendered": scheduler.render_letter(worker.environment(), int(letter_id),
+                                                worker.business_time(now))}
+
+
 @app.task(name=names.LETTERS, soft_time_limit=names.SWEEP_LIMITS[0],
           time_limit=names.SWEEP_LIMITS[1])
 def letters(now: str | None = None) -> dict:
-    """Queue a send for each queued copy; ask SvarUt about the sent ones."""
+    """Queue a render for each approved letter not rendered yet; with digital mail, queue a
+    send for each queued copy and ask SvarUt about the sent ones."""
+    env = worker.environment()
+    to_render = scheduler.letters_to_render(env)
+    for letter_id in to_render:
+        render_letter.apply_async(args=[letter_id], kwargs={"now": now})
     client = worker.svarut()
     if client is None:
-        return {}
-    env = worker.environment()
+        return {"rendering": len(to_render)}
     for recipient_id in scheduler.letters_waiting(env):
         send_letter.apply_async(args=[recipient_id], kwargs={"now": now})
-    return _log(scheduler.poll_letters(env, client, worker.business_time(now)))
+    return {"rendering": len(to_render), **_log(scheduler.poll_letters(
+        env, client, worker.business_time(now)))}

@@ -17,8 +17,11 @@ DELIVER_NOTICE = "samflyt.deliver_notice"
 #: Send one letter's copy to SvarUt by its LetterRecipient id (retried with backoff while
 #: SvarUt does not answer; the shipment id makes a retry send nothing twice).
 SEND_LETTER = "samflyt.send_letter"
-#: Queue SEND_LETTER for every queued copy and fetch the sent copies' status (beat: every
-#: SAMFLYT_SWEEP_INTERVAL s when digital mail is on).
+#: Render one approved letter's PDFs by its Letter id (once: a second run finds them done).
+RENDER_LETTER = "samflyt.render_letter"
+#: Queue RENDER_LETTER for every approved letter not yet rendered, SEND_LETTER for every
+#: queued copy and fetch the sent copies' status (beat: every
+#: SAMFLYT_SWEEP_INTERVAL s; sending and status only when digital mail is on).
 LETTERS = "samflyt.letters"
 
 #: The queue every Samflyt task goes to (a worker started without -Q consumes it).
@@ -32,5 +35,7 @@ DIGEST_LIMITS = (900, 960)
 ITEM_LIMITS = (60, 90)
 #: A send to SvarUt may take long (KS allows 16 minutes for a large letter).
 LETTER_LIMITS = (1000, 1060)
+#: Rendering a letter: a PDF takes about 0.2 s a copy; a minute is far more than enough.
+RENDER_LIMITS = (60, 90)
 #: Retries of SEND_LETTER: at most this many, waiting 2^n seconds up to the cap.
 LETTER_RETRIES, LETTER_BACKOFF_MAX = 8, 600

@@ -3,6 +3,8 @@ case and is logged.
 
     GET /api/v1/cases/<id>/letters     the case's letters: kind, status, copies, dates
     GET /api/v1/letters/<id>/pdf       one letter as PDF (as approved; a draft is marked)
+    GET /api/v1/letters/<id>/copies/<copy id>/pdf
+                                       one copy, addressed to its recipient in its language
 """
 from __future__ import annotations
 
@@ -24,3 +26,10 @@ def letter_pdf(letter_id: int):
     letter, pdf = drafting.pdf_of(uow.ctx(), letter_id, g.user)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="brev-{letter.id}.pdf"'})
+
+
+@bp.get("/letters/<dbid:letter_id>/copies/<dbid:copy_id>/pdf")
+def letter_copy_pdf(letter_id: int, copy_id: int):
+    letter, copy, pdf = drafting.copy_pdf_of(uow.ctx(), letter_id, copy_id, g.user)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="brev-{letter.id}-kopi-{copy.id}.pdf"'})

@@ -1,6 +1,7 @@
 """The embedded default's background work, in a thread of `samflyt serve`: the same engine
 operations the scaled set-up runs on Celery (engine/scheduler.py): the sweep (timers and
-deadline notices), digital letters (when SvarUt is set up) and the immediate e-mails every
+deadline notices), letters (any approved letter not yet rendered; sending the digital
+copies when SvarUt is set up) and the immediate e-mails every
 `interval_seconds`, the digests once a day from SAMFLYT_DIGEST_HOUR."""
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ class BackgroundWork:
     def run_once(self, now: datetime | None = None) -> scheduler.Report:
         now = now or self.env.clock()
         report = scheduler.sweep(self.env, now)
+        scheduler.render_letters(self.env, now)  # approved under workers that are gone
         if self.svarut is not None:  # digital letters: send the queued, ask about the sent
             scheduler.letters(self.env, self.svarut, now)
         if self.sender is not None:

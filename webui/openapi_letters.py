@@ -9,10 +9,14 @@ DATETIME = {"type": ["string", "null"], "format": "date-time"}
 
 COPY = {
     "type": "object", "additionalProperties": False,
-    "required": ["name", "relation", "channel", "status", "posted_on", "delivered_on",
-                 "delivery_source", "read_on"],
+    "required": ["id", "name", "relation", "language", "sha256", "channel", "status",
+                 "posted_on", "delivered_on", "delivery_source", "read_on"],
     "properties": {
+        "id": DB_ID,
         "name": {"type": "string"},
+        "language": {"enum": ["nb", "nn"], "description": "the copy's written language"},
+        "sha256": {"type": ["string", "null"],
+                   "description": "SHA-256 of the copy's PDF, once rendered after approval"},
         "relation": {"enum": ["selv", "forelder", "verge", "parorende"]},
         "channel": {"enum": ["print", "svarut", "protected", None],
                     "description": "print: paper; svarut: digital mail; protected: a "
@@ -32,7 +36,9 @@ LETTER = {
         "language": {"enum": ["nb", "nn"]},
         "created_at": {"type": "string", "format": "date-time"},
         "approved_at": DATETIME, "approved_by": {"type": ["string", "null"]},
-        "sha256": {"type": ["string", "null"], "description": "SHA-256 of the approved PDF"},
+        "sha256": {"type": ["string", "null"],
+                   "description": "SHA-256 of the archived PDF (the first copy's), once "
+                                  "rendered after approval"},
         "delivered_on": {**NULLABLE_DATE, "description": "the last copy's delivery: what "
                          "starts an appeal clock"},
         "corrects": {"type": ["integer", "null"], "description": "the letter it corrects"},
@@ -59,6 +65,13 @@ def add(doc: dict, errors: dict) -> None:
         "summary": "One letter as PDF/A: as approved (immutable), or a draft rendered now and "
                    "marked as one (the read is logged)",
         "parameters": [{"name": "letter_id", **param}],
+        "responses": {"200": {"description": "The PDF", "content": {"application/pdf": {
+            "schema": {"type": "string", "format": "binary"}}}},
+            **{c: errors[c] for c in ("401", "403", "404")}}}}
+    paths["/letters/{letter_id}/copies/{copy_id}/pdf"] = {"get": {
+        "summary": "One copy of a letter as PDF/A, addressed to its recipient in the copy's "
+                   "written language (the read is logged)",
+        "parameters": [{"name": "letter_id", **param}, {"name": "copy_id", **param}],
         "responses": {"200": {"description": "The PDF", "content": {"application/pdf": {
             "schema": {"type": "string", "format": "binary"}}}},
             **{c: errors[c] for c in ("401", "403", "404")}}}}

@@ -264,6 +264,12 @@ class Settings:
     #: it is marked failed (the officer then sends it on paper).
     letter_send_attempts: int = 8
 
+    @property
+    def background_workers(self) -> bool:
+        """Whether background workers (Celery) do the slow work, such as rendering approved
+        letters; else it is done in the process that asks for it."""
+        return bool(self.broker_url)
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         environ = os.environ if environ is None else environ

@@ -51,11 +51,12 @@ def notice_facts(case: Case, data: dict) -> dict[str, Any]:
 
 def context(ctx, letter: Letter, case: Case, person: Person | None,
             recipient: LetterRecipient | None, address: tuple[str, ...],
-            on: date) -> dict[str, Any]:
-    """The values the template is rendered with, for one copy (`recipient`) or the draft."""
+            on: date, language: str | None = None) -> dict[str, Any]:
+    """The values the template is rendered with, for one copy (`recipient`, in `language`)
+    or the draft."""
     settings: Settings = ctx.settings
     facts = dict(letter.facts or {})
-    names = ITEM_NAMES[letter.language]
+    names = ITEM_NAMES[language or letter.language]
     delivery = expected_delivery(ctx, on)
     items = []
     for item in facts.get("punkter", []):

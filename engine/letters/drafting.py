@@ -5,10 +5,8 @@ and is logged.
 """
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -18,9 +16,8 @@ from engine.cases import audit
 from engine.core.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from engine.core.messages import N_
 from engine.db.models import Case, Letter, LetterRecipient, Person, ProcessVersion, User
-from engine.letters import content, recipients, render, templates
+from engine.letters import documents, recipients, render, templates
 from engine.letters.kinds import KINDS, LANGUAGES, LetterKind
-from engine.persons import protection
 
 DRAFT = "draft"
 APPROVED = "approved"
@@ -54,21 +51,14 @@ def draft(ctx, case: Case, version: ProcessVersion, kind_key: str, template: str
 
 def preview_html(ctx, letter: Letter, on: date | None = None) -> str:
     """The letter as its first recipient reads it (a draft is marked as one)."""
-    case = ctx.session.get(Case, letter.case_id)
-    person = ctx.session.get(Person, letter.person_id) if letter.person_id else None
-    first = letter.recipients[0] if letter.recipients else None
-    if on is None:  # an approved letter is dated the day it was approved
-        on = (letter.approved_at.astimezone(ZoneInfo(ctx.settings.timezone)).date()
-              if letter.approved_at else ctx.today())
-    values = content.context(ctx, letter, case, person, first, _address(ctx, first), on)
-    return templates.render_html(ctx.session.get(ProcessVersion, letter.version_id),
-                                 letter.template, letter.language,
-                                 values)
+    return documents.copy_html(ctx, letter, None, on)
 
 
 def approve(ctx, letter_id: int, user: User, expected_version: int | None = None) -> Letter:
-    """Approve the letter: its PDF is rendered once, stored and hashed; nothing of it
-    changes after. A letter that carries a decision is approved by a leader."""
+    """Approve the letter: nothing of it changes after. Its PDFs are rendered once, stored
+    and hashed: here, or by a background worker when there are workers
+    (engine/letters/documents.py). A letter that carries a decision is approved by a
+    leader."""
     letter = _get(ctx, letter_id)
     kind = KINDS[letter.kind]
     _require_draft(letter, expected_version)
@@ -80,12 +70,17 @@ def approve(ctx, letter_id: int, user: User, expected_version: int | None = None
     if not letter.recipients:
         raise ConflictError(N_("Brevet har ingen mottaker: registrer foreldre med "
                                "foreldreansvar eller verge på personen"))
+    version = ctx.session.get(ProcessVersion, letter.version_id)
+    for language in {documents.language_of(letter, copy) for copy in letter.recipients}:
+        if not templates.has_template(version, letter.template, language):
+            raise ConflictError(N_("Brevmalen finnes ikke på målformen «%(language)s»"),
+                                language=language)
     letter.status, letter.approved_at, letter.approved_by = APPROVED, ctx.now(), user.username
-    pdf = render.to_pdf(preview_html(ctx, letter))
-    letter.pdf, letter.content_hash = pdf, hashlib.sha256(pdf).hexdigest()
     ctx.session.flush()
     audit.record(ctx, ctx.session.get(Case, letter.case_id), user.username, "letter_approved",
-                 letter=letter.id, kind=letter.kind, sha256=letter.content_hash)
+                 letter=letter.id, kind=letter.kind)
+    if not ctx.settings.background_workers:
+        documents.render_letter(ctx, letter.id, user.username)
     return letter
 
 
@@ -104,6 +99,9 @@ def correct(ctx, letter_id: int, user: User) -> Letter:
                     created_at=ctx.now(), created_by=user.username, status=DRAFT)
     ctx.session.add(letter)
     set_recipients(ctx, letter, KINDS[old.kind])
+    chosen = {copy.person_id: copy.language for copy in old.recipients}
+    for copy in letter.recipients:  # to each in the language their copy was in
+        copy.language = chosen.get(copy.person_id, copy.language)
     ctx.session.flush()
     audit.record(ctx, ctx.session.get(Case, old.case_id), user.username, "letter_corrected",
                  letter=letter.id, corrects=old.id)
@@ -140,6 +138,27 @@ def add_recipient(ctx, letter_id: int, user: User, recipient_id: int) -> LetterR
     return copy
 
 
+def set_copy_language(ctx, letter_id: int, copy_id: int, user: User,
+                      language: str) -> LetterRecipient:
+    """Choose the written language of one copy of a draft (a parent who writes nynorsk gets
+    the letter in nynorsk, whatever the letter's own language)."""
+    letter = _get(ctx, letter_id)
+    _require_draft(letter, None)
+    if not holds_any(user.role_keys, {CASE_OFFICER, LEADER}):
+        raise PermissionDenied(N_("Du kan ikke endre brev"))
+    copy = next((c for c in letter.recipients if c.id == copy_id), None)
+    if copy is None:
+        raise NotFound(N_("Fant ikke mottakeren"))
+    version = ctx.session.get(ProcessVersion, letter.version_id)
+    if language not in LANGUAGES or not templates.has_template(version, letter.template,
+                                                                language):
+        raise InvalidInput(N_("Brevmalen finnes ikke på målformen «%(language)s»"),
+                           {"malform": N_("Velg bokmål eller nynorsk")}, language=language)
+    copy.language = None if language == letter.language else language
+    ctx.session.flush()
+    return copy
+
+
 def require_full_case(ctx, case_id: int, user: User, purpose: str) -> Case:
     """The case, if `user` may read it in full (letters hold the person's data); the read is
     logged."""
@@ -160,11 +179,26 @@ def readable(ctx, letter_id: int, user: User, purpose: str) -> Letter:
 
 
 def pdf_of(ctx, letter_id: int, user: User) -> tuple[Letter, bytes]:
-    """The letter's PDF: as approved, or a draft rendered now (marked as a draft)."""
+    """The letter's PDF: as approved (rendered now if no one has yet), or a draft rendered
+    now and marked as a draft."""
     letter = readable(ctx, letter_id, user, f"letter {letter_id}")
-    if letter.pdf is not None:
-        return letter, letter.pdf
-    return letter, render.to_pdf(preview_html(ctx, letter))
+    if letter.status == DRAFT:
+        return letter, render.to_pdf(preview_html(ctx, letter))
+    documents.ensure_rendered(ctx, letter)
+    return letter, letter.pdf or b""
+
+
+def copy_pdf_of(ctx, letter_id: int, copy_id: int, user: User
+                ) -> tuple[Letter, LetterRecipient, bytes]:
+    """One copy's PDF, addressed to its recipient in its language (a draft: rendered now)."""
+    letter = readable(ctx, letter_id, user, f"letter {letter_id} copy {copy_id}")
+    copy = next((c for c in letter.recipients if c.id == copy_id), None)
+    if copy is None:
+        raise NotFound(N_("Fant ikke mottakeren"))
+    if letter.status == DRAFT:
+        return letter, copy, render.to_pdf(documents.copy_html(ctx, letter, copy))
+    documents.ensure_rendered(ctx, letter)
+    return letter, copy, copy.pdf or b""
 
 
 def _get(ctx, letter_id: int) -> Letter:
@@ -195,7 +229,10 @@ def set_recipients(ctx, letter: Letter, kind: LetterKind) -> None:
             shipment_id=str(uuid.uuid4()), attempts=0)]
         return
     found = recipients.default_recipients(ctx, person, kind, ctx.today())
+    chosen = {copy.person_id: copy.language for copy in letter.recipients}
     copies = [_recipient(candidate) for candidate in found]
+    for copy in copies:  # a draft drafted again keeps the languages chosen for its copies
+        copy.language = chosen.get(copy.person_id, copy.language)
     case = ctx.session.get(Case, letter.case_id)
     applicant = (case.data or {}).get("soker_navn")
     if not copies and case.applicant_relation in ("forelder", "verge") and applicant:
@@ -207,15 +244,10 @@ def set_recipients(ctx, letter: Letter, kind: LetterKind) -> None:
 
 
 def _recipient(candidate: recipients.Candidate) -> LetterRecipient:
+    """A copy for `candidate`: the person's own in the letter's language (chosen for them),
+    another's in their own written language when one is registered."""
+    own = candidate.relation == "selv"
     return LetterRecipient(person_id=candidate.person.id, name=candidate.person.name,
                            relation=candidate.relation, status="pending",
+                           language=None if own else candidate.person.written_language,
                            shipment_id=str(uuid.uuid4()), attempts=0)
-
-
-def _address(ctx, recipient: LetterRecipient | None) -> tuple[str, ...]:
-    """The address printed on the letter: never a protected one (the letter reaches others,
-    and a strengt fortrolig person's goes by the protected route without it)."""
-    if recipient is None or recipient.person_id is None:
-        return ()
-    person = ctx.session.get(Person, recipient.person_id)
-    return protection.shown_address(person, None, for_others=True).lines

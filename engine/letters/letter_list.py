@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from engine.accounts.roles import CASE_OFFICER, LEADER, holds_any
 from engine.db.models import Letter, User
-from engine.letters import drafting
+from engine.letters import documents, drafting
 from engine.letters.kinds import KINDS
 
 
@@ -28,6 +28,10 @@ class Copy:
     #: How a protected copy went (SAMFLYT_PROTECTED_ROUTE), else None.
     route_note: str | None = None
     id: int | None = None
+    #: nb | nn: the copy's written language.
+    language: str = "nb"
+    #: The copy's document's SHA-256 once rendered.
+    content_hash: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,6 +53,8 @@ class LetterRow:
     may_correct: bool = False
     may_approve: bool = False
     may_send: bool = False
+    #: A draft's copies' languages may be chosen.
+    may_edit: bool = False
 
 
 def case_letters(ctx, case_id: int, user: User | None = None) -> list[LetterRow]:
@@ -66,7 +72,7 @@ def case_letters(ctx, case_id: int, user: User | None = None) -> list[LetterRow]
         copies=[Copy(c.name, c.relation, c.channel, c.status, c.posted_on, c.delivered_on,
                      c.delivery_source, c.read_on,
                      ctx.settings.protected_route if c.channel == "protected" else None,
-                     c.id)
+                     c.id, documents.language_of(letter, c), c.content_hash)
                 for c in letter.recipients],
         **(_actions(letter, user) if user is not None else {}))
         for letter in letters]
@@ -79,7 +85,8 @@ def _actions(letter: Letter, user: User) -> dict[str, bool]:
     return {"may_correct": works and letter.status != "draft",
             "may_approve": letter.status == "draft" and letter.corrects_id is not None
             and holds_any(roles, {approver, LEADER}),
-            "may_send": works and letter.status == "approved" and letter.corrects_id is not None}
+            "may_send": works and letter.status == "approved" and letter.corrects_id is not None,
+            "may_edit": works and letter.status == "draft"}
 
 
 def readable_case_letters(ctx, case_id: int, user: User) -> list[LetterRow]:
@@ -96,7 +103,9 @@ def as_json(row: LetterRow) -> dict:
             "created_at": iso(row.created_at), "approved_at": iso(row.approved_at),
             "approved_by": row.approved_by, "sha256": row.content_hash,
             "delivered_on": iso(row.delivered_on), "corrects": row.corrects_id,
-            "recipients": [{"name": c.name, "relation": c.relation, "channel": c.channel,
+            "recipients": [{"id": c.id, "name": c.name, "relation": c.relation,
+                            "language": c.language, "sha256": c.content_hash,
+                            "channel": c.channel,
                             "status": c.status, "posted_on": iso(c.posted_on),
                             "delivered_on": iso(c.delivered_on),
                             "delivery_source": c.delivery_source, "read_on": iso(c.read_on)}

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from engine.cases import audit
 from engine.core.settings import Settings
 from engine.db.models import Case, LetterRecipient, Person
-from engine.letters import sending
+from engine.letters import documents, sending
 from engine.letters.kinds import KINDS
 from engine.letters.svarut import PostalAddress, Shipment, SvarUtClient, SvarUtError
 
@@ -46,10 +46,15 @@ def dispatch(ctx, recipient_id: int, client: SvarUtClient) -> str | None:
     """Send one queued copy; its SvarUt id (None when it is no longer queued). A retryable
     SvarUtError is raised for the boundary to retry later; a final refusal marks the copy
     failed, for the officer to send on paper."""
-    copy = ctx.session.get(LetterRecipient, recipient_id, with_for_update=True)
+    unlocked = ctx.session.get(LetterRecipient, recipient_id)
+    if unlocked is None or unlocked.status != QUEUED:
+        return None
+    # the documents first (the renderer locks the letter, then writes its copies)
+    letter = documents.ensure_rendered(ctx, unlocked.letter)
+    copy = ctx.session.get(LetterRecipient, recipient_id, with_for_update=True,
+                           populate_existing=True)
     if copy is None or copy.status != QUEUED:
         return None
-    letter = copy.letter
     case = ctx.session.get(Case, letter.case_id)
     person = ctx.session.get(Person, copy.person_id)
     copy.attempts += 1
@@ -95,6 +100,6 @@ def _shipment(copy: LetterRecipient, letter, case: Case, person: Person) -> Ship
                if person.postal_code and person.postal_place else None)
     return Shipment(shipment_id=copy.shipment_id, title=KINDS[letter.kind].title,
                     national_id=person.national_id or "", recipient_name=person.name,
-                    address=address, pdf=letter.pdf or b"", filename=f"brev-{letter.id}.pdf",
+                    address=address, pdf=copy.pdf or b"", filename=f"brev-{letter.id}.pdf",
                     case_number=case.case_number, letter_kind=letter.kind,
                     digital_only=address is None)

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from engine.cases import plan_rules
 from engine.core.context import EngineContext
 from engine.deadlines import task_deadlines
-from engine.letters import outbox
+from engine.letters import documents, outbox
 from engine.notices import mailing
 from engine.scheduling import chunks
 from engine.scheduling.sweep import fire_instances, sweep_once
@@ -234,6 +234,25 @@ class LetterReport:
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+
+def render_letter(env, letter_id: int, now: datetime | None = None) -> bool:
+    """Render one approved letter's documents in its own transaction; True when this call
+    did (False: already rendered, by another worker or whoever needed it first)."""
+    _now, make_ctx = contexts(env, now)
+    ok, rendered = _unit(env, make_ctx, lambda ctx: documents.render_letter(ctx, letter_id))
+    return bool(ok and rendered)
+
+
+def letters_to_render(env) -> list[int]:
+    """The approved letters whose documents are not rendered yet."""
+    _now, make_ctx = contexts(env, None)
+    return _read(env, make_ctx, documents.pending)
+
+
+def render_letters(env, now: datetime | None = None) -> int:
+    """Render every approved letter not rendered yet (the embedded set-up's round)."""
+    return sum(render_letter(env, letter_id, now) for letter_id in letters_to_render(env))
 
 
 def send_letter(env, client, recipient_id: int, now: datetime | None = None) -> bool:

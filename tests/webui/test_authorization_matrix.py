@@ -298,6 +298,26 @@ def _html_cases(world, browser):
         client.get(f"/letters/{world.letter()[1]}.pdf"),
         200 if role in searchers[:3] else 403))
 
+    def first_copy(letter_id: int) -> int:
+        return world.do(lambda ctx: ctx.session.get(Letter, letter_id).recipients[0].id)
+
+    def copy_pdf(client, role):
+        letter_id = world.letter()[1]
+        _status(client.get(f"/letters/{letter_id}/copies/{first_copy(letter_id)}.pdf"),
+                200 if role in searchers[:3] else 403)
+    add("/letters/<dbid:letter_id>/copies/<dbid:copy_id>.pdf|GET", copy_pdf)
+
+    def copy_language(client, role):
+        letter_id = world.letter()[1]
+        copy_id = first_copy(letter_id)
+        _status(client.post(f"/letters/{letter_id}/copies/{copy_id}/language",
+                            {"malform": "nn"}),
+                302 if role in ("saksbehandler", "leder") else 403,
+                to=re.compile(r"/cases/\d+#letters-title"))
+        changed = world.do(lambda ctx: ctx.session.get(Letter, letter_id).recipients[0].language)
+        assert (changed == "nn") == (role in ("saksbehandler", "leder"))
+    add("/letters/<dbid:letter_id>/copies/<dbid:copy_id>/language|POST", copy_language)
+
     def plan_pages(client, role):
         plan_id = world.plan()
         readers = searchers[:3]
@@ -517,6 +537,12 @@ def _api_rows(world, api):
     add("/api/v1/letters/<dbid:letter_id>/pdf|GET", lambda client, role: _status(
         client.get(f"/api/v1/letters/{world.letter()[1]}/pdf"),
         200 if role in caseworkers else 403))
+    def api_copy_pdf(client, role):
+        letter_id = world.letter()[1]
+        copy_id = world.do(lambda ctx: ctx.session.get(Letter, letter_id).recipients[0].id)
+        _status(client.get(f"/api/v1/letters/{letter_id}/copies/{copy_id}/pdf"),
+                200 if role in caseworkers else 403)
+    add("/api/v1/letters/<dbid:letter_id>/copies/<dbid:copy_id>/pdf|GET", api_copy_pdf)
     add("/api/v1/reports/kpr|GET", lambda client, role: _status(
         client.get("/api/v1/reports/kpr?year=2025"),
         200 if role in ("leder", "koordinerende_enhet") else 403))

@@ -191,3 +191,35 @@ def test_a_known_delivery_date_moves_the_appeal_deadlines(web_env, browser, engi
         "2026-01-12", "entered")
     assert browser("koordinator1").post(f"/letters/{row.id}/copies/{copy.id}/delivered",
                                         {"leveringsdato": "2026-01-12"}).status_code == 403
+
+
+def test_a_copys_language_is_chosen_on_the_case_page_and_each_copy_downloads(
+        web_env, browser, api, engine_do):
+    case_id = _case_at_decision(web_env, engine_do)
+    _decide_on_paper(engine_do, case_id, DECISION)
+    first = engine_do(lambda ctx: ctx.session.scalar(select(Letter.id)))
+    officer, leader = browser("saksbehandler1"), browser("leder1")
+    officer.post(f"/letters/{first}/correct")
+    second = engine_do(lambda ctx: ctx.session.scalar(select(func.max(Letter.id))))
+    copy_id = engine_do(lambda ctx: ctx.session.get(Letter, second).recipients[0].id)
+    page = officer.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f'id="malform-{copy_id}"' in page  # a draft's copies: their language chosen here
+    refused = officer.post(f"/letters/{second}/copies/{copy_id}/language", {"malform": "se"})
+    assert refused.status_code == 302
+    assert "finnes ikke på målformen" in officer.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert officer.post(f"/letters/{second}/copies/{copy_id}/language",
+                        {"malform": "nn"}).status_code == 302
+    leader.post(f"/letters/{second}/approve")
+    page = officer.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f'id="malform-{copy_id}"' not in page  # approved: no more choosing
+    assert "kopien på nynorsk (PDF)" in page
+    download = officer.get(f"/letters/{second}/copies/{copy_id}.pdf")
+    assert download.status_code == 200 and "Grunngiving" in _text(download.get_data())
+    [listed] = [row for row in api("saksbehandler1").get(
+        f"/api/v1/cases/{case_id}/letters").json["letters"] if row["id"] == second]
+    [copy] = listed["recipients"]
+    assert (copy["id"], copy["language"]) == (copy_id, "nn")
+    import hashlib
+    from_api = api("saksbehandler1").get(f"/api/v1/letters/{second}/copies/{copy_id}/pdf")
+    assert hashlib.sha256(from_api.get_data()).hexdigest() == copy["sha256"]
+    assert officer.get(f"/letters/{second}/copies/999999.pdf").status_code == 404

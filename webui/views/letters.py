@@ -29,6 +29,26 @@ def pdf(letter_id: int):
     return pdf_response(content, f"brev-{letter.id}.pdf")
 
 
+@bp.get("/<dbid:letter_id>/copies/<dbid:copy_id>.pdf")
+def copy_pdf(letter_id: int, copy_id: int):
+    """One copy: addressed to its recipient, in its language (for printing it)."""
+    letter, copy, content = drafting.copy_pdf_of(uow.ctx(), letter_id, copy_id, g.user)
+    return pdf_response(content, f"brev-{letter.id}-kopi-{copy.id}.pdf")
+
+
+@bp.post("/<dbid:letter_id>/copies/<dbid:copy_id>/language")
+def copy_language(letter_id: int, copy_id: int):
+    """The written language of one copy of a draft."""
+    drafting.readable(uow.ctx(), letter_id, g.user, "letter language")
+    try:
+        drafting.set_copy_language(uow.ctx(), letter_id, copy_id, g.user,
+                                   request.form.get("malform", ""))
+    except (ConflictError, InvalidInput) as error:
+        return _refused(letter_id, error)
+    flash(_("Målformen for kopien er endret."), "success")
+    return _back(letter_id)
+
+
 def task_preview(task_id: int, values: dict) -> Response:
     """The preview of a drafting task's letter (the task page's "Forhåndsvis brevet")."""
     return pdf_response(preview.preview_pdf(uow.ctx(), task_id, g.user, values),

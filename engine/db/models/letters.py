@@ -23,8 +23,10 @@ class Letter(Base):
     """A letter of a case: a decision (vedtak), an interim reply, an appeal's notices.
 
     A draft is rendered from its template (a file of the case's process version) and the
-    case's facts each time it is shown; approval stores the PDF and its SHA-256, after which
-    nothing of the letter's content changes (a correction is a new letter, `corrects_id`).
+    case's facts each time it is shown. After approval nothing of the letter's content
+    changes (a correction is a new letter, `corrects_id`); its PDFs are rendered once
+    (engine/letters/documents.py): one per copy, and the letter's own, the one archived,
+    is its first copy's.
     `delivered_on` (the last recipient's delivery) is what starts an appeal clock.
     """
     __tablename__ = "letters"
@@ -53,7 +55,7 @@ class Letter(Base):
     created_by: Mapped[str] = mapped_column(String(80))
     approved_at: Mapped[datetime | None]
     approved_by: Mapped[str | None] = mapped_column(String(80))
-    #: Set on approval: the PDF as sent, and its SHA-256 (hex).
+    #: Set when rendered after approval: the archived PDF (the first copy's), its SHA-256.
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     content_hash: Mapped[str | None] = mapped_column(String(64))
     delivered_on: Mapped[date | None] = mapped_column(Date)
@@ -82,7 +84,9 @@ class LetterRecipient(Base):
     name: Mapped[str] = mapped_column(String(200))
     #: selv | forelder | verge | parorende (why they receive it)
     relation: Mapped[str] = mapped_column(String(20))
-    #: print | svarut | protected (engine/letters/channels.py)
+    #: nb | nn: this copy's written language; None: the letter's.
+    language: Mapped[str | None] = mapped_column(String(2))
+    #: print | svarut | protected (engine/letters/sending.py)
     channel: Mapped[str | None] = mapped_column(String(20))
     #: pending | queued | posted | sent | delivered | failed
     status: Mapped[str] = mapped_column(String(20), default="pending")
@@ -96,5 +100,8 @@ class LetterRecipient(Base):
     delivery_source: Mapped[str | None] = mapped_column(String(20))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: Set when rendered after approval: this copy's PDF, addressed to it, and its SHA-256.
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
     letter: Mapped[Letter] = relationship(back_populates="recipients")
 
