@@ -16,6 +16,7 @@ from engine.core.errors import DefinitionError, EngineError
 from engine.core.settings import Settings, UnsafeSecretKey, require_secret_key
 from engine.definitions import store
 from engine.environment import EngineEnvironment
+from webui.cli_organisation import units_group
 
 
 def _environment() -> EngineEnvironment:
@@ -91,6 +92,9 @@ def demo() -> None:
     click.echo(f"database: {env.settings.database_url}")
     for line in created:
         click.echo(line)
+
+
+main.add_command(units_group)
 
 
 @main.group()
@@ -201,13 +205,16 @@ def users_group() -> None:
 @click.option("--display-name", default=None)
 @click.option("--email", default=None)
 @click.option("--trained", is_flag=True, help="Has had the coordinator training.")
-def users_add(name, roles, display_name, email, trained) -> None:
+@click.option("--unit", "unit_keys", multiple=True,
+              help="A unit the user belongs to (the first is their home unit); none given: "
+                   "SAMFLYT_DEFAULT_UNIT.")
+def users_add(name, roles, display_name, email, trained, unit_keys) -> None:
     """Add user NAME with one or more --role."""
     env = _environment()
     try:
         with env.unit_of_work() as ctx:
             users.add_user(ctx, name, roles, display_name=display_name, email=email,
-                           trained_coordinator=trained)
+                           trained_coordinator=trained, units=list(unit_keys) or None)
     except EngineError as error:
         _fail(str(error) + _field_errors(error))
     click.echo(f"added {name} ({', '.join(roles)})")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 from werkzeug.exceptions import HTTPException
 
+from engine.accounts.roles import NON_WORK_ROLES
 from engine.core.errors import (
     ConflictError,
     DefinitionError,
@@ -20,7 +21,7 @@ from engine.core.errors import (
     ProcessError,
 )
 
-from . import uow
+from . import config, uow
 from .i18n import translate, translate_all
 from .parsing import InputRefused
 
@@ -58,9 +59,23 @@ ERROR_NAMES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "
                503: "database_unavailable"}
 
 
-def page(status: int, message: str, errors: dict | None = None):
+def page(status: int, message: str, errors: dict | None = None,
+         override_case: int | None = None, reason: str = ""):
+    """The error page; `override_case`: a refused case the reader may ask emergency access
+    to (engine/access/overrides.py)."""
     return render_template("error.html", status=status, message=message,
-                           errors=errors or {}), status
+                           errors=errors or {}, override_case=override_case,
+                           override_hours=config.settings().override_hours,
+                           reason=reason), status
+
+
+def _override_offer(error: PermissionDenied) -> int | None:
+    """The refused case, when the reader may ask for emergency access to it (a person who
+    does casework; never the administrator, who reads no personal data)."""
+    user = getattr(g, "user", None)
+    if error.refused_case is None or user is None or user.role_keys <= NON_WORK_ROLES:
+        return None
+    return error.refused_case
 
 
 def init_app(app) -> None:
@@ -75,7 +90,8 @@ def init_app(app) -> None:
             errors = {str(i): translate(p) for i, p in enumerate(error.problems)}
         if is_api():
             return api_error(status, ERROR_NAMES[status], translate(error.message), errors)
-        return page(status, translate(error.message), errors)
+        offer = _override_offer(error) if isinstance(error, PermissionDenied) else None
+        return page(status, translate(error.message), errors, override_case=offer)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

@@ -1,55 +1,115 @@
-"""Who may see a case and its tasks, as levels:
+"""Who may read a case and its tasks, and why: access follows the need (helsepersonelloven
+§ 21 a). Levels:
 
 - ``"full"``: the case with the person's data (the application, the plan, form values);
 - ``"limited"``: the case's course (tasks, who holds them, deadlines, notices), no personal
-  data;
-- ``None``: nothing; the case and its tasks answer 403.
+  data: the supervisors (who hand tasks over) and the administrator;
+- ``None``: nothing; the case and its tasks answer 403 (and the refusal is logged).
 
-A task is seen exactly as its case is seen, so the task page, the task API, the case page and
-the inbox give one answer. The rules (roles as groups from engine/accounts/roles.py):
+A user reads a case in full (the basis, `why`, goes into the read log) when they
 
-- the case-working roles (`CASEWORK_ROLES`) read every case in full;
-- a coordinator (`COORDINATOR_ROLES`) reads in full the cases they coordinate (the case's
-  coordinator, or the current coordinator of the plan the case opened or joined) or work
-  on: holds or held a task of, or may take one (an open task of their role nobody holds);
-- the overview roles (`OVERVIEW_ROLES`, the administrator) read every case limited;
-- everyone else nothing.
+- have a case-working role in its responsible unit (`unit`);
+- hold or held a task in it, or may take one of its open tasks for a role that is not a
+  case-working role (a coordinator's task nobody holds) (`task`);
+- are its coordinator, or coordinate the plan it opened or joined (`coordinator`);
+- are in the coordinating unit and the case waits for it (an open task of its role: the
+  appointment) or carries an escalation not yet resolved (`coordinating_unit`);
+- lead the responsible unit, or a unit whose member holds, held or coordinates it (`leader`);
+- were granted emergency access to it that has not expired (`override`,
+  engine/access/overrides.py).
+
+A plan's participants read the plan within their consent, never the case
+(engine/plans/plan_page.py). A task is seen exactly as its case is seen, so the task page,
+the task API, the case page and the inbox give one answer; `visible_cases` and
+`visible_tasks` are the same rules in SQL, for search and the inbox.
 
 Handing over a task a colleague holds is for supervisors (`SUPERVISOR_ROLES`); a worker of
 the task's role may hand over a task nobody holds or one they hold themselves.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import aliased
 
 from engine.accounts.roles import (
     CASEWORK_ROLES,
-    COORDINATOR_ROLES,
+    COORDINATING_UNIT,
     OVERVIEW_ROLES,
     SUPERVISOR_ROLES,
     holds_any,
 )
 from engine.core.errors import NotFound, PermissionDenied
 from engine.core.messages import N_
-from engine.db.models import Case, HumanTask, PlanCoordinator, User
+from engine.db.models import (
+    AccessOverride,
+    Case,
+    HumanTask,
+    Notice,
+    Person,
+    Plan,
+    PlanCoordinator,
+    UnitMember,
+    User,
+)
+from engine.organisation import units
 
 FULL = "full"
 LIMITED = "limited"
+#: The bases of full access, as the read log names them.
+UNIT, TASK, COORDINATOR, COORDINATING, LEADER, OVERRIDE = (
+    "unit", "task", "coordinator", "coordinating_unit", "leader", "override")
+#: A notice that carries an escalation until it is resolved.
+ESCALATION = "escalation"
+OPEN_NOTICE = ("raised", "acknowledged")
+
+
+@dataclass(frozen=True)
+class Access:
+    level: str | None
+    #: Why (for full access): one of the bases above.
+    why: str | None = None
+
+
+_KNOWN = "samflyt_case_access"
+
+
+def case_basis(ctx, case: Case, user: User) -> Access:
+    """The level at which `user` may see `case`, and why (see the module's docstring). Full
+    access found is kept for the rest of the unit of work (the page asks, then logs why)."""
+    known = ctx.session.info.setdefault(_KNOWN, {})
+    found = known.get((case.id, user.username))
+    if found is None:
+        found = _basis(ctx, case, user)
+        if found.level == FULL:
+            known[(case.id, user.username)] = found
+    return found
+
+
+def _basis(ctx, case: Case, user: User) -> Access:
+    roles = user.role_keys
+    mine = units.unit_ids(ctx, user.username)
+    if holds_any(roles, CASEWORK_ROLES) and case.responsible_unit_id in mine:
+        return Access(FULL, UNIT)
+    if _works_on(ctx, case.id, user):
+        return Access(FULL, TASK)
+    if case.coordinator == user.username or _coordinates_plan(ctx, case, user):
+        return Access(FULL, COORDINATOR)
+    if COORDINATING_UNIT in roles and _waits_for_coordinating_unit(ctx, case.id):
+        return Access(FULL, COORDINATING)
+    if _leads_involved_unit(ctx, case, user):
+        return Access(FULL, LEADER)
+    if _override(ctx, case.id, user):
+        return Access(FULL, OVERRIDE)
+    if holds_any(roles, SUPERVISOR_ROLES | OVERVIEW_ROLES):
+        return Access(LIMITED)
+    return Access(None)
 
 
 def case_access(ctx, case: Case, user: User) -> str | None:
-    """The level at which `user` may see `case` (see the module's docstring)."""
-    roles = user.role_keys
-    if holds_any(roles, CASEWORK_ROLES):
-        return FULL
-    if holds_any(roles, COORDINATOR_ROLES) and (case.coordinator == user.username
-                                                or _coordinates_plan(ctx, case, user)
-                                                or _works_on(ctx, case.id, user)):
-        return FULL
-    if holds_any(roles, OVERVIEW_ROLES):
-        return LIMITED
-    return None
+    """The level at which `user` may see `case`."""
+    return case_basis(ctx, case, user).level
 
 
 def task_access(ctx, task: HumanTask, user: User) -> str | None:
@@ -89,36 +149,78 @@ def may_assign(user: User, task: HumanTask) -> bool:
     return task.candidate_role in user.role_keys and task.assignee in (None, user.username)
 
 
-def visible_tasks(user: User) -> ColumnElement[bool]:
+def sees_every_course(user: User) -> bool:
+    """Supervisors and the administrator see every case's course (limited, no personal
+    data): the inbox shows them every task."""
+    return holds_any(user.role_keys, SUPERVISOR_ROLES | OVERVIEW_ROLES)
+
+
+def visible_tasks(ctx, user: User) -> ColumnElement[bool]:
     """The inbox's filter: the tasks whose case `user` may see (the rules above, in SQL)."""
-    roles = user.role_keys
-    if holds_any(roles, CASEWORK_ROLES) or holds_any(roles, OVERVIEW_ROLES):
+    if sees_every_course(user):
         return true()
-    if not holds_any(roles, COORDINATOR_ROLES):
-        return false()
-    other = aliased(HumanTask)
-    coordinated = select(Case.id).where(Case.coordinator == user.username)
-    return or_(HumanTask.case_id.in_(coordinated),
-               exists().where(other.case_id == HumanTask.case_id,
-                              _relation(other, user)))
+    return exists().where(Case.id == HumanTask.case_id, visible_cases(ctx, user))
 
 
-def reads_every_case(user: User) -> bool:
-    """The case-working roles read every case in full (and may search all persons)."""
-    return holds_any(user.role_keys, CASEWORK_ROLES)
-
-
-def visible_cases(user: User) -> ColumnElement[bool]:
-    """The cases `user` may read in full (the rules above, in SQL): what search and the case
-    list show, since a hit shows the person's name."""
+def visible_cases(ctx, user: User) -> ColumnElement[bool]:
+    """The cases `user` may read in full (the rules above, in SQL): what search, the case
+    list and the person's page show, since a hit shows the person's name."""
     roles = user.role_keys
-    if holds_any(roles, CASEWORK_ROLES):
-        return true()
-    if not holds_any(roles, COORDINATOR_ROLES):
-        return false()
-    return or_(Case.coordinator == user.username,
-               Case.plan_id.in_(_plans_coordinated(user)),
-               exists().where(HumanTask.case_id == Case.id, _relation(HumanTask, user)))
+    mine = units.unit_ids(ctx, user.username)
+    task = aliased(HumanTask)
+    clauses: list[ColumnElement[bool]] = [
+        Case.coordinator == user.username,
+        Case.plan_id.in_(_plans_coordinated(user)),
+        exists().where(task.case_id == Case.id, _relation(task, user)),
+        Case.id.in_(select(AccessOverride.case_id).where(
+            AccessOverride.username == user.username, AccessOverride.expires_at > ctx.now())),
+    ]
+    if holds_any(roles, CASEWORK_ROLES) and mine:
+        clauses.append(Case.responsible_unit_id.in_(sorted(mine)))
+    if COORDINATING_UNIT in roles:
+        clauses.append(_waiting_clause(Case.id))
+    led = units.led_unit_ids(ctx, user)
+    if led:
+        led_members = select(UnitMember.username).where(UnitMember.unit_id.in_(sorted(led)))
+        held = aliased(HumanTask)
+        clauses += [Case.coordinator.in_(led_members),
+                    exists().where(held.case_id == Case.id,
+                                   or_(held.assignee.in_(led_members),
+                                       held.completed_by.in_(led_members)))]
+    return or_(*clauses) if clauses else false()
+
+
+def reads_case(ctx, case: Case, user: User) -> bool:
+    return case_access(ctx, case, user) == FULL
+
+
+def visible_persons(ctx, user: User) -> ColumnElement[bool]:
+    """The persons `user` may read (in SQL, on `Person`): those with a case the user reads
+    in full, or whose plan they coordinate; for the case-working roles also a person with
+    no case yet (registered to receive an application: the register's data only)."""
+    plan, any_case = aliased(Plan), aliased(Case)
+    clauses = [exists().where(Case.person_id == Person.id, visible_cases(ctx, user)),
+               exists().where(plan.person_id == Person.id,
+                              plan.id.in_(_plans_coordinated(user)))]
+    if holds_any(user.role_keys, CASEWORK_ROLES):
+        clauses.append(~exists().where(any_case.person_id == Person.id))
+    return or_(*clauses)
+
+
+def reads_plan(ctx, plan: Plan, user: User) -> bool:
+    """Whether `user` reads the whole plan: they coordinate it, or read in full a case that
+    opened or joined it; a plan no case is linked to (carried over from before Samflyt)
+    follows its person (`visible_persons`)."""
+    if ctx.session.scalar(select(PlanCoordinator.id).where(
+            PlanCoordinator.plan_id == plan.id, PlanCoordinator.username == user.username,
+            PlanCoordinator.to_on.is_(None)).limit(1)) is not None:
+        return True
+    linked = or_(Case.plan_id == plan.id, Case.id == plan.opened_by_case_id)
+    if ctx.session.scalar(select(exists().where(linked))):
+        return bool(ctx.session.scalar(select(exists().where(linked,
+                                                             visible_cases(ctx, user)))))
+    return ctx.session.scalar(select(Person.id).where(
+        Person.id == plan.person_id, visible_persons(ctx, user))) is not None
 
 
 def _plans_coordinated(user: User):
@@ -146,6 +248,49 @@ def _works_on(ctx, case_id: int, user: User) -> bool:
 
 
 def _relation(task, user: User) -> ColumnElement[bool]:
-    return or_(task.assignee == user.username, task.completed_by == user.username,
-               and_(task.status == "open", task.assignee.is_(None),
-                    task.candidate_role.in_(sorted(user.role_keys))))
+    """Holds or held `task`, or may take it: open, nobody holds it, and its role is one of
+    the user's that is not a case-working role (those read by the unit rule)."""
+    takeable = sorted(user.role_keys - CASEWORK_ROLES)
+    clauses = [task.assignee == user.username, task.completed_by == user.username]
+    if takeable:
+        clauses.append(and_(task.status == "open", task.assignee.is_(None),
+                            task.candidate_role.in_(takeable)))
+    return or_(*clauses)
+
+
+def _waiting_clause(case_id) -> ColumnElement[bool]:
+    """The case waits for the coordinating unit (an open task of its role) or carries an
+    escalation not yet resolved."""
+    task, notice = aliased(HumanTask), aliased(Notice)
+    return or_(exists().where(task.case_id == case_id, task.status == "open",
+                              task.candidate_role == COORDINATING_UNIT),
+               exists().where(notice.case_id == case_id, notice.severity == ESCALATION,
+                              notice.status.in_(OPEN_NOTICE)))
+
+
+def _waits_for_coordinating_unit(ctx, case_id: int) -> bool:
+    return bool(ctx.session.scalar(select(_waiting_clause(case_id))))
+
+
+def _leads_involved_unit(ctx, case: Case, user: User) -> bool:
+    """A leader of the responsible unit, or of a unit whose member holds, held or
+    coordinates the case."""
+    led = units.led_unit_ids(ctx, user)
+    if not led:
+        return False
+    if case.responsible_unit_id in led:
+        return True
+    in_led = UnitMember.unit_id.in_(sorted(led))
+    if case.coordinator and ctx.session.scalar(select(UnitMember.id).where(
+            in_led, UnitMember.username == case.coordinator).limit(1)) is not None:
+        return True
+    members = select(UnitMember.username).where(in_led)
+    return bool(ctx.session.scalar(select(exists().where(
+        HumanTask.case_id == case.id,
+        or_(HumanTask.assignee.in_(members), HumanTask.completed_by.in_(members))))))
+
+
+def _override(ctx, case_id: int, user: User) -> bool:
+    return ctx.session.scalar(select(AccessOverride.id).where(
+        AccessOverride.username == user.username, AccessOverride.case_id == case_id,
+        AccessOverride.expires_at > ctx.now()).limit(1)) is not None

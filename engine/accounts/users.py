@@ -5,10 +5,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, select
 
-from engine.accounts.roles import ROLES
+from engine.accounts.roles import NON_WORK_ROLES, ROLES
 from engine.core.errors import InvalidInput, NotFound
 from engine.core.messages import N_, Message
 from engine.db.models import User
+from engine.organisation import units as organisation
 
 if TYPE_CHECKING:
     from engine.core.context import EngineContext
@@ -17,7 +18,9 @@ if TYPE_CHECKING:
 def add_user(ctx: EngineContext, username: str, roles: list[str] | tuple[str, ...],
              display_name: str | None = None,
              email: str | None = None, trained_coordinator: bool = False,
-             password_hash: str | None = None) -> User:
+             password_hash: str | None = None, units: list[str] | None = None) -> User:
+    """A new user with `roles`, in the units named by key (`units`; the first is their home
+    unit). None: a user with a work role joins SAMFLYT_DEFAULT_UNIT (engine/organisation)."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise InvalidInput(N_("Ukjent rolle"), {"role": Message(
@@ -30,6 +33,13 @@ def add_user(ctx: EngineContext, username: str, roles: list[str] | tuple[str, ..
                 active=True, created_at=ctx.now(), roles=sorted(set(roles)))
     ctx.session.add(user)
     ctx.session.flush()
+    if units is None:
+        if not set(user.roles) <= NON_WORK_ROLES:
+            organisation.join_default_unit(ctx, username)
+    else:
+        for position, key in enumerate(units):
+            organisation.add_member(ctx, organisation.get_unit(ctx, key), username,
+                                    home=position == 0)
     return user
 
 

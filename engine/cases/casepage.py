@@ -13,6 +13,7 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 
 from engine.access import rules
+from engine.accounts.roles import NON_WORK_ROLES, SUPERVISOR_ROLES, holds_any
 from engine.cases import case_record, casework
 from engine.db.models import (
     AuditEvent,
@@ -21,11 +22,13 @@ from engine.db.models import (
     Notice,
     ProcessInstance,
     Timer,
+    Unit,
     User,
 )
 from engine.definitions import store
 from engine.letters import letter_list
 from engine.notices import notice_board
+from engine.organisation import units as organisation
 from engine.workflow import loading
 from engine.worklist import humantasks
 from engine.worklist.pagefields import Field, days_left, field_specs, labelled, urgency
@@ -92,6 +95,11 @@ class CasePage:
     suggestion: list[Field] = dataclasses.field(default_factory=list)
     written: list[case_record.WrittenWork] = dataclasses.field(default_factory=list)
     letters: list[letter_list.LetterRow] = dataclasses.field(default_factory=list)
+    #: The responsible unit, and the units it may be moved to (for those who may move it).
+    unit: Unit | None = None
+    move_to: list[Unit] = dataclasses.field(default_factory=list)
+    #: Why the reader reads it in full (engine/access/rules.py), e.g. "override".
+    why: str | None = None
 
 
 def case_page(ctx, case_id: int, user: User, soon_days: int = 3, with_diagrams: bool = True
@@ -128,7 +136,14 @@ def case_page(ctx, case_id: int, user: User, soon_days: int = 3, with_diagrams: 
                     timeline=timeline(ctx, case.id),
                     diagrams=diagrams(ctx, instances, open_tasks) if with_diagrams else [],
                     person_card=card, suggestion=suggested, written=written,
-                    letters=letters)
+                    letters=letters,
+                    unit=ctx.session.get(Unit, case.responsible_unit_id)
+                    if case.responsible_unit_id else None,
+                    move_to=[u for u in organisation.all_units(ctx)
+                             if u.active and u.id != case.responsible_unit_id]
+                    if holds_any(user.role_keys, SUPERVISOR_ROLES - NON_WORK_ROLES)
+                    and access == "full" else [],
+                    why=rules.case_basis(ctx, case, user).why)
 
 
 def _deadlines(ctx, case: Case, open_tasks, now, tz) -> list[Deadline]:

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from engine.access import rules
 from engine.cases import audit
 from engine.cases.applicants import Applicant
 from engine.core.errors import ConflictError, InvalidInput, NotFound
@@ -18,6 +19,7 @@ from engine.core.messages import N_, Message
 from engine.db import fastpath
 from engine.db.models import Case, CaseNumberCounter, Person, Plan, ProcessInstance, User
 from engine.definitions import store
+from engine.organisation import units
 from engine.plans import coordinators
 from engine.workflow import step
 from engine.workflow.loading import properties
@@ -86,7 +88,9 @@ def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCE
                                  process_key=process_key,
                                  status="open", person_name=person_name, data=dict(data),
                                  facts={}, created_at=ctx.now(), created_by=actor_name,
-                                 idempotency_key=idempotency_key, **_about(ctx, about)))
+                                 idempotency_key=idempotency_key,
+                                 responsible_unit_id=units.home_unit_id(ctx, actor_name),
+                                 **_about(ctx, about)))
     audit.record(ctx, case, actor_name, "case_started", case_number=case.case_number,
                  process=process_key)
     step.start_instance(ctx, case, process_key, data, actor_name, version=version)
@@ -140,11 +144,16 @@ def validate_start_data(ctx, version, data: dict) -> None:
 
 
 def get_case(ctx, case_id: int, reader: User | str, purpose: str = "view") -> Case:
-    """The case, with the read written to the audit trail (pasientjournalloven § 22)."""
+    """The case, with the read written to the audit trail (pasientjournalloven § 22) and,
+    for a user, why they may read it (engine/access/rules.py)."""
     case = ctx.session.get(Case, case_id)
     if case is None:
         raise NotFound(N_("Fant ikke sak %(case)s"), case=case_id)
-    audit.record(ctx, case, _name(reader), "case_read", purpose=purpose)
+    if isinstance(reader, User):
+        audit.record(ctx, case, reader.username, "case_read", purpose=purpose,
+                     why=rules.case_basis(ctx, case, reader).why)
+    else:
+        audit.record(ctx, case, reader, "case_read", purpose=purpose)
     return case
 
 

@@ -20,18 +20,29 @@ from engine.cases.casework import MAIN_PROCESS
 from engine.core.clock import FakeClock
 from engine.db.models import User
 from engine.deadlines import legal
+from engine.organisation import units as organisation
 from engine.persons import identity
 from engine.worklist import humantasks
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the demo users' published password
+#: The demo's units besides the default one (forvaltningskontoret, made by the migration).
+DEMO_UNITS = [
+    ("koordinerende-enhet", "Koordinerende enhet", "koordineringsenhet"),
+    ("hjemmetjenesten", "Hjemmetjenesten", "hjemmetjeneste"),
+    ("nav-sentrum", "NAV Sentrum", "nav"),
+]
+#: (username, roles, display name, coordinator training, units: None is the default unit)
 DEMO_USERS = [
-    ("saksbehandler1", ["saksbehandler"], "Siri Saksbehandler", False),
-    ("saksbehandler2", ["saksbehandler"], "Sander Saksbehandler", False),
-    ("leder1", ["leder"], "Lise Leder", False),
-    ("koordinerende1", ["koordinerende_enhet"], "Kim Koordinerende enhet", False),
-    ("koordinator1", ["koordinator"], "Kari Koordinator", True),
-    ("koordinator2", ["koordinator"], "Kåre Koordinator", True),
-    ("admin1", ["admin"], "Ada Admin", False),
+    ("saksbehandler1", ["saksbehandler"], "Siri Saksbehandler", False, None),
+    ("saksbehandler2", ["saksbehandler"], "Sander Saksbehandler", False, None),
+    ("leder1", ["leder"], "Lise Leder", False, None),
+    ("koordinerende1", ["koordinerende_enhet"], "Kim Koordinerende enhet", False,
+     ["koordinerende-enhet"]),
+    ("koordinator1", ["koordinator"], "Kari Koordinator", True, ["hjemmetjenesten"]),
+    ("koordinator2", ["koordinator"], "Kåre Koordinator", True, ["hjemmetjenesten"]),
+    ("leder2", ["leder"], "Hanne Hjemmetjenesteleder", False, ["hjemmetjenesten"]),
+    ("nav1", ["saksbehandler"], "Nora NAV-veileder", False, ["nav-sentrum"]),
+    ("admin1", ["admin"], "Ada Admin", False, None),
 ]
 
 
@@ -112,9 +123,12 @@ def load(ctx) -> list[str]:
         return ["demo data already loaded"]
     from engine.accounts.credentials import hash_password
     password_hash = hash_password(DEMO_PASSWORD)
+    for key, name, kind in DEMO_UNITS:
+        organisation.add_unit(ctx, key, name, kind)
     people = {name: users.add_user(ctx, name, roles, display_name=display,
-                                   trained_coordinator=trained, password_hash=password_hash)
-              for name, roles, display, trained in DEMO_USERS}
+                                   trained_coordinator=trained, password_hash=password_hash,
+                                   units=units)
+              for name, roles, display, trained, units in DEMO_USERS}
     now = ctx.now()
     lines = []
 

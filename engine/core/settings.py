@@ -126,6 +126,14 @@ class Settings:
     #: leader's escalation comes on the deadline itself (engine/deadlines/legal.py, rule
     #: `forelopig_svar`).
     interim_reply_warning_days: int = 7
+    #: SAMFLYT_DEFAULT_UNIT: the key of the unit a user joins when added without one, and
+    #: that a case registered by someone of no unit is given (engine/organisation). Created
+    #: by the migration as «Forvaltningskontoret»; empty: a user is added to no unit.
+    default_unit: str = "forvaltningskontoret"
+    #: SAMFLYT_OVERRIDE_HOURS: how long emergency access (nødtilgang) to a case lasts
+    #: (engine/access/overrides.py); it is logged, reported to the coordinating unit and
+    #: shown in the person's read log.
+    override_hours: int = 24
     #: SAMFLYT_SWEEP_INTERVAL: seconds between timer sweeps in `samflyt serve` (embedded mode).
     sweep_interval: int = 60
     #: SAMFLYT_HOST / SAMFLYT_PORT: where `samflyt serve` listens.

@@ -165,7 +165,8 @@ def require_full_case(ctx, case_id: int, user: User, purpose: str) -> Case:
     case, level = rules.require_case(ctx, case_id, user)
     if level != rules.FULL:
         raise PermissionDenied(N_("Du har ikke tilgang til brevene i denne saken"))
-    audit.record(ctx, case, user.username, "case_read", purpose=purpose)
+    audit.record(ctx, case, user.username, "case_read", purpose=purpose,
+                 why=rules.case_basis(ctx, case, user).why)
     return case
 
 

@@ -46,6 +46,7 @@ TASK_OVERDUE = "task_overdue"
 PROCESS_ERROR = "process_error"
 CONSENT_EXPIRING = "consent_expiring"
 CONSENT_EXPIRED = "consent_expired"
+ACCESS_OVERRIDE = "access_override"
 
 #: Notice kinds in words (bokmål; the web UI shows them in the reader's language): the only
 #: text about a notice that ever leaves the system (e-mail subject and body). A kind a
@@ -66,6 +67,7 @@ KIND_LABELS = {
     PROCESS_ERROR: N_("En sak står fast: prosessdiagrammet må rettes"),
     CONSENT_EXPIRING: N_("Et samtykke i en plan utløper snart"),
     CONSENT_EXPIRED: N_("Et samtykke i en plan er utløpt"),
+    ACCESS_OVERRIDE: N_("Nødtilgang er brukt i en sak"),
 }
 GENERIC_LABEL = N_("En sak trenger oppfølging")
 

@@ -12,10 +12,10 @@ import dataclasses
 import re
 from datetime import date, datetime
 
-from sqlalchemy import exists, func, or_, select, true
+from sqlalchemy import and_, exists, func, or_, select, true
 
 from engine.access import rules
-from engine.accounts.roles import SEARCH_ROLES, holds_any
+from engine.accounts.roles import CASEWORK_ROLES, SEARCH_ROLES, holds_any
 from engine.cases import audit
 from engine.core.errors import PermissionDenied
 from engine.core.messages import N_
@@ -96,7 +96,7 @@ def search_cases(ctx, user: User, query: CaseQuery) -> CasePage:
                         Person.protection, Case.services, Case.status, Case.received_on,
                         Case.coordinator, due.label("next_due"))
                  .outerjoin(Person, Person.id == Case.person_id)
-                 .where(condition, rules.visible_cases(user)))
+                 .where(condition, rules.visible_cases(ctx, user)))
     if query.status != "all":
         statement = statement.where(Case.status == query.status)
     if query.service:
@@ -133,8 +133,11 @@ class PersonHit:
 
 def search_persons(ctx, user: User, text: str, limit: int = 20) -> list[PersonHit]:
     """Persons by national number, birth date or a part of the name. The reader must be one
-    of the case-working roles (a coordinator finds their persons through their cases)."""
-    if not rules.reads_every_case(user):
+    of the case-working roles (a coordinator finds their persons through their cases). A
+    whole national number finds the person (to register an application for them: the read is
+    the caller's to log); a name or a birth date finds the persons the reader may read
+    (engine/access/rules.py `visible_persons`)."""
+    if not holds_any(user.role_keys, CASEWORK_ROLES):
         raise PermissionDenied(N_("Bare saksbehandlende roller kan søke etter personer"))
     text = text.strip()
     if identity.looks_like_number(text):
@@ -149,6 +152,8 @@ def search_persons(ctx, user: User, text: str, limit: int = 20) -> list[PersonHi
                                                     Case.status == "open")
                   .correlate(Person).scalar_subquery())
     active = exists().where(Plan.person_id == Person.id, Plan.status != "avsluttet")
+    if not identity.looks_like_number(text):
+        condition = and_(condition, rules.visible_persons(ctx, user))
     rows = ctx.session.execute(select(Person, open_cases, active).where(condition)
                                .order_by(Person.name_folded, Person.id).limit(limit)).all()
     return [PersonHit(person, count, bool(has_plan)) for person, count, has_plan in rows]

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from engine.access import rules
+from engine.accounts.roles import CASEWORK_ROLES, holds_any
 from engine.cases import audit
 from engine.core.errors import PermissionDenied
 from engine.core.messages import N_
@@ -82,7 +83,7 @@ def reading(ctx, plan: Plan, reader: User, coordinator: Any = _ASK) -> frozenset
     `coordinator`: the plan's current coordinator when the caller has read it already."""
     if coordinator is _ASK:
         coordinator = coordinators.current(ctx, plan.id)
-    if rules.reads_every_case(reader) or coordinator == reader.username:
+    if coordinator == reader.username or rules.reads_plan(ctx, plan, reader):
         return WHOLE
     seen = participants.visible_sections(ctx, plan, reader.username)
     if not seen:
@@ -93,9 +94,10 @@ def reading(ctx, plan: Plan, reader: User, coordinator: Any = _ASK) -> frozenset
 
 
 def may_change(ctx, plan: Plan, user: User) -> bool:
-    """Who may record meetings, participants and consents: the case-working roles and the
-    plan's coordinator."""
-    return rules.reads_every_case(user) or coordinators.current(ctx, plan.id) == user.username
+    """Who may record meetings, participants and consents: the plan's coordinator, and the
+    case-working roles who read the whole plan."""
+    return coordinators.current(ctx, plan.id) == user.username or (
+        holds_any(user.role_keys, CASEWORK_ROLES) and rules.reads_plan(ctx, plan, user))
 
 
 def require_change(ctx, plan: Plan, user: User) -> None:
@@ -140,8 +142,7 @@ def plan_page(ctx, plan_id: int, reader: User, purpose: str = "plan page") -> Pl
         plan_consents=[c for c in consents.values() if c.participant_id is None],
         meetings=meetings.listing(ctx, plan.id) if sections.MEETINGS in visible else [],
         versions=listed, today=today,
-        may_change=(rules.reads_every_case(reader) or current == reader.username)
-        and plan.status != "avsluttet",
+        may_change=may_change(ctx, plan, reader) and plan.status != "avsluttet",
         names=display_names(ctx, {p.username for p in periods}
                             | {v.approved_by for v in listed}))
 
@@ -239,7 +240,7 @@ def overview(ctx, reader: User, only_overdue: bool = False, offset: int = 0,
              limit: int = 100) -> list[PlanListRow]:
     """Every plan not ended with its coordinator and next review, overdue reviews first
     (the coordinating unit's and the leaders' overview)."""
-    if not rules.reads_every_case(reader):
+    if not holds_any(reader.role_keys, CASEWORK_ROLES):
         raise PermissionDenied(N_("Bare saksbehandlende roller ser alle planer"))
     query = (select(Plan, Person, PlanCoordinator.username)
              .join(Person, Person.id == Plan.person_id)
@@ -247,7 +248,8 @@ def overview(ctx, reader: User, only_overdue: bool = False, offset: int = 0,
                         & PlanCoordinator.to_on.is_(None))
              .add_columns(User.display_name)
              .outerjoin(User, User.username == PlanCoordinator.username)
-             .where(Plan.status.in_(sections.OPEN_STATUSES)))
+             .where(Plan.status.in_(sections.OPEN_STATUSES),
+                    rules.visible_persons(ctx, reader)))
     if only_overdue:
         query = query.where(Plan.next_review < ctx.today())
     return _listing(ctx, query.offset(offset).limit(limit))

@@ -46,7 +46,7 @@ class InboxFilter:
 
 def _view_query(ctx, user: User, view: str):
     roles = user.role_keys
-    query = select(HumanTask).where(rules.visible_tasks(user))
+    query = select(HumanTask).where(rules.visible_tasks(ctx, user))
     if view == "mine":
         return query.where(HumanTask.status == "open", HumanTask.assignee == user.username)
     if view == "roles":

@@ -10,10 +10,8 @@ from sqlalchemy import func, select
 
 from engine.access import rules
 from engine.accounts.roles import (
-    COORDINATOR_ROLES,
     NON_WORK_ROLES,
     SUPERVISOR_ROLES,
-    holds_any,
     role_for_lane,
 )
 from engine.core.errors import EngineError, InvalidInput
@@ -84,11 +82,12 @@ def _cases_of(ctx, user: User, case_ids: set[int]) -> dict[int, tuple]:
     only for a reader who may see personal data (not the administrator's limited view)."""
     if not case_ids:
         return {}
-    named = rules.reads_every_case(user) or holds_any(user.role_keys, COORDINATOR_ROLES)
-    return {case_id: (name if named else None,
+    named = rules.visible_cases(ctx, user)  # the name only where the case is read in full
+    return {case_id: (name if readable else None,
                       tuple(services.split(",")) if services else (), received)
-            for case_id, name, services, received in ctx.session.execute(
-                select(Case.id, Case.person_name, Case.services, Case.received_on)
+            for case_id, name, services, received, readable in ctx.session.execute(
+                select(Case.id, Case.person_name, Case.services, Case.received_on,
+                       named.label("readable"))
                 .where(Case.id.in_(sorted(case_ids))))}
 
 

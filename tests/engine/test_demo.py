@@ -18,7 +18,7 @@ def _open(ctx, case):
 
 def test_demo_loads_users_and_cases_in_different_states(ctx):
     lines = demo.load(ctx)
-    assert {role for _, roles, _, _ in demo.DEMO_USERS for role in roles} == set(ROLES)
+    assert {role for _, roles, _, _, _ in demo.DEMO_USERS for role in roles} == set(ROLES)
     assert users.get_user(ctx, "koordinator1").trained_coordinator
     by_name = {c.person_name: c for c in ctx.session.scalars(select(Case))}
     assert len(by_name) == 11 and sum(line.startswith("case ") for line in lines) == 11

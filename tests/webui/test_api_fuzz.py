@@ -33,7 +33,7 @@ def fuzzed(committed_env):
     with committed_env.unit_of_work() as ctx:
         demo.load(ctx)
         tokens = {roles[0]: credentials.issue_token(ctx, name, "fuzz")
-                  for name, roles, _display, _trained in demo.DEMO_USERS}
+                  for name, roles, _display, _trained, _units in demo.DEMO_USERS}
     return create_app(committed_env.settings, env=committed_env), tokens
 
 

@@ -15,6 +15,7 @@ from engine.cases import casework
 from engine.db.models import ApiToken, HumanTask, Letter, Notice, Plan
 from engine.definitions import store
 from engine.letters import drafting, sending
+from engine.organisation import units as organisation
 from engine.persons import identity, registry
 from engine.plans import coordinators, lifecycle, participants
 from engine.scheduling.sweep import sweep_once
@@ -357,6 +358,31 @@ def _html_cases(world, browser):
         _status(client.post(f"/cases/{case_id}/appeal", APPEAL_FORM),
                 302 if role == "saksbehandler" else 403, to=re.compile(r"/cases/\d+$"))
     add("/cases/<dbid:case_id>/appeal|POST", appeal_post)
+
+    def emergency_access(client, role):
+        case_id = world.letter()[0]
+        # whoever reads it already is told so (409); the administrator never (403)
+        expected = {"koordinator": 302, "admin": 403}.get(role, 409)
+        response = client.post(f"/cases/{case_id}/override",
+                               {"reason": "Legevakten trenger opplysningene nå"})
+        if expected == 302:
+            _status(response, 302, to=f"/cases/{case_id}")
+        else:
+            _status(response, expected)
+    add("/cases/<dbid:case_id>/override|POST", emergency_access)
+
+    def move_case(client, role):
+        case_id = world.letter()[0]
+        unit_id = world.do(lambda ctx: (organisation.find_unit(ctx, "matrise") or
+                                        organisation.add_unit(ctx, "matrise", "Matrise",
+                                                              "annen")).id)
+        response = client.post(f"/cases/{case_id}/unit",
+                               {"unit": str(unit_id), "reason": "Tjenestene gis der"})
+        if role in ("leder", "koordinerende_enhet"):
+            _status(response, 302, to=f"/cases/{case_id}")
+        else:
+            _status(response, 403)
+    add("/cases/<dbid:case_id>/unit|POST", move_case)
 
     def case_page(client, role):
         task_id = world.task_for("saksbehandler")

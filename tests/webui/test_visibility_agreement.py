@@ -44,7 +44,7 @@ def test_task_page_api_inbox_and_case_page_agree_for_every_task_and_user(demo_en
         select(HumanTask).order_by(HumanTask.id))])
     assert len(tasks) > 10
     seen = {200: 0, 403: 0}
-    for username, _roles, _name, _trained in demo.DEMO_USERS:
+    for username, _roles, _name, _trained, _units in demo.DEMO_USERS:
         browser = Browser(demo_app).login(username, demo.DEMO_PASSWORD)
         api = demo_app.test_client()
         headers = _api_headers(demo_env, username)

@@ -15,10 +15,13 @@ import secrets
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from engine.access import overrides
 from engine.cases import casepage, intake
 from engine.core.errors import InvalidInput
-from webui import config, forms, parsing, uow
-from webui.i18n import translate_all
+from engine.organisation import responsibility
+from webui import config, errors, forms, parsing, uow
+from webui.filters import when
+from webui.i18n import translate, translate_all
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -147,3 +150,34 @@ def _render_appeal(case_id: int, values=None, errors=None, status=200):
     application = intake.appeal_form(ctx, g.user)
     form = forms.build_form(application.schema, values or {}, errors)
     return render_template("case_appeal.html", page=page, form=form), status
+
+
+@bp.post("/<dbid:case_id>/override")
+def emergency_access(case_id: int):
+    """Emergency access (nødtilgang) with a stated reason (engine/access/overrides.py)."""
+    try:
+        granted = overrides.grant(uow.ctx(), case_id, g.user, request.form.get("reason", ""))
+    except InvalidInput as error:
+        uow.abort()
+        return errors.page(422, translate(error.message), translate_all(error.errors),
+                           override_case=case_id, reason=request.form.get("reason", ""))
+    flash(_("Du har nødtilgang til saken til %(when)s. Koordinerende enhet er varslet, og "
+            "personen kan se at du har lest saken.", when=when(granted.expires_at)),
+          "warning")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.post("/<dbid:case_id>/unit")
+def move(case_id: int):
+    """Another responsible unit, with a reason (engine/organisation/responsibility.py)."""
+    unit_id = parsing.ascii_int(request.form.get("unit", ""))
+    try:
+        responsibility.change(uow.ctx(), case_id, unit_id or 0, request.form.get("reason", ""),
+                              g.user)
+    except InvalidInput as error:
+        uow.abort()
+        flash(" ".join(translate_all(error.errors).values()) or translate(error.message),
+              "error")
+        return redirect(url_for("cases.show", case_id=case_id))
+    flash(_("Saken er flyttet til en annen enhet."), "success")
+    return redirect(url_for("cases.show", case_id=case_id))

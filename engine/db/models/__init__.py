@@ -5,6 +5,7 @@ these models; import them from here (`from engine.db.models import Case`).
 - `core`: users, process definitions, cases, instances, human tasks, timers, notices, audit;
 - `persons`: the person and their relations;
 - `letters`: letters of a case and their recipients;
+- `organisation`: units, their members, emergency access;
 - `plans`: the individual plan and its content, consents, coordinators, meetings, versions.
 """
 from engine.db.models.base import Base, UTCDateTime
@@ -28,6 +29,7 @@ from engine.db.models.core import (
     WebSession,
 )
 from engine.db.models.letters import Letter, LetterRecipient
+from engine.db.models.organisation import AccessOverride, Unit, UnitMember
 from engine.db.models.persons import Person, PersonRelation
 from engine.db.models.plans import (
     Consent,
@@ -42,11 +44,11 @@ from engine.db.models.plans import (
 )
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Base", "Case", "CaseNumberCounter", "Consent",
+    "AccessOverride", "ApiToken", "AuditEvent", "Base", "Case", "CaseNumberCounter", "Consent",
     "DefinitionFile", "HumanTask", "Letter", "LetterRecipient", "Notice", "NoticeDelivery",
     "Person", "PersonRelation",
     "Plan", "PlanActionItem", "PlanCoordinator", "PlanGoal", "PlanMeasure", "PlanMeeting",
     "PlanParticipant", "PlanVersion", "ProcessDraft", "ProcessInstance", "ProcessVersion",
-    "ProcessVersionFile", "SavedFilter", "SignInFailure", "Timer", "UTCDateTime", "User",
-    "WebSession",
+    "ProcessVersionFile", "SavedFilter", "SignInFailure", "Timer", "UTCDateTime", "Unit",
+    "UnitMember", "User", "WebSession",
 ]

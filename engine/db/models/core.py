@@ -198,6 +198,11 @@ class Case(Base):
     facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: The appointed coordinator's username, kept current by the engine.
     coordinator: Mapped[str | None] = mapped_column(String(80), index=True)
+    #: The unit responsible for the case: set at registration (the registering user's home
+    #: unit), changed only with a reason (engine/organisation/responsibility.py). Access
+    #: follows it (engine/access/rules.py).
+    responsible_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"),
+                                                            index=True)
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(80))
     #: The key the client sent with the start (an API `Idempotency-Key` header, the new-case
