@@ -12,6 +12,9 @@ What it keeps (under a lock; the server answers from its own threads): every shi
 (`shipments`: the parsed metadata and the documents' bytes), how many were taken per
 `eksternReferanse` (`sends_for`), and every request's method and path (`requests`).
 
+Tokens: the fixed `access_token`, or whatever `accepts_token(token)` accepts (a
+MaskinportenStub's `valid`: tokens it issued that have not expired).
+
 Faults: `fail_next(n, status, endpoint=...)` answers the next n requests with that status and
 keeps nothing; `drop_next_send_answer()` takes the next shipment and then closes the connection
 without an answer, as a send whose answer was lost.
@@ -24,6 +27,7 @@ import json
 import re
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -81,6 +85,9 @@ class SvarUtStub:
         self.integration_id = str(uuid.uuid4())
         self.integration_password = "stub-integrasjonspassord"
         self.access_token = "stub-maskinporten-token"
+        #: When set, the bearer tokens it accepts instead of `access_token` (e.g. a
+        #: MaskinportenStub's `valid`, tests/maskinporten_stub.py).
+        self.accepts_token: Callable[[str], bool] | None = None
         self.shipments: dict[str, StoredShipment] = {}
         self.requests: list[tuple[str, str]] = []
         self._sends: dict[str, int] = {}
@@ -149,7 +156,13 @@ class SvarUtStub:
     # --- the API -------------------------------------------------------------------------------
 
     def _authenticate(self, headers: Any) -> None:
-        if (headers.get("Authorization") != f"Bearer {self.access_token}"
+        authorization = headers.get("Authorization") or ""
+        if self.accepts_token is not None:
+            token_ok = (authorization.startswith("Bearer ")
+                        and self.accepts_token(authorization.removeprefix("Bearer ")))
+        else:
+            token_ok = authorization == f"Bearer {self.access_token}"
+        if (not token_ok
                 or headers.get("IntegrasjonId") != self.integration_id
                 or headers.get("IntegrasjonPassord") != self.integration_password):
             raise Rejected(401, "Unauthorized", "UNAUTHORIZED")

@@ -265,9 +265,27 @@ class Settings:
     #: integration with access to that account.
     svarut_integration_id: str = ""
     svarut_integration_password: str = ""
-    #: SAMFLYT_SVARUT_ACCESS_TOKEN: a Maskinporten access token with scope ks:fiks, for test
-    #: set-ups (the grant signed with the municipality's certificate is not built yet).
+    #: SAMFLYT_SVARUT_ACCESS_TOKEN: a fixed bearer token sent to SvarUt instead of one from
+    #: Maskinporten (SAMFLYT_MASKINPORTEN_*), for test set-ups and local stand-ins only.
     svarut_access_token: str = ""
+    #: SAMFLYT_MASKINPORTEN_URL: Maskinporten's issuer, which SvarUt's access tokens come from
+    #: (https://maskinporten.no/; test: https://test.maskinporten.no/); engine/letters/
+    #: maskinporten.py signs a JWT grant and asks <issuer>token for a token with the scope below.
+    maskinporten_url: str = ""
+    #: SAMFLYT_MASKINPORTEN_CLIENT_ID: the municipality's Maskinporten client (the grant's iss),
+    #: given the scope below.
+    maskinporten_client_id: str = ""
+    #: SAMFLYT_MASKINPORTEN_KEY_FILE: path to the unencrypted PEM RSA private key that signs the
+    #: grant (the business certificate's, or a key registered on the client); a secret.
+    maskinporten_key_file: str = ""
+    #: SAMFLYT_MASKINPORTEN_CERTIFICATE_FILE: path to the business certificate (PEM, the key's
+    #: certificate first, then its chain), sent as the grant's x5c. Either this or the key id.
+    maskinporten_certificate_file: str = ""
+    #: SAMFLYT_MASKINPORTEN_KEY_ID: the id (kid) under which the key is registered on the
+    #: Maskinporten client; when set, sent instead of the certificate.
+    maskinporten_key_id: str = ""
+    #: SAMFLYT_MASKINPORTEN_SCOPE: the scopes asked for, space-separated (Fiks: ks:fiks).
+    maskinporten_scope: str = "ks:fiks"
     #: SAMFLYT_LETTER_SEND_ATTEMPTS: how often a copy is tried at the digital channel before
     #: it is marked failed (the officer then sends it on paper).
     letter_send_attempts: int = 8

@@ -7,13 +7,14 @@ copy in the caller's transaction."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from sqlalchemy import select
 
 from engine.cases import audit
 from engine.core.settings import Settings
 from engine.db.models import Case, LetterRecipient, Person
-from engine.letters import documents, sending
+from engine.letters import documents, maskinporten, sending
 from engine.letters.kinds import KINDS
 from engine.letters.svarut import PostalAddress, Shipment, SvarUtClient, SvarUtError
 
@@ -26,10 +27,25 @@ def client_for(settings: Settings) -> SvarUtClient | None:
     """The SvarUt client the settings describe, or None when digital mail is off."""
     if settings.digital_channel != sending.SVARUT or not settings.svarut_url:
         return None
-    token = settings.svarut_access_token
+    access_token: Callable[[], str]
+    if settings.svarut_access_token:  # a test set-up's fixed token
+        token = settings.svarut_access_token
+        access_token = lambda: token  # noqa: E731
+    elif (settings.maskinporten_url and settings.maskinporten_client_id
+          and settings.maskinporten_key_file):
+        # One grant per process and configuration: every client shares its cached token.
+        access_token = maskinporten.shared_grant(
+            settings.maskinporten_url, settings.maskinporten_client_id,
+            settings.maskinporten_key_file,
+            certificate_file=settings.maskinporten_certificate_file,
+            key_id=settings.maskinporten_key_id, scope=settings.maskinporten_scope)
+    else:
+        raise ValueError("SvarUt needs Maskinporten: set SAMFLYT_MASKINPORTEN_URL, "
+                         "SAMFLYT_MASKINPORTEN_CLIENT_ID and SAMFLYT_MASKINPORTEN_KEY_FILE "
+                         "(or SAMFLYT_SVARUT_ACCESS_TOKEN in a test set-up)")
     return SvarUtClient(settings.svarut_url, settings.svarut_account_id,
                         settings.svarut_integration_id, settings.svarut_integration_password,
-                        lambda: token)
+                        access_token)
 
 
 def waiting(ctx, status: str, limit: int = 200, untried: bool = False) -> list[int]:
@@ -45,7 +61,9 @@ def waiting(ctx, status: str, limit: int = 200, untried: bool = False) -> list[i
 def dispatch(ctx, recipient_id: int, client: SvarUtClient) -> str | None:
     """Send one queued copy; its SvarUt id (None when it is no longer queued). A retryable
     SvarUtError is raised for the boundary to retry later; a final refusal marks the copy
-    failed, for the officer to send on paper."""
+    failed, for the officer to send on paper. Maskinporten refusing Samflyt's own
+    credentials is no fault of the letter: the copy stays queued, its attempt not counted,
+    until the credentials are put right (the error is logged and raised)."""
     unlocked = ctx.session.get(LetterRecipient, recipient_id)
     if unlocked is None or unlocked.status != QUEUED:
         return None
@@ -60,6 +78,12 @@ def dispatch(ctx, recipient_id: int, client: SvarUtClient) -> str | None:
     copy.attempts += 1
     try:
         forsendelse_id = client.send(_shipment(copy, letter, case, person))
+    except maskinporten.MaskinportenError as error:
+        copy.attempts -= 1
+        copy.last_error = "maskinporten " + (f"{error.status or ''} {error.error_code or ''}"
+                                             .strip() or "no answer")
+        log.error("Maskinporten refused the token request (%s): letters wait", copy.last_error)
+        raise
     except SvarUtError as error:
         copy.last_error = f"{error.status or ''} {error.error_code or ''}".strip() or "no answer"
         if error.retryable and copy.attempts < ctx.settings.letter_send_attempts:
