@@ -78,3 +78,39 @@ def test_a_refusal_marks_the_copy_failed_for_the_officer(env, stub):
     with env.unit_of_work() as ctx:
         assert ctx.session.scalars(select(LetterRecipient.id).where(
             LetterRecipient.status == "queued")).all() == []
+
+
+def test_maskinporten_refusing_our_credentials_fails_no_letter(env, stub):
+    """A wrong key is the municipality's set-up, not the letter's fault: the copy stays
+    queued (its attempt not counted) and goes once the credentials are right."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from engine.letters.maskinporten import MaskinportenGrant, SigningKey
+    from engine.letters.svarut import SvarUtClient
+    from tests.maskinporten_stub import MaskinportenStub
+
+    def now():
+        return env.clock()
+
+    registered, wrong = (rsa.generate_private_key(public_exponent=65537, key_size=2048)
+                         for _ in range(2))
+    _case_id, copy_id = sent_digitally(env, serial=130)
+    with MaskinportenStub(now) as mp:
+        mp.register_key("k1", registered.public_key())
+        stub.accepts_token = mp.valid
+
+        def client(key):
+            grant = MaskinportenGrant(mp.issuer, mp.client_id, SigningKey(key, key_id="k1"),
+                                      clock=now, timeout_seconds=5)
+            return SvarUtClient(stub.url, stub.account_id, stub.integration_id,
+                                stub.integration_password, grant, timeout_seconds=5,
+                                send_timeout_seconds=5)
+
+        for _round in range(2):
+            report = scheduler.letters(env, client(wrong))
+            assert (report.shipped, report.retry) == (0, 1)
+        copy = _copy(env, copy_id)
+        assert (copy.status, copy.attempts) == ("queued", 0)
+        assert copy.last_error.startswith("maskinporten 400")
+        assert scheduler.letters(env, client(registered)).shipped == 1
+        assert _copy(env, copy_id).status == "sent" and len(stub.shipments) == 1
