@@ -9,7 +9,10 @@ CASE_TABLES = ("notice_deliveries", "notices", "timers", "human_tasks", "audit_e
                "process_drafts", "sign_in_failures", "saved_filters", "persons",
                "person_relations", "plans", "plan_goals", "plan_measures",
                "plan_participants", "consents", "plan_coordinators", "plan_meetings",
-               "plan_action_items", "plan_versions")
+               "plan_action_items", "plan_versions", "access_overrides", "unit_members",
+               "letters", "letter_recipients")
+#: The unit the migration makes (SAMFLYT_DEFAULT_UNIT); the others a test made are removed.
+DEFAULT_UNIT = "forvaltningskontoret"
 
 #: The trigger that refuses TRUNCATE on the append-only audit trail (migration 0010).
 AUDIT_TRUNCATE_TRIGGER = "audit_events_no_truncate"
@@ -25,5 +28,6 @@ def empty_case_tables(db_engine) -> None:
         if guarded:
             conn.execute(text(f"ALTER TABLE audit_events DISABLE TRIGGER {AUDIT_TRUNCATE_TRIGGER}"))
         conn.execute(text(f"TRUNCATE {', '.join(CASE_TABLES)} CASCADE"))
+        conn.execute(text("DELETE FROM units WHERE key <> :key"), {"key": DEFAULT_UNIT})
         if guarded:
             conn.execute(text(f"ALTER TABLE audit_events ENABLE TRIGGER {AUDIT_TRUNCATE_TRIGGER}"))

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 from sqlalchemy.orm import aliased
 
 from engine.accounts.roles import (
@@ -39,6 +39,9 @@ from engine.accounts.roles import (
     OVERVIEW_ROLES,
     SUPERVISOR_ROLES,
     holds_any,
+)
+from engine.accounts.roles import (
+    LEADER as LEADER_ROLE,
 )
 from engine.core.errors import NotFound, PermissionDenied
 from engine.core.messages import N_
@@ -166,7 +169,7 @@ def visible_cases(ctx, user: User) -> ColumnElement[bool]:
     """The cases `user` may read in full (the rules above, in SQL): what search, the case
     list and the person's page show, since a hit shows the person's name."""
     roles = user.role_keys
-    mine = units.unit_ids(ctx, user.username)
+    mine = select(UnitMember.unit_id).where(UnitMember.username == user.username)
     task = aliased(HumanTask)
     clauses: list[ColumnElement[bool]] = [
         Case.coordinator == user.username,
@@ -175,19 +178,19 @@ def visible_cases(ctx, user: User) -> ColumnElement[bool]:
         Case.id.in_(select(AccessOverride.case_id).where(
             AccessOverride.username == user.username, AccessOverride.expires_at > ctx.now())),
     ]
-    if holds_any(roles, CASEWORK_ROLES) and mine:
-        clauses.append(Case.responsible_unit_id.in_(sorted(mine)))
+    if holds_any(roles, CASEWORK_ROLES):
+        clauses.append(Case.responsible_unit_id.in_(mine))
     if COORDINATING_UNIT in roles:
         clauses.append(_waiting_clause(Case.id))
-    led = units.led_unit_ids(ctx, user)
-    if led:
-        led_members = select(UnitMember.username).where(UnitMember.unit_id.in_(sorted(led)))
+    if LEADER_ROLE in roles:  # a leader leads the units they belong to
+        member = aliased(UnitMember)
+        led_members = select(member.username).where(member.unit_id.in_(mine))
         held = aliased(HumanTask)
         clauses += [Case.coordinator.in_(led_members),
                     exists().where(held.case_id == Case.id,
                                    or_(held.assignee.in_(led_members),
                                        held.completed_by.in_(led_members)))]
-    return or_(*clauses) if clauses else false()
+    return or_(*clauses)
 
 
 def reads_case(ctx, case: Case, user: User) -> bool:
@@ -199,7 +202,8 @@ def visible_persons(ctx, user: User) -> ColumnElement[bool]:
     in full, or whose plan they coordinate; for the case-working roles also a person with
     no case yet (registered to receive an application: the register's data only)."""
     plan, any_case = aliased(Plan), aliased(Case)
-    clauses = [exists().where(Case.person_id == Person.id, visible_cases(ctx, user)),
+    clauses: list[ColumnElement[bool]] = [
+        exists().where(Case.person_id == Person.id, visible_cases(ctx, user)),
                exists().where(plan.person_id == Person.id,
                               plan.id.in_(_plans_coordinated(user)))]
     if holds_any(user.role_keys, CASEWORK_ROLES):
@@ -211,16 +215,16 @@ def reads_plan(ctx, plan: Plan, user: User) -> bool:
     """Whether `user` reads the whole plan: they coordinate it, or read in full a case that
     opened or joined it; a plan no case is linked to (carried over from before Samflyt)
     follows its person (`visible_persons`)."""
-    if ctx.session.scalar(select(PlanCoordinator.id).where(
-            PlanCoordinator.plan_id == plan.id, PlanCoordinator.username == user.username,
-            PlanCoordinator.to_on.is_(None)).limit(1)) is not None:
-        return True
-    linked = or_(Case.plan_id == plan.id, Case.id == plan.opened_by_case_id)
-    if ctx.session.scalar(select(exists().where(linked))):
-        return bool(ctx.session.scalar(select(exists().where(linked,
-                                                             visible_cases(ctx, user)))))
-    return ctx.session.scalar(select(Person.id).where(
-        Person.id == plan.person_id, visible_persons(ctx, user))) is not None
+    linked = aliased(Case)
+    is_linked = or_(linked.plan_id == plan.id, linked.id == plan.opened_by_case_id)
+    return bool(ctx.session.scalar(select(or_(
+        exists().where(PlanCoordinator.plan_id == plan.id,
+                       PlanCoordinator.username == user.username,
+                       PlanCoordinator.to_on.is_(None)),
+        exists().where(or_(Case.plan_id == plan.id, Case.id == plan.opened_by_case_id),
+                       visible_cases(ctx, user)),
+        and_(~exists().where(is_linked),
+             exists().where(Person.id == plan.person_id, visible_persons(ctx, user)))))))
 
 
 def _plans_coordinated(user: User):
