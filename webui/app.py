@@ -19,6 +19,7 @@ from engine.environment import EngineEnvironment
 from . import (
     api_letters,  # noqa: F401 - its routes join the API blueprint
     api_persons,  # noqa: F401 - its routes join the API blueprint
+    api_read_log,  # noqa: F401 - its routes join the API blueprint
     api_reports,  # noqa: F401 - its routes join the API blueprint
     api_tokens,  # noqa: F401 - its routes join the API blueprint
     auth,
@@ -30,6 +31,7 @@ from . import (
 from .api import bp as api_bp
 from .i18n import select_locale
 from .sessions import SessionInterface, cookie_secure
+from .views.audit import bp as audit_bp
 from .views.case_migrations import bp as migrations_bp
 from .views.case_search import bp as case_search_bp
 from .views.cases import bp as cases_bp
@@ -41,6 +43,7 @@ from .views.library import bp as library_bp
 from .views.notices import bp as notices_bp
 from .views.persons import bp as persons_bp
 from .views.plans import bp as plans_bp
+from .views.read_log import bp as read_log_bp
 from .views.status import bp as status_bp
 from .views.task_page import bp as tasks_bp
 
@@ -112,6 +115,8 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
     app.register_blueprint(cases_bp)
     app.register_blueprint(case_search_bp)
     app.register_blueprint(persons_bp)
+    app.register_blueprint(read_log_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(letters_bp)
     app.register_blueprint(notices_bp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from engine.worklist.humantasks import VIEWS
-from webui import openapi_letters, openapi_persons, openapi_reports
+from webui import openapi_letters, openapi_persons, openapi_read_log, openapi_reports
 
 
 def _error(description: str) -> dict:
@@ -82,6 +82,7 @@ def document(start_forms: dict[str, dict | None] | None = None,
         appeal_form = {**appeal_form, "type": "object", "additionalProperties": False}
     openapi_persons.add(doc, ERRORS, appeal_form)
     openapi_letters.add(doc, ERRORS)
+    openapi_read_log.add(doc, ERRORS)
     openapi_reports.add(doc, ERRORS)
     return doc
 

@@ -49,6 +49,8 @@ SUPERVISOR_ROLES = frozenset({LEADER, COORDINATING_UNIT, ADMIN})
 #: Own the process library: see it, edit and deploy diagrams, forms and decision tables,
 #: migrate running cases.
 LIBRARY_ROLES = frozenset({COORDINATING_UNIT, ADMIN})
+#: See who read what: the audit view and the report of unusual reading (docs/access.md).
+AUDIT_ROLES = frozenset({COORDINATING_UNIT})
 #: Do no casework: nobody hands a task to a user for these roles.
 NON_WORK_ROLES = frozenset({ADMIN})
 #: Is told when a step of a diagram fails on a case's data (it owns the diagrams).

@@ -134,6 +134,10 @@ class Settings:
     #: (engine/access/overrides.py); it is logged, reported to the coordinating unit and
     #: shown in the person's read log.
     override_hours: int = 24
+    #: SAMFLYT_UNUSUAL_READING_PERSONS: the coordinating unit's audit view flags a user who
+    #: opened the cases of this many different persons in the period shown without a task
+    #: or the coordinator's role in them (engine/readlog/audit_view.py).
+    unusual_reading_persons: int = 25
     #: SAMFLYT_SWEEP_INTERVAL: seconds between timer sweeps in `samflyt serve` (embedded mode).
     sweep_interval: int = 60
     #: SAMFLYT_HOST / SAMFLYT_PORT: where `samflyt serve` listens.

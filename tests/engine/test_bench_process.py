@@ -120,7 +120,7 @@ def test_reading_a_case_is_logged(ctx, officer):
     case = casework.start_case(ctx, {}, officer, process_key=BENCH)
     casework.get_case(ctx, case.id, officer, purpose="case page")
     [read] = [e for e in audit.case_history(ctx, case.id) if e.kind == "case_read"]
-    assert read.actor == "kari" and read.details == {"purpose": "case page"}
+    assert read.actor == "kari" and read.details == {"purpose": "case page", "why": "unit"}
 
 
 def test_each_step_reports_the_tasks_it_created(ctx, officer):

@@ -319,6 +319,15 @@ def _html_cases(world, browser):
         assert (changed == "nn") == (role in ("saksbehandler", "leder"))
     add("/letters/<dbid:letter_id>/copies/<dbid:copy_id>/language|POST", copy_language)
 
+    def read_log(client, role):
+        person_id = world.person()
+        for path in (f"/persons/{person_id}/read-log", f"/persons/{person_id}/read-log.pdf"):
+            _status(client.get(path), 200 if role in searchers[:3] else 403)
+    add("/persons/<dbid:person_id>/read-log|GET", read_log)
+    add("/persons/<dbid:person_id>/read-log.pdf|GET", read_log)
+    add("/audit/|GET", lambda client, role: _status(
+        client.get("/audit/"), 200 if role == "koordinerende_enhet" else 403))
+
     def plan_pages(client, role):
         plan_id = world.plan()
         readers = searchers[:3]
@@ -563,6 +572,10 @@ def _api_rows(world, api):
     add("/api/v1/letters/<dbid:letter_id>/pdf|GET", lambda client, role: _status(
         client.get(f"/api/v1/letters/{world.letter()[1]}/pdf"),
         200 if role in caseworkers else 403))
+    add("/api/v1/persons/<dbid:person_id>/read-log|GET", lambda client, role: _status(
+        client.get(f"/api/v1/persons/{world.person()}/read-log"),
+        200 if role in caseworkers else 403))
+
     def api_copy_pdf(client, role):
         letter_id = world.letter()[1]
         copy_id = world.do(lambda ctx: ctx.session.get(Letter, letter_id).recipients[0].id)
