@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 CONSENT_AGE_PROCESS = "samtykke_ved_16"
 #: The legal rule whose date the consent-age task falls on (engine/deadlines/legal_rules.toml).
-CONSENT_AGE_RULE = "samtykke_ved_16"
+CONSENT_AGE_RULE = legal.CONSENT_AGE_RULE
 
 
 def apply_due(ctx) -> list[str]:
@@ -46,7 +46,7 @@ def apply_due(ctx) -> list[str]:
 def _consent_age(ctx) -> list[str]:
     today = ctx.today()
     # who has turned 16 (the legal date is that birthday or the next working day after it)
-    cutoff = years_before(today, sections.CONSENT_AGE)
+    cutoff = years_before(today, legal.consent_age())
     parents_consent = exists().where(Consent.plan_id == Plan.id,
                                      Consent.withdrawn_at.is_(None),
                                      Consent.renewal_due.is_(False),

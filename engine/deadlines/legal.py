@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 import tomllib
 from collections.abc import Container, Mapping
 from datetime import date, datetime, tzinfo
@@ -37,6 +38,24 @@ class LegalRule:
     starts: str = ""
     warn_before: str | None = None
     warning_setting: str | None = None
+
+
+    @property
+    def years(self) -> int:
+        """The length in whole years (an age: "P16Y" is 16); ValueError for another length."""
+        found = re.fullmatch(r"P(\d+)Y", self.length)
+        if found is None:
+            raise ValueError(f"legal rule {self.key!r} is not a number of years")
+        return int(found.group(1))
+
+
+#: The age from which a young person consents and receives their own letters themselves
+#: (pasient- og brukerrettighetsloven §§ 4-3 and 3-4): one rule of the table.
+CONSENT_AGE_RULE = "samtykke_ved_16"
+
+
+def consent_age() -> int:
+    return rule(CONSENT_AGE_RULE).years
 
 
 class UnknownRule(ValueError):

@@ -17,12 +17,10 @@ from datetime import date
 from engine.core.errors import InvalidInput, PermissionDenied
 from engine.core.messages import N_
 from engine.db.models import Person, PersonRelation
+from engine.deadlines import legal
 from engine.deadlines.calendar import years_before
 from engine.letters.kinds import LetterKind
 from engine.persons import catalogue, registry
-
-#: The age from which the person receives their own letters.
-OWN_LETTERS_AGE = 16
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ def default_recipients(ctx, person: Person, kind: LetterKind, on: date) -> list[
     """Everyone who receives a letter of `kind` about `person` dated `on`."""
     related = registry.relations(ctx, person.id)
     minor = person.birth_date is not None and person.birth_date > years_before(
-        on, OWN_LETTERS_AGE)
+        on, legal.consent_age())
     found: list[Candidate] = []
     parents = [Candidate(p, "forelder") for r, p in related
                if r.kind == "forelder" and r.parental_responsibility]

@@ -17,6 +17,7 @@ from engine.cases import audit
 from engine.core.errors import ConflictError, InvalidInput, NotFound
 from engine.core.messages import N_, Message
 from engine.db.models import Case, Consent, Person, Plan, PlanParticipant, User
+from engine.deadlines import legal
 from engine.deadlines.calendar import birthday, optional_date, to_date
 from engine.plans import sections
 
@@ -270,16 +271,16 @@ def _who_consents(ctx, plan: Plan, role: str, on: date) -> Message | None:
     adult = _of_consent_age(person, on)
     if role == "personen" and not adult:
         return Message(N_("Under %(age)d år samtykker foreldrene eller vergen"),
-                       age=sections.CONSENT_AGE)
+                       age=legal.consent_age())
     if role != "personen" and adult:
-        return Message(N_("Fra %(age)d år samtykker personen selv"), age=sections.CONSENT_AGE)
+        return Message(N_("Fra %(age)d år samtykker personen selv"), age=legal.consent_age())
     return None
 
 
 def _of_consent_age(person: Person | None, on: date) -> bool:
     if person is None or person.birth_date is None:
         return False
-    return to_date(birthday(person.birth_date, sections.CONSENT_AGE)) <= on
+    return to_date(birthday(person.birth_date, legal.consent_age())) <= on
 
 
 def _participant(ctx, plan: Plan, participant_id: int) -> PlanParticipant:

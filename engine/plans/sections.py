@@ -49,9 +49,6 @@ CONSENT_GIVERS: dict[str, str] = {
     "verge": N_("Verge"),
 }
 
-#: From this birthday the young person consents for themselves (pbrl § 4-3).
-CONSENT_AGE = 16
-CONSENT_AGE_REFERENCE = "pasient- og brukerrettighetsloven § 4-3"
 
 #: The keys of a version's snapshot (engine/plans/versions.py) as the comparison shows them.
 SNAPSHOT_LABELS: dict[str, str] = {

@@ -4,17 +4,18 @@ Existing data keeps working as before: one unit, «Forvaltningskontoret» (the d
 SAMFLYT_DEFAULT_UNIT), which every existing user with a work role joins as their home unit
 and which becomes every existing case's responsible unit.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-05 17:00:00
 """
+import json
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0017'
-down_revision = '0015'  # 0016 (audit partitions) comes in on merge
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
@@ -72,7 +73,6 @@ def upgrade() -> None:
     rows = []
     for username, roles in users:
         if isinstance(roles, str):
-            import json
             roles = json.loads(roles)
         if set(roles or ()) & set(WORK_ROLES):
             rows.append({"unit_id": unit_id, "username": username, "home": True,
