@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from sqlalchemy import ColumnElement, and_, bindparam, exists, or_, select, true
 from sqlalchemy.orm import aliased
 
 from engine.accounts.roles import (
@@ -40,9 +40,7 @@ from engine.accounts.roles import (
     SUPERVISOR_ROLES,
     holds_any,
 )
-from engine.accounts.roles import (
-    LEADER as LEADER_ROLE,
-)
+from engine.accounts.roles import LEADER as LEADER_ROLE
 from engine.core.errors import NotFound, PermissionDenied
 from engine.core.messages import N_
 from engine.db.models import (
@@ -77,6 +75,43 @@ class Access:
 
 _KNOWN = "samflyt_case_access"
 
+#: What the rules after the unit rule ask about one case, in one statement built once (its
+#: compiled form is cached): holds, held or may take a task (`takeable`: the user's roles that
+#: are not case-working); coordinates the case's plan; the case waits for the coordinating
+#: unit or carries an open escalation; a member of a unit the user leads (`led`) holds or
+#: held a task or coordinates it; emergency access not expired.
+_LED_MEMBERS = select(UnitMember.username).where(
+    UnitMember.unit_id.in_(bindparam("led", expanding=True)))
+_FACTS = select(
+    exists().where(HumanTask.case_id == bindparam("case_id"), or_(
+        HumanTask.assignee == bindparam("username"),
+        HumanTask.completed_by == bindparam("username"),
+        and_(HumanTask.status == "open", HumanTask.assignee.is_(None),
+             HumanTask.candidate_role.in_(bindparam("takeable", expanding=True))))
+    ).label("task"),
+    exists().where(PlanCoordinator.plan_id == bindparam("plan_id"),
+                   PlanCoordinator.username == bindparam("username"),
+                   PlanCoordinator.to_on.is_(None)).label("plan"),
+    exists().where(HumanTask.case_id == bindparam("case_id"), HumanTask.status == "open",
+                   HumanTask.candidate_role == COORDINATING_UNIT).label("waiting"),
+    exists().where(Notice.case_id == bindparam("case_id"), Notice.severity == ESCALATION,
+                   Notice.status.in_(OPEN_NOTICE)).label("escalated"),
+    exists().where(HumanTask.case_id == bindparam("case_id"),
+                   or_(HumanTask.assignee.in_(_LED_MEMBERS),
+                       HumanTask.completed_by.in_(_LED_MEMBERS))).label("led_task"),
+    exists().where(UnitMember.unit_id.in_(bindparam("led", expanding=True)),
+                   UnitMember.username == bindparam("coordinator")).label("led_coordinator"),
+    exists().where(AccessOverride.username == bindparam("username"),
+                   AccessOverride.case_id == bindparam("case_id"),
+                   AccessOverride.expires_at > bindparam("now")).label("override"),
+)
+#: Aliases of the SQL rules, made once (an alias made per call costs more than the query).
+_TASK, _HELD, _WAITING_TASK = (aliased(HumanTask, name=n) for n in ("acc_task", "acc_held",
+                                                                      "acc_waiting"))
+_NOTICE, _MEMBER = aliased(Notice, name="acc_notice"), aliased(UnitMember, name="acc_member")
+_PLAN, _ANY_CASE, _LINKED = (aliased(Plan, name="acc_plan"), aliased(Case, name="acc_any"),
+                             aliased(Case, name="acc_linked"))
+
 
 def case_basis(ctx, case: Case, user: User) -> Access:
     """The level at which `user` may see `case`, and why (see the module's docstring). Full
@@ -92,18 +127,23 @@ def case_basis(ctx, case: Case, user: User) -> Access:
 
 def _basis(ctx, case: Case, user: User) -> Access:
     roles = user.role_keys
-    mine = units.unit_ids(ctx, user.username)
+    mine = units.unit_ids(user)
     if holds_any(roles, CASEWORK_ROLES) and case.responsible_unit_id in mine:
-        return Access(FULL, UNIT)
-    if _works_on(ctx, case.id, user):
+        return Access(FULL, UNIT)  # the common case: no statement beyond the user's units
+    led = sorted(mine) if LEADER_ROLE in roles else []
+    facts = ctx.session.execute(_FACTS, {
+        "case_id": case.id, "username": user.username, "plan_id": case.plan_id or 0,
+        "takeable": sorted(roles - CASEWORK_ROLES), "led": led,
+        "coordinator": case.coordinator or "", "now": ctx.now()}).one()
+    if facts.task:
         return Access(FULL, TASK)
-    if case.coordinator == user.username or _coordinates_plan(ctx, case, user):
+    if case.coordinator == user.username or facts.plan:
         return Access(FULL, COORDINATOR)
-    if COORDINATING_UNIT in roles and _waits_for_coordinating_unit(ctx, case.id):
+    if COORDINATING_UNIT in roles and (facts.waiting or facts.escalated):
         return Access(FULL, COORDINATING)
-    if _leads_involved_unit(ctx, case, user):
+    if led and (case.responsible_unit_id in mine or facts.led_task or facts.led_coordinator):
         return Access(FULL, LEADER)
-    if _override(ctx, case.id, user):
+    if facts.override:
         return Access(FULL, OVERRIDE)
     if holds_any(roles, SUPERVISOR_ROLES | OVERVIEW_ROLES):
         return Access(LIMITED)
@@ -169,8 +209,8 @@ def visible_cases(ctx, user: User) -> ColumnElement[bool]:
     """The cases `user` may read in full (the rules above, in SQL): what search, the case
     list and the person's page show, since a hit shows the person's name."""
     roles = user.role_keys
-    mine = select(UnitMember.unit_id).where(UnitMember.username == user.username)
-    task = aliased(HumanTask)
+    mine = sorted(units.unit_ids(user))
+    task = _TASK
     clauses: list[ColumnElement[bool]] = [
         Case.coordinator == user.username,
         Case.plan_id.in_(_plans_coordinated(user)),
@@ -178,14 +218,14 @@ def visible_cases(ctx, user: User) -> ColumnElement[bool]:
         Case.id.in_(select(AccessOverride.case_id).where(
             AccessOverride.username == user.username, AccessOverride.expires_at > ctx.now())),
     ]
-    if holds_any(roles, CASEWORK_ROLES):
+    if holds_any(roles, CASEWORK_ROLES) and mine:
         clauses.append(Case.responsible_unit_id.in_(mine))
     if COORDINATING_UNIT in roles:
         clauses.append(_waiting_clause(Case.id))
-    if LEADER_ROLE in roles:  # a leader leads the units they belong to
-        member = aliased(UnitMember)
+    if LEADER_ROLE in roles and mine:  # a leader leads the units they belong to
+        member = _MEMBER
         led_members = select(member.username).where(member.unit_id.in_(mine))
-        held = aliased(HumanTask)
+        held = _HELD
         clauses += [Case.coordinator.in_(led_members),
                     exists().where(held.case_id == Case.id,
                                    or_(held.assignee.in_(led_members),
@@ -201,7 +241,7 @@ def visible_persons(ctx, user: User) -> ColumnElement[bool]:
     """The persons `user` may read (in SQL, on `Person`): those with a case the user reads
     in full, or whose plan they coordinate; for the case-working roles also a person with
     no case yet (registered to receive an application: the register's data only)."""
-    plan, any_case = aliased(Plan), aliased(Case)
+    plan, any_case = _PLAN, _ANY_CASE
     clauses: list[ColumnElement[bool]] = [
         exists().where(Case.person_id == Person.id, visible_cases(ctx, user)),
                exists().where(plan.person_id == Person.id,
@@ -215,7 +255,7 @@ def reads_plan(ctx, plan: Plan, user: User) -> bool:
     """Whether `user` reads the whole plan: they coordinate it, or read in full a case that
     opened or joined it; a plan no case is linked to (carried over from before Samflyt)
     follows its person (`visible_persons`)."""
-    linked = aliased(Case)
+    linked = _LINKED
     is_linked = or_(linked.plan_id == plan.id, linked.id == plan.opened_by_case_id)
     return bool(ctx.session.scalar(select(or_(
         exists().where(PlanCoordinator.plan_id == plan.id,
@@ -232,23 +272,10 @@ def _plans_coordinated(user: User):
                                                  PlanCoordinator.to_on.is_(None))
 
 
-def _coordinates_plan(ctx, case: Case, user: User) -> bool:
-    """The user coordinates the plan the case opened or joined."""
-    return case.plan_id is not None and ctx.session.scalar(select(PlanCoordinator.id).where(
-        PlanCoordinator.plan_id == case.plan_id, PlanCoordinator.username == user.username,
-        PlanCoordinator.to_on.is_(None)).limit(1)) is not None
-
-
 def _refused(error: PermissionDenied, case_id: int, task_id: int | None = None
              ) -> PermissionDenied:
     error.refused_case, error.refused_task = case_id, task_id
     return error
-
-
-def _works_on(ctx, case_id: int, user: User) -> bool:
-    """Holds, held or may take a task of the case."""
-    return bool(ctx.session.scalar(select(exists().where(
-        HumanTask.case_id == case_id, _relation(HumanTask, user)))))
 
 
 def _relation(task, user: User) -> ColumnElement[bool]:
@@ -265,36 +292,8 @@ def _relation(task, user: User) -> ColumnElement[bool]:
 def _waiting_clause(case_id) -> ColumnElement[bool]:
     """The case waits for the coordinating unit (an open task of its role) or carries an
     escalation not yet resolved."""
-    task, notice = aliased(HumanTask), aliased(Notice)
+    task, notice = _WAITING_TASK, _NOTICE
     return or_(exists().where(task.case_id == case_id, task.status == "open",
                               task.candidate_role == COORDINATING_UNIT),
                exists().where(notice.case_id == case_id, notice.severity == ESCALATION,
                               notice.status.in_(OPEN_NOTICE)))
-
-
-def _waits_for_coordinating_unit(ctx, case_id: int) -> bool:
-    return bool(ctx.session.scalar(select(_waiting_clause(case_id))))
-
-
-def _leads_involved_unit(ctx, case: Case, user: User) -> bool:
-    """A leader of the responsible unit, or of a unit whose member holds, held or
-    coordinates the case."""
-    led = units.led_unit_ids(ctx, user)
-    if not led:
-        return False
-    if case.responsible_unit_id in led:
-        return True
-    in_led = UnitMember.unit_id.in_(sorted(led))
-    if case.coordinator and ctx.session.scalar(select(UnitMember.id).where(
-            in_led, UnitMember.username == case.coordinator).limit(1)) is not None:
-        return True
-    members = select(UnitMember.username).where(in_led)
-    return bool(ctx.session.scalar(select(exists().where(
-        HumanTask.case_id == case.id,
-        or_(HumanTask.assignee.in_(members), HumanTask.completed_by.in_(members))))))
-
-
-def _override(ctx, case_id: int, user: User) -> bool:
-    return ctx.session.scalar(select(AccessOverride.id).where(
-        AccessOverride.username == user.username, AccessOverride.case_id == case_id,
-        AccessOverride.expires_at > ctx.now()).limit(1)) is not None

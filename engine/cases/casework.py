@@ -89,7 +89,7 @@ def start_case(ctx, data: dict, actor: User | str, process_key: str = MAIN_PROCE
                                  status="open", person_name=person_name, data=dict(data),
                                  facts={}, created_at=ctx.now(), created_by=actor_name,
                                  idempotency_key=idempotency_key,
-                                 responsible_unit_id=units.home_unit_id(ctx, actor_name),
+                                 responsible_unit_id=units.home_unit_id(ctx, actor),
                                  **_about(ctx, about)))
     audit.record(ctx, case, actor_name, "case_started", case_number=case.case_number,
                  process=process_key)

@@ -1,5 +1,6 @@
-"""Units and their members. A user's units are read on every access check, so they are kept
-for the rest of the unit of work in the session's `info` (`unit_ids`)."""
+"""Units and their members. `unit_members` is the source; each user row carries a copy of
+its units, home unit first (`User.unit_ids`), written only here, so that the access check
+on every request needs no query for them."""
 from __future__ import annotations
 
 import re
@@ -13,7 +14,7 @@ from engine.db.models import Unit, UnitMember, User
 from engine.organisation.kinds import UNIT_KINDS
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{1,59}$")
-_CACHE = "samflyt_unit_ids"
+
 
 
 def add_unit(ctx, key: str, name: str, kind: str) -> Unit:
@@ -65,7 +66,7 @@ def add_member(ctx, unit: Unit, username: str, home: bool = False) -> UnitMember
             other.home = False
         found.home = True
     ctx.session.flush()
-    ctx.session.info.pop(_CACHE, None)
+    _copy_to_user(ctx, username)
     return found
 
 
@@ -75,7 +76,7 @@ def remove_member(ctx, unit: Unit, username: str) -> None:
     if member is not None:
         ctx.session.delete(member)
         ctx.session.flush()
-        ctx.session.info.pop(_CACHE, None)
+        _copy_to_user(ctx, username)
 
 
 def join_default_unit(ctx, username: str) -> UnitMember | None:
@@ -85,28 +86,39 @@ def join_default_unit(ctx, username: str) -> UnitMember | None:
     return add_member(ctx, unit, username, home=True) if unit is not None else None
 
 
-def unit_ids(ctx, username: str) -> frozenset[int]:
-    """The units `username` belongs to (kept for the rest of the unit of work)."""
-    cache = ctx.session.info.setdefault(_CACHE, {})
-    found = cache.get(username)
-    if found is None:
-        found = cache[username] = frozenset(ctx.session.scalars(
-            select(UnitMember.unit_id).where(UnitMember.username == username)))
-    return found
+def _copy_to_user(ctx, username: str) -> None:
+    """The user row's copy of their units, home unit first."""
+    user = ctx.session.scalar(select(User).where(User.username == username))
+    if user is not None:
+        user.unit_ids = list(ctx.session.scalars(select(UnitMember.unit_id).where(
+            UnitMember.username == username).order_by(UnitMember.home.desc(),
+                                                      UnitMember.id)))
+        ctx.session.flush()
 
 
-def led_unit_ids(ctx, user: User) -> frozenset[int]:
+def unit_ids(user: User) -> frozenset[int]:
+    """The units `user` belongs to."""
+    return frozenset(user.unit_ids or ())
+
+
+def led_unit_ids(user: User) -> frozenset[int]:
     """The units `user` leads: a leader leads the units they belong to."""
-    return unit_ids(ctx, user.username) if LEADER in user.role_keys else frozenset()
+    return unit_ids(user) if LEADER in user.role_keys else frozenset()
 
 
-def home_unit_id(ctx, username: str) -> int | None:
-    """Where the cases `username` registers go: their home unit, else the default unit."""
-    home = ctx.session.scalar(select(UnitMember.unit_id).where(
-        UnitMember.username == username).order_by(UnitMember.home.desc(), UnitMember.id)
-        .limit(1))
-    if home is not None or not ctx.settings.default_unit:
-        return home
+def home_unit_id(ctx, actor: User | str) -> int | None:
+    """Where the cases `actor` registers go: their home unit, else the default unit."""
+    if isinstance(actor, User):
+        if actor.unit_ids:
+            return actor.unit_ids[0]
+    else:
+        home = ctx.session.scalar(select(UnitMember.unit_id).where(
+            UnitMember.username == actor).order_by(UnitMember.home.desc(), UnitMember.id)
+            .limit(1))
+        if home is not None:
+            return home
+    if not ctx.settings.default_unit:
+        return None
     return ctx.session.scalar(select(Unit.id).where(Unit.key == ctx.settings.default_unit))
 
 

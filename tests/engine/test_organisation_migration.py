@@ -3,6 +3,7 @@ role joins it as their home unit (the administrator does not), every case is giv
 the downgrade takes it all away again."""
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from alembic import command
@@ -42,6 +43,9 @@ def test_existing_users_and_cases_join_the_default_unit(tmp_path):
                                                                  ("siri", True)]
         assert conn.execute(text("SELECT responsible_unit_id FROM cases")).scalar_one() \
             == unit.id
+        copies = dict(conn.execute(text("SELECT username, unit_ids FROM users")).all())
+        assert {name: json.loads(ids) for name, ids in copies.items()} == {
+            "siri": [unit.id], "kari": [unit.id], "ada": []}
     _migrate(engine, "0015", down=True)
     with engine.begin() as conn:
         tables = {r[0] for r in conn.execute(text(

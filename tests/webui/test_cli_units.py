@@ -40,7 +40,8 @@ def test_units_are_added_joined_listed_and_left(tmp_path, monkeypatch):
     with env.unit_of_work() as ctx:
         home = units.get_unit(ctx, "hjemmetjenesten")
         assert units.home_unit_id(ctx, "bjorn") == home.id
-        assert units.unit_ids(ctx, "bjorn") == {home.id}
+        from engine.accounts.users import get_user
+        assert units.unit_ids(get_user(ctx, "bjorn")) == {home.id}
         assert units.home_unit_id(ctx, "anne") == units.get_unit(
             ctx, "forvaltningskontoret").id
     env.dispose()

@@ -38,6 +38,10 @@ class User(Base):
     created_at: Mapped[datetime]
     #: Role keys (see settings.ROLES). Stored with the user: every request reads them.
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: The units the user belongs to, their home unit first: a copy of `unit_members` kept
+    #: by engine/organisation/units.py (its only writer), so that the access check on every
+    #: request reads it with the user instead of asking the database again.
+    unit_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     #: How notices reach the user by e-mail: immediate | digest (one a day) | none.
     #: None: the setting SAMFLYT_NOTICE_EMAIL_DEFAULT. In-app notices are always shown.
     notice_email: Mapped[str | None] = mapped_column(String(20))

@@ -56,6 +56,9 @@ def upgrade() -> None:
         _at('granted_at'), _at('expires_at'))
     op.create_index('ix_access_overrides_user_case', 'access_overrides',
                     ['username', 'case_id'])
+    with op.batch_alter_table('users') as batch:
+        batch.add_column(sa.Column('unit_ids', sa.JSON(), nullable=False,
+                                   server_default='[]'))
     with op.batch_alter_table('cases') as batch:
         batch.add_column(sa.Column('responsible_unit_id', sa.Integer(), nullable=True))
         batch.create_foreign_key('fk_cases_responsible_unit', 'units',
@@ -79,6 +82,9 @@ def upgrade() -> None:
                          "added_at": now})
     if rows:
         op.bulk_insert(members, rows)
+        copy = sa.text("UPDATE users SET unit_ids = :ids WHERE username = :name").bindparams(
+            sa.bindparam("ids", type_=sa.JSON))
+        bind.execute(copy, [{"ids": [unit_id], "name": row["username"]} for row in rows])
     bind.execute(sa.text("UPDATE cases SET responsible_unit_id = :unit"), {"unit": unit_id})
 
 
@@ -87,6 +93,8 @@ def downgrade() -> None:
         batch.drop_index('ix_cases_responsible_unit_id')
         batch.drop_constraint('fk_cases_responsible_unit', type_='foreignkey')
         batch.drop_column('responsible_unit_id')
+    with op.batch_alter_table('users') as batch:
+        batch.drop_column('unit_ids')
     op.drop_index('ix_access_overrides_user_case', 'access_overrides')
     op.drop_table('access_overrides')
     op.drop_index('ix_unit_members_username', 'unit_members')
