@@ -27,18 +27,22 @@ def _copy(env, copy_id) -> LetterRecipient:
         return copy
 
 
+def _letters_worker(workers, settings):
+    """A worker that sends digital mail to the stub the settings name."""
+    return workers.worker("letters", SAMFLYT_DIGITAL_CHANNEL="svarut",
+                          SAMFLYT_SVARUT_URL=settings.svarut_url,
+                          SAMFLYT_SVARUT_ACCOUNT_ID=settings.svarut_account_id,
+                          SAMFLYT_SVARUT_INTEGRATION_ID=settings.svarut_integration_id,
+                          SAMFLYT_SVARUT_INTEGRATION_PASSWORD=settings.svarut_integration_password,
+                          SAMFLYT_SVARUT_ACCESS_TOKEN=settings.svarut_access_token)
+
+
 def test_the_worker_sends_once_after_a_failure_and_records_the_delivery(
         scaled_env, workers, celery_client):
     with SvarUtStub() as stub:
         scaled_env.settings = svarut_settings(scaled_env.settings, stub)
         case_id, copy_id = sent_digitally(scaled_env, serial=900)
-        settings = scaled_env.settings
-        workers.worker("letters", SAMFLYT_DIGITAL_CHANNEL="svarut",
-                       SAMFLYT_SVARUT_URL=settings.svarut_url,
-                       SAMFLYT_SVARUT_ACCOUNT_ID=settings.svarut_account_id,
-                       SAMFLYT_SVARUT_INTEGRATION_ID=settings.svarut_integration_id,
-                       SAMFLYT_SVARUT_INTEGRATION_PASSWORD=settings.svarut_integration_password,
-                       SAMFLYT_SVARUT_ACCESS_TOKEN=settings.svarut_access_token)
+        _letters_worker(workers, scaled_env.settings)
         stub.fail_next(1, 503, endpoint="send")
         celery_client.send_task(names.LETTERS)  # queues samflyt.send_letter for the copy
         copy = wait_for(lambda: (c := _copy(scaled_env, copy_id)).status == "sent" and c,
@@ -65,13 +69,7 @@ def test_with_workers_a_worker_renders_the_approved_letter_and_svarut_gets_that_
         letter_id = _copy(scaled_env, copy_id).letter_id
         with scaled_env.unit_of_work() as ctx:  # the leader's approval rendered nothing
             assert ctx.session.get(Letter, letter_id).content_hash is None
-        settings = scaled_env.settings
-        workers.worker("letters", SAMFLYT_DIGITAL_CHANNEL="svarut",
-                       SAMFLYT_SVARUT_URL=settings.svarut_url,
-                       SAMFLYT_SVARUT_ACCOUNT_ID=settings.svarut_account_id,
-                       SAMFLYT_SVARUT_INTEGRATION_ID=settings.svarut_integration_id,
-                       SAMFLYT_SVARUT_INTEGRATION_PASSWORD=settings.svarut_integration_password,
-                       SAMFLYT_SVARUT_ACCESS_TOKEN=settings.svarut_access_token)
+        _letters_worker(workers, scaled_env.settings)
         celery_client.send_task(names.LETTERS)  # queues the render and the send
         copy = wait_for(lambda: (c := _copy(scaled_env, copy_id)).status == "sent" and c,
                         "the copy sent to SvarUt")
