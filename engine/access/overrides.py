@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from engine.access import rules
 from engine.accounts.roles import COORDINATING_UNIT, NON_WORK_ROLES
 from engine.cases import audit
@@ -51,17 +49,3 @@ def grant(ctx, case_id: int, user: User, reason: str) -> AccessOverride:
         case_number=case.case_number, status=notice_board.RAISED, created_at=now,
         raised_at=now, due_at=now))
     return override
-
-
-def active(ctx, case_id: int, username: str) -> AccessOverride | None:
-    """The user's emergency access to the case that has not expired."""
-    return ctx.session.scalar(select(AccessOverride).where(
-        AccessOverride.username == username, AccessOverride.case_id == case_id,
-        AccessOverride.expires_at > ctx.now()).order_by(AccessOverride.id.desc()).limit(1))
-
-
-def granted_between(ctx, start, end) -> list[AccessOverride]:
-    """Every grant in the period, newest first (the coordinating unit's audit view)."""
-    return list(ctx.session.scalars(select(AccessOverride).where(
-        AccessOverride.granted_at >= start, AccessOverride.granted_at < end)
-        .order_by(AccessOverride.granted_at.desc())))

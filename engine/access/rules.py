@@ -54,6 +54,7 @@ from engine.db.models import (
     UnitMember,
     User,
 )
+from engine.notices import notice_board
 from engine.organisation import units
 
 FULL = "full"
@@ -63,7 +64,7 @@ UNIT, TASK, COORDINATOR, COORDINATING, LEADER, OVERRIDE = (
     "unit", "task", "coordinator", "coordinating_unit", "leader", "override")
 #: A notice that carries an escalation until it is resolved.
 ESCALATION = "escalation"
-OPEN_NOTICE = ("raised", "acknowledged")
+OPEN_NOTICE = (notice_board.RAISED, notice_board.ACKNOWLEDGED)
 
 
 @dataclass(frozen=True)
@@ -231,10 +232,6 @@ def visible_cases(ctx, user: User) -> ColumnElement[bool]:
                                    or_(held.assignee.in_(led_members),
                                        held.completed_by.in_(led_members)))]
     return or_(*clauses)
-
-
-def reads_case(ctx, case: Case, user: User) -> bool:
-    return case_access(ctx, case, user) == FULL
 
 
 def visible_persons(ctx, user: User) -> ColumnElement[bool]:

@@ -7,7 +7,6 @@ import re
 
 from sqlalchemy import select
 
-from engine.accounts.roles import LEADER
 from engine.core.errors import InvalidInput, NotFound
 from engine.core.messages import N_, Message
 from engine.db.models import Unit, UnitMember, User
@@ -99,11 +98,6 @@ def _copy_to_user(ctx, username: str) -> None:
 def unit_ids(user: User) -> frozenset[int]:
     """The units `user` belongs to."""
     return frozenset(user.unit_ids or ())
-
-
-def led_unit_ids(user: User) -> frozenset[int]:
-    """The units `user` leads: a leader leads the units they belong to."""
-    return unit_ids(user) if LEADER in user.role_keys else frozenset()
 
 
 def home_unit_id(ctx, actor: User | str) -> int | None:

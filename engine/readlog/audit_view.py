@@ -4,8 +4,7 @@ or a role in them). Looking is for the coordinating unit; each look is logged.""
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -51,18 +50,11 @@ def require_auditor(user: User) -> None:
         raise PermissionDenied(N_("Bare koordinerende enhet ser hvem som har lest"))
 
 
-def _bounds(ctx, start: date, end: date) -> tuple[datetime, datetime]:
-    start, end = report.period(start, end, ctx.today())
-    zone = ZoneInfo(ctx.settings.timezone)
-    return (datetime.combine(start, time.min, zone),
-            datetime.combine(end + timedelta(days=1), time.min, zone))
-
-
 def reads(ctx, user: User, query: AuditQuery) -> tuple[list[AuditRow], bool]:
     """The reads matching `query`, newest first (a page of PAGE_SIZE; True when there are
     more)."""
     require_auditor(user)
-    since, until = _bounds(ctx, query.start, query.end)
+    _start, _end, since, until = report.bounds(ctx, query.start, query.end)
     kinds = ("access_override",) if query.overrides_only else report.READ_KINDS
     statement = select(AuditEvent).where(AuditEvent.kind.in_(kinds), AuditEvent.at >= since,
                                          AuditEvent.at < until)
@@ -90,7 +82,7 @@ def unusual(ctx, user: User, start: date, end: date, threshold: int) -> list[Unu
     without a task or the coordinator's role in them (their unit's, a leader's, the
     coordinating unit's or emergency access), most persons first."""
     require_auditor(user)
-    since, until = _bounds(ctx, start, end)
+    _start, _end, since, until = report.bounds(ctx, start, end)
     why = AuditEvent.details["why"].as_string()
     rows = ctx.session.execute(
         select(AuditEvent.actor, func.count(func.distinct(AuditEvent.person_id)),

@@ -75,6 +75,15 @@ def period(start: date | None, end: date | None, today: date) -> tuple[date, dat
     return start, end
 
 
+def bounds(ctx, start: date | None, end: date | None) -> tuple[date, date, datetime,
+                                                                datetime]:
+    """The checked period (`period`) and the instants it runs from and to (local days)."""
+    start, end = period(start, end, ctx.today())
+    zone = ZoneInfo(ctx.settings.timezone)
+    return (start, end, datetime.combine(start, time.min, zone),
+            datetime.combine(end + timedelta(days=1), time.min, zone))
+
+
 def person_report(ctx, person_id: int, reader: User, start: date | None = None,
                   end: date | None = None) -> ReadReport:
     """Who read `person_id`'s information in the period; the reader must read the person."""
@@ -83,10 +92,7 @@ def person_report(ctx, person_id: int, reader: User, start: date | None = None,
         error = PermissionDenied(N_("Du har ikke tilgang til denne personen"))
         error.refused_person = person.id
         raise error
-    start, end = period(start, end, ctx.today())
-    zone = ZoneInfo(ctx.settings.timezone)
-    since = datetime.combine(start, time.min, zone)
-    until = datetime.combine(end + timedelta(days=1), time.min, zone)
+    start, end, since, until = bounds(ctx, start, end)
     events = list(ctx.session.scalars(
         select(AuditEvent).where(AuditEvent.person_id == person.id,
                                  AuditEvent.kind.in_(READ_KINDS),
