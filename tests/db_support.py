@@ -14,20 +14,23 @@ CASE_TABLES = ("notice_deliveries", "notices", "timers", "human_tasks", "audit_e
 #: The unit the migration makes (SAMFLYT_DEFAULT_UNIT); the others a test made are removed.
 DEFAULT_UNIT = "forvaltningskontoret"
 
-#: The trigger that refuses TRUNCATE on the append-only audit trail (migration 0010).
+#: The trigger that refuses TRUNCATE on the append-only audit trail (migration 0010), on
+#: audit_events and, partitioned (migration 0017), on each of its partitions.
 AUDIT_TRUNCATE_TRIGGER = "audit_events_no_truncate"
 
 
 def empty_case_tables(db_engine) -> None:
     """PostgreSQL: remove what committing tests left behind. The id sequences go on (the
     engine keeps blocks of ids reserved from them: engine/db/fastpath/driver.py). The audit
-    trail refuses TRUNCATE, so its trigger is switched off for this one transaction."""
+    trail refuses TRUNCATE, so its triggers (the parent's and every partition's) are switched
+    off for this one transaction."""
     with db_engine.begin() as conn:
-        guarded = conn.scalar(text("SELECT count(*) FROM pg_trigger WHERE tgname = :name"),
-                              {"name": AUDIT_TRUNCATE_TRIGGER})
-        if guarded:
-            conn.execute(text(f"ALTER TABLE audit_events DISABLE TRIGGER {AUDIT_TRUNCATE_TRIGGER}"))
+        guarded = conn.scalars(text(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname = :name"), {"name": AUDIT_TRUNCATE_TRIGGER}).all()
+        for table in guarded:
+            conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {AUDIT_TRUNCATE_TRIGGER}"))
         conn.execute(text(f"TRUNCATE {', '.join(CASE_TABLES)} CASCADE"))
         conn.execute(text("DELETE FROM units WHERE key <> :key"), {"key": DEFAULT_UNIT})
-        if guarded:
-            conn.execute(text(f"ALTER TABLE audit_events ENABLE TRIGGER {AUDIT_TRUNCATE_TRIGGER}"))
+        for table in guarded:
+            conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {AUDIT_TRUNCATE_TRIGGER}"))

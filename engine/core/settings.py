@@ -138,6 +138,15 @@ class Settings:
     #: opened the cases of this many different persons in the period shown without a task
     #: or the coordinator's role in them (engine/readlog/audit_view.py).
     unusual_reading_persons: int = 25
+    #: SAMFLYT_AUDIT_RETENTION_MONTHS: how many whole months of the audit trail (reads, refused
+    #: reads and every other event) stay in the database; older months may be archived to a
+    #: file and removed (`samflyt audit archive`, engine/audit/retention.py). The log of who
+    #: read a person's information belongs with the record (pasientjournalloven and the journal
+    #: regulation, pasientjournalforskriften: the person may ask who has had access), so it is
+    #: kept at least as long as the journal it concerns; 120 months (ten years) follows common
+    #: Norwegian practice and is not a legal minimum: the municipality decides, with its
+    #: archive.
+    audit_retention_months: int = 120
     #: SAMFLYT_SWEEP_INTERVAL: seconds between timer sweeps in `samflyt serve` (embedded mode).
     sweep_interval: int = 60
     #: SAMFLYT_HOST / SAMFLYT_PORT: where `samflyt serve` listens.

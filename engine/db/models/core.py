@@ -378,10 +378,16 @@ class NoticeDelivery(Base):
 
 
 class AuditEvent(Base):
-    """Append-only: who did what to which case, and when. Reads of a case are events too."""
+    """Append-only: who did what to which case, and when. Reads of a case are events too.
+
+    On PostgreSQL the table is partitioned by month on `at` and its primary key is (id, at)
+    (engine/audit/partitions.py, migration 0017); `id` alone is unique all the same (one
+    sequence), which is what the ORM keys objects by."""
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_case", "case_id", "id"),
-                      Index("ix_audit_person", "person_id", "id"))
+                      Index("ix_audit_person", "person_id", "at"),
+                      Index("ix_audit_actor", "actor", "at"),
+                      Index("ix_audit_kind", "kind", "at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     #: The person the event concerns (a case's person, or a person or plan read or changed
