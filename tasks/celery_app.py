@@ -35,6 +35,9 @@ def beat_schedule(settings: Settings) -> dict:
         "daily-digest": {"task": names.SEND_DIGESTS,
                          "schedule": crontab(hour=settings.digest_hour, minute=0),
                          "options": {"expires": 3600}},
+        "audit-partitions": {"task": names.AUDIT_PARTITIONS,
+                             "schedule": crontab(hour=3, minute=15),
+                             "options": {"expires": 3600}},
     }
 
 

@@ -83,6 +83,14 @@ def deliver_notice(delivery_id: int) -> dict:
     return _log(scheduler.deliver(worker.environment(), sender, int(delivery_id)))
 
 
+@app.task(name=names.AUDIT_PARTITIONS, soft_time_limit=names.AUDIT_PARTITION_LIMITS[0],
+          time_limit=names.AUDIT_PARTITION_LIMITS[1])
+def audit_partitions(now: str | None = None) -> dict:
+    """Make the audit trail's month partitions ahead of time."""
+    return {"made": scheduler.audit_partitions(worker.environment(),
+                                               worker.business_time(now))}
+
+
 @signals.worker_process_shutdown.connect
 @signals.worker_shutdown.connect
 def _dispose(**_kwargs) -> None:

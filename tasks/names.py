@@ -23,6 +23,8 @@ RENDER_LETTER = "samflyt.render_letter"
 #: queued copy and fetch the sent copies' status (beat: every
 #: SAMFLYT_SWEEP_INTERVAL s; sending and status only when digital mail is on).
 LETTERS = "samflyt.letters"
+#: Make the audit trail's month partitions ahead of time (beat: daily; PostgreSQL).
+AUDIT_PARTITIONS = "samflyt.audit_partitions"
 
 #: The queue every Samflyt task goes to (a worker started without -Q consumes it).
 QUEUE = "samflyt"
@@ -37,5 +39,8 @@ ITEM_LIMITS = (60, 90)
 LETTER_LIMITS = (1000, 1060)
 #: Rendering a letter: a PDF takes about 0.2 s a copy; a minute is far more than enough.
 RENDER_LIMITS = (60, 90)
+#: Making a few empty partitions takes milliseconds; moving rows that waited in the DEFAULT
+#: partition (maintenance that had not run for months) may take longer.
+AUDIT_PARTITION_LIMITS = (240, 300)
 #: Retries of SEND_LETTER: at most this many, waiting 2^n seconds up to the cap.
 LETTER_RETRIES, LETTER_BACKOFF_MAX = 8, 600

@@ -2,7 +2,8 @@
 operations the scaled set-up runs on Celery (engine/scheduler.py): the sweep (timers and
 deadline notices), letters (any approved letter not yet rendered; sending the digital
 copies when SvarUt is set up) and the immediate e-mails every
-`interval_seconds`, the digests once a day from SAMFLYT_DIGEST_HOUR."""
+`interval_seconds`, the digests once a day from SAMFLYT_DIGEST_HOUR, and the audit trail's
+month partitions once a day (PostgreSQL; nothing on SQLite)."""
 from __future__ import annotations
 
 import logging
@@ -24,6 +25,7 @@ class BackgroundWork:
         self.env = env
         self.sender = sender if sender is not None else mailing.sender_from_settings(env.settings)
         self.last_digest: date | None = None
+        self.last_partitions: date | None = None
         self.svarut = outbox.client_for(env.settings)
 
     def digest_due(self, now: datetime) -> bool:
@@ -33,6 +35,10 @@ class BackgroundWork:
     def run_once(self, now: datetime | None = None) -> scheduler.Report:
         now = now or self.env.clock()
         report = scheduler.sweep(self.env, now)
+        today = now.astimezone(ZoneInfo(self.env.settings.timezone)).date()
+        if self.last_partitions != today:
+            scheduler.audit_partitions(self.env, now)
+            self.last_partitions = today
         scheduler.render_letters(self.env, now)  # approved under workers that are gone
         if self.svarut is not None:  # digital letters: send the queued, ask about the sent
             scheduler.letters(self.env, self.svarut, now)

@@ -16,6 +16,7 @@ from engine.core.errors import DefinitionError, EngineError
 from engine.core.settings import Settings, UnsafeSecretKey, require_secret_key
 from engine.definitions import store
 from engine.environment import EngineEnvironment
+from webui.cli_audit import audit_group
 from webui.cli_organisation import units_group
 
 
@@ -95,6 +96,7 @@ def demo() -> None:
 
 
 main.add_command(units_group)
+main.add_command(audit_group)
 
 
 @main.group()

@@ -9,6 +9,7 @@ Both set-ups run exactly this: the embedded default from a thread in `samflyt se
 - `digests`: send each user's daily digest.
 - `send_letter`, `letters`: send a digital letter's copy to SvarUt, and (letters) send the
   queued copies and ask SvarUt about the sent ones, each copy in its own transaction.
+- `audit_partitions`: the audit trail's month partitions made ahead (daily; PostgreSQL).
 
 `now` is business time: the clock of the run's contexts stands still at it (default: the
 environment's clock when the run starts). The sweep's items go SAMFLYT_SWEEP_CHUNK to a
@@ -24,6 +25,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from engine.audit import partitions
 from engine.cases import plan_rules
 from engine.core.context import EngineContext
 from engine.deadlines import task_deadlines
@@ -305,3 +307,15 @@ def letters(env, client, now: datetime | None = None) -> LetterReport:
     report = poll_letters(env, client, now)
     report.shipped, report.retry = shipped, report.retry + retry
     return report
+
+
+# --- the audit trail ------------------------------------------------------------------------
+
+def audit_partitions(env, now: datetime | None = None) -> list[str]:
+    """Make the audit trail's month partitions ahead of time (engine/audit/partitions.py),
+    in one transaction; the names of those made (none on SQLite, or when all exist)."""
+    _now, make_ctx = contexts(env, now)
+    _ok, made = _unit(env, make_ctx, partitions.maintain)
+    if made:
+        log.info("audit partitions made: %s", ", ".join(made))
+    return made or []
