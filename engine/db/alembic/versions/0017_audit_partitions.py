@@ -15,6 +15,7 @@ Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-05 18:00:00
 """
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from alembic import op
@@ -63,7 +64,7 @@ def _set_aside_old_table() -> None:
     op.execute(f"ALTER TABLE {OLD} DROP CONSTRAINT audit_events_case_id_fkey")
 
 
-def _move_rows_and_finish(indexes: dict[str, tuple[str, ...]]) -> None:
+def _move_rows_and_finish(indexes: Mapping[str, tuple[str, ...]]) -> None:
     op.execute(f"INSERT INTO audit_events ({COLUMNS}) SELECT {COLUMNS} FROM {OLD} "  # noqa: S608
                "ORDER BY id")
     op.execute(f"DROP TABLE {OLD}")
