@@ -34,6 +34,8 @@ TRUNCATE_TRIGGER = "audit_events_no_truncate"
 ROW_TRIGGER = "audit_events_append_only"
 #: Months made ahead of the current one.
 MONTHS_AHEAD = 3
+#: How long the daily maintenance waits for the lock on the parent table.
+MAINTENANCE_LOCK_TIMEOUT = "5s"
 #: The indexes of the partitioned table (name: columns): the case's history in order, the
 #: person's read log over a period, the audit view by user over a period, the audit view of
 #: one kind (emergency access, case reads) over a period. The primary key is (id, at).
@@ -185,5 +187,14 @@ def drop_month(connection: Connection, month: date) -> None:
 
 def maintain(ctx) -> list[str]:
     """The daily maintenance: the month partitions through MONTHS_AHEAD months after the
-    current one (any month missed meanwhile too); the names of those made."""
-    return ensure_partitions(ctx, add_months(month_of(ctx.today()), MONTHS_AHEAD))
+    current one (any month missed meanwhile too); the names of those made.
+
+    Making a partition locks the parent table for a moment; a long query holding it makes
+    the maintenance give up after MAINTENANCE_LOCK_TIMEOUT (an OperationalError) rather than
+    make every new event wait behind it. There are months in hand: the next day's run makes
+    them."""
+    connection = connection_of(ctx)
+    if not is_partitioned(connection):
+        return []
+    connection.execute(text(f"SET LOCAL lock_timeout = '{MAINTENANCE_LOCK_TIMEOUT}'"))
+    return ensure_partitions(connection, add_months(month_of(ctx.today()), MONTHS_AHEAD))

@@ -40,6 +40,27 @@ def test_the_daily_maintenance_makes_the_months_ahead_once(postgres_committed_en
                 conn.execute(text(f"DROP TABLE {name}"))
 
 
+@pytest.mark.postgres
+def test_a_locked_table_makes_the_maintenance_give_up_until_the_next_run(
+        postgres_committed_env, monkeypatch):
+    env = postgres_committed_env
+    monkeypatch.setattr(partitions, "MAINTENANCE_LOCK_TIMEOUT", "50ms")
+    now = datetime(2032, 7, 1, tzinfo=UTC)
+    reader = env.db_engine.connect()
+    reading = reader.begin()
+    reader.execute(text("SELECT count(*) FROM audit_events"))  # a long read holds its lock
+    try:
+        assert scheduler.audit_partitions(env, now) == []
+    finally:
+        reading.rollback()
+        reader.close()
+    made = scheduler.audit_partitions(env, now)
+    with env.db_engine.begin() as conn:
+        for name in made:
+            conn.execute(text(f"DROP TABLE {name}"))
+    assert "audit_events_2032_10" in made
+
+
 def test_the_embedded_round_asks_for_the_partitions_once_a_day(committed_env, monkeypatch):
     asked = []
     monkeypatch.setattr(scheduler, "audit_partitions",
