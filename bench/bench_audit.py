@@ -15,7 +15,9 @@ generate_series, a batch per statement, the indexes built after the load. Then:
 3. logging one read (`audit.record` of a `case_read` in a unit of work committed alone)
    --logs times, the two tables taking turns: p50 and p95 of each; once as configured
    (synchronous_commit on: the commit waits for the disk) and once with synchronous_commit
-   off for the two databases, which leaves the insert's own cost and the round trip.
+   off for the two databases, which leaves the insert's own cost and the round trip;
+4. the insert alone in the server: 20,000 single-row INSERTs of a read in one PL/pgSQL loop
+   (rolled back), per row, twice on each table.
 
 Usage: .venv/bin/python bench/bench_audit.py [--rows 50000000] [--persons 1000000]
        [--months 60] [--queries 500] [--logs 500] [--plain-rows N] [--reuse]
@@ -142,6 +144,27 @@ def log_read(env: EngineEnvironment, person: int) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+SERVER_INSERTS = """
+DO $$ BEGIN FOR i IN 1..%(n)s LOOP
+  INSERT INTO audit_events (at, actor, kind, details, person_id) VALUES (now(), 'kari',
+    'case_read', '{"purpose": "case page", "why": "unit"}',
+    1 + floor(random() * %(persons)s)::int);
+END LOOP; END $$
+"""
+
+
+def server_inserts(env: EngineEnvironment, persons: int, n: int) -> float:
+    """Milliseconds a row of `n` single-row INSERTs run in the server (no round trips, no
+    commit): the table's and its indexes' own cost, where the pages they touch live."""
+    url = env.db_engine.url.set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False)) as raw:
+        started = time.perf_counter()
+        raw.execute(SERVER_INSERTS % {"n": int(n), "persons": int(persons)})
+        took = time.perf_counter() - started
+        raw.rollback()
+    return took * 1000 / n
+
+
 def _plan(env: EngineEnvironment, person: int, now: datetime) -> str:
     with env.db_engine.connect() as connection:
         return "\n".join(row[0] for row in connection.execute(text(
@@ -244,6 +267,12 @@ def main() -> None:
                   f" p50 {statistics.median(times):5.2f} ms  p95 {p95(times):5.2f} ms  "
                   f"({len(times)} reads)", flush=True)
     _synchronous_commit(args.postgres_url, None)
+    for round_ in (1, 2):
+        for name, env in (("partitioned", table), ("plain", plain)):
+            per_row = server_inserts(env, args.persons, 20_000)
+            print(f"insert one read in the server, round {round_} ({name:11}): "
+                  f"{per_row * 1000:6.1f} µs a row (20,000 single-row INSERTs in one "
+                  "transaction)", flush=True)
     table.dispose()
     plain.dispose()
 
