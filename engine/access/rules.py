@@ -74,6 +74,44 @@ class Access:
     why: str | None = None
 
 
+#: A user's relations to a case, the facts the rules read (`relations_of`).
+SAME_UNIT, HOLDS_TASK, COORDINATES, WAITS_FOR_UNIT, LEADS, OVERRIDDEN = (
+    "same_unit", "task", "coordinates", "waits_for_coordinating_unit", "leads_unit",
+    "override")
+RELATIONS = (SAME_UNIT, HOLDS_TASK, COORDINATES, WAITS_FOR_UNIT, LEADS, OVERRIDDEN)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Full access on `basis` for a user who holds one of `roles` (None: any role) and
+    stands in `relation` to the case."""
+    basis: str
+    roles: frozenset[str] | None
+    relation: str
+
+
+#: The rules, in the order they are tried (the first that holds names the basis). The
+#: access matrix test generates its expectations from this table.
+RULES: tuple[Rule, ...] = (
+    Rule(UNIT, CASEWORK_ROLES, SAME_UNIT),
+    Rule(TASK, None, HOLDS_TASK),
+    Rule(COORDINATOR, None, COORDINATES),
+    Rule(COORDINATING, frozenset({COORDINATING_UNIT}), WAITS_FOR_UNIT),
+    Rule(LEADER, frozenset({LEADER_ROLE}), LEADS),
+    Rule(OVERRIDE, None, OVERRIDDEN),
+)
+#: Who sees every case's course without the person's data when no rule gives full access.
+LIMITED_ROLES = SUPERVISOR_ROLES | OVERVIEW_ROLES
+
+
+def decide(roles: set[str] | frozenset[str], relations: set[str]) -> Access:
+    """The rules applied to a user's roles and their relations to a case."""
+    for rule in RULES:
+        if rule.relation in relations and (rule.roles is None or roles & rule.roles):
+            return Access(FULL, rule.basis)
+    return Access(LIMITED) if roles & LIMITED_ROLES else Access(None)
+
+
 _KNOWN = "samflyt_case_access"
 
 #: What the rules after the unit rule ask about one case, in one statement built once (its
@@ -128,27 +166,31 @@ def case_basis(ctx, case: Case, user: User) -> Access:
 
 def _basis(ctx, case: Case, user: User) -> Access:
     roles = user.role_keys
-    mine = units.unit_ids(user)
-    if holds_any(roles, CASEWORK_ROLES) and case.responsible_unit_id in mine:
+    if RULES[0].roles is not None and roles & RULES[0].roles and (
+            case.responsible_unit_id in units.unit_ids(user)):
         return Access(FULL, UNIT)  # the common case: no statement beyond the user's units
+    return decide(roles, relations_of(ctx, case, user))
+
+
+def relations_of(ctx, case: Case, user: User) -> set[str]:
+    """The user's relations to `case` (RELATIONS), in one prepared statement."""
+    roles = user.role_keys
+    mine = units.unit_ids(user)
     led = sorted(mine) if LEADER_ROLE in roles else []
     facts = ctx.session.execute(_FACTS, {
         "case_id": case.id, "username": user.username, "plan_id": case.plan_id or 0,
         "takeable": sorted(roles - CASEWORK_ROLES), "led": led,
         "coordinator": case.coordinator or "", "now": ctx.now()}).one()
-    if facts.task:
-        return Access(FULL, TASK)
-    if case.coordinator == user.username or facts.plan:
-        return Access(FULL, COORDINATOR)
-    if COORDINATING_UNIT in roles and (facts.waiting or facts.escalated):
-        return Access(FULL, COORDINATING)
-    if led and (case.responsible_unit_id in mine or facts.led_task or facts.led_coordinator):
-        return Access(FULL, LEADER)
-    if facts.override:
-        return Access(FULL, OVERRIDE)
-    if holds_any(roles, SUPERVISOR_ROLES | OVERVIEW_ROLES):
-        return Access(LIMITED)
-    return Access(None)
+    same_unit = case.responsible_unit_id in mine
+    found = {
+        SAME_UNIT: same_unit,
+        HOLDS_TASK: facts.task,
+        COORDINATES: case.coordinator == user.username or facts.plan,
+        WAITS_FOR_UNIT: facts.waiting or facts.escalated,
+        LEADS: bool(led) and (same_unit or facts.led_task or facts.led_coordinator),
+        OVERRIDDEN: facts.override,
+    }
+    return {relation for relation, holds in found.items() if holds}
 
 
 def case_access(ctx, case: Case, user: User) -> str | None:
@@ -196,7 +238,7 @@ def may_assign(user: User, task: HumanTask) -> bool:
 def sees_every_course(user: User) -> bool:
     """Supervisors and the administrator see every case's course (limited, no personal
     data): the inbox shows them every task."""
-    return holds_any(user.role_keys, SUPERVISOR_ROLES | OVERVIEW_ROLES)
+    return holds_any(user.role_keys, LIMITED_ROLES)
 
 
 def visible_tasks(ctx, user: User) -> ColumnElement[bool]:
