@@ -7,8 +7,11 @@ Their ids follow the order they were written in (the trail's order).
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import UTC
 
+from sqlalchemy import ColumnElement, and_, select
+
+from engine.audit import partitions
 from engine.db import fastpath
 from engine.db.models import AuditEvent, Case
 
@@ -26,9 +29,21 @@ def record(ctx, case: Case | None, actor: str, event_kind: str, *,
         need_id=False)
 
 
+def of_case(case: Case) -> ColumnElement[bool]:
+    """The filter for `case`'s events: its id, and `at` from the month it was created, so
+    that on PostgreSQL the month partitions before it are not read (engine/audit)."""
+    created = case.created_at
+    created = created.astimezone(UTC) if created.tzinfo else created.replace(tzinfo=UTC)
+    since, _ = partitions.bounds(partitions.month_of(created.date()))
+    return and_(AuditEvent.case_id == case.id, AuditEvent.at >= since)
+
+
 def case_history(ctx, case_id: int, kinds: set[str] | None = None) -> list[AuditEvent]:
     """The case's events in the order they happened."""
-    query = select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.id)
+    case = ctx.session.get(Case, case_id)
+    if case is None:
+        return []
+    query = select(AuditEvent).where(of_case(case)).order_by(AuditEvent.id)
     if kinds:
         query = query.where(AuditEvent.kind.in_(kinds))
     return list(ctx.session.scalars(query))

@@ -18,6 +18,7 @@ from datetime import datetime
 from lxml import etree
 from sqlalchemy import select
 
+from engine.cases import audit
 from engine.db.models import AuditEvent, Case, Person, Plan, PlanVersion, User
 from engine.persons import protection
 from engine.plans import coordinators, versions
@@ -98,7 +99,7 @@ def written_work(ctx, case: Case, process_versions: list) -> list[WrittenWork]:
                 plan_elements.add(task_spec.bpmn_id or task_spec.name)
     work = []
     for event in ctx.session.scalars(select(AuditEvent).where(
-            AuditEvent.case_id == case.id, AuditEvent.kind == "task_completed")
+            audit.of_case(case), AuditEvent.kind == "task_completed")
             .order_by(AuditEvent.id)):
         details = event.details or {}
         if details.get("element") in plan_elements or not details.get("data"):

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from engine.access import rules
 from engine.accounts.roles import NON_WORK_ROLES, SUPERVISOR_ROLES, holds_any
-from engine.cases import case_record, casework
+from engine.cases import audit, case_record, casework
 from engine.db.models import (
     AuditEvent,
     Case,
@@ -133,7 +133,7 @@ def case_page(ctx, case_id: int, user: User, soon_days: int = 3, with_diagrams: 
     return CasePage(case=case, access=access, person=person, facts=facts, tasks=tasks,
                     deadlines=_deadlines(ctx, case, open_tasks, now, tz),
                     notices=notice_board.for_case(ctx, case.id),
-                    timeline=timeline(ctx, case.id),
+                    timeline=timeline(ctx, case),
                     diagrams=diagrams(ctx, instances, open_tasks) if with_diagrams else [],
                     person_card=card, suggestion=suggested, written=written,
                     letters=letters,
@@ -168,10 +168,10 @@ def _deadlines(ctx, case: Case, open_tasks, now, tz) -> list[Deadline]:
     return sorted(found, key=lambda d: (d.days_left if d.days_left is not None else 10**6))
 
 
-def timeline(ctx, case_id: int) -> list[TimelineEntry]:
+def timeline(ctx, case: Case) -> list[TimelineEntry]:
     """Who did what and when; reads of the case and form data are left out."""
     events = ctx.session.scalars(select(AuditEvent).where(
-        AuditEvent.case_id == case_id, AuditEvent.kind != "case_read").order_by(AuditEvent.id))
+        audit.of_case(case), AuditEvent.kind != "case_read").order_by(AuditEvent.id))
     return [TimelineEntry(e.at, e.actor, e.kind,
                           {k: e.details[k] for k in TIMELINE_DETAILS if k in (e.details or {})})
             for e in events]

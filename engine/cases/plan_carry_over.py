@@ -43,7 +43,7 @@ def carry_over(ctx) -> list[str]:
 
 def _carry(ctx, case: Case) -> str:
     events = ctx.session.scalars(select(AuditEvent).where(
-        AuditEvent.case_id == case.id, AuditEvent.kind == "task_completed")
+        audit.of_case(case), AuditEvent.kind == "task_completed")
         .order_by(AuditEvent.id)).all()
     plan = None
     for event in events:

@@ -5,6 +5,7 @@ concerns.
 
 Owns: `report` (one person's reads over a period, as the page, the PDF and the API give
 them) and `audit_view` (the coordinating unit's view of the reads by user, person, period
-and emergency access, and the report of unusual reading). The storage is the audit table
-(engine/cases/audit.py).
+and emergency access, and the report of unusual reading). The events are written by
+engine/cases/audit.py; the query over them, and how they are stored and kept, is
+engine/audit (read_log.person_reads, partitions, retention).
 """

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from engine.accounts.roles import AUDIT_ROLES, holds_any
+from engine.audit import read_log
 from engine.cases import audit
 from engine.core.errors import PermissionDenied
 from engine.core.messages import N_
@@ -55,7 +56,7 @@ def reads(ctx, user: User, query: AuditQuery) -> tuple[list[AuditRow], bool]:
     more)."""
     require_auditor(user)
     _start, _end, since, until = report.bounds(ctx, query.start, query.end)
-    kinds = ("access_override",) if query.overrides_only else report.READ_KINDS
+    kinds = ("access_override",) if query.overrides_only else read_log.READ_KINDS
     statement = select(AuditEvent).where(AuditEvent.kind.in_(kinds), AuditEvent.at >= since,
                                          AuditEvent.at < until)
     if query.username:

@@ -10,14 +10,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from engine.audit import read_log
 from engine.cases import audit
 from engine.core.errors import InvalidInput, PermissionDenied
 from engine.core.messages import N_, Message
 from engine.db.models import AuditEvent, Case, Person, User
 from engine.persons import person_page, registry
 
-#: The audit kinds that are reads of a person's information, refused reads and overrides.
-READ_KINDS = ("case_read", "person_read", "plan_read", "read_refused", "access_override")
 #: The longest period one report covers.
 MAX_DAYS = 3 * 366
 #: The most rows one report lists (the rest: ask for a shorter period).
@@ -93,11 +92,7 @@ def person_report(ctx, person_id: int, reader: User, start: date | None = None,
         error.refused_person = person.id
         raise error
     start, end, since, until = bounds(ctx, start, end)
-    events = list(ctx.session.scalars(
-        select(AuditEvent).where(AuditEvent.person_id == person.id,
-                                 AuditEvent.kind.in_(READ_KINDS),
-                                 AuditEvent.at >= since, AuditEvent.at < until)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(MAX_ROWS + 1)))
+    events = read_log.person_reads(ctx, person.id, since, until, limit=MAX_ROWS + 1)
     # the report itself is a read, logged after the query so that it lists earlier reads
     audit.record(ctx, None, reader.username, "person_read", person_id=person.id,
                  purpose="read log")

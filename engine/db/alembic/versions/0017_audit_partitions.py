@@ -16,12 +16,10 @@ Revises: 0016
 Create Date: 2026-12-05 18:00:00
 """
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from alembic import op
 from sqlalchemy import text
-
-from engine.audit import partitions
 
 revision = '0017'
 down_revision = '0016'
@@ -32,6 +30,36 @@ COLUMNS = "id, case_id, at, actor, kind, details, person_id"
 OLD = "audit_events_before_0017"
 NEW_INDEXES = {"ix_audit_person": ("person_id", "at"), "ix_audit_actor": ("actor", "at"),
                "ix_audit_kind": ("kind", "at")}
+#: The partitioned table's indexes (as engine/audit/partitions.py INDEXES was at 0017: this
+#: migration keeps its own copy of what it needs, so later changes there do not change it).
+INDEXES = {"ix_audit_case": ("case_id", "id"), **NEW_INDEXES}
+#: Months made after the current one.
+MONTHS_AHEAD = 3
+
+
+def _add_months(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _make_partitions(first: date, last: date) -> None:
+    """DEFAULT and one partition per month from `first` through `last` (first days), each
+    with the TRUNCATE guard (the row trigger is cloned from the parent)."""
+    tables = ["audit_events_default"]
+    op.execute("CREATE TABLE audit_events_default PARTITION OF audit_events DEFAULT")
+    month = first
+    while month <= last:
+        end = _add_months(month, 1)
+        name = f"audit_events_{month.year:04d}_{month.month:02d}"
+        start_at = datetime(month.year, month.month, 1, tzinfo=UTC).isoformat()
+        end_at = datetime(end.year, end.month, 1, tzinfo=UTC).isoformat()
+        op.execute(f"CREATE TABLE {name} PARTITION OF audit_events "
+                   f"FOR VALUES FROM ('{start_at}') TO ('{end_at}')")
+        tables.append(name)
+        month = end
+    for table in tables:
+        op.execute(f"""CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON {table}
+                       FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()""")
 
 
 def _column_defs(primary_key: str) -> str:
@@ -86,13 +114,11 @@ def upgrade() -> None:
     _append_only("audit_events")
     today = datetime.now(UTC).date()
     oldest = bind.scalar(text(f"SELECT min(at) FROM {OLD}"))  # noqa: S608
-    start = partitions.month_of(min(oldest.astimezone(UTC).date(), today) if oldest else today)
+    first = min(oldest.astimezone(UTC).date(), today) if oldest else today
     # the months of the existing rows (a row whose month is missing would go to DEFAULT),
     # this month and the next few
-    partitions.ensure_partitions(bind, partitions.add_months(partitions.month_of(today),
-                                                             partitions.MONTHS_AHEAD),
-                                 start=start)
-    _move_rows_and_finish(partitions.INDEXES)
+    _make_partitions(first.replace(day=1), _add_months(today.replace(day=1), MONTHS_AHEAD))
+    _move_rows_and_finish(INDEXES)
 
 
 def downgrade() -> None:
