@@ -8,7 +8,8 @@ the default unit, some with a task held by an officer of another unit, some coor
    coordinator, an officer of another unit (every rule asked, refused), the coordinating
    unit; p50 and p95;
 2. the case page in the engine (`casepage.case_page`, which asks the check and logs the read)
-   for the unit's officer, p50, beside the check alone: the check's share of the page;
+   for each reader, with the check and with the check replaced by its known answer,
+   alternated page by page in one run: the p50 difference is what the check adds to a page;
 3. logging a read (`audit.record` of a `case_read`, committed alone), p50.
 
 Usage: .venv/bin/python bench/bench_access.py [--cases 2000] [--runs 300]
@@ -107,12 +108,36 @@ def main() -> None:
         print(f"  access check, {label:34} p50 {statistics.median(times):6.3f}  "
               f"p95 {p95(times):6.3f}")
 
-    def page(ctx):
-        casepage.case_page(ctx, rng.choice(ids), users.get_user(ctx, "kari"),
-                           with_diagrams=False)
-    pages = timed(env, page, args.runs)
-    print(f"  case page (engine, no diagram)          p50 {statistics.median(pages):6.3f}  "
-          f"p95 {p95(pages):6.3f}")
+    real_basis = rules.case_basis
+
+    def page_pair(username, pool) -> tuple[list[float], list[float]]:
+        """The case page with the check and without it (its answer given), alternated."""
+        checked, given = [], []
+        for _ in range(args.runs):
+            case_id = rng.choice(pool)
+            with env.unit_of_work() as ctx:
+                known = real_basis(ctx, ctx.session.get(Case, case_id),
+                                   users.get_user(ctx, username))
+            for times, basis in ((checked, real_basis),
+                                 (given, lambda ctx, case, user, known=known: known)):
+                rules.case_basis = basis
+                try:
+                    with env.unit_of_work() as ctx:
+                        user = users.get_user(ctx, username)
+                        started = time.perf_counter()
+                        casepage.case_page(ctx, case_id, user, with_diagrams=False)
+                        times.append((time.perf_counter() - started) * 1000)
+                finally:
+                    rules.case_basis = real_basis
+        return checked, given
+
+    for label, username, pool in (("unit's officer", "kari", ids),
+                                  ("task holder, other unit", "bjorn", held),
+                                  ("coordinator", "kari2", coordinated)):
+        checked, given = page_pair(username, pool)
+        print(f"  case page (engine, no diagram), {label:23} with the check p50 "
+              f"{statistics.median(checked):6.3f}, without {statistics.median(given):6.3f}: "
+              f"adds {statistics.median(checked) - statistics.median(given):6.3f}")
 
     def commit(with_read: bool) -> float:
         """A unit of work that reads a case, committed, with or without logging the read:
