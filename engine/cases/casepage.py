@@ -9,7 +9,6 @@ import functools
 from datetime import date, datetime
 
 from lxml import etree
-from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 
 from engine.access import rules
@@ -29,7 +28,7 @@ from engine.definitions import store
 from engine.letters import letter_list
 from engine.notices import notice_board
 from engine.organisation import units as organisation
-from engine.workflow import loading
+from engine.workflow import loading, path
 from engine.worklist import humantasks
 from engine.worklist.pagefields import Field, days_left, field_specs, labelled, urgency
 
@@ -223,24 +222,33 @@ def _element_states(ctx, instance: ProcessInstance, open_tasks, now) -> dict[str
             states[process_key][element_id] = state
 
     if instance.status == "running" and instance.state:
-        workflow = loading.read_workflow(ctx, instance)
-        all_tasks = list(workflow.tasks.values())
-        for sub in workflow.subprocesses.values():
-            all_tasks.extend(sub.tasks.values())
-        for task in all_tasks:
-            element = task.task_spec.bpmn_id
-            if task.state == TaskState.COMPLETED:
-                mark(task.workflow.spec.name, element, "completed")
-            elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
-                mark(task.workflow.spec.name, element, "active")
+        for key, marks in path.walked(loading.read_workflow(ctx, instance)).items():
+            for element, state in marks.items():
+                mark(key, element, state)
     else:
-        for row in ctx.session.scalars(select(HumanTask).where(
-                HumanTask.instance_id == instance.id, HumanTask.status == "completed")):
-            mark(row.process_key, row.element_id, "completed")
+        for key, elements in _finished_path(ctx, instance).items():
+            for element in elements:
+                mark(key, element, "completed")
     for task in open_tasks:
         if task.instance_id == instance.id and task.due_at and task.due_at < now:
             mark(task.process_key, task.element_id, "overdue")
     return states
+
+
+def _finished_path(ctx, instance: ProcessInstance) -> dict[str, list[str]]:
+    """The path a finished instance took, from its `process_completed` event; an instance
+    finished before the path was kept: the human tasks completed in it."""
+    case = ctx.session.get(Case, instance.case_id)
+    for event in ctx.session.scalars(select(AuditEvent).where(
+            audit.of_case(case), AuditEvent.kind == "process_completed")):
+        details = event.details or {}
+        if details.get("instance") == instance.id and isinstance(details.get("path"), dict):
+            return details["path"]
+    found: dict[str, list[str]] = {}
+    for row in ctx.session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.status == "completed")):
+        found.setdefault(row.process_key, []).append(row.element_id)
+    return found
 
 
 def locate_diagram(files, process_key: str):

@@ -28,6 +28,7 @@ from engine.db.models import Case, ProcessInstance, ProcessVersion
 from engine.definitions import store
 from engine.notices import notice_board
 from engine.plans import steps as plan_steps
+from engine.workflow import path
 from engine.workflow.conflicts import lost_race_is_conflict
 from engine.workflow.diagram_notices import raise_notice
 from engine.workflow.loading import Loaded, properties, script_engine, state_serializer
@@ -174,7 +175,6 @@ def _write_instance(ctx: EngineContext, loaded: Loaded, actor: str, has_timers: 
         values: dict[str, Any] = dict(
             status="completed", completed_at=ctx.now(), state=None,
             result=_json_safe(workflow.last_task.data if workflow.last_task else {}))
-        audit.record(ctx, loaded.case, actor, "process_completed", process=instance.process_key)
     else:
         values = dict(state=state_serializer().dumps(workflow))
         loaded.saved_state = values["state"]
@@ -186,6 +186,9 @@ def _write_instance(ctx: EngineContext, loaded: Loaded, actor: str, has_timers: 
         fastpath.insert(ctx, instance)
     else:
         fastpath.update(ctx, instance, **values)
+    if workflow.completed:  # the path it took, kept: the state is dropped (engine/workflow/path)
+        audit.record(ctx, loaded.case, actor, "process_completed", process=instance.process_key,
+                     instance=instance.id, path=path.completed_path(workflow))
 
 
 def publish_facts(ctx: EngineContext, loaded: Loaded, task, names: str) -> None:
