@@ -217,4 +217,14 @@ def test_whole_journey(page):
     marked(page, decision, "task_signere_vedtak", "completed")
     expect(page.locator(f'{main} [data-element-id="end_plan_i_drift"]').first).not_to_have_class(
         re.compile("state-"))
+    # drawn readable (never below 3/4 of its size), and the buttons beside it zoom
+    figure = page.locator("figure").filter(has=page.locator(main))
+    viewport = page.locator(f"{main} svg .viewport").first
+    scale = "e => e.transform.baseVal.consolidate().matrix.a"
+    drawn = viewport.evaluate(scale)
+    assert drawn >= 0.74, drawn  # 3/4, to the whole pixels of the figure
+    figure.get_by_role("button", name="Forstørr").click()
+    assert viewport.evaluate(scale) > drawn
+    figure.get_by_role("button", name="Vis hele diagrammet").click()
+    assert viewport.evaluate(scale) < drawn * 1.25
     assert_accessible(page)

@@ -39,6 +39,6 @@ def test_a_finished_process_keeps_every_element_it_passed(ctx, officer):
     assert set(finished.values()) == {"completed"}
     assert second.element_id in finished
     assert len(finished) > len(passed_before) + 1  # the end event too, not only human tasks
-    [event] = [e for e in audit.case_history(ctx, case.id, {"process_completed"})]
+    [event] = audit.case_history(ctx, case.id, {"process_completed"})
     assert event.details["path"][BENCH] == sorted(finished)
 
