@@ -200,7 +200,7 @@ def list_tasks():
                          {"per_page": _("Et heltall fra 1 til %(n)d", n=inbox_page.PER_PAGE_MAX)})
     result = inbox_page.worklist(uow.ctx(), g.user, view, filters, page, per_page,
                                config.settings().soon_due_days, with_choices=False)
-    return jsonify({"view": view, "total": result.total, "page": result.page,
+    return jsonify({"view": result.view, "total": result.total, "page": result.page,
                     "per_page": result.per_page, "counts": result.counts,
                     "tasks": [{**task_json(r.task), "urgency": r.urgency,
                                "days_left": r.days_left} for r in result.rows]})

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from engine.core.errors import InvalidInput
-from engine.core.messages import N_, Message
+from engine.core.messages import N_
 from engine.worklist.humantasks import VIEWS, InboxFilter
 
 from .parsing import ascii_int
@@ -15,15 +15,15 @@ FILTER_KEYS = ("view", "process", "task", "case", "due_from", "due_to", "priorit
 SORTS = ("due", "priority")
 
 
-def parse(args, tz: str) -> tuple[str, InboxFilter, int]:
+def parse(args, tz: str) -> tuple[str | None, InboxFilter, int]:
     """(view, filter, page) from query args; InvalidInput names each bad parameter."""
     errors = {}
-    view = args.get("view", "mine") or "mine"
-    if view not in VIEWS:
-        errors["view"] = Message(N_("Velg en av %(choices)s"), choices=VIEWS)
+    view = args.get("view") or None  # None: the landing view (inbox_page.landing_view)
+    if view is not None and view not in VIEWS:
+        errors["view"] = N_("Velg en av fanene i innboksen")
     sort = args.get("sort", "due") or "due"
     if sort not in SORTS:
-        errors["sort"] = Message(N_("Velg en av %(choices)s"), choices=SORTS)
+        errors["sort"] = N_("Sorter etter frist eller prioritet")
     priority = None
     if args.get("priority"):
         priority = ascii_int(args["priority"], 1, 5)

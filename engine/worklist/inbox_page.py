@@ -15,13 +15,19 @@ from engine.accounts.roles import (
     role_for_lane,
 )
 from engine.core.errors import EngineError, InvalidInput
-from engine.core.messages import N_, Message
+from engine.core.messages import N_
 from engine.db.models import Case, HumanTask, ProcessVersion, User
 from engine.worklist import humantasks
 from engine.worklist.humantasks import VIEWS, InboxFilter
 from engine.worklist.pagefields import days_left, urgency
 
 PER_PAGE_MAX = 200
+#: The views' names (msgids), in the order the tabs show them.
+VIEW_NAMES = {"mine": N_("Mine"), "roles": N_("Mine roller"), "unassigned": N_("Ikke tildelt"),
+              "overdue": N_("Forfalt"), "completed": N_("Fullført av meg")}
+#: A task's priority (1 most urgent, 5 least; task_rows.priority_of) in words (msgids).
+PRIORITY_NAMES = {1: N_("Svært høy"), 2: N_("Høy"), 3: N_("Normal"), 4: N_("Lav"),
+                  5: N_("Svært lav")}
 
 
 @dataclasses.dataclass
@@ -53,12 +59,20 @@ class Worklist:
         return max(1, -(-self.total // self.per_page))
 
 
-def worklist(ctx, user: User, view: str = "mine", filters: InboxFilter | None = None,
+def landing_view(counts: dict[str, int]) -> str:
+    """The view an officer lands on: their own tasks, or, when they hold none, the tasks
+    waiting for their roles (where new work arrives unclaimed)."""
+    return "roles" if not counts["mine"] and counts["roles"] else "mine"
+
+
+def worklist(ctx, user: User, view: str | None = "mine", filters: InboxFilter | None = None,
              page: int = 1, per_page: int = 50, soon_days: int = 3,
              with_choices: bool = True) -> Worklist:
+    """One page of `view` (None: `landing_view`)."""
+    counts = humantasks.inbox_counts(ctx, user)
+    view = view or landing_view(counts)
     if view not in VIEWS:
-        raise InvalidInput(N_("Ukjent visning «%(view)s»"), {"view": Message(
-            N_("Velg en av %(choices)s"), choices=VIEWS)}, view=view)
+        raise InvalidInput(N_("Ukjent visning"), {"view": N_("Velg en av fanene i innboksen")})
     per_page = max(1, min(per_page, PER_PAGE_MAX))
     page = max(1, page)
     filters = dataclasses.replace(filters or InboxFilter(), limit=per_page,
@@ -70,7 +84,7 @@ def worklist(ctx, user: User, view: str = "mine", filters: InboxFilter | None = 
     rows = [Row(t, urgency(t.due_at, now, soon_days) if t.status == "open" else None,
                 days_left(t.due_at, now, tz), *about.get(t.case_id, (None, (), None)))
             for t in tasks]
-    return Worklist(view=view, rows=rows, counts=humantasks.inbox_counts(ctx, user), total=total,
+    return Worklist(view=view, rows=rows, counts=counts, total=total,
                     page=page, per_page=per_page,
                     processes=process_choices(ctx) if with_choices else [],
                     task_names=task_name_choices(ctx, user) if with_choices else [],

@@ -85,8 +85,7 @@ def test_api_errors_follow_accept_language(api):
     assert re.fullmatch(r"Fields to correct: \d+", body["message"])
     response = officer.client.get("/api/v1/tasks?view=alle", headers=english)
     assert response.status_code == 400
-    assert response.json["errors"]["view"] == ("Choose one of mine, roles, unassigned, "
-                                               "overdue, completed")
+    assert response.json["errors"]["view"] == "Choose one of the inbox's tabs"
     response = officer.client.get("/api/v1/tasks", headers={"Accept-Language": "en"})
     assert response.status_code == 401
     assert response.json["message"] == "Missing “Authorization: Bearer <token>”"

@@ -27,6 +27,8 @@ def index():
                                  config.settings().inbox_page_size,
                                config.settings().soon_due_days)
     return render_template("inbox.html", wl=result, args=request.args, filters=filters,
+                           view_names={k: _(v) for k, v in inbox_page.VIEW_NAMES.items()},
+                           priority_names={k: _(v) for k, v in inbox_page.PRIORITY_NAMES.items()},
                            filter_errors=filter_errors,
                            saved=saved_filters.for_user(ctx, g.user),
                            qs=lambda **c: inboxparams.query_string(request.args, **c))
