@@ -15,7 +15,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-from engine.core.messages import N_
+from engine.core.messages import N_, Message
 
 CASE_OFFICER = "saksbehandler"
 LEADER = "leder"
@@ -55,6 +55,12 @@ AUDIT_ROLES = frozenset({COORDINATING_UNIT})
 NON_WORK_ROLES = frozenset({ADMIN})
 #: Is told when a step of a diagram fails on a case's data (it owns the diagrams).
 PROCESS_ERROR_ROLE = COORDINATING_UNIT
+
+
+def role_label(key: str | None) -> str:
+    """A role's name as a Message (the web UI shows it in the reader's language), for a
+    message's parameter; a key not in ROLE_NAMES as it is."""
+    return Message(ROLE_NAMES[key]) if key in ROLE_NAMES else (key or "")
 
 
 def holds_any(role_keys: Iterable[str], group: Iterable[str]) -> bool:

@@ -12,7 +12,7 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import bindparam, func, or_, select
 
 from engine.access import rules
-from engine.accounts.roles import SUPERVISOR_ROLES
+from engine.accounts.roles import SUPERVISOR_ROLES, role_label
 from engine.cases import audit
 from engine.cases.coordinator import appoint_coordinator
 from engine.core.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
@@ -151,7 +151,8 @@ def why_not(user: User, task: HumanTask) -> Message | None:
         return Message(N_("Oppgaven er fullført") if task.status == "completed"
                        else N_("Oppgaven er avbrutt"))
     if task.candidate_role not in user.role_keys:
-        return Message(N_("Oppgaven venter på rollen «%(role)s»"), role=task.candidate_role)
+        return Message(N_("Oppgaven venter på rollen «%(role)s»"),
+                       role=role_label(task.candidate_role))
     if task.assignee not in (None, user.username):
         return Message(N_("Oppgaven er tatt av %(user)s"), user=task.assignee)
     return None
@@ -215,7 +216,7 @@ def assign(ctx, task_id: int, actor: User, assignee: str,
             raise PermissionDenied(N_("Oppgaven er tatt av %(user)s; bare en leder kan gi "
                                       "den til en annen"), user=task.assignee)
         raise PermissionDenied(N_("Du kan ikke tildele oppgaver for rollen «%(role)s»"),
-                               role=task.candidate_role)
+                               role=role_label(task.candidate_role))
     target = ctx.session.scalar(select(User).where(User.username == assignee, User.active))
     if target is None:
         raise InvalidInput(N_("Ukjent bruker"), {"assignee": Message(
@@ -223,7 +224,7 @@ def assign(ctx, task_id: int, actor: User, assignee: str,
     if task.candidate_role not in target.role_keys:
         raise InvalidInput(N_("Brukeren har ikke rollen"), {"assignee": Message(
             N_("«%(username)s» har ikke rollen «%(role)s»"), username=assignee,
-            role=task.candidate_role)})
+            role=role_label(task.candidate_role))})
     previous, task.assignee, task.claim_due_at = task.assignee, assignee, None
     audit.record(ctx, _case(ctx, task), actor.username, "task_assigned", task=task.id,
                  name=task.name, assignee=assignee, previous=previous)

@@ -149,7 +149,11 @@ def assignable_users(ctx, user: User) -> list[tuple[str, str, list[str]]]:
 @dataclasses.dataclass
 class BulkResult:
     done: list[int] = dataclasses.field(default_factory=list)
+    #: task id -> why it failed: the field's own message when there is one (which user
+    #: lacks which role), else the error's.
     failed: dict[int, str] = dataclasses.field(default_factory=dict)
+    #: task id -> (task name, case number) of each failed task that exists, to name it.
+    names: dict[int, tuple[str, str]] = dataclasses.field(default_factory=dict)
 
 
 def _bulk(ctx, task_ids, operation) -> BulkResult:
@@ -162,7 +166,11 @@ def _bulk(ctx, task_ids, operation) -> BulkResult:
             result.done.append(task_id)
         except EngineError as error:
             savepoint.rollback()
-            result.failed[task_id] = error.message
+            details = getattr(error, "errors", None) or {}
+            result.failed[task_id] = next(iter(details.values()), None) or error.message
+            task = ctx.session.get(HumanTask, task_id)
+            if task is not None:
+                result.names[task_id] = (task.name, task.case_number)
     return result
 
 

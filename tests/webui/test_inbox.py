@@ -169,6 +169,39 @@ def test_bulk_claim_and_bulk_reassign(browser, started, engine_do):
     assert "Velg minst én oppgave først." in officer.get("/inbox/").get_data(as_text=True)
 
 
+def test_a_failed_bulk_assignment_names_the_task_and_the_role_in_words(browser, started,
+                                                                      engine_do):
+    """Issue 17: «Oppgave 5: Brukeren har ikke rollen» named neither the task nor the role."""
+    [task_id] = started()
+    leader = browser("leder1")  # a supervisor: the list offers every worker
+    from werkzeug.datastructures import MultiDict
+    leader.post("/inbox/bulk", MultiDict([("task", str(task_id)), ("bulk", "assign"),
+                                          ("assignee", "koordinator1")]))
+    html = leader.get("/inbox/").get_data(as_text=True)
+    task = engine_do(lambda ctx: ctx.session.get(HumanTask, task_id))
+    expected = (f"«{task.name}» i sak {task.case_number}: «koordinator1» har ikke rollen "
+                "«Saksbehandler»")
+    assert expected in html
+    assert f"Oppgave {task_id}" not in html and "saksbehandler»" not in html
+    assert engine_do(lambda ctx: ctx.session.get(HumanTask, task_id).assignee) is None
+
+
+def test_the_inbox_lands_where_the_work_is_and_shows_priority_in_words(browser, started):
+    [task_id] = started()
+    officer = browser("saksbehandler1")
+    html = officer.get("/inbox/").get_data(as_text=True)  # nothing of their own yet
+    assert 'id="view-roles">' in html and 'aria-current="page" id="view-roles"' in html
+    assert "<h1>Innboks: Mine roller</h1>" in html
+    row = html[html.index(f'data-task-id="{task_id}"'):]
+    row = row[:row.index("</tr>")]
+    assert 'data-label="Prioritet">Normal</td>' in row
+    officer.post(f"/tasks/{task_id}/claim")
+    html = officer.get("/inbox/").get_data(as_text=True)
+    assert 'aria-current="page" id="view-mine"' in html  # now there is work of their own
+    html = officer.get("/inbox/?view=unassigned").get_data(as_text=True)
+    assert 'aria-current="page" id="view-unassigned"' in html  # a chosen tab stays chosen
+
+
 def test_inbox_answers_from_the_task_table_alone(browser, api, started, monkeypatch):
     started(n=3)
     started("frist_test")

@@ -85,7 +85,7 @@ def test_case_page_shows_tasks_deadlines_notices_timeline_and_diagram(browser, e
     assert "<bpmn:process id=\"ip_sak\"" in diagram["xml"]
     # a leader sees why the task is not theirs; the read is logged
     html = browser("leder1").get(f"/cases/{case_id}").get_data(as_text=True)
-    assert "Nei: Oppgaven venter på rollen «saksbehandler»" in html
+    assert "Nei: Oppgaven venter på rollen «Saksbehandler»" in html
     reads = engine_do(lambda ctx: [e.actor
                                    for e in audit.case_history(ctx, case_id, {"case_read"})])
     assert reads == ["saksbehandler1", "leder1"]

@@ -55,7 +55,13 @@ def bulk():
     if result.done:
         flash(done, "success")
     for task_id, message in result.failed.items():
-        flash(_("Oppgave %(id)d: %(message)s", id=task_id, message=translate(message)), "error")
+        if task_id in result.names:
+            name, case_number = result.names[task_id]
+            flash(_("«%(task)s» i sak %(case)s: %(message)s", task=name, case=case_number,
+                    message=translate(message)), "error")
+        else:
+            flash(_("En av oppgavene finnes ikke lenger: %(message)s",
+                    message=translate(message)), "error")
     return _back()
 
 
