@@ -19,7 +19,8 @@ test: $(SETUP_STAMP) services
 setup: $(SETUP_STAMP)
 
 $(SETUP_STAMP): pyproject.toml requirements/lock.txt package-lock.json scripts/setup.sh \
-		scripts/assets.sh webui/translations/en/LC_MESSAGES/messages.po
+		scripts/assets.sh webui/translations/en/LC_MESSAGES/messages.po \
+		webui/translations/nn/LC_MESSAGES/messages.po
 	bash scripts/setup.sh
 	touch $(SETUP_STAMP)
 

@@ -13,7 +13,7 @@ fi
 .venv/bin/python -m pip install --quiet --require-hashes -r requirements/lock.txt
 .venv/bin/python -m pip install --quiet --no-deps -e .
 
-# Translations of the web UI (bokmål is the source language; English is a catalog).
+# Translations of the web UI (bokmål is the source language; nynorsk and English are catalogs).
 .venv/bin/pybabel compile --statistics -d webui/translations
 
 # Browser assets from npm (package-lock.json pins them), copied into webui/static/vendor by the

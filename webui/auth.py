@@ -24,7 +24,7 @@ from engine.accounts import credentials, web_sessions
 from engine.notices import notice_board
 
 from . import uow
-from .i18n import LANGUAGES, translate
+from .i18n import LANGUAGE_NAMES, LANGUAGES, default_locale, translate
 from .safe_redirect import safe_next
 from .sessions import cookie_secure
 
@@ -42,6 +42,7 @@ def init_app(app) -> None:
     app.before_request(load_user)
     app.context_processor(lambda: {"current_user": g.get("user"),
                                    "languages": LANGUAGES,
+                                   "language_names": LANGUAGE_NAMES,
                                    "open_notice_count": _open_notice_count})
 
 
@@ -128,9 +129,9 @@ def logout():
 
 @bp.post("/lang")
 def set_language():
-    lang = request.form.get("lang", "nb")
+    lang = request.form.get("lang", "")
     if lang not in LANGUAGES:
-        lang = "nb"
+        lang = default_locale()
     session["lang"] = lang
     response = redirect(_safe_next(request.form.get("next")))
     response.set_cookie("samflyt_lang", lang, max_age=365 * 24 * 3600, httponly=True,

@@ -1,28 +1,42 @@
-"""The web UI's languages: bokmål by default, English selectable (session or cookie); and
+"""The web UI's languages: bokmål (the source language), nynorsk and English, chosen in the
+header (session or cookie); without a choice, the municipality's målform (SAMFLYT_MALFORM). And
 `translate`, the one way an engine text (a Message, engine.core.messages) reaches a page."""
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from flask import request, session
+from flask import current_app, request, session
 from flask_babel import get_translations
 
 from engine.core.messages import Message, fill_in
 
-#: The languages the UI speaks; the first is the default and the source language.
-LANGUAGES = ("nb", "en")
+#: The languages the UI speaks; the first is the source language (the msgids are bokmål).
+LANGUAGES = ("nb", "nn", "en")
+
+#: The header's language switcher: each language named in itself.
+LANGUAGE_NAMES = {"nb": "Norsk (bokmål)", "nn": "Nynorsk", "en": "English"}
+
+
+def default_locale() -> str:
+    """The language of a reader who has chosen none: the municipality's målform (the setting
+    SAMFLYT_MALFORM, nb or nn); bokmål when it is anything else."""
+    malform = current_app.extensions["samflyt_settings"].malform
+    return malform if malform in ("nb", "nn") else LANGUAGES[0]
 
 
 def select_locale() -> str:
     """The language chosen in the header (session or cookie); for the JSON API, whose clients
-    have neither, the request's Accept-Language; else bokmål."""
+    have neither, the request's Accept-Language ("no", Norwegian without a målform, is the
+    municipality's); else the municipality's målform (default_locale)."""
     for candidate in (session.get("lang"), request.cookies.get("samflyt_lang")):
         if candidate in LANGUAGES:
             return candidate
     if request.path.startswith("/api/"):
-        return request.accept_languages.best_match(LANGUAGES, default=LANGUAGES[0])
-    return LANGUAGES[0]
+        best = request.accept_languages.best_match((*LANGUAGES, "no"))
+        if best in LANGUAGES:
+            return best
+    return default_locale()
 
 
 def translate(text: Any) -> str:

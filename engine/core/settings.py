@@ -257,7 +257,8 @@ class Settings:
     #: appeals are sent there.
     municipality_address: str = "Postboks 1|0001 Samflyt"
     #: SAMFLYT_MALFORM: the municipality's written language, nb (bokmål) or nn (nynorsk):
-    #: a letter's language unless the person has chosen the other.
+    #: a letter's language unless the person has chosen the other, and the web UI's language
+    #: for a user who has chosen none in the header (webui/i18n.py); unset, bokmål.
     malform: str = "nb"
     #: SAMFLYT_POST_DELIVERY_WORKING_DAYS: a letter sent by ordinary post counts as delivered
     #: this many working days after it was posted, unless the delivery date is known.

@@ -1,5 +1,5 @@
-"""In the browser: a claimed task cannot be completed by a second officer; the English
-switch; a task's form shows errors at the fields and keeps what was typed."""
+"""In the browser: a claimed task cannot be completed by a second officer; the English and
+nynorsk switches; a task's form shows errors at the fields and keeps what was typed."""
 import re
 
 from browser_support import assert_accessible, sign_in
@@ -81,6 +81,21 @@ def test_english_switch(page):
     expect(page.get_by_role("button", name="Register the application")).to_be_visible()
     page.get_by_role("button", name="Norsk (bokmål)").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Registrer søknad")
+
+
+def test_nynorsk_switch(page):
+    sign_in(page, "saksbehandler1")
+    page.get_by_role("button", name="Nynorsk").click()
+    expect(page.locator("html")).to_have_attribute("lang", "nn")
+    expect(page.get_by_role("link", name=re.compile("Ikkje tildelt"))).to_be_visible()
+    expect(page.get_by_role("button", name="Norsk (bokmål)")).to_be_visible()
+    expect(page.get_by_role("button", name="English")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Ny sak").click()
+    expect(page.get_by_text("11 siffer. Tomt for eit barn")).to_be_visible()
+    page.get_by_role("button", name="Norsk (bokmål)").click()
+    expect(page.get_by_role("link", name=re.compile("Ikke tildelt"))).to_have_count(0)
+    expect(page.get_by_text("11 sifre. Tomt for et barn")).to_be_visible()
 
 
 def test_completing_a_task_goes_on_to_the_cases_next_task(page):

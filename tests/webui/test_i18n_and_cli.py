@@ -1,5 +1,6 @@
-"""The English catalog covers every message of the web UI and every text the engine marks for
-translation (N_); the new CLI commands."""
+"""The nynorsk and English catalogs cover every message of the web UI and every text the engine
+marks for translation (N_), with the msgid's placeholders; messages.pot is what extraction
+gives; the new CLI commands."""
 import re
 import subprocess
 import sys
@@ -14,7 +15,11 @@ from engine.environment import EngineEnvironment
 from webui.cli import _demo_login_lines, main
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOG = ROOT / "webui" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+TRANSLATIONS = ROOT / "webui" / "translations"
+CATALOG = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
+NYNORSK = TRANSLATIONS / "nn" / "LC_MESSAGES" / "messages.po"
+#: The placeholders a translation must keep: %(name)s / %(n)d for Python, {n} for the scripts.
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
 
 
 def _extract(tmp_path, *folders: str) -> set[str]:
@@ -27,9 +32,50 @@ def _extract(tmp_path, *folders: str) -> set[str]:
     return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(pot.open("rb")) if m.id}
 
 
-def _catalog() -> dict:
-    return {(m.id if isinstance(m.id, str) else m.id[0]): m for m in read_po(CATALOG.open("rb"))
+def _catalog(path: Path = CATALOG) -> dict:
+    return {(m.id if isinstance(m.id, str) else m.id[0]): m for m in read_po(path.open("rb"))
             if m.id}
+
+
+def _translated(message) -> bool:
+    return bool(message.string if isinstance(message.string, str) else all(message.string))
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text))
+
+
+def test_the_template_is_what_extraction_gives(tmp_path):
+    """messages.pot holds exactly the msgids of webui/ and engine/ (re-extract with the command
+    in README.md when this fails), so a catalog checked against it misses nothing."""
+    assert set(_catalog(TRANSLATIONS / "messages.pot")) == _extract(tmp_path, "webui", "engine")
+
+
+def test_nynorsk_catalog_translates_every_message():
+    """Every msgid of messages.pot has a nynorsk translation that is not fuzzy; the failure
+    lists the msgids to translate (pybabel update, then fill in the msgstr)."""
+    template = _catalog(TRANSLATIONS / "messages.pot")
+    catalog = _catalog(NYNORSK)
+    missing = sorted(set(template) - set(catalog))
+    assert missing == [], f"run pybabel update and translate into nynorsk: {missing}"
+    untranslated = sorted(key for key in template if not _translated(catalog[key]))
+    assert untranslated == [], f"translate into nynorsk: {untranslated}"
+    fuzzy = sorted(key for key in template if catalog[key].fuzzy)
+    assert fuzzy == [], f"check the nynorsk and drop the fuzzy flag: {fuzzy}"
+    assert NYNORSK.with_suffix(".mo").exists(), "scripts/setup.sh compiles the catalog"
+
+
+def test_every_translation_keeps_the_placeholders_of_its_msgid():
+    """A translation with a placeholder missing, added or renamed would fail (or show the
+    wrong value) when the page or the engine fills it in; plural forms keep the plural's."""
+    for path in (NYNORSK, CATALOG):
+        mismatched = []
+        for key, message in _catalog(path).items():
+            source = message.id if isinstance(message.id, str) else message.id[1]
+            strings = [message.string] if isinstance(message.string, str) else message.string
+            mismatched += [(key, text) for text in strings
+                           if text and _placeholders(text) != _placeholders(source)]
+        assert mismatched == [], f"{path.parent.parent.name}: {mismatched}"
 
 
 def test_english_catalog_translates_every_message(tmp_path):
