@@ -44,7 +44,8 @@ from engine.db.models.plans import (
 )
 
 __all__ = [
-    "Absence", "AccessOverride", "ApiToken", "AuditEvent", "Base", "Case", "CaseNumberCounter", "Consent",
+    "Absence", "AccessOverride", "ApiToken", "AuditEvent", "Base", "Case", "CaseNumberCounter",
+    "Consent",
     "DefinitionFile", "HumanTask", "Letter", "LetterRecipient", "Notice", "NoticeDelivery",
     "Person", "PersonRelation",
     "Plan", "PlanActionItem", "PlanCoordinator", "PlanGoal", "PlanMeasure", "PlanMeeting",
