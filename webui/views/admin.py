@@ -12,7 +12,7 @@ from engine.core.errors import InvalidInput
 from webui import uow
 from webui.i18n import translate_all
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("admin_users", __name__, url_prefix="/admin")
 
 #: The user list's filters, kept through a form posted from it.
 FILTER_FIELDS = ("q", "role", "status", "trained")
@@ -35,7 +35,7 @@ def _filters(source) -> people.UserFilter:
 
 def _back(form):
     """The user list as it was filtered when the form was posted."""
-    return redirect(url_for("admin.users", **{key: form[key] for key in FILTER_FIELDS
+    return redirect(url_for("admin_users.users", **{key: form[key] for key in FILTER_FIELDS
                                               if form.get(key)}))
 
 
@@ -105,5 +105,5 @@ def revoke_token(token_id: int):
     token_admin.revoke(uow.ctx(), g.user, token_id)
     flash(_("API-nøkkelen er trukket tilbake."), "success")
     form = request.form
-    return redirect(url_for("admin.tokens", **{key: form[key] for key in ("user", "live")
+    return redirect(url_for("admin_users.tokens", **{key: form[key] for key in ("user", "live")
                                                if form.get(key)}))
