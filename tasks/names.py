@@ -1,7 +1,8 @@
 """Celery task names: the contract between beat, the workers and anyone sending a task by
 name (`celery -A tasks.celery_app call samflyt.sweep`). Renaming one breaks messages in flight."""
 
-#: Fire the due timers, raise the due deadline notices (beat: every SAMFLYT_SWEEP_INTERVAL s).
+#: Fire the due timers, raise the due deadline notices, hand absent officers' open tasks to
+#: their stand-ins (beat: every SAMFLYT_SWEEP_INTERVAL s).
 SWEEP = "samflyt.sweep"
 #: Plan and send the immediate e-mails of raised notices (beat: every SAMFLYT_SWEEP_INTERVAL s,
 #: and right after a sweep that raised something).

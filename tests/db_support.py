@@ -10,7 +10,7 @@ CASE_TABLES = ("notice_deliveries", "notices", "timers", "human_tasks", "audit_e
                "person_relations", "plans", "plan_goals", "plan_measures",
                "plan_participants", "consents", "plan_coordinators", "plan_meetings",
                "plan_action_items", "plan_versions", "access_overrides", "unit_members",
-               "letters", "letter_recipients")
+               "letters", "letter_recipients", "absences")
 #: The unit the migration makes (SAMFLYT_DEFAULT_UNIT); the others a test made are removed.
 DEFAULT_UNIT = "forvaltningskontoret"
 

@@ -262,3 +262,16 @@ def test_the_outside_path_check_finds_what_it_is_meant_to():
     assert not any(OUTSIDE.search(line) for line in inside)
     [(parents, index)] = FILE_ANCHOR.findall("Path(__file__)" + ".resolve().parent.parents[2]")
     assert (parents.count(".parent"), index) == (1, "2")
+
+
+#: A line a merge left unresolved (split so this file does not match itself).
+CONFLICT_MARKER = re.compile(r"^(" + "<" * 7 + " |" + ">" * 7 + " )")
+
+
+def test_no_tracked_file_holds_an_unresolved_merge():
+    found = [f"{name}:{number}"
+             for name, text in _tracked_text_files().items()
+             for number, line in enumerate(text.splitlines(), 1)
+             if CONFLICT_MARKER.match(line)]
+    assert found == []
+    assert CONFLICT_MARKER.match("<" * 7 + " HEAD") and not CONFLICT_MARKER.match("<" * 6)

@@ -31,6 +31,8 @@ from . import (
 from .api import bp as api_bp
 from .i18n import select_locale
 from .sessions import SessionInterface, cookie_secure
+from .views.admin import bp as admin_bp
+from .views.admin_organisation import bp as admin_org_bp
 from .views.audit import bp as audit_bp
 from .views.case_migrations import bp as migrations_bp
 from .views.case_search import bp as case_search_bp
@@ -117,6 +119,8 @@ def create_app(settings: Settings | None = None, env: EngineEnvironment | None =
     app.register_blueprint(persons_bp)
     app.register_blueprint(read_log_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(admin_org_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(letters_bp)
     app.register_blueprint(notices_bp)

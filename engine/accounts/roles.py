@@ -51,6 +51,19 @@ SUPERVISOR_ROLES = frozenset({LEADER, COORDINATING_UNIT, ADMIN})
 LIBRARY_ROLES = frozenset({COORDINATING_UNIT, ADMIN})
 #: See who read what: the audit view and the report of unusual reading (docs/access.md).
 AUDIT_ROLES = frozenset({COORDINATING_UNIT})
+#: Manage users in the browser (/admin/users): their roles, deactivation and activation,
+#: and everyone's API tokens (/admin/tokens).
+USER_ADMIN_ROLES = frozenset({ADMIN})
+#: Keep the coordinator training register: mark who has had the coordinator training.
+TRAINING_ROLES = frozenset({COORDINATING_UNIT})
+#: Manage the organisation's units and who belongs to them (/admin/units).
+UNIT_ADMIN_ROLES = frozenset({COORDINATING_UNIT, ADMIN})
+#: Register an officer's absence with a stand-in who receives their tasks (/admin/absences).
+ABSENCE_ROLES = frozenset({COORDINATING_UNIT, LEADER})
+#: See the administration pages at all (the «Administrasjon» link): any of the four above.
+ADMINISTRATION_ROLES = USER_ADMIN_ROLES | TRAINING_ROLES | UNIT_ADMIN_ROLES | ABSENCE_ROLES
+#: The user list (/admin/users): those who manage users and those who keep the register.
+USER_LIST_ROLES = USER_ADMIN_ROLES | TRAINING_ROLES
 #: Do no casework: nobody hands a task to a user for these roles.
 NON_WORK_ROLES = frozenset({ADMIN})
 #: Is told when a step of a diagram fails on a case's data (it owns the diagrams).

@@ -4,7 +4,8 @@ request handler.
 Both set-ups run exactly this: the embedded default from a thread in `samflyt serve`
 (webui/background.py), the scaled one from Celery tasks (tasks/jobs.py) that beat schedules.
 - `sweep`: fire the due timers (engine.sweep), raise the due pending notices
-  (engine.deadlines), and resolve notices whose task was claimed or finished meanwhile.
+  (engine.deadlines), resolve notices whose task was claimed or finished meanwhile, and hand
+  the open tasks of officers absent today to their stand-ins (engine.administration.absences).
 - `dispatch`: plan the e-mails of newly raised notices and send the immediate ones.
 - `digests`: send each user's daily digest.
 - `send_letter`, `letters`: send a digital letter's copy to SvarUt, and (letters) send the
@@ -27,6 +28,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import OperationalError
 
+from engine.administration import absences
 from engine.audit import partitions
 from engine.cases import plan_rules
 from engine.core.context import EngineContext
@@ -45,6 +47,7 @@ class Report:
     fired: list[str] = dataclasses.field(default_factory=list)     # "case_number: timer name"
     notices: list[str] = dataclasses.field(default_factory=list)   # "case_number: kind -> who"
     resolved: int = 0      # notices whose task was claimed or finished meanwhile
+    handed_over: int = 0   # tasks of absent officers handed to their stand-ins
     skipped: int = 0       # items another worker had
     sent: int = 0          # e-mails sent (a digest counts once)
     failed: int = 0        # e-mails the mail server refused (tried again later)
@@ -54,6 +57,8 @@ class Report:
     def lines(self) -> list[str]:
         return ([f"fired {f}" for f in self.fired] + [f"notice {n}" for n in self.notices]
                 + ([f"resolved {self.resolved} notice(s)"] if self.resolved else [])
+                + ([f"handed over {self.handed_over} task(s) of absent officers"]
+                   if self.handed_over else [])
                 + ([f"sent {self.sent} e-mail(s)"] if self.sent else [])
                 + ([f"failed {self.failed} e-mail(s)"] if self.failed else [])
                 + [f"stuck {s} (the diagram must be fixed)" for s in self.stuck]
@@ -101,6 +106,9 @@ def sweep(env, now: datetime | None = None) -> Report:
                alone=lambda item: _raise(env, make_ctx, item[1], now, report, item[0]))
     _ok, resolved = _unit(env, make_ctx, task_deadlines.resolve_stale)
     report.resolved += resolved or 0
+    ok, handed_over = _unit(env, make_ctx, absences.hand_over_due)
+    report.handed_over += handed_over or 0
+    report.skipped += 0 if ok else 1
     _plan_rules(env, make_ctx, report)
     busy = report.fired or report.notices or report.resolved or report.stuck or report.skipped
     log.log(logging.INFO if busy else logging.DEBUG,

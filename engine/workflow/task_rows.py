@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from engine.accounts import stand_ins
 from engine.accounts.roles import ROLES
 from engine.cases import audit
 from engine.core.context import EngineContext, NewTask
@@ -100,7 +101,9 @@ def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
         lane = lane_of(task)
         role = _role_for(loaded, task, props) or lane or ctx.settings.fallback_role
         element = task.task_spec.bpmn_id or task.task_spec.name
-        assignee = _assignee_for(ctx, loaded, task, lane)
+        # a task for an officer absent today goes to their stand-in
+        assignee, absent = stand_ins.assignee_for(ctx, _assignee_for(ctx, loaded, task, lane),
+                                                  role)
         row = fastpath.insert_row(ctx, HumanTask, dict(  # read again only by queries
             case_id=loaded.case.id, instance_id=instance.id, spiff_task_id=spiff_id,
             element_id=element, name=task.task_spec.bpmn_name or task.task_spec.name,
@@ -114,6 +117,10 @@ def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
                                      candidate_role=role, assignee=row["assignee"]))
         audit.record(ctx, loaded.case, "system", "task_created", name=row["name"],
                      element=row["element_id"], role=role, assignee=row["assignee"])
+        if absent is not None:
+            audit.record(ctx, loaded.case, "system", "task_reassigned", task=row["id"],
+                         name=row["name"], assignee=assignee, previous=absent,
+                         reason="absence")
         task_deadlines.plan_task_deadlines(ctx, loaded.case, instance, loaded.workflow.task_tree.id,
                                       row, props)
 

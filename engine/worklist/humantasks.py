@@ -12,6 +12,7 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import bindparam, func, or_, select
 
 from engine.access import rules
+from engine.accounts import stand_ins
 from engine.accounts.roles import SUPERVISOR_ROLES, role_label
 from engine.cases import audit
 from engine.cases.coordinator import appoint_coordinator
@@ -225,9 +226,14 @@ def assign(ctx, task_id: int, actor: User, assignee: str,
         raise InvalidInput(N_("Brukeren har ikke rollen"), {"assignee": Message(
             N_("«%(username)s» har ikke rollen «%(role)s»"), username=assignee,
             role=role_label(task.candidate_role))})
+    # an officer absent today: the task goes to their stand-in (when they hold the role)
+    handed, absent = stand_ins.assignee_for(ctx, assignee, task.candidate_role)
+    instead_of = absent if handed is not None else None
+    assignee = handed or assignee
     previous, task.assignee, task.claim_due_at = task.assignee, assignee, None
     audit.record(ctx, _case(ctx, task), actor.username, "task_assigned", task=task.id,
-                 name=task.name, assignee=assignee, previous=previous)
+                 name=task.name, assignee=assignee, previous=previous, instead_of=instead_of,
+                 reason="absence" if instead_of else None)
     _flush(ctx)
     return task
 

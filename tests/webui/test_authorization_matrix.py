@@ -3,7 +3,7 @@ own tasks and actions. A refusal is a 403 (or a flashed refusal for bulk actions
 500 and never a silent success. The test fails when a route is added without a row here."""
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from web_support import PASSWORD, ROLE_USERS
 
 from engine.accounts import api_tokens
 from engine.accounts.users import get_user
+from engine.administration import absences
 from engine.cases import casework
 from engine.db.models import ApiToken, HumanTask, Letter, Notice, Plan
 from engine.definitions import store
@@ -327,6 +328,63 @@ def _html_cases(world, browser):
     add("/persons/<dbid:person_id>/read-log.pdf|GET", read_log)
     add("/audit/|GET", lambda client, role: _status(
         client.get("/audit/"), 200 if role == "koordinerende_enhet" else 403))
+
+    # administration (/admin): the groups of engine/accounts/roles.py, spelled out here
+    user_admin, training, unit_admin = {"admin"}, {"koordinerende_enhet"}, {
+        "admin", "koordinerende_enhet"}
+    absence_roles = {"koordinerende_enhet", "leder"}
+
+    def only(allowed, ok):
+        return lambda role: ok if role in allowed else 403
+    for rule, path, allowed in (
+            ("/admin/|GET", "/admin/", user_admin | unit_admin | absence_roles),
+            ("/admin/users|GET", "/admin/users", user_admin | training),
+            ("/admin/tokens|GET", "/admin/tokens", user_admin),
+            ("/admin/units|GET", "/admin/units", unit_admin),
+            ("/admin/absences|GET", "/admin/absences", absence_roles)):
+        add(rule, lambda client, role, path=path, allowed=allowed: _status(
+            client.get(path), only(allowed, 200)(role)))
+
+    def redirect_or_403(response, role, allowed, to):
+        _status(response, only(allowed, 302)(role), to=to if role in allowed else None)
+    add("/admin/users/<username>/roles|POST", lambda client, role: redirect_or_403(
+        client.post("/admin/users/saksbehandler2/roles", {"roles": ["saksbehandler"]}),
+        role, user_admin, "/admin/users"))
+    add("/admin/users/<username>/active|POST", lambda client, role: redirect_or_403(
+        client.post("/admin/users/saksbehandler2/active", {"active": "1"}),
+        role, user_admin, "/admin/users"))
+    add("/admin/users/<username>/trained|POST", lambda client, role: redirect_or_403(
+        client.post("/admin/users/koordinator2/trained", {"trained_coordinator": "1"}),
+        role, training, "/admin/users"))
+
+    def revoke_token(client, role):
+        token_id = world.do(lambda ctx: api_tokens.issue(ctx, "saksbehandler2", "robot")[0].id)
+        redirect_or_403(client.post(f"/admin/tokens/{token_id}/revoke"), role, user_admin,
+                        "/admin/tokens")
+    add("/admin/tokens/<dbid:token_id>/revoke|POST", revoke_token)
+    add("/admin/units|POST", lambda client, role: _status(  # invalid: nothing is added
+        client.post("/admin/units", {"key": "", "name": "", "kind": ""}),
+        only(unit_admin, 422)(role)))
+    add("/admin/units/<key>/members|POST", lambda client, role: redirect_or_403(
+        client.post("/admin/units/forvaltningskontoret/members",
+                    {"username": "saksbehandler2", "home": "1"}),
+        role, unit_admin, "/admin/units#unit-forvaltningskontoret"))
+    add("/admin/units/<key>/members/remove|POST", lambda client, role: _status(
+        client.post("/admin/units/forvaltningskontoret/members/remove", {"username": "ingen"}),
+        only(unit_admin, 422)(role)))
+    add("/admin/absences|POST", lambda client, role: _status(  # invalid: nothing is added
+        client.post("/admin/absences", {"username": "", "stand_in": ""}),
+        only(absence_roles, 422)(role)))
+
+    def end_absence(client, role):
+        def run(ctx):
+            later = ctx.today() + timedelta(days=30)
+            return absences.add_absence(ctx, get_user(ctx, "koordinerende1"), "saksbehandler2",
+                                        "saksbehandler1", later, later).id
+        absence_id = world.do(run)
+        redirect_or_403(client.post(f"/admin/absences/{absence_id}/end"), role, absence_roles,
+                        "/admin/absences")
+    add("/admin/absences/<dbid:absence_id>/end|POST", end_absence)
 
     def plan_pages(client, role):
         plan_id = world.plan()

@@ -5,7 +5,7 @@ these models; import them from here (`from engine.db.models import Case`).
 - `core`: users, process definitions, cases, instances, human tasks, timers, notices, audit;
 - `persons`: the person and their relations;
 - `letters`: letters of a case and their recipients;
-- `organisation`: units, their members, emergency access;
+- `organisation`: units, their members, emergency access, absences with a stand-in;
 - `plans`: the individual plan and its content, consents, coordinators, meetings, versions.
 """
 from engine.db.models.base import Base, UTCDateTime
@@ -29,7 +29,7 @@ from engine.db.models.core import (
     WebSession,
 )
 from engine.db.models.letters import Letter, LetterRecipient
-from engine.db.models.organisation import AccessOverride, Unit, UnitMember
+from engine.db.models.organisation import Absence, AccessOverride, Unit, UnitMember
 from engine.db.models.persons import Person, PersonRelation
 from engine.db.models.plans import (
     Consent,
@@ -44,7 +44,8 @@ from engine.db.models.plans import (
 )
 
 __all__ = [
-    "AccessOverride", "ApiToken", "AuditEvent", "Base", "Case", "CaseNumberCounter", "Consent",
+    "Absence", "AccessOverride", "ApiToken", "AuditEvent", "Base", "Case", "CaseNumberCounter",
+    "Consent",
     "DefinitionFile", "HumanTask", "Letter", "LetterRecipient", "Notice", "NoticeDelivery",
     "Person", "PersonRelation",
     "Plan", "PlanActionItem", "PlanCoordinator", "PlanGoal", "PlanMeasure", "PlanMeeting",

@@ -2,7 +2,7 @@
 (engine/organisation and engine/access own the operations)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -50,3 +50,21 @@ class AccessOverride(Base):
     reason: Mapped[str] = mapped_column(Text)
     granted_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class Absence(Base):
+    """An officer's absence with a stand-in: from `starts_on` to `ends_on` (both included)
+    the open tasks assigned to `username` go to `stand_in`, and so do tasks that would be
+    assigned to them (engine/administration/absences.py, engine/accounts/stand_ins.py).
+    Ended early: `ended_at` (and by whom); an ended absence hands nothing over."""
+    __tablename__ = "absences"
+    __table_args__ = (Index("ix_absences_username", "username", "ends_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    stand_in: Mapped[str] = mapped_column(String(80))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ended_by: Mapped[str | None] = mapped_column(String(80))
