@@ -540,6 +540,11 @@ def check(app, env, world: World) -> None:
     for number, (username, roles) in enumerate(world.users.items()):
         reader = Reader(app, env, username)
         levels = {c.id: expected_level(world, username, c) for c in world.cases}
+        with env.unit_of_work() as ctx:  # relation by relation, also where the rules' order
+            user = get_user(ctx, username)  # hides one behind another
+            for case in world.cases:
+                assert rules.relations_of(ctx, ctx.session.get(Case, case.id), user) == \
+                    relations(world, username, case), (username, case.id)
         for case in world.cases:
             level, seen = levels[case.id], levels[case.id] is not None
             full = level == rules.FULL
