@@ -163,8 +163,10 @@ def require_full_case(ctx, case_id: int, user: User, purpose: str) -> Case:
     """The case, if `user` may read it in full (letters hold the person's data); the read is
     logged."""
     case, level = rules.require_case(ctx, case_id, user)
-    if level != rules.FULL:
-        raise PermissionDenied(N_("Du har ikke tilgang til brevene i denne saken"))
+    if level != rules.FULL:  # the course only: refused, and the refusal logged like any
+        error = PermissionDenied(N_("Du har ikke tilgang til brevene i denne saken"))
+        error.refused_case = case.id
+        raise error
     audit.record(ctx, case, user.username, "case_read", purpose=purpose,
                  why=rules.case_basis(ctx, case, user).why)
     return case
