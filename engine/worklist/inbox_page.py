@@ -8,13 +8,13 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from engine.access import rules
+from engine.access import refusals, rules
 from engine.accounts.roles import (
     NON_WORK_ROLES,
     SUPERVISOR_ROLES,
     role_for_lane,
 )
-from engine.core.errors import EngineError, InvalidInput
+from engine.core.errors import EngineError, InvalidInput, PermissionDenied
 from engine.core.messages import N_, Message
 from engine.db.models import Case, HumanTask, ProcessVersion, User
 from engine.worklist import humantasks
@@ -138,7 +138,7 @@ class BulkResult:
     failed: dict[int, str] = dataclasses.field(default_factory=dict)
 
 
-def _bulk(ctx, task_ids, operation) -> BulkResult:
+def _bulk(ctx, task_ids, operation, actor: User) -> BulkResult:
     result = BulkResult()
     for task_id in dict.fromkeys(task_ids):
         savepoint = ctx.session.begin_nested()
@@ -149,19 +149,22 @@ def _bulk(ctx, task_ids, operation) -> BulkResult:
         except EngineError as error:
             savepoint.rollback()
             result.failed[task_id] = error.message
+            if isinstance(error, PermissionDenied):  # a refused read is logged, as elsewhere
+                refusals.record_refusal(ctx, actor.username, error, "inbox bulk")
     return result
 
 
 def bulk_claim(ctx, task_ids: list[int], user: User) -> BulkResult:
     """Claim each task; one that fails (taken, wrong role) leaves the others claimed."""
-    return _bulk(ctx, task_ids, lambda task_id: humantasks.claim(ctx, task_id, user))
+    return _bulk(ctx, task_ids, lambda task_id: humantasks.claim(ctx, task_id, user), user)
 
 
 def bulk_assign(ctx, task_ids: list[int], actor: User, assignee: str) -> BulkResult:
     if not assignee:
         raise InvalidInput(N_("Velg hvem oppgavene skal til"),
                            {"assignee": N_("Velg en bruker")})
-    return _bulk(ctx, task_ids, lambda task_id: humantasks.assign(ctx, task_id, actor, assignee))
+    return _bulk(ctx, task_ids, lambda task_id: humantasks.assign(ctx, task_id, actor, assignee),
+                 actor)
 
 
 def due_range(due_from: datetime | None, due_to: datetime | None) -> None:
