@@ -33,7 +33,7 @@ from access_world import (
 from web_support import CASE_PROCESSES
 
 from engine.access import rules
-from engine.accounts.roles import ROLES
+from engine.accounts.roles import INTAKE_ROLES, ROLES
 from engine.accounts.users import get_user
 from engine.organisation import units as organisation
 from engine.plans import participants
@@ -81,6 +81,8 @@ def _reads() -> dict[str, Route]:
         "/plans/<dbid:plan_id>/versions/<dbid:older>/compare/<dbid:newer>|GET":
             lambda w: web("GET", f"/plans/{w.plan_id}/versions/1/compare/2"),
         "/api/v1/plans/<dbid:plan_id>|GET": lambda w: api("GET", f"/api/v1/plans/{w.plan_id}"),
+        "/api/v1/persons/<dbid:person_id>/plan|GET":  # the person's plan
+            lambda w: api("GET", f"/api/v1/persons/{w.person_id}/plan"),
         "/api/v1/plans/<dbid:plan_id>/versions|GET":
             lambda w: api("GET", f"/api/v1/plans/{w.plan_id}/versions"),
         "/api/v1/plans/<dbid:plan_id>/versions/<dbid:number>|GET":
@@ -98,13 +100,11 @@ def _reads() -> dict[str, Route]:
             lambda w: api("GET", f"/api/v1/persons/{w.person_id}"),
         "/api/v1/persons/<dbid:person_id>/read-log|GET":
             lambda w: api("GET", f"/api/v1/persons/{w.person_id}/read-log"),
-        "/api/v1/persons/<dbid:person_id>/plan|GET":
-            lambda w: api("GET", f"/api/v1/persons/{w.person_id}/plan"),
     }
     case_reads = {
         "/cases/<dbid:case_id>|GET": (lambda w: web("GET", f"/cases/{w.case_id}"), True),
         "/cases/<dbid:case_id>/appeal|GET":
-            (lambda w: web("GET", f"/cases/{w.case_id}/appeal"), False),
+            (lambda w: web("GET", f"/cases/{w.case_id}/appeal"), False, INTAKE_ROLES),
         "/api/v1/cases/<dbid:case_id>|GET":
             (lambda w: api("GET", f"/api/v1/cases/{w.case_id}"), True),
         "/api/v1/cases/<dbid:case_id>/letters|GET":
@@ -124,7 +124,8 @@ def _reads() -> dict[str, Route]:
     }
     routes = {rule: r(fn, needs="plan") for rule, fn in plan_reads.items()}
     routes |= {rule: r(fn, needs="person") for rule, fn in person_reads.items()}
-    routes |= {rule: r(fn, limited=limited) for rule, (fn, limited) in case_reads.items()}
+    routes |= {rule: r(fn, limited=limited, roles=(roles or [None])[0])
+               for rule, (fn, limited, *roles) in case_reads.items()}
     return routes
 
 
@@ -400,7 +401,8 @@ class Matrix:
         before = refusals(self.env, self.world)
         response = self.send(rule, route.request(self.world))
         assert self.asked, ("did not ask the access module", *self.where(rule, response))
-        expected = 200 if self.allowed(route) else 403
+        role_refuses = route.roles is not None and not self.world.roles & route.roles
+        expected = 200 if self.allowed(route) and not role_refuses else 403
         assert response.status_code == expected, self.where(rule, response)
         if self.world.level is None and not self.allowed(route):
             assert refusals(self.env, self.world) == before + 1, self.where(rule, response)
