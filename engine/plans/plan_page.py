@@ -241,7 +241,8 @@ def coordinated_by(ctx, user: User) -> list[PlanListRow]:
                     .outerjoin(User, User.username == PlanCoordinator.username)
                     .where(PlanCoordinator.username == user.username,
                            PlanCoordinator.to_on.is_(None),
-                           Plan.status.in_(sections.OPEN_STATUSES)))
+                           Plan.status.in_(sections.OPEN_STATUSES),
+                           rules.visible_persons(ctx, user)))  # one place decides
 
 
 def overview(ctx, reader: User, only_overdue: bool = False, offset: int = 0,
