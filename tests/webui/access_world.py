@@ -122,17 +122,24 @@ def _unit(ctx, key: str):
                                                                       "annen")
 
 
-def build(env, role: str, relation: str, serial: int) -> World:
-    """The world for (`role`, `relation`); `serial` keeps names apart within a test."""
-    username = f"m{serial}_{role}_{relation}"
-    person_name = f"Matrise{serial}x{abs(hash((role, relation))) % 10_000} Nordmann"
-
+def make_user(env, role: str, relation: str) -> str:
+    """The matrix's user of `role` for `relation`: in the case's unit for `same_unit`, in
+    another unit otherwise."""
+    username = f"m_{role}_{relation}"
     with env.unit_of_work() as ctx:
         _unit(ctx, OTHER_UNIT)
         unit = CASE_UNIT if relation == SAME_UNIT else OTHER_UNIT
         users.add_user(ctx, username, (role,), display_name=username,
                        trained_coordinator=role == "koordinator",
                        password_hash=_password_hash(), units=[unit])
+    return username
+
+
+def build(env, username: str, role: str, relation: str, serial: int) -> World:
+    """A new world for the user of (`role`, `relation`); `serial` keeps names apart."""
+    person_name = f"Matrise{serial}x{abs(hash((role, relation))) % 10_000} Nordmann"
+
+    with env.unit_of_work() as ctx:
         officer = get_user(ctx, REGISTRAR)
         case = casework.start_case(ctx, {}, officer, process_key="stafett")
         person = registry.register(ctx, registry.PersonDetails(
@@ -153,14 +160,15 @@ def build(env, role: str, relation: str, serial: int) -> World:
                    plan_id=plan.id, letter_id=letter.id, copy_id=letter.recipients[0].id)
 
     with env.unit_of_work() as ctx:
-        built = _relate(ctx, ids, username, role, relation)
+        built = _relate(ctx, ids, username, role, relation, serial)
         [task] = humantasks.open_tasks(ctx, ids["case_id"])
         ids["task_id"] = task.id
     return World(role=role, relation=relation, username=username, person_name=person_name,
                  rule_relations=built, **ids)
 
 
-def _relate(ctx, ids: dict, username: str, role: str, relation: str) -> set[str]:
+def _relate(ctx, ids: dict, username: str, role: str, relation: str, serial: int
+            ) -> set[str]:
     """Make `relation` hold between the user and the case; the rules' relations it made."""
     case = ctx.session.get(Case, ids["case_id"])
     plan = ctx.session.get(Plan, ids["plan_id"])
@@ -199,7 +207,7 @@ def _relate(ctx, ids: dict, username: str, role: str, relation: str) -> set[str]
         assert step.candidate_role == COORDINATING_UNIT
     elif relation == LEADS:
         # A colleague in the user's (other) unit holds the case's task.
-        colleague = f"{username}_c"
+        colleague = f"{username}_c{serial}"
         users.add_user(ctx, colleague, (CASE_OFFICER,), units=[OTHER_UNIT])
         humantasks.assign(ctx, task.id, supervisor, colleague)
     return set(RULE_RELATIONS[relation])

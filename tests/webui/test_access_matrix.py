@@ -28,6 +28,7 @@ from access_world import (
     build,
     clients,
     fingerprint,
+    make_user,
     refusals,
 )
 from web_support import CASE_PROCESSES
@@ -357,12 +358,14 @@ class Matrix:
         self.role, self.relation = role, relation
         self.serial = 0
         self.checks = 0
+        self.username = make_user(env, role, relation)
+        self.web = self.api = None
         self.fresh()
 
     def fresh(self):
         """A new world (a write allowed may have changed the old one)."""
         self.serial += 1
-        w = build(self.env, self.role, self.relation, self.serial)
+        w = build(self.env, self.username, self.role, self.relation, self.serial)
         with self.env.unit_of_work() as ctx:
             case = ctx.session.get(__import__("engine.db.models", fromlist=["Case"]).Case,
                                    w.case_id)
@@ -379,7 +382,8 @@ class Matrix:
         # the rules in Python (relations_of) agree with `decide` over the relations built
         assert actual == w.level, (self.role, self.relation, actual, w.level)
         self.world = w
-        self.web, self.api = clients(self.app, self.env, w)
+        if self.web is None:  # signed in once: the user stays, the case is new
+            self.web, self.api = clients(self.app, self.env, w)
         self.asked.clear()
 
     def send(self, rule, request):
