@@ -333,6 +333,19 @@ def test_no_caller_imports_the_access_functions_by_name():
     assert offenders == []
 
 
+# --- the database ----------------------------------------------------------------------
+@pytest.fixture
+def db_env(request):
+    """PostgreSQL, the municipalities' database, for the pages and writes (the matrix is
+    long); the listings, the rules in SQL, run on both (indirect parameter)."""
+    name = getattr(request, "param", "postgres")
+    return request.getfixturevalue(f"{name}_env")
+
+
+BOTH_DATABASES = pytest.mark.parametrize("db_env", [
+    "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+
+
 # --- the recorders ----------------------------------------------------------------------
 @pytest.fixture
 def asked(monkeypatch) -> list[str]:
@@ -470,6 +483,7 @@ def matrix_app(app):
     return app
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("relation", _matrix_cells())
 def test_case_bound_reads_and_writes(relation, matrix_app, web_env, asked):
     for role in ROLES:
@@ -512,6 +526,7 @@ def _listed(route_needs: str, w: World, response) -> bool:
     return link in html
 
 
+@BOTH_DATABASES
 @pytest.mark.parametrize("relation", _matrix_cells())
 def test_listings(relation, matrix_app, web_env, asked):
     for role in ROLES:
