@@ -333,6 +333,17 @@ def test_no_caller_imports_the_access_functions_by_name():
     assert offenders == []
 
 
+def test_the_recorders_cover_every_access_function():
+    """Every public function of the rules that asks about a user and a case (it takes the
+    context) is recorded; the rest are the rules as data and pure helpers."""
+    import inspect
+    asking = {name for name, fn in vars(rules).items()
+              if inspect.isfunction(fn) and fn.__module__ == rules.__name__
+              and not name.startswith("_")
+              and next(iter(inspect.signature(fn).parameters), None) == "ctx"}
+    assert asking - {"relations_of"} == set(ACCESS_FUNCTIONS)
+
+
 # --- the database ----------------------------------------------------------------------
 @pytest.fixture
 def db_env(request):
@@ -493,6 +504,8 @@ def test_case_bound_reads_and_writes(relation, matrix_app, web_env, asked):
         for rule, route in WRITES.items():
             m.write(rule, route)
         m.emergency_access()
+        # every route was checked, none skipped (the emergency access is one more)
+        assert m.checks == len(READS) + len(WRITES) + 1, m.checks
 
 
 # --- listings ---------------------------------------------------------------------------
@@ -555,3 +568,4 @@ def test_listings(relation, matrix_app, web_env, asked):
                 assert _listed(route.needs, w, response) == wanted, (
                     request[2], wanted, *m.where(rule, response))
                 m.checks += 1
+        assert m.checks >= len(LISTINGS), m.checks
