@@ -88,6 +88,11 @@ class World:
     plan_id: int
     letter_id: int
     copy_id: int
+    #: A participant who is no Samflyt user (NAV) with a consent, for the removal and the
+    #: withdrawal; the other unit's id, for moving the case.
+    nav_participant_id: int
+    nav_consent_id: int
+    other_unit_id: int
     #: The relations of the rules this world realises (an operation may refuse to make one:
     #: then it does not hold).
     rule_relations: set[str]
@@ -156,8 +161,14 @@ def build(env, username: str, role: str, relation: str, serial: int) -> World:
         lifecycle.approve(ctx, plan, "test")
         letter = drafting.draft(ctx, case, store.latest_version(ctx, "ip_sak"), "vedtak",
                                 "vedtak", {"punkter": []}, {}, None, "test")
+        nav = participants.add(ctx, plan, "test", name="NAV", role="Veileder")
+        consent = participants.give_consent(
+            ctx, plan, "test", participant_id=nav.id, scope="hele_planen",
+            given_by_name="Matrise Nordmann", given_by_role="personen", given_on=ctx.today())
         ids = dict(case_id=case.id, case_number=case.case_number, person_id=person.id,
-                   plan_id=plan.id, letter_id=letter.id, copy_id=letter.recipients[0].id)
+                   plan_id=plan.id, letter_id=letter.id, copy_id=letter.recipients[0].id,
+                   nav_participant_id=nav.id, nav_consent_id=consent.id,
+                   other_unit_id=organisation.get_unit(ctx, OTHER_UNIT).id)
 
     with env.unit_of_work() as ctx:
         built = _relate(ctx, ids, username, role, relation, serial)

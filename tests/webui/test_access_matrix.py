@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 from access_world import (
     ACCESS_FUNCTIONS,
-    OTHER_UNIT,
     REGISTRAR,
     RELATIONS,
     World,
@@ -43,8 +42,7 @@ from engine.accounts.roles import (
     holds_any,
 )
 from engine.accounts.users import get_user
-from engine.db.models import HumanTask
-from engine.organisation import units as organisation
+from engine.db.models import Case, HumanTask
 from engine.plans import participants
 from engine.worklist.humantasks import VIEWS
 
@@ -391,18 +389,8 @@ class Matrix:
         self.serial += 1
         w = build(self.env, self.username, self.role, self.relation, self.serial)
         with self.env.unit_of_work() as ctx:
-            case = ctx.session.get(__import__("engine.db.models", fromlist=["Case"]).Case,
-                                   w.case_id)
+            case = ctx.session.get(Case, w.case_id)
             actual = rules.case_access(ctx, case, get_user(ctx, w.username))
-            from engine.db.models import Plan
-            plan = ctx.session.get(Plan, w.plan_id)
-            nav = participants.add(ctx, plan, "test", name="NAV", role="Veileder")
-            consent = participants.give_consent(
-                ctx, plan, "test", participant_id=nav.id, scope="hele_planen",
-                given_by_name="Matrise Nordmann", given_by_role="personen",
-                given_on=ctx.today())
-            w.nav_participant_id, w.nav_consent_id = nav.id, consent.id
-            w.other_unit_id = organisation.get_unit(ctx, OTHER_UNIT).id
         # the rules in Python (relations_of) agree with `decide` over the relations built
         assert actual == w.level, (self.role, self.relation, actual, w.level)
         self.world = w
