@@ -15,7 +15,7 @@ from engine.cases import births, intake
 from engine.core.errors import ConflictError
 from engine.core.messages import N_
 from engine.db.models import Case, Person, User
-from engine.persons import registry
+from engine.persons import person_page, registry
 
 
 def register_application(ctx, data: dict, user: User, process_key: str,
@@ -49,5 +49,6 @@ def _same_person(ctx, case: Case, data: dict, choice: intake.PersonChoice) -> bo
 
 def record_birth(ctx, person_id: int, national_id: str, user: User) -> Person:
     """The expected child is born: its number recorded and the age-based timers moved."""
+    person_page.require_reader(ctx, person_id, user)
     registry.require_registrar(user)
     return births.record_birth(ctx, person_id, national_id, user.username)

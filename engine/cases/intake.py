@@ -209,8 +209,11 @@ def _person(ctx, data: dict, choice: PersonChoice, actor: str) -> Person:
     return registry.register(ctx, details, actor)
 
 
-def appeal_form(ctx, user: User) -> ApplicationForm:
-    """The form an officer registers an appeal with (the appeal process's start form)."""
+def appeal_form(ctx, user: User, case_id: int | None = None) -> ApplicationForm:
+    """The form an officer registers an appeal with (the appeal process's start form);
+    with `case_id`, only for a case the user may read (asked first: a refused read)."""
+    if case_id is not None:
+        rules.require_case(ctx, case_id, user)
     _may_appeal(user)
     return _form_of(ctx, casework.APPEAL_PROCESS)
 

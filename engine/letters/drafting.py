@@ -60,6 +60,7 @@ def approve(ctx, letter_id: int, user: User, expected_version: int | None = None
     (engine/letters/documents.py). A letter that carries a decision is approved by a
     leader."""
     letter = _get(ctx, letter_id)
+    require_letters(ctx, letter.case_id, user)
     kind = KINDS[letter.kind]
     _require_draft(letter, expected_version)
     needed = LEADER if kind.carries_decision else CASE_OFFICER
@@ -87,6 +88,7 @@ def approve(ctx, letter_id: int, user: User, expected_version: int | None = None
 def correct(ctx, letter_id: int, user: User) -> Letter:
     """A new draft that corrects an approved letter (the old one stays as it was)."""
     old = _get(ctx, letter_id)
+    require_letters(ctx, old.case_id, user)
     if old.status == DRAFT:
         raise ConflictError(N_("Et utkast rettes ved å endre det, ikke med et rettebrev"))
     if not holds_any(user.role_keys, {CASE_OFFICER, LEADER}):
@@ -124,6 +126,7 @@ def add_recipient(ctx, letter_id: int, user: User, recipient_id: int) -> LetterR
     """Add one of the person's relations as a recipient; refused for a pårørende without a
     fullmakt that covers the letter (engine/letters/recipients.py)."""
     letter = _get(ctx, letter_id)
+    require_letters(ctx, letter.case_id, user)
     _require_draft(letter, None)
     if not holds_any(user.role_keys, {CASE_OFFICER, LEADER}):
         raise PermissionDenied(N_("Du kan ikke endre brev"))
@@ -143,6 +146,7 @@ def set_copy_language(ctx, letter_id: int, copy_id: int, user: User,
     """Choose the written language of one copy of a draft (a parent who writes nynorsk gets
     the letter in nynorsk, whatever the letter's own language)."""
     letter = _get(ctx, letter_id)
+    require_letters(ctx, letter.case_id, user)
     _require_draft(letter, None)
     if not holds_any(user.role_keys, {CASE_OFFICER, LEADER}):
         raise PermissionDenied(N_("Du kan ikke endre brev"))
@@ -170,6 +174,14 @@ def require_full_case(ctx, case_id: int, user: User, purpose: str) -> Case:
     audit.record(ctx, case, user.username, "case_read", purpose=purpose,
                  why=rules.case_basis(ctx, case, user).why)
     return case
+
+
+def require_letters(ctx, case_id: int, user: User) -> None:
+    """Working on a case's letters needs the case in full (a letter holds the person's
+    data); asked before the role, so that a refused read is logged as one."""
+    _case, level = rules.require_case(ctx, case_id, user)
+    if level != rules.FULL:
+        raise PermissionDenied(N_("Du har ikke tilgang til brevene i denne saken"))
 
 
 def readable(ctx, letter_id: int, user: User, purpose: str) -> Letter:

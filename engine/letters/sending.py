@@ -24,7 +24,7 @@ from engine.core.messages import N_
 from engine.db.models import Case, Letter, LetterRecipient, Person, User
 from engine.deadlines import legal
 from engine.deadlines.workdays import calendar_for
-from engine.letters import content
+from engine.letters import content, drafting
 from engine.persons import protection
 from engine.workflow import events
 
@@ -43,6 +43,7 @@ def send(ctx, letter_id: int, user: User, choice: str, posted_on: date | None,
     letter = ctx.session.get(Letter, letter_id)
     if letter is None:
         raise NotFound(N_("Fant ikke brev %(letter)s"), letter=letter_id)
+    drafting.require_letters(ctx, letter.case_id, user)
     if correction_only and letter.corrects_id is None:
         raise ConflictError(N_("Dette brevet sendes fra oppgaven i saken"))
     if not holds_any(user.role_keys, {CASE_OFFICER, LEADER}):
@@ -116,6 +117,10 @@ def enter_delivery(ctx, letter_id: int, recipient_id: int, user: User,
     """The officer learned when a paper copy was delivered (instead of the ordinary-post
     estimate): the copy, the letter and, for the case's decision letter, the appeal
     deadlines counted from it are set to it (each item's own rule, engine/deadlines/legal)."""
+    letter = ctx.session.get(Letter, letter_id)
+    if letter is None:
+        raise NotFound(N_("Fant ikke brev %(letter)s"), letter=letter_id)
+    drafting.require_letters(ctx, letter.case_id, user)
     if not holds_any(user.role_keys, {CASE_OFFICER, LEADER}):
         raise PermissionDenied(N_("Du kan ikke registrere levering"))
     copy = ctx.session.get(LetterRecipient, recipient_id)

@@ -16,10 +16,10 @@ REASON_MAX = 500
 def change(ctx, case_id: int, unit_id: int, reason: str, user: User) -> Case:
     """Make `unit_id` the case's responsible unit, for `reason`: a leader or the
     coordinating unit who reads the case in full."""
+    case, level = rules.require_case(ctx, case_id, user)  # first: a refused read is logged
     if not holds_any(user.role_keys, SUPERVISOR_ROLES - NON_WORK_ROLES):
         raise PermissionDenied(N_("Bare en leder eller koordinerende enhet kan flytte saken "
                                   "til en annen enhet"))
-    case, level = rules.require_case(ctx, case_id, user)
     if level != rules.FULL:
         raise PermissionDenied(N_("Du har ikke tilgang til denne saken"))
     unit = ctx.session.get(Unit, unit_id)

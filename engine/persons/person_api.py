@@ -14,7 +14,7 @@ from datetime import date
 
 from engine.cases import audit
 from engine.db.models import Person, PersonRelation, User
-from engine.persons import registry, search
+from engine.persons import person_page, registry, search
 
 
 def find(ctx, user: User, text: str) -> list[search.PersonHit]:
@@ -49,6 +49,7 @@ def add_relation(ctx, person_id: int, related_id: int, kind: str, user: User, *,
                  fullmakt_signed_on: date | None = None, fullmakt_document: str | None = None
                  ) -> PersonRelation:
     """`registry.add_relation` by one of the case-working roles."""
+    person_page.require_reader(ctx, person_id, user)
     registry.require_registrar(user)
     return registry.add_relation(
         ctx, person_id, related_id, kind, user.username,

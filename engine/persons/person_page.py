@@ -40,12 +40,19 @@ class PersonPage:
     cases: list[CaseRow]
 
 
-def person_page(ctx, person_id: int, reader: User) -> PersonPage:
+def require_reader(ctx, person_id: int, reader: User) -> Person:
+    """The person, if `reader` may read them (`may_read`); a refused read otherwise. Asked
+    before a change of the person too: changing is reading."""
     person = registry.get(ctx, person_id)
     if not may_read(ctx, person, reader):
         error = PermissionDenied(N_("Du har ikke tilgang til denne personen"))
         error.refused_person = person.id
         raise error
+    return person
+
+
+def person_page(ctx, person_id: int, reader: User) -> PersonPage:
+    person = require_reader(ctx, person_id, reader)
     audit.record(ctx, None, reader.username, "person_read", person_id=person.id,
                  purpose="person page")
     cases = list(ctx.session.scalars(select(Case).where(Case.person_id == person.id)

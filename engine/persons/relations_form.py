@@ -7,7 +7,7 @@ import dataclasses
 from datetime import date
 
 from engine.db.models import PersonRelation, User
-from engine.persons import registry
+from engine.persons import person_page, registry
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,8 +23,8 @@ class NewRelation:
 
 
 def add(ctx, person_id: int, new: NewRelation, user: User) -> PersonRelation:
+    person_page.require_reader(ctx, person_id, user)
     registry.require_registrar(user)
-    registry.get(ctx, person_id)
     related, _created = registry.find_or_register(ctx, registry.PersonDetails(
         name=new.related_name, national_id=new.related_national_id,
         birth_date=None if new.related_national_id else new.related_birth_date),

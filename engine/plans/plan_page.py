@@ -83,7 +83,7 @@ def reading(ctx, plan: Plan, reader: User, coordinator: Any = _ASK) -> frozenset
     `coordinator`: the plan's current coordinator when the caller has read it already."""
     if coordinator is _ASK:
         coordinator = coordinators.current(ctx, plan.id)
-    if coordinator == reader.username or rules.reads_plan(ctx, plan, reader):
+    if rules.reads_plan(ctx, plan, reader) or coordinator == reader.username:
         return WHOLE
     seen = participants.visible_sections(ctx, plan, reader.username)
     if not seen:
@@ -96,15 +96,23 @@ def reading(ctx, plan: Plan, reader: User, coordinator: Any = _ASK) -> frozenset
 def may_change(ctx, plan: Plan, user: User) -> bool:
     """Who may record meetings, participants and consents: the plan's coordinator, and the
     case-working roles who read the whole plan."""
-    return coordinators.current(ctx, plan.id) == user.username or (
-        holds_any(user.role_keys, CASEWORK_ROLES) and rules.reads_plan(ctx, plan, user))
+    return _may_change(ctx, plan, user, rules.reads_plan(ctx, plan, user))
+
+
+def _may_change(ctx, plan: Plan, user: User, reads: bool) -> bool:
+    return (holds_any(user.role_keys, CASEWORK_ROLES) and reads) or (
+        coordinators.current(ctx, plan.id) == user.username)
 
 
 def require_change(ctx, plan: Plan, user: User) -> None:
-    if not may_change(ctx, plan, user):
+    """Refused: a refused read when the user may not read the whole plan (the access module
+    is asked first, always), else refused for the role."""
+    reads = rules.reads_plan(ctx, plan, user)
+    if not _may_change(ctx, plan, user, reads):
         error = PermissionDenied(N_("Bare koordinatoren og saksbehandlende roller kan endre "
                                     "planen"))
-        error.refused_case, error.refused_person = plan.opened_by_case_id, plan.person_id
+        if not reads:
+            error.refused_case, error.refused_person = plan.opened_by_case_id, plan.person_id
         raise error
 
 
@@ -233,7 +241,8 @@ def coordinated_by(ctx, user: User) -> list[PlanListRow]:
                     .outerjoin(User, User.username == PlanCoordinator.username)
                     .where(PlanCoordinator.username == user.username,
                            PlanCoordinator.to_on.is_(None),
-                           Plan.status.in_(sections.OPEN_STATUSES)))
+                           Plan.status.in_(sections.OPEN_STATUSES),
+                           rules.visible_persons(ctx, user)))  # one place decides
 
 
 def overview(ctx, reader: User, only_overdue: bool = False, offset: int = 0,

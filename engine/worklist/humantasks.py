@@ -176,6 +176,7 @@ def _flush(ctx) -> None:
 @conflicts.conflict_safe
 def claim(ctx, task_id: int, user: User, expected_version: int | None = None) -> HumanTask:
     task = get_task(ctx, task_id)
+    rules.require_task(ctx, task, user)  # a task of a case the user may not read is not theirs
     _check_version(task, expected_version)
     if task.candidate_role not in user.role_keys:
         raise PermissionDenied(cast(Message, why_not(user, task)))  # the check above is a reason
@@ -242,6 +243,7 @@ def assign(ctx, task_id: int, actor: User, assignee: str,
 def save_draft(ctx, task_id: int, user: User, data: dict,
                expected_version: int | None = None) -> HumanTask:
     task = get_task(ctx, task_id)
+    rules.require_task(ctx, task, user)
     _check_version(task, expected_version)
     if not can_work_on(user, task):
         raise PermissionDenied(cast(Message, why_not(user, task)))  # the check above is a reason
@@ -265,6 +267,7 @@ def complete(ctx, task_id: int, user: User, data: dict,
     [(task, instance, case, version)] = found
     fastpath.attach(task, instance=instance)
     fastpath.attach(instance, case=case, version=version)
+    rules.require_task(ctx, task, user)
     _check_version(task, expected_version)
     if not can_work_on(user, task):
         raise PermissionDenied(cast(Message, why_not(user, task)))  # the check above is a reason

@@ -8,13 +8,13 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from engine.access import rules
+from engine.access import refusals, rules
 from engine.accounts.roles import (
     NON_WORK_ROLES,
     SUPERVISOR_ROLES,
     role_for_lane,
 )
-from engine.core.errors import EngineError, InvalidInput
+from engine.core.errors import EngineError, InvalidInput, PermissionDenied
 from engine.core.messages import N_
 from engine.db.models import Case, HumanTask, ProcessVersion, User
 from engine.worklist import humantasks
@@ -156,7 +156,7 @@ class BulkResult:
     names: dict[int, tuple[str, str]] = dataclasses.field(default_factory=dict)
 
 
-def _bulk(ctx, task_ids, operation) -> BulkResult:
+def _bulk(ctx, task_ids, operation, actor: User) -> BulkResult:
     result = BulkResult()
     for task_id in dict.fromkeys(task_ids):
         savepoint = ctx.session.begin_nested()
@@ -168,6 +168,9 @@ def _bulk(ctx, task_ids, operation) -> BulkResult:
             savepoint.rollback()
             details = getattr(error, "errors", None) or {}
             result.failed[task_id] = next(iter(details.values()), None) or error.message
+            if isinstance(error, PermissionDenied):  # a refused read is logged, as elsewhere,
+                refusals.record_refusal(ctx, actor.username, error, "inbox bulk")
+                continue  # and the task is not named to someone who may not read it
             task = ctx.session.get(HumanTask, task_id)
             if task is not None:
                 result.names[task_id] = (task.name, task.case_number)
@@ -176,14 +179,15 @@ def _bulk(ctx, task_ids, operation) -> BulkResult:
 
 def bulk_claim(ctx, task_ids: list[int], user: User) -> BulkResult:
     """Claim each task; one that fails (taken, wrong role) leaves the others claimed."""
-    return _bulk(ctx, task_ids, lambda task_id: humantasks.claim(ctx, task_id, user))
+    return _bulk(ctx, task_ids, lambda task_id: humantasks.claim(ctx, task_id, user), user)
 
 
 def bulk_assign(ctx, task_ids: list[int], actor: User, assignee: str) -> BulkResult:
     if not assignee:
         raise InvalidInput(N_("Velg hvem oppgavene skal til"),
                            {"assignee": N_("Velg en bruker")})
-    return _bulk(ctx, task_ids, lambda task_id: humantasks.assign(ctx, task_id, actor, assignee))
+    return _bulk(ctx, task_ids, lambda task_id: humantasks.assign(ctx, task_id, actor, assignee),
+                 actor)
 
 
 def due_range(due_from: datetime | None, due_to: datetime | None) -> None:

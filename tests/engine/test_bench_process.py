@@ -80,6 +80,7 @@ def test_claimed_task_cannot_be_completed_by_another_officer(ctx, officer, make_
 def test_role_without_lane_cannot_claim(ctx, officer, make_user):
     coordinator = make_user("kim", "koordinator")
     case = casework.start_case(ctx, {}, officer, process_key=BENCH)
+    case.coordinator = coordinator.username  # reads the case: the lane is what refuses
     [task] = humantasks.open_tasks(ctx, case.id)
     with pytest.raises(PermissionDenied, match="saksbehandler"):
         humantasks.claim(ctx, task.id, coordinator)

@@ -132,7 +132,7 @@ def appeal(case_id: int):
 
 @bp.post("/<dbid:case_id>/appeal")
 def register_appeal(case_id: int):
-    application = intake.appeal_form(uow.ctx(), g.user)
+    application = intake.appeal_form(uow.ctx(), g.user, case_id)
     data = forms.parse_form(application.schema, request.form)
     try:
         intake.register_appeal(uow.ctx(), case_id, data, g.user)

@@ -40,6 +40,7 @@ def update(person_id: int):
         changes["name"] = changes["name"] or ""
     version = parsing.ascii_int(form.get("version", ""))
     try:
+        person_page.require_reader(uow.ctx(), person_id, g.user)
         registry.require_registrar(g.user)
         registry.update(uow.ctx(), person_id, changes, g.user.username, version)
     except InvalidInput as error:
