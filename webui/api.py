@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 
+from engine.access import rules
 from engine.accounts import credentials
 from engine.cases import case_api, casepage, intake
 from engine.cases.casework import APPEAL_PROCESS
@@ -259,13 +260,16 @@ def complete(task_id: int):
 
 @bp.get("/notices")
 def list_notices():
-    notices = notice_board.open_for_user(uow.ctx(), g.user)
+    ctx = uow.ctx()
+    notices = notice_board.open_for_user(ctx, g.user, rules.visible_notices(ctx, g.user))
     return jsonify({"notices": [notice_json(n) for n in notices]})
 
 
 @bp.post("/notices/<dbid:notice_id>/ack")
 def acknowledge(notice_id: int):
-    return jsonify(notice_json(notice_board.acknowledge(uow.ctx(), notice_id, g.user)))
+    ctx = uow.ctx()
+    return jsonify(notice_json(notice_board.acknowledge(
+        ctx, notice_id, g.user, rules.visible_notices(ctx, g.user))))
 
 
 def version_json(version) -> dict:

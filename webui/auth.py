@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from engine.access import rules
 from engine.accounts import credentials, web_sessions
 from engine.notices import notice_board
 
@@ -49,7 +50,10 @@ def init_app(app) -> None:
 def _open_notice_count() -> int:
     """The count in the header: open notices for the signed-in user and their roles."""
     user = g.get("user")
-    return notice_board.count_open_for_user(uow.ctx(), user) if user is not None else 0
+    if user is None:
+        return 0
+    ctx = uow.ctx()
+    return notice_board.count_open_for_user(ctx, user, rules.visible_notices(ctx, user))
 
 
 def load_user():

@@ -276,6 +276,16 @@ def visible_cases(ctx, user: User) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
+def visible_notices(ctx, user: User) -> ColumnElement[bool]:
+    """The notices `user` may see of those addressed to them or their roles (in SQL, on
+    `Notice`): one addressed to them by name, and one about a case they read in full;
+    supervisors and the administrator see every case's course, notices too."""
+    if sees_every_course(user):
+        return true()
+    return or_(Notice.username == user.username,
+               exists().where(Case.id == Notice.case_id, visible_cases(ctx, user)))
+
+
 def visible_persons(ctx, user: User) -> ColumnElement[bool]:
     """The persons `user` may read (in SQL, on `Person`): those with a case the user reads
     in full, or whose plan they coordinate; for the case-working roles also a person with

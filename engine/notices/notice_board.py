@@ -15,7 +15,7 @@ A notice moves pending -> raised -> acknowledged -> resolved:
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select, true, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -91,28 +91,36 @@ def _addressed_to(user: User):
     return or_(Notice.username == user.username, Notice.role.in_(user.role_keys))
 
 
-def _open_for(user: User, query):
+def _open_for(user: User, query, readable: ColumnElement[bool] | None):
     return (query.outerjoin(HumanTask, Notice.human_task_id == HumanTask.id)
-            .where(Notice.status == RAISED, _addressed_to(user), _still_applies()))
+            .where(Notice.status == RAISED, _addressed_to(user), _still_applies(),
+                   true() if readable is None else readable))
 
 
-def open_for_user(ctx, user: User) -> list[Notice]:
+def open_for_user(ctx, user: User, readable: ColumnElement[bool] | None = None
+                  ) -> list[Notice]:
     """Raised notices addressed to the user or to one of the user's roles, newest first
-    (not those whose task was done since: the next sweep resolves them)."""
-    return list(ctx.session.scalars(_open_for(user, select(Notice))
+    (not those whose task was done since: the next sweep resolves them). What a user is
+    shown is narrowed by `readable`, the access rules' `visible_notices` (every page and
+    answer passes it); None: every notice addressed to them (the engine's own checks)."""
+    return list(ctx.session.scalars(_open_for(user, select(Notice), readable)
                                     .order_by(Notice.raised_at.desc(), Notice.id.desc())))
 
 
-def count_open_for_user(ctx, user: User) -> int:
+def count_open_for_user(ctx, user: User, readable: ColumnElement[bool] | None = None) -> int:
     """How many notices `open_for_user` lists (for the count in the header)."""
-    return ctx.session.scalar(_open_for(user, select(func.count(Notice.id))))
+    return ctx.session.scalar(_open_for(user, select(func.count(Notice.id)), readable))
 
 
-def acknowledge(ctx, notice_id: int, user: User) -> Notice:
+def acknowledge(ctx, notice_id: int, user: User, readable: ColumnElement[bool] | None = None
+                ) -> Notice:
+    """Acknowledge a notice addressed to the user that `readable` lets them see."""
     notice = ctx.session.get(Notice, notice_id)
     if notice is None or notice.status == PENDING:
         raise NotFound(N_("Fant ikke varsel %(notice)s"), notice=notice_id)
-    if notice.username != user.username and notice.role not in user.role_keys:
+    if (notice.username != user.username and notice.role not in user.role_keys) or (
+            readable is not None and not ctx.session.scalar(
+                select(exists().where(Notice.id == notice.id, readable)))):
         raise PermissionDenied(N_("Varselet er ikke til deg"))
     if notice.status == RAISED:
         notice.status, notice.acknowledged_at, notice.acknowledged_by = (

@@ -25,6 +25,7 @@ from engine.db.models import (
     Consent,
     HumanTask,
     Letter,
+    Notice,
     Person,
     Plan,
     PlanMeeting,
@@ -65,7 +66,7 @@ PLAN_COORDINATOR = "koordinator2"
 #: view of the plan), recorded per request.
 ACCESS_FUNCTIONS = ("case_basis", "case_access", "task_access", "require_case",
                     "require_task", "reads_plan", "visible_cases", "visible_tasks",
-                    "visible_persons")
+                    "visible_persons", "visible_notices")
 
 
 @functools.cache
@@ -93,6 +94,8 @@ class World:
     nav_participant_id: int
     nav_consent_id: int
     other_unit_id: int
+    #: A raised notice about the case, addressed to the user's role.
+    notice_id: int
     #: The relations of the rules this world realises (an operation may refuse to make one:
     #: then it does not hold).
     rule_relations: set[str]
@@ -165,7 +168,17 @@ def build(env, username: str, role: str, relation: str, serial: int) -> World:
         consent = participants.give_consent(
             ctx, plan, "test", participant_id=nav.id, scope="hele_planen",
             given_by_name="Matrise Nordmann", given_by_role="personen", given_on=ctx.today())
-        ids = dict(case_id=case.id, case_number=case.case_number, person_id=person.id,
+        # A reminder about the case for the user's role. No operation raises a notice on
+        # demand (the deadline sweep does), so it is inserted as the sweep would; a warning,
+        # not an escalation, so that it gives the coordinating unit no relation.
+        notice = Notice(case_id=case.id, source_key=f"matrix-{serial}-{role}-{relation}",
+                        kind="test_reminder", severity="warning", role=role,
+                        case_number=case.case_number, status="raised", created_at=ctx.now(),
+                        raised_at=ctx.now())
+        ctx.session.add(notice)
+        ctx.session.flush()
+        ids = dict(notice_id=notice.id, case_id=case.id, case_number=case.case_number,
+                   person_id=person.id,
                    plan_id=plan.id, letter_id=letter.id, copy_id=letter.recipients[0].id,
                    nav_participant_id=nav.id, nav_consent_id=consent.id,
                    other_unit_id=organisation.get_unit(ctx, OTHER_UNIT).id)

@@ -242,6 +242,9 @@ def _listings() -> dict[str, Route]:
                              roles=CASEWORK_ROLES),
         "/plans/mine|GET": Route(LISTING, lambda w: [web("GET", "/plans/mine")],
                                  needs="coordinator"),
+        "/notices/|GET": Route(LISTING, lambda w: [web("GET", "/notices/")], needs="notice"),
+        "/api/v1/notices|GET": Route(LISTING, lambda w: [api("GET", "/api/v1/notices")],
+                                     needs="notice"),
     }
 
 
@@ -261,11 +264,23 @@ NO_CASE_DATA = {
     "/cases/new|POST": "registers a new case (the registrar reads it by the unit rule)",
     "/api/v1/cases|POST": "registers a new case (the registrar reads it by the unit rule)",
     "/api/v1/persons|POST": "registers a new person (no case yet)",
-    "/notices/|GET": "notices addressed to the user or their role: case number and kind, "
-                     "never the person's data (engine/notices)",
-    "/api/v1/notices|GET": "notices addressed to the user or their role (engine/notices)",
-    "/notices/<dbid:notice_id>/ack|POST": "acknowledges a notice addressed to the user",
+    "/notices/<dbid:notice_id>/ack|POST": "acknowledges a notice the user is shown "
+                                          "(rules.visible_notices); no case data",
     "/api/v1/notices/<dbid:notice_id>/ack|POST": "acknowledges a notice addressed to the user",
+    "/admin/|GET": "the administration pages' index (ADMINISTRATION_ROLES): no case",
+    "/admin/users|GET": "users, roles, units and training (USER_LIST_ROLES): no case",
+    "/admin/users/<username>/roles|POST": "a user's roles (USER_ADMIN_ROLES): no case",
+    "/admin/users/<username>/active|POST": "deactivates a user (USER_ADMIN_ROLES): no case",
+    "/admin/users/<username>/trained|POST": "the training register (TRAINING_ROLES): no case",
+    "/admin/tokens|GET": "everyone's API tokens, never the secret (USER_ADMIN_ROLES)",
+    "/admin/tokens/<dbid:token_id>/revoke|POST": "revokes an API token (USER_ADMIN_ROLES)",
+    "/admin/units|GET": "the units and their members (UNIT_ADMIN_ROLES): no case",
+    "/admin/units|POST": "adds a unit (UNIT_ADMIN_ROLES): no case",
+    "/admin/units/<key>/members|POST": "adds a unit member (UNIT_ADMIN_ROLES): no case",
+    "/admin/units/<key>/members/remove|POST": "removes a unit member (UNIT_ADMIN_ROLES)",
+    "/admin/absences|GET": "absences and stand-ins (ABSENCE_ROLES): no case",
+    "/admin/absences|POST": "registers an absence (ABSENCE_ROLES): no case",
+    "/admin/absences/<dbid:absence_id>/end|POST": "ends an absence (ABSENCE_ROLES): no case",
     "/api/v1/tokens|GET": "the user's own API tokens",
     "/api/v1/tokens|POST": "the user's own API tokens",
     "/api/v1/tokens/<dbid:token_id>|DELETE": "the user's own API tokens",
@@ -515,11 +530,14 @@ def _listed(route_needs: str, w: World, response) -> bool:
         body = response.json
         if route_needs == "inbox":
             return w.task_id in {t["id"] for t in body["tasks"]}
+        if route_needs == "notice":
+            return w.notice_id in {n["id"] for n in body["notices"]}
         if "persons" in body:
             return w.person_id in {p["id"] for p in body["persons"]}
         return w.case_id in {c["id"] for c in body["cases"]}
     html = response.get_data(as_text=True)
     link = {"inbox": f'href="/tasks/{w.task_id}"', "case": f'href="/cases/{w.case_id}"',
+            "notice": f'action="/notices/{w.notice_id}/ack"',
             "person": f'href="/persons/{w.person_id}"',
             "coordinator": f'href="/plans/{w.plan_id}"'}[route_needs]
     if route_needs == "person" and "/plans/" in response.request.path:
@@ -544,6 +562,8 @@ def test_listings(relation, matrix_app, web_env, asked):
                             for shown in in_views]
             elif route.needs == "coordinator":
                 expected = [rules.COORDINATES in w.rule_relations]
+            elif route.needs == "notice":  # addressed to the user's role: shown as the case
+                expected = [w.level == rules.FULL or holds_any(w.roles, rules.LIMITED_ROLES)]
             else:
                 expected = [w.level == rules.FULL]
             for request, wanted in zip(route.request(w), expected, strict=True):
