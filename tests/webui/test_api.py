@@ -177,7 +177,7 @@ def test_claim_unclaim_assign_and_their_errors(api, officer):
     body = _errors_are_json(officer.post(url + "/assign", json={"assignee": "ukjent"}), 422)
     assert "assignee" in body["errors"]
     body = _errors_are_json(officer.post(url + "/assign", json={"assignee": "leder1"}), 422)
-    assert "saksbehandler" in body["errors"]["assignee"]
+    assert body["errors"]["assignee"] == "«leder1» har ikke rollen «Saksbehandler»"
     _errors_are_json(api("koordinator1").post(url + "/assign",
                                               json={"assignee": "saksbehandler2"}), 403)
     assert officer.post(url + "/assign", json={"assignee": "saksbehandler2"}).json[
