@@ -251,11 +251,13 @@ def complete(task_id: int):
         raise InvalidInput(N_("Ugyldige data"), {"data": N_("Skjemadata er et JSON-objekt")})
     task = humantasks.complete(uow.ctx(), task_id, g.user, data,
                                expected_version=_version(body))
+    mine = humantasks.go_on(uow.ctx(), g.user, task.case_id)  # claimed for the caller
     following = humantasks.open_tasks(uow.ctx(), task.case_id)
-    mine = humantasks.next_for(uow.ctx(), g.user, task.case_id)
     return jsonify({**task_json(task), "case_open_tasks": [task_json(t) for t in following],
                     "next_task": next((task_json(t) for t in following
-                                       if mine is not None and t.id == mine.id), None)})
+                                       if mine is not None and t.id == mine.id), None),
+                    "waiting_for": None if mine is not None else translate(
+                        humantasks.waiting_for(uow.ctx(), task.case_id))})
 
 
 @bp.get("/notices")

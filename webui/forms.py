@@ -37,6 +37,10 @@ class Option:
     value: str      # as posted
     title: str
     checked: bool = False
+    #: What a picker shows beside the title (e.g. a coordinator candidate), and whether the
+    #: option cannot be chosen (shown with the reason the template gives).
+    detail: Any = None
+    disabled: bool = False
 
 
 @dataclasses.dataclass
@@ -96,9 +100,9 @@ class Form:
         for path, message in self.errors.items():
             widget = index.get(path)
             if widget is not None:
-                target = widget.id if widget.kind not in ("radio", "yesno", "checkboxes",
-                                                          "object", "list") \
-                    else f"{widget.id}-0" if widget.kind in ("radio", "yesno", "checkboxes") \
+                choice_kinds = ("radio", "yesno", "checkboxes", "picker")
+                target = widget.id if widget.kind not in (*choice_kinds, "object", "list") \
+                    else f"{widget.id}-0" if widget.kind in choice_kinds \
                     and widget.options else widget.id
                 links.append((target, widget.label, message))
         return links
@@ -239,6 +243,19 @@ def _build(schema, value, present, errors, path, required, extra_rows) -> Widget
             item.label = f"{widget.item_label} {index + 1}"
             widget.items.append(item)
     return widget
+
+
+def pick_from(form: Form, field: str, options: list[Option]) -> None:
+    """The top-level text field `field` becomes a picker (kind `picker`: radios whose
+    labels carry each option's details); what is posted stays the option's value. A value
+    the field holds is checked; without options the field stays as it was."""
+    for widget in form.widgets:
+        if widget.name == field and options:
+            current = widget.text
+            widget.kind = "picker"
+            widget.options = [dataclasses.replace(o, checked=o.value == current)
+                              for o in options]
+            return
 
 
 def template_item(schema: dict, path: str) -> Widget:

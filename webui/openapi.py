@@ -302,9 +302,13 @@ def _base(start_forms, task_action) -> dict:
                         "case_open_tasks": {"type": "array",
                                             "items": {"$ref": "#/components/schemas/Task"}},
                         "next_task": {"description": "the task this step created that you "
-                                      "can work on (what the web UI opens next), or null",
+                                      "can work on (what the web UI opens next), claimed "
+                                      "for you, or null",
                                       "oneOf": [{"$ref": "#/components/schemas/Task"},
-                                                {"type": "null"}]}}}]},
+                                                {"type": "null"}]},
+                        "waiting_for": {"type": ["string", "null"],
+                                        "description": "when there is no next task for you: "
+                                        "whom the case waits for now, in words"}}}]},
                 "TaskList": {"type": "object", "properties": {
                     "view": {"type": "string"}, "total": {"type": "integer"},
                     "page": {"type": "integer"}, "per_page": {"type": "integer"},

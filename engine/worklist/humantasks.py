@@ -310,5 +310,36 @@ def next_for(ctx, user: User, case_id: int):
                  if task.case_id == case_id and can_work_on(user, task)), None)
 
 
+def go_on(ctx, user: User, case_id: int) -> HumanTask | None:
+    """Where an officer goes on after completing a task: the first task the step created in
+    the case that `user` can work on (`next_for`), claimed for them when nobody has it yet;
+    None when the case's next step is someone else's (then `waiting_for` says whose)."""
+    following = next_for(ctx, user, case_id)
+    if following is None:
+        return None
+    if following.assignee == user.username:
+        return get_task(ctx, following.id)
+    return claim(ctx, following.id, user, expected_version=following.version)
+
+
+def waiting_for(ctx, case_id: int) -> Message:
+    """Whom the case waits for now, in words: each open task's holder (their name and role),
+    or its role when nobody has taken it, with the task's name. Never a role key."""
+    tasks = open_tasks(ctx, case_id)
+    if not tasks:
+        return Message(N_("Saken venter ikke på noen oppgave nå."))
+    assignees = {t.assignee for t in tasks if t.assignee}
+    names = dict(ctx.session.execute(select(User.username, User.display_name).where(
+        User.username.in_(assignees))).all()) if assignees else {}
+    parts = [Message(N_("%(user)s, %(role)s («%(task)s»)"),
+                     user=names.get(t.assignee) or t.assignee,
+                     role=role_label(t.candidate_role), task=t.name)
+             if t.assignee else
+             Message(N_("%(role)s («%(task)s»)"), role=role_label(t.candidate_role),
+                     task=t.name)
+             for t in tasks]
+    return Message(N_("Saken venter nå på: %(waits)s"), waits=parts)
+
+
 def _case(ctx, task: HumanTask) -> Case:
     return ctx.session.get(Case, task.case_id)

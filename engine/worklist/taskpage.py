@@ -1,7 +1,9 @@
 """The task page as one read: the task, its form, the instructions from the diagram, the
-values to show in the form (draft, else what the case already knows), the case data that
-gives the task its context, and what the user may do with it. Reading it is a read of the
-case, so it goes through `casework.get_case` and is logged."""
+values to show in the form (draft, else what the case already knows, else what an earlier
+step chose: the form's `x-prefill`), the case data that gives the task its context, the rule
+table's suggestion where an item is decided, the coordinators to choose from where one is
+appointed, and what the user may do with it. Reading it is a read of the case, so it goes
+through `casework.get_case` and is logged."""
 from __future__ import annotations
 
 import dataclasses
@@ -12,6 +14,7 @@ from sqlalchemy import select
 from engine.access import rules
 from engine.accounts.roles import SUPERVISOR_ROLES
 from engine.cases import casework
+from engine.cases import coordinator as coordinators
 from engine.db.models import Case, HumanTask, Letter, ProcessInstance, User
 from engine.definitions import store
 from engine.letters import preview as letter_preview
@@ -19,6 +22,7 @@ from engine.plans import steps as plan_steps
 from engine.workflow import loading
 from engine.worklist import humantasks
 from engine.worklist.pagefields import Field, days_left, field_specs, labelled, urgency
+from engine.worklist.suggestion import Suggestion, suggestion
 
 #: Data keys never shown as context (engine bookkeeping).
 _HIDDEN = {"lane_owners"}
@@ -45,6 +49,12 @@ class TaskPage:
     #: (then its page previews the letter from the form as filled in).
     letter: Letter | None = None
     drafts_letter: bool = False
+    #: The rule table's suggestion, on a task that decides an item (engine/worklist/suggestion).
+    suggestion: Suggestion | None = None
+    #: The form field that appoints the case's coordinator (`appointsCoordinator`), and the
+    #: users to choose from, most suitable first.
+    coordinator_field: str | None = None
+    candidates: list[coordinators.Candidate] = dataclasses.field(default_factory=list)
 
     @property
     def may_work(self) -> bool:
@@ -59,24 +69,29 @@ def task_page(ctx, task_id: int, user: User, soon_days: int = 3) -> TaskPage:
     parsed = ctx.specs.get(instance.version)
     spec = _task_spec(parsed, task)
     extensions = getattr(spec, "extensions", {}) if spec is not None else {}
-    schema, values, background = None, {}, []
+    props = extensions.get("properties", {})
+    schema, values, background, suggested = None, {}, [], None
+    appoints = props.get("appointsCoordinator") or None
     if access == rules.FULL:  # limited: the task's course, none of the person's data
         schema = store.form_schema(ctx, instance.version, task.form) if task.form else None
         data = _task_data(ctx, instance, task)
         own = set((schema or {}).get("properties", {}))
-        values = {k: v for k, v in data.items() if k in own}
+        values = prefill(schema, data)
+        values.update({k: v for k, v in data.items() if k in own})
         values.update({k: v for k, v in plan_steps.form_values(
             ctx, case, extensions.get("properties", {}).get("planOperation")).items()
             if k in own})
         values.update(task.draft or {})
         background = labelled(data, field_specs(parsed.forms), skip=own | _HIDDEN)
+        if task.status == "open":
+            suggested = suggestion(data, own)
     open_ = task.status == "open"
     has_role = task.candidate_role in user.role_keys
     supervisor = bool(user.role_keys & SUPERVISOR_ROLES)
     may_assign = rules.may_assign(user, task)
     now = ctx.now()
-    letter_props = extensions.get("properties", {})
     letter = letter_preview.for_task(ctx, task) if access == rules.FULL else None
+    picking = access == rules.FULL and open_ and appoints is not None
     return TaskPage(
         task=task, case=case, access=access, process_name=instance.version.name,
         schema=schema,
@@ -90,7 +105,33 @@ def task_page(ctx, task_id: int, user: User, soon_days: int = 3) -> TaskPage:
         urgency=urgency(task.due_at, now, soon_days) if open_ else None,
         days_left=days_left(task.due_at, now, ctx.settings.timezone) if open_ else None,
         letter=letter, drafts_letter=access == rules.FULL
-        and letter_props.get("letterOperation") == "draft")
+        and props.get("letterOperation") == "draft",
+        suggestion=suggested, coordinator_field=appoints if picking else None,
+        candidates=coordinators.candidates(ctx, case) if picking else [])
+
+
+def prefill(schema: dict | None, data: dict) -> dict:
+    """What the form's fields take from earlier steps: a field with
+    ``"x-prefill": {"from": "<field>", "values": {"<theirs>": "<ours>", ...}}`` starts with
+    that field's value in the data (translated by `values`), when it is one the field
+    accepts. The officer can still change it; what the task itself holds wins."""
+    found: dict = {}
+    for key, prop in ((schema or {}).get("properties") or {}).items():
+        rule = prop.get("x-prefill") if isinstance(prop, dict) else None
+        if not isinstance(rule, dict) or rule.get("from") not in data:
+            continue
+        value = data[rule["from"]]
+        mapping = rule.get("values")
+        if isinstance(mapping, dict) and isinstance(value, str):
+            value = mapping.get(value, value)
+        choices = [o["const"] for o in prop.get("oneOf", []) if isinstance(o, dict)
+                   and "const" in o] or prop.get("enum")
+        if choices is not None and value not in choices:
+            continue
+        if value is None and not choices:
+            continue
+        found[key] = value
+    return found
 
 
 def _task_spec(parsed, task: HumanTask):

@@ -90,13 +90,19 @@ def test_whole_journey(page):
     expect(group(page, "Konklusjon: individuell plan").get_by_label("Innvilge")).to_be_checked()
     assert_accessible(page)
     vurdering.fill("Vilkårene er oppfylt")
+    # the rule table's suggestion is shown in words, never by the names of its data
+    suggestion = page.locator("section.suggestion")
+    expect(suggestion).to_contain_text("Individuell plan – forslag fra regeltabellen: innvilge")
+    expect(page.locator("main")).not_to_contain_text("forslag_")
     complete(page, case_number, "Kartlegging og vurdering")
 
-    # --- the decision: drafted by the officer, signed by the leader, sent by the officer
-    open_task(page, case_number, "Utforme vedtak")
-    choose(page, "Individuell plan", "Innvilget")
-    choose(page, "Koordinator", "Innvilget")
-    choose(page, "Barnekoordinator", "Ikke søkt")
+    # --- the decision: drafted by the officer, signed by the leader, sent by the officer;
+    # the officer goes straight on to it, taken for them, the assessment's outcomes filled in
+    expect(page.get_by_role("heading", level=1)).to_have_text("Utforme vedtak")
+    expect(page.locator("#task-assignee")).to_have_text("saksbehandler1")
+    expect(group(page, "Individuell plan").get_by_label("Innvilget")).to_be_checked()
+    expect(group(page, "Koordinator").get_by_label("Innvilget")).to_be_checked()
+    expect(group(page, "Barnekoordinator").get_by_label("Ikke søkt")).to_be_checked()
     choose(page, "Hjemmel", "Pasient- og brukerrettighetsloven § 2-5 (individuell plan)")
     page.get_by_label("Begrunnelse").fill("Langvarige og koordinerte tjenester")
     page.get_by_label("Ansvarlig tjenesteområde").fill("Hjemmetjenesten")
@@ -115,6 +121,9 @@ def test_whole_journey(page):
     popup.value.close()
     expect(page.get_by_role("heading", level=1)).to_have_text("Utforme vedtak")  # still here
     complete(page, case_number, "Utforme vedtak")
+    # nothing more for the officer now: the inbox says whom the case waits for
+    expect(page.locator(".flash-info")).to_have_text(
+        "Saken venter nå på: Leder («Signere vedtak»)")
 
     sign_in(page, "leder1")
     open_task(page, case_number, "Signere vedtak")
@@ -144,8 +153,12 @@ def test_whole_journey(page):
     # --- the coordinating unit appoints a trained coordinator
     sign_in(page, "koordinerende1")
     open_task(page, case_number, "Oppnevne koordinator")
-    page.get_by_label("Koordinator (brukernavn)").fill("koordinator1")
-    page.get_by_label("Koordinatorens tjenesteområde").fill("Hjemmetjenesten")
+    # picked from the coordinators (trained, fewest cases first), not typed
+    picker = group(page, "Koordinator")
+    expect(picker.locator("label").first).to_contain_text("Har koordinatoropplæring")
+    expect(page.get_by_label("Koordinatorens tjenesteområde")).to_have_value("Hjemmetjenesten")
+    assert_accessible(page)
+    picker.get_by_role("radio", name=re.compile(r"^Koordinator1 \(koordinator1\)")).check()
     page.get_by_label("Koordinatoren har gjennomført opplæring").check()
     complete(page, case_number, "Oppnevne koordinator")
 

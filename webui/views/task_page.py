@@ -33,6 +33,10 @@ def _render(task_id: int, values=None, errors=None, extra_rows=None, problem=Non
     page = taskpage.task_page(uow.ctx(), task_id, g.user, _soon())
     form = forms.build_form(page.schema, page.values if values is None else values, errors,
                             extra_rows)
+    if page.coordinator_field:  # the coordinators to choose from, most suitable first
+        forms.pick_from(form, page.coordinator_field, [
+            forms.Option(c.username, c.display_name, detail=c, disabled=not c.trained)
+            for c in page.candidates])
     return render_template("task.html", page=page, form=form, problem=problem), status
 
 
@@ -70,14 +74,15 @@ def submit(task_id: int):
         uow.abort()  # what was typed is shown again; nothing of the step was kept
         return _render(task_id, values=data, problem=translate(error.message),
                        status=errors.status_of(error))
-    following = humantasks.next_for(uow.ctx(), g.user, task.case_id)
+    following = humantasks.go_on(uow.ctx(), g.user, task.case_id)
     if following is not None:  # the case's next step is the officer's own: go on with it
         flash(_("Oppgaven «%(name)s» i sak %(case)s er fullført. Neste oppgave i saken: "
-                "«%(next)s».", name=task.name, case=task.case_number, next=following.name),
-              "success")
+                "«%(next)s».", name=task.name, case=task.case_number,
+                next=following.name), "success")
         return redirect(url_for("tasks.show", task_id=following.id))
     flash(_("Oppgaven «%(name)s» i sak %(case)s er fullført.", name=task.name,
             case=task.case_number), "success")
+    flash(translate(humantasks.waiting_for(uow.ctx(), task.case_id)), "info")
     return redirect(url_for("inbox.index"))
 
 
