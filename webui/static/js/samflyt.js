@@ -18,5 +18,22 @@
         }
       });
     });
+    // A table.cards shows each row as a card on a narrow screen: each cell is labelled with
+    // its column's name (a cell's own data-label wins; a column whose heading is only for
+    // screen readers gets none).
+    document.querySelectorAll("table.cards").forEach(function (table) {
+      var headings = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        var hidden = th.querySelector(".visually-hidden");
+        return hidden && th.textContent.trim() === hidden.textContent.trim() ? ""
+          : th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          if (!cell.hasAttribute("data-label") && headings[index]) {
+            cell.setAttribute("data-label", headings[index]);
+          }
+        });
+      });
+    });
   });
 })();
