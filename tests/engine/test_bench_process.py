@@ -82,7 +82,7 @@ def test_role_without_lane_cannot_claim(ctx, officer, make_user):
     case = casework.start_case(ctx, {}, officer, process_key=BENCH)
     case.coordinator = coordinator.username  # reads the case: the lane is what refuses
     [task] = humantasks.open_tasks(ctx, case.id)
-    with pytest.raises(PermissionDenied, match="saksbehandler"):
+    with pytest.raises(PermissionDenied, match="venter på rollen «Saksbehandler»"):
         humantasks.claim(ctx, task.id, coordinator)
 
 

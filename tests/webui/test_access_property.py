@@ -248,7 +248,9 @@ def build(env, spec: WorldSpec) -> World:
             for step, completer in zip(STEPS, case_spec.completers, strict=False):
                 [task] = humantasks.open_tasks(ctx, case.id)
                 actor = get_user(ctx, who(completer, step))
-                humantasks.claim(ctx, task.id, actor)
+                # handed to them by a supervisor: a task is claimed only by someone who reads
+                # its case, and holding it is what lets them read it (the `task` rule)
+                humantasks.assign(ctx, task.id, get_user(ctx, MOVER), actor.username)
                 humantasks.complete(ctx, task.id, actor, {"notat": "ok"})
                 model.tasks.append(TaskModel(task.id, step, "completed", actor.username,
                                              actor.username))
@@ -307,7 +309,7 @@ def build(env, spec: WorldSpec) -> World:
                 holder = None
                 if case_spec.holder is not None:
                     holder = names[case_spec.holder]
-                    humantasks.claim(ctx, task.id, get_user(ctx, holder))
+                    humantasks.assign(ctx, task.id, get_user(ctx, MOVER), holder)
                 model.tasks.append(TaskModel(task.id, STEPS[stage], "open", holder, None))
             if case_spec.escalation is not None:
                 # no operation raises an escalation on demand (the deadline sweep does):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from engine.core.errors import (
     ConflictError,
@@ -82,7 +83,13 @@ def submit(task_id: int):
         return redirect(url_for("tasks.show", task_id=following.id))
     flash(_("Oppgaven «%(name)s» i sak %(case)s er fullført.", name=task.name,
             case=task.case_number), "success")
-    flash(translate(humantasks.waiting_for(uow.ctx(), task.case_id)), "info")
+    # The step is saved first (its writes travel with the COMMIT), then whom the case waits
+    # for is read; a database lost after the commit costs only that line.
+    uow.commit()
+    try:
+        flash(translate(humantasks.waiting_for(uow.ctx(), task.case_id)), "info")
+    except (OperationalError, InterfaceError):
+        uow.abort()
     return redirect(url_for("inbox.index"))
 
 
