@@ -257,7 +257,7 @@ def complete(task_id: int):
                     "next_task": next((task_json(t) for t in following
                                        if mine is not None and t.id == mine.id), None),
                     "waiting_for": None if mine is not None else translate(
-                        humantasks.waiting_for(uow.ctx(), task.case_id))})
+                        humantasks.waiting_for(uow.ctx(), task.case_id, following))})
 
 
 @bp.get("/notices")

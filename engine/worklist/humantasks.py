@@ -322,10 +322,11 @@ def go_on(ctx, user: User, case_id: int) -> HumanTask | None:
     return claim(ctx, following.id, user, expected_version=following.version)
 
 
-def waiting_for(ctx, case_id: int) -> Message:
+def waiting_for(ctx, case_id: int, tasks: list[HumanTask] | None = None) -> Message:
     """Whom the case waits for now, in words: each open task's holder (their name and role),
-    or its role when nobody has taken it, with the task's name. Never a role key."""
-    tasks = open_tasks(ctx, case_id)
+    or its role when nobody has taken it, with the task's name. Never a role key. `tasks`:
+    the case's open tasks when the caller has read them already (`open_tasks`)."""
+    tasks = open_tasks(ctx, case_id) if tasks is None else tasks
     if not tasks:
         return Message(N_("Saken venter ikke på noen oppgave nå."))
     assignees = {t.assignee for t in tasks if t.assignee}
