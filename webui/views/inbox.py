@@ -46,6 +46,19 @@ def bulk():
         flash(_("Velg minst én oppgave først."), "error")
         return _back()
     if request.form.get("bulk") == "assign":
+        assignee = request.form.get("assignee", "")
+        confirmed = request.form.get("confirm") == "yes"
+        held = [] if confirmed or not assignee else inbox_page.held_by_colleagues(
+            uow.ctx(), ids, g.user, assignee)
+        if held:  # taking tasks from colleagues: confirmed first, on a page of its own
+            return render_template(
+                "task_takeover.html", tasks=held, assignee=assignee,
+                action=url_for("inbox.bulk"),
+                fields=[("task", str(i)) for i in ids] + [
+                    ("bulk", "assign"), ("assignee", assignee),
+                    ("back", request.form.get("back", ""))],
+                back=url_for("inbox.index") + (f"?{request.form.get('back')}"
+                                               if request.form.get("back") else ""))
         result = inbox_page.bulk_assign(uow.ctx(), ids, g.user, request.form.get("assignee", ""))
         done = ngettext("%(num)d oppgave er tildelt.", "%(num)d oppgaver er tildelt.",
                         len(result.done))
