@@ -52,7 +52,7 @@ def test_task_form_errors_at_the_field_and_typed_values_kept(page):
     summary = page.locator(".error-summary")
     expect(summary).to_be_focused()
     expect(summary.get_by_role("link", name="Notat: Feltet må fylles ut")).to_be_visible()
-    expect(summary.get_by_role("link", name="Antall: Ugyldig verdi")).to_be_visible()
+    expect(summary.get_by_role("link", name="Antall: Skriv et helt tall")).to_be_visible()
     notat = page.get_by_label("Notat")
     expect(notat).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Antall")).to_have_value("mange")

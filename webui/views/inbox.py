@@ -7,7 +7,7 @@ from flask_babel import ngettext
 
 from engine.core.errors import InvalidInput
 from engine.worklist import inbox_page, saved_filters
-from webui import config, inboxparams, parsing, uow
+from webui import config, field_labels, inboxparams, parsing, uow
 from webui.i18n import translate, translate_all
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -88,7 +88,8 @@ def save_filter():
         saved_filters.save(uow.ctx(), g.user, name, request.form.get("back", ""))
     except InvalidInput as error:
         uow.abort()
-        flash(" ".join(translate_all(error.errors).values()) or translate(error.message), "error")
+        flash(" ".join(field_labels.labelled_all(error.errors)) or translate(error.message),
+              "error")
         return _back()
     flash(_("Filteret «%(name)s» er lagret.", name=name), "success")
     return _back()
