@@ -20,7 +20,8 @@ def kpr_extract():
     fmt = request.args.get("format", "json")
     if year is None or fmt not in ("json", "csv"):
         raise InvalidInput(N_("Oppgi året (year) og eventuelt format json eller csv"),
-                           {"year" if year is None else "format": N_("Ugyldig verdi")})
+                           {"year": N_("Året er et tall, for eksempel 2026")} if year is None
+                           else {"format": N_("Formatet er json eller csv")})
     found = kpr.extract(uow.ctx(), g.user, year)
     if fmt == "csv":
         return Response(kpr.to_csv(found), mimetype="text/csv", headers={

@@ -21,7 +21,7 @@ from engine.core.errors import (
     ProcessError,
 )
 
-from . import config, uow
+from . import config, field_labels, uow
 from .i18n import translate, translate_all
 from .parsing import InputRefused
 
@@ -64,7 +64,8 @@ def page(status: int, message: str, errors: dict | None = None,
     """The error page; `override_case`: a refused case the reader may ask emergency access
     to (engine/access/overrides.py)."""
     return render_template("error.html", status=status, message=message,
-                           errors=errors or {}, override_case=override_case,
+                           errors=field_labels.labelled_all(errors),
+                           override_case=override_case,
                            override_hours=config.settings().override_hours,
                            reason=reason), status
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from datetime import date
 from typing import Any
 
 from .parsing import ascii_int
@@ -84,10 +85,14 @@ class Form:
     description: str | None
     widgets: list[Widget]
     errors: dict[str, str]          # every error, path -> message (for the summary)
-    general_errors: list[str]       # errors that belong to no field
+    general_errors: list[str]       # errors of no field shown, each named by its label
+    #: path -> its label from the form's titles («Tiltak 2 › Hva»), for an error whose
+    #: field is not drawn itself (linked to the nearest field around it that is).
+    path_labels: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def error_links(self) -> list[tuple[str, str, str]]:
-        """(anchor id, label, message) for the error summary."""
+        """(anchor id, label, message) for the error summary: every error at a field drawn
+        (itself or the group around it), named by the field's label."""
         index = {}
 
         def walk(widgets):
@@ -98,14 +103,41 @@ class Form:
         walk(self.widgets)
         links = []
         for path, message in self.errors.items():
-            widget = index.get(path)
+            widget, label = index.get(path), None
+            if widget is None:  # e.g. a list row's field not drawn: the group around it
+                widget = next((index[p] for p in _ancestors(path) if p in index), None)
+                label = self.path_labels.get(path)
             if widget is not None:
                 choice_kinds = ("radio", "yesno", "checkboxes", "picker")
                 target = widget.id if widget.kind not in (*choice_kinds, "object", "list") \
                     else f"{widget.id}-0" if widget.kind in choice_kinds \
                     and widget.options else widget.id
-                links.append((target, widget.label, message))
+                links.append((target, label or widget.label, message))
         return links
+
+
+def _ancestors(path: str) -> list[str]:
+    """"a.1.b" -> ["a.1", "a"]: the paths around a field, nearest first."""
+    parts = path.split(".")
+    return [".".join(parts[:n]) for n in range(len(parts) - 1, 0, -1)]
+
+
+def path_label(schema: dict, path: str) -> str | None:
+    """A field's label from the form's titles, the groups around it first («Tiltak 2 › Hva»);
+    None when the form does not know the path."""
+    node, labels = schema, []
+    for part in path.split(".") if path else []:
+        if isinstance(node.get("items"), dict) and part.isascii() and part.isdigit():
+            node = node["items"]
+            if labels:
+                labels[-1] = f"{labels[-1]} {int(part) + 1}"
+            continue
+        properties = node.get("properties")
+        if not isinstance(properties, dict) or not isinstance(properties.get(part), dict):
+            return None
+        node = properties[part]
+        labels.append(node.get("title") or part)
+    return " › ".join(labels) or None
 
 
 def html_id(path: str) -> str:
@@ -184,8 +216,12 @@ def build_form(schema: dict | None, values: dict | None, errors: dict[str, str] 
             walk(w.children)
             walk(w.items)
     walk(widgets)
-    general = [message for path, message in errors.items() if path not in known]
-    return Form(schema.get("title"), schema.get("description"), widgets, errors, general)
+    labels = {path: label for path in errors if (label := path_label(schema, path))}
+    general = [f"{labels[path]}: {message}" if path in labels else message
+               for path, message in errors.items()
+               if path not in known and not any(p in known for p in _ancestors(path))]
+    return Form(schema.get("title"), schema.get("description"), widgets, errors, general,
+                labels)
 
 
 def _build_properties(schema, values, errors, prefix, extra_rows) -> list[Widget]:
@@ -316,6 +352,8 @@ def _parse(schema, form, path) -> tuple[bool, Any]:
     text = raw.strip()
     if text == "":
         return False, None
+    if kind == "date":  # the date field sends yyyy-mm-dd; typed by hand, dd.mm.yyyy is taken
+        return True, _iso_date(text)
     if kind == "integer":
         try:
             return True, int(text)
@@ -328,6 +366,21 @@ def _parse(schema, form, path) -> tuple[bool, Any]:
         except ValueError:
             return True, raw
     return True, text.replace("\r\n", "\n")
+
+
+_NORWEGIAN_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
+
+
+def _iso_date(text: str) -> str:
+    """A date typed as dd.mm.åååå (d.m.åååå) as yyyy-mm-dd; anything else as it is (the
+    form's check then says how to write it)."""
+    found = _NORWEGIAN_DATE.fullmatch(text)
+    if found is None:
+        return text
+    try:
+        return date(int(found[3]), int(found[2]), int(found[1])).isoformat()
+    except ValueError:
+        return text
 
 
 def posted_rows(form, path) -> int:

@@ -55,6 +55,45 @@ _MESSAGES_NB = {
 }
 
 
+#: A `type` error's message by the type the field wants: what to write, not just "invalid".
+_TYPE_MESSAGES_NB = {
+    "integer": N_("Skriv et helt tall"),
+    "number": N_("Skriv et tall"),
+    "boolean": N_("Velg ja eller nei"),
+    "string": N_("Skriv en tekst"),
+    "array": N_("Velg en eller flere av verdiene"),
+}
+#: A `format` error's message by the format (dates: as the form's date field takes them).
+_FORMAT_MESSAGES_NB = {
+    "date": N_("Skriv en dato som dd.mm.åååå"),
+    "email": N_("Skriv en e-postadresse som navn@eksempel.no"),
+}
+
+
+def _message(error: ValidationError) -> Message:
+    """The field's message for one error: by the keyword, more precise where the schema
+    says what the field wants (a number, a date, a limit)."""
+    keyword, wanted = str(error.validator), error.validator_value
+    if keyword == "type":
+        types = [wanted] if isinstance(wanted, str) else [
+            t for t in wanted if t != "null"] if isinstance(wanted, list) else []
+        for kind in ("integer", "number", "boolean", "string", "array"):
+            if kind in types:
+                return Message(_TYPE_MESSAGES_NB[kind])
+    if keyword == "format" and wanted in _FORMAT_MESSAGES_NB:
+        return Message(_FORMAT_MESSAGES_NB[wanted])
+    if keyword in ("minimum", "maximum") and isinstance(wanted, (int, float)) \
+            and not isinstance(wanted, bool):
+        return Message(N_("Skriv et tall som er minst %(limit)s") if keyword == "minimum"
+                       else N_("Skriv et tall som er høyst %(limit)s"),
+                       limit=f"{wanted:g}".replace(".", ","))
+    if keyword == "const" and wanted is True:
+        return Message(N_("Kryss av for å bekrefte"))
+    known = _MESSAGES_NB.get(keyword)
+    return Message(known) if known else Message(
+        N_("Verdien følger ikke regelen «%(rule)s»"), rule=keyword)
+
+
 def _refuse_retrieval(uri: str) -> Resource:
     """References never leave the form: nothing is fetched over the network or read."""
     raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
@@ -113,9 +152,7 @@ def field_errors(schema: dict | str, data: dict) -> dict[str, Message]:
             path.append(missing)
         key = ".".join(path)
         # never the validator's own text: it quotes the value ("'Anne' does not match ...")
-        known = _MESSAGES_NB.get(str(error.validator))
-        errors.setdefault(key, Message(known) if known else Message(
-            N_("Verdien følger ikke regelen «%(rule)s»"), rule=str(error.validator)))
+        errors.setdefault(key, _message(error))
     return errors
 
 

@@ -159,6 +159,20 @@ def why_not(user: User, task: HumanTask) -> Message | None:
     return None
 
 
+def held_by_colleague(ctx, task_id: int, actor: User, assignee: str | None = None
+                      ) -> HumanTask | None:
+    """The task, when giving it to `assignee` (the actor when None) would take it from a
+    colleague who holds it (neither the actor nor the assignee): the web UI asks the actor
+    to confirm that first. None otherwise. A task of a case the actor may not read is
+    refused as elsewhere."""
+    task = get_task(ctx, task_id)
+    rules.require_task(ctx, task, actor)
+    if task.status == "open" and task.assignee not in (None, actor.username,
+                                                        assignee or actor.username):
+        return task
+    return None
+
+
 def _check_version(task: HumanTask, expected_version: int | None) -> None:
     if task.status != "open":
         raise ConflictError(N_("Oppgaven «%(name)s» er allerede fullført")

@@ -14,7 +14,7 @@ from engine.accounts.roles import (
     SUPERVISOR_ROLES,
     role_for_lane,
 )
-from engine.core.errors import EngineError, InvalidInput, PermissionDenied
+from engine.core.errors import EngineError, InvalidInput, NotFound, PermissionDenied
 from engine.core.messages import N_
 from engine.db.models import Case, HumanTask, ProcessVersion, User
 from engine.worklist import humantasks
@@ -188,6 +188,21 @@ def bulk_assign(ctx, task_ids: list[int], actor: User, assignee: str) -> BulkRes
                            {"assignee": N_("Velg en bruker")})
     return _bulk(ctx, task_ids, lambda task_id: humantasks.assign(ctx, task_id, actor, assignee),
                  actor)
+
+
+def held_by_colleagues(ctx, task_ids: list[int], actor: User, assignee: str
+                       ) -> list[HumanTask]:
+    """Of the tasks to give to `assignee`, those a colleague holds (to confirm first); a task
+    that is gone or that the actor may not read is left to the operation to report."""
+    held = []
+    for task_id in dict.fromkeys(task_ids):
+        try:
+            task = humantasks.held_by_colleague(ctx, task_id, actor, assignee)
+        except (NotFound, PermissionDenied):
+            continue
+        if task is not None:
+            held.append(task)
+    return held
 
 
 def due_range(due_from: datetime | None, due_to: datetime | None) -> None:

@@ -85,7 +85,8 @@ def test_one_version_only_and_the_page_view(ctx, clock, officer, unit):
     assert (first.count, first.drawn) == (3, True)
     names = {e.element_id: e.name for e in page.elements}
     assert names["task_kartlegging"] == "Kartlegging og vurdering"
-    assert page.waiting == 9
+    # three cases: each waits for work at one task and has two deadlines watched
+    assert (page.running, page.waiting, page.watched) == (3, 3, 3)
     assert heatmap.waiting_by_element(ctx, unit, "ip_sak", version=page.version)[
         "task_kartlegging"]["count"] == 3
     with pytest.raises(NotFound):
@@ -132,3 +133,40 @@ def test_a_timer_waits_from_when_the_case_reached_it_and_old_rows_fall_back(
     ctx.session.execute(update(Timer).where(Timer.case_id == case.id).values(created_at=None))
     assert heatmap.waiting_by_element(ctx, unit, "ip_sak")["gw_vent_en_maned"] == {
         "count": 1, "median_wait_seconds": 4 * DAY}
+
+
+def test_deadline_watchers_are_counted_apart_and_waiting_never_exceeds_running(
+        ctx, clock, officer, unit):
+    """Issue 17: the interim-reply watchers (timers on a parallel branch whose firing raises
+    a notice) are not where a case waits for work; the cases waiting are distinct cases."""
+    cases = three_cases_waiting_1_2_and_5_days(ctx, clock, officer)
+    page = heatmap.heatmap(ctx, unit, "ip_sak")
+    by_id = {e.element_id: e for e in page.elements}
+    for watcher in ("gw_vent_en_maned", "gw_vent_tre_uker"):
+        assert by_id[watcher].watcher
+        assert (by_id[watcher].working, by_id[watcher].watching) == (0, 3)
+    work = by_id["task_kartlegging"]
+    assert not work.watcher and (work.working, work.watching) == (3, 0)
+    assert page.elements[0].element_id == "task_kartlegging"  # work first, watchers last
+    assert page.waiting == 3 <= page.running == 3 and page.watched == 3
+    # a case whose work moves to a called process still counts once
+    [task] = [t for t in humantasks.open_tasks(ctx, cases[0].id)
+              if t.element_id == "task_kartlegging"]
+    humantasks.complete(ctx, task.id, officer, assessment())
+    page = heatmap.heatmap(ctx, unit, "ip_sak")
+    assert sum(e.working for e in page.elements) == 3
+    assert page.waiting == 3 <= page.running == 3
+
+
+def test_which_elements_are_watchers_is_read_from_the_diagram():
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2] / "processes"
+    assert heatmap._watchers((root / "ip_sak.bpmn").read_text()) == {
+        "gw_vent_tre_uker", "timer_tre_uker", "gw_vent_en_maned", "timer_en_maned"}
+    # a timer that is all the case waits for (the review date) is a wait; timers on a
+    # task's boundary watch the task
+    assert heatmap._watchers((root / "periodisk_evaluering.bpmn").read_text()) == {
+        "boundary_to_uker", "boundary_en_uke"}
+    # a parallel timer that leads to work (the 18th birthday joins the transition) is a wait
+    assert heatmap._watchers(
+        (root / "barnekoordinator_oppfolging.bpmn").read_text()) == frozenset()

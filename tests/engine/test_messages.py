@@ -95,8 +95,9 @@ def test_form_field_errors_are_messages_with_keys():
     with pytest.raises(InvalidInput, match=r"^2 felt må rettes$") as caught:
         validate_form_data(schema, {"alder": "tretti"})
     errors = caught.value.errors
-    assert errors == {"navn": "Feltet må fylles ut", "alder": "Ugyldig verdi"}
-    assert (errors["navn"].key, errors["alder"].key) == ("Feltet må fylles ut", "Ugyldig verdi")
+    assert errors == {"navn": "Feltet må fylles ut", "alder": "Skriv et helt tall"}
+    assert (errors["navn"].key, errors["alder"].key) == ("Feltet må fylles ut",
+                                                         "Skriv et helt tall")
     assert caught.value.message.key == "%(count)d felt må rettes"
 
 

@@ -195,7 +195,7 @@ def test_complete_and_its_errors(api, officer):
     url = f"/api/v1/tasks/{task['id']}/complete"
     _errors_are_json(officer.post(url), 400)
     body = _errors_are_json(officer.post(url, json={"data": {"x": "sju"}}), 422)
-    assert body["errors"] == {"x": "Ugyldig verdi"}
+    assert body["errors"] == {"x": "Skriv et helt tall"}
     _errors_are_json(officer.post(url, json={"data": "x"}), 422)
     api("saksbehandler2").post(f"/api/v1/tasks/{task['id']}/claim")
     body = _errors_are_json(officer.post(url, json={"data": {"x": 1}}), 403)

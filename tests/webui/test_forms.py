@@ -164,7 +164,7 @@ def test_null_choice_and_number_kept_as_typed(app):
     soknad = json.loads((FORMS[0].parent / "soknad.json").read_text())
     data = forms.parse_form(soknad, MultiDict([("forventet_varighet_maneder", "tre")]))
     assert data == {"forventet_varighet_maneder": "tre"}
-    assert field_errors(soknad, data)["forventet_varighet_maneder"] == "Ugyldig verdi"
+    assert field_errors(soknad, data)["forventet_varighet_maneder"] == "Skriv et helt tall"
 
 
 def test_conditional_requirement_is_marked(app):

@@ -19,7 +19,7 @@ from engine.access import overrides
 from engine.cases import casepage, intake
 from engine.core.errors import InvalidInput
 from engine.organisation import responsibility
-from webui import config, errors, forms, parsing, uow
+from webui import config, errors, field_labels, forms, parsing, uow
 from webui.filters import when
 from webui.i18n import translate, translate_all
 
@@ -176,7 +176,7 @@ def move(case_id: int):
                               g.user)
     except InvalidInput as error:
         uow.abort()
-        flash(" ".join(translate_all(error.errors).values()) or translate(error.message),
+        flash(" ".join(field_labels.labelled_all(error.errors)) or translate(error.message),
               "error")
         return redirect(url_for("cases.show", case_id=case_id))
     flash(_("Saken er flyttet til en annen enhet."), "success")

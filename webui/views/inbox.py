@@ -7,7 +7,7 @@ from flask_babel import ngettext
 
 from engine.core.errors import InvalidInput
 from engine.worklist import inbox_page, saved_filters
-from webui import config, inboxparams, parsing, uow
+from webui import config, field_labels, inboxparams, parsing, uow
 from webui.i18n import translate, translate_all
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -46,6 +46,19 @@ def bulk():
         flash(_("Velg minst én oppgave først."), "error")
         return _back()
     if request.form.get("bulk") == "assign":
+        assignee = request.form.get("assignee", "")
+        confirmed = request.form.get("confirm") == "yes"
+        held = [] if confirmed or not assignee else inbox_page.held_by_colleagues(
+            uow.ctx(), ids, g.user, assignee)
+        if held:  # taking tasks from colleagues: confirmed first, on a page of its own
+            return render_template(
+                "task_takeover.html", tasks=held, assignee=assignee,
+                action=url_for("inbox.bulk"),
+                fields=[("task", str(i)) for i in ids] + [
+                    ("bulk", "assign"), ("assignee", assignee),
+                    ("back", request.form.get("back", ""))],
+                back=url_for("inbox.index") + (f"?{request.form.get('back')}"
+                                               if request.form.get("back") else ""))
         result = inbox_page.bulk_assign(uow.ctx(), ids, g.user, request.form.get("assignee", ""))
         done = ngettext("%(num)d oppgave er tildelt.", "%(num)d oppgaver er tildelt.",
                         len(result.done))
@@ -75,7 +88,8 @@ def save_filter():
         saved_filters.save(uow.ctx(), g.user, name, request.form.get("back", ""))
     except InvalidInput as error:
         uow.abort()
-        flash(" ".join(translate_all(error.errors).values()) or translate(error.message), "error")
+        flash(" ".join(field_labels.labelled_all(error.errors)) or translate(error.message),
+              "error")
         return _back()
     flash(_("Filteret «%(name)s» er lagret.", name=name), "success")
     return _back()

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from engine.core.errors import ConflictError, EngineError, InvalidInput
 from engine.letters import drafting, preview, sending
-from webui import uow
+from webui import field_labels, uow
 from webui.i18n import translate
 from webui.parsing import form_date
 
@@ -63,7 +63,8 @@ def _back(letter_id: int):
 def _refused(letter_id: int, error: EngineError):
     """The case page again with the reason (nothing was changed)."""
     uow.abort()
-    flash(translate(error.message), "error")
+    flash(" ".join([translate(error.message), *field_labels.labelled_all(
+        getattr(error, "errors", None))]), "error")
     return _back(letter_id)
 
 
@@ -93,7 +94,7 @@ def send(letter_id: int):
     posted = form_date(request.form.get("sendt_dato", ""), errors, "sendt_dato")
     delivered = form_date(request.form.get("leveringsdato", ""), errors, "leveringsdato")
     if errors:
-        flash(next(iter(errors.values())), "error")
+        flash(" ".join(field_labels.labelled_all(errors)), "error")
         return _back(letter_id)
     try:
         sending.send(uow.ctx(), letter_id, g.user, request.form.get("kanal", ""), posted,
@@ -110,7 +111,8 @@ def delivered(letter_id: int, copy_id: int):
     errors: dict[str, str] = {}
     day = form_date(request.form.get("leveringsdato", ""), errors, "leveringsdato")
     if day is None:
-        flash(next(iter(errors.values()), _("Oppgi leveringsdatoen")), "error")
+        flash(" ".join(field_labels.labelled_all(errors)) or _("Oppgi leveringsdatoen"),
+              "error")
         return _back(letter_id)
     drafting.readable(uow.ctx(), letter_id, g.user, "letter delivery")
     try:

@@ -102,12 +102,23 @@ def diff(key: str):
 
 
 def badges(elements) -> list[dict]:
-    """What the diagram shows on each element: its text and colour step (1-4)."""
-    busiest = max((e.count for e in elements), default=0)
-    return [{"id": e.element_id, "count": e.count,
-             "level": max(1, math.ceil(HEAT_LEVELS * e.count / busiest)),
-             "label": badge_text(e.count, e.median_wait_seconds)}
-            for e in elements if e.drawn]
+    """What the diagram shows on each element: its text and colour step (1-4) by the cases
+    waiting there for work; where only deadline watchers wait, a smaller badge of its own
+    ("watch") with the deadlines watched."""
+    busiest = max((e.working for e in elements), default=0)
+    shown = []
+    for e in elements:
+        if not e.drawn:
+            continue
+        if e.watcher:
+            shown.append({"id": e.element_id, "count": e.watching, "level": "watch",
+                          "label": ngettext("%(num)d frist overvåkes",
+                                            "%(num)d frister overvåkes", e.watching)})
+            continue
+        shown.append({"id": e.element_id, "count": e.working,
+                      "level": max(1, math.ceil(HEAT_LEVELS * e.working / max(busiest, 1))),
+                      "label": badge_text(e.working, e.median_wait_seconds)})
+    return shown
 
 
 def badge_text(count: int, median: float | None) -> str:

@@ -111,10 +111,27 @@ def unclaim(task_id: int):
     return _after(task_id)
 
 
+def confirmed() -> bool:
+    """The form carries the explicit confirmation of taking a task from a colleague."""
+    return request.form.get("confirm") == "yes"
+
+
 @bp.post("/<dbid:task_id>/assign")
 def assign(task_id: int):
-    task = humantasks.assign(uow.ctx(), task_id, g.user, request.form.get("assignee", ""),
-                             expected_version=_version())
+    """Give the task to someone (oneself: take it). Taking it from a colleague who holds it
+    needs a confirmation first (a page with «Ja, ta over oppgaven fra X»); the API's assign
+    is an explicit call and needs none."""
+    assignee = request.form.get("assignee", "")
+    if not confirmed():
+        held = humantasks.held_by_colleague(uow.ctx(), task_id, g.user, assignee or None)
+        if held is not None:
+            return render_template(
+                "task_takeover.html", tasks=[held], assignee=assignee or g.user.username,
+                action=url_for("tasks.assign", task_id=task_id),
+                fields=[("assignee", assignee), ("version", request.form.get("version", "")),
+                        ("next", request.form.get("next", ""))],
+                back=safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id)))
+    task = humantasks.assign(uow.ctx(), task_id, g.user, assignee, expected_version=_version())
     flash(_("Oppgaven «%(name)s» er tildelt %(user)s.", name=task.name, user=task.assignee),
           "success")
     return _after(task_id)
