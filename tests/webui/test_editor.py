@@ -185,7 +185,7 @@ def test_hostile_xml_is_refused_and_not_stored(editor, state, name):
     assert response.status_code == 422
     body = response.json
     assert body["saved"] is False
-    assert "DOCTYPE declarations are not allowed" in body["message"]
+    assert "DOCTYPE-deklarasjoner er ikke tillatt" in body["message"]
     assert body["problems"][0]["file"] == "ip_sak.bpmn"
     assert state() == before
 
