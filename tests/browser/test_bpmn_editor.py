@@ -311,6 +311,7 @@ def test_lane_roles_and_user_task_properties(page, server):
 
     _pick(page, "task_forelopig_svar")
     page.get_by_label("Prioritet").select_option("4")
+    page.locator("#due-advanced summary").click()  # the raw expression: "Avansert"
     page.get_by_label("Frist (uttrykk)").fill('add_duration(mottatt_dato, "P2M")')
     page.get_by_label("Instruksjoner til den som gjør oppgaven").fill("Send svaret i dag.")
     page.get_by_label("Skjema").select_option("")

@@ -774,7 +774,17 @@
              data.problems && data.problems.length ? "error" : "");
       container.setAttribute("data-loaded", "true");
     }).catch(function (error) {
-      status(M.loadFailed + " " + error.message, "error");
+      // bpmn-js's reason is technical English: kept under "Teknisk melding"
+      status(M.loadFailed + " " + M.seeProblems, "error");
+      var detail = document.createElement("details");
+      detail.className = "problem-detail";
+      var summary = document.createElement("summary");
+      summary.textContent = M.technical;
+      var code = document.createElement("code");
+      code.textContent = error.message;
+      detail.appendChild(summary);
+      detail.appendChild(code);
+      $("editor-status").appendChild(detail);
       showProblems(data.problems || []);
       container.setAttribute("data-loaded", "error");
       $("discard-draft").disabled = false;  // a draft that cannot be shown can still go
