@@ -64,3 +64,12 @@ def problem_json(problem: Any) -> dict[str, str]:
     its message in the reader's language."""
     return {"file": problem.file, "element": problem.element,
             "message": translate(problem.message), "detail": getattr(problem, "detail", "")}
+
+
+def problem_text(problem: Any) -> str:
+    """A validation problem as one line ("file: element: message (detail)"), its message in
+    the reader's language; any other value as `translate` gives it."""
+    if not hasattr(problem, "element"):
+        return translate(problem)
+    detail = f" ({problem.detail})" if getattr(problem, "detail", "") else ""
+    return f"{problem.file}: {problem.element}: {translate(problem.message)}{detail}"
