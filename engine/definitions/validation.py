@@ -114,7 +114,16 @@ def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = ROLES,
         problems += _check_dmn(name, root)
     with _SPIFF_LOCK:
         problems += _check_with_spiffworkflow(bpmn, dmn, key)
+    problems = [_in_words(problem) for problem in problems]
     return list(dict.fromkeys(problems))  # one report per problem, in order found
+
+
+def _in_words(problem: Problem) -> Problem:
+    """A Python syntax error in the user's words, the compiler's text as the detail."""
+    if isinstance(problem.message, Message) or problem.detail:
+        return problem
+    found = parse_errors.python_syntax(problem.message)
+    return Problem(problem.file, problem.element, *found) if found else problem
 
 
 # --- warnings: deployable, but the coordinating unit should look ----------------------------------

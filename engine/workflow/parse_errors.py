@@ -130,3 +130,42 @@ def spiff_error(message: str, line: object = None) -> tuple[Message, str]:
         return (Message(N_("En flyt ut av en enten–eller-port har ingen betingelse og er ikke "
                            "standardflyten")), message)
     return Message(N_("SpiffWorkflow godtar ikke dette (se den tekniske meldingen)")), message
+
+
+#: What a Python snippet in a diagram is, as validation names it -> what the user reads.
+CODE_NAMES = {
+    "condition": N_("Betingelsen"), "script": N_("Skriptet"), "preScript": N_("Skriptet"),
+    "postScript": N_("Skriptet"), "timer expression": N_("Tidsuret"),
+    "expression": N_("Uttrykket i cellen"), "dueDateExpression": N_("Fristen"),
+    "assigneeExpression": N_("Uttrykket for hvem oppgaven går til"),
+}
+#: Python's syntax errors (their start) -> a short description.
+PYTHON_DESCRIPTIONS = (
+    ("invalid syntax", N_("en skrivefeil")),
+    ("unterminated string literal", N_("en tekst mangler avsluttende anførselstegn")),
+    ("unmatched", N_("en parentes for mye")),
+    ("unexpected EOF", N_("uttrykket slutter for tidlig")),
+    ("unexpected indent", N_("et linjeinnrykk der det ikke skal være")),
+    ("expected an indented block", N_("det mangler et linjeinnrykk")),
+)
+_PYTHON_SYNTAX = re.compile(r"(?P<what>[\w ]+): Line (?P<line>\d+): SyntaxError: (?P<text>.*)",
+                            re.S)
+
+
+def python_syntax(text: str) -> tuple[Message, str] | None:
+    """A syntax error of the Python in a diagram ("condition: Line 1: SyntaxError: ..."), as
+    validation words it, as (headline, detail); None for any other text."""
+    found = _PYTHON_SYNTAX.fullmatch(text)
+    if found is None:
+        return None
+    error = found.group("text")
+    if "was never closed" in error:
+        description = N_("en parentes er ikke lukket")
+    else:
+        description = next((words for start, words in PYTHON_DESCRIPTIONS
+                            if error.startswith(start)), N_("en skrivefeil"))
+    what = found.group("what")
+    return (Message(N_("%(what)s kan ikke leses som Python: %(description)s (linje %(line)s)"),
+                    what=Message(CODE_NAMES[what]) if what in CODE_NAMES else what,
+                    description=Message(description), line=int(found.group("line"))),
+            f"Line {found.group('line')}: SyntaxError: {error}")

@@ -217,7 +217,8 @@ def test_timer_dates_and_cycles(kind, value, problem):
     ("priority", "9", "priority must be a whole number from 1 to 5"),
     ("assigneeExpression", "saksbehandler_brukernavn.__class__",
      '"__class__" is an invalid attribute'),
-    ("dueDateExpression", "deadline(mottatt,", "dueDateExpression: Line 1: SyntaxError"),
+    ("dueDateExpression", "deadline(mottatt,",
+     "Fristen kan ikke leses som Python: en parentes er ikke lukket (linje 1)"),
 ])
 def test_bad_task_properties(name, value, message):
     old = {"dueIn": 'value="P5D"', "priority": 'value="2"',
@@ -226,6 +227,15 @@ def test_bad_task_properties(name, value, message):
     files = with_vurdering((f'name="{name}" {old}', f'name="{name}" value="{value}"'))
     problem = only(validate_files(files))
     assert problem.element == "vurder" and message in problem.message
+
+
+def test_a_python_syntax_error_is_in_words_with_the_compiler_text_as_detail():
+    files = with_vurdering(("alder &gt;= 18)", "alder &gt;= 18) and"))
+    [problem, *_] = validate_files(files)
+    assert problem.message.startswith("Betingelsen kan ikke leses som Python: ")
+    assert problem.message.key == ("%(what)s kan ikke leses som Python: %(description)s "
+                                   "(linje %(line)s)")
+    assert problem.detail.startswith("Line 1: SyntaxError:")
 
 
 def test_missing_form():
