@@ -39,6 +39,23 @@ mkdir -p "$build/dmn-js"
 cp "$dmn/dist/dmn-modeler.production.min.js" "$dmn/dist/assets/"*.css "$dmn/LICENSE" \
    "$build/dmn-js/"
 cp -r "$dmn/dist/assets/dmn-font" "$build/dmn-js/"
+# dmn-js's "production" bundle carries Inferno's development build (bpmn-io/dmn-js#965): at
+# load it logs "Inferno is in development mode." and, minified, console.error()s "It looks
+# like you're using a minified copy of the development build of Inferno". Take out those two
+# statements (nothing else of the development build runs unasked); the script stops when the
+# bundle no longer has them, so a new dmn-js is looked at rather than patched blindly.
+node - "$build/dmn-js/dmn-modeler.production.min.js" <<'JS'
+const fs = require("fs");
+const file = process.argv[2];
+const text = fs.readFileSync(file, "utf8");
+const notice = /console\.info\("Inferno is in development mode\."\),-1===\([\w$]+\.name\|\|[\w$]+\.toString\(\)\)\.indexOf\("testFn"\)&&[\w$]+\("It looks like you're using a minified copy of the development build of Inferno\.[^"]*"\)/g;
+const found = text.match(notice) || [];
+if (found.length !== 1) {
+  console.error(`assets: expected Inferno's development notice once in ${file}, found it ${found.length} times`);
+  process.exit(1);
+}
+fs.writeFileSync(file, text.replace(notice, "void 0"));
+JS
 
 axe="$modules/axe-core"
 mkdir -p "$build/axe-core"

@@ -18,7 +18,7 @@ from engine.worklist import humantasks, inbox_page, taskpage
 
 from . import config, inboxparams, parsing, uow, uploads
 from .errors import api_error
-from .i18n import translate, translate_all
+from .i18n import problem_text, translate, translate_all
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -316,7 +316,7 @@ def deploy_version(key: str):
     except DefinitionError as error:
         uow.abort()
         body = {"error": "invalid_definition", "message": translate(error.message),
-                "problems": [str(p) for p in error.problems]}
+                "problems": [problem_text(p) for p in error.problems]}
         return jsonify(body), 422
     except library.UploadRefused as error:
         uow.abort()

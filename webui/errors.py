@@ -22,7 +22,7 @@ from engine.core.errors import (
 )
 
 from . import config, field_labels, uow
-from .i18n import translate, translate_all
+from .i18n import problem_text, translate, translate_all
 from .parsing import InputRefused
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def init_app(app) -> None:
         status = status_of(error)
         errors = translate_all(getattr(error, "errors", None)) or None
         if isinstance(error, DefinitionError):
-            errors = {str(i): translate(p) for i, p in enumerate(error.problems)}
+            errors = {str(i): problem_text(p) for i, p in enumerate(error.problems)}
         if is_api():
             return api_error(status, ERROR_NAMES[status], translate(error.message), errors)
         offer = _override_offer(error) if isinstance(error, PermissionDenied) else None

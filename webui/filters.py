@@ -14,7 +14,7 @@ from engine.notices import notice_board
 from engine.persons import catalogue as person_catalogue
 from engine.plans import sections as plan_sections
 
-from .i18n import select_locale, translate
+from .i18n import problem_json, select_locale, translate
 
 
 def init_app(app) -> None:
@@ -23,6 +23,7 @@ def init_app(app) -> None:
     app.add_template_filter(field_value, "field_value")
     app.add_template_filter(days_text, "days_text")
     app.add_template_filter(urlencode_with, "urlencode_with")
+    app.add_template_filter(problem_json, "problem_json")
     app.add_template_global(role_name)
     app.add_template_global(notice_text)
     app.add_template_global(translate)

@@ -57,3 +57,19 @@ def translate(text: Any) -> str:
 def translate_all(texts: Mapping[str, Any] | None) -> dict[str, str]:
     """`translate` for each value of a field -> message mapping (InvalidInput.errors)."""
     return {field: translate(text) for field, text in (texts or {}).items()}
+
+
+def problem_json(problem: Any) -> dict[str, str]:
+    """A validation problem (engine.definitions.validation.Problem) for an editor's script,
+    its message in the reader's language."""
+    return {"file": problem.file, "element": problem.element,
+            "message": translate(problem.message), "detail": getattr(problem, "detail", "")}
+
+
+def problem_text(problem: Any) -> str:
+    """A validation problem as one line ("file: element: message (detail)"), its message in
+    the reader's language; any other value as `translate` gives it."""
+    if not hasattr(problem, "element"):
+        return translate(problem)
+    detail = f" ({problem.detail})" if getattr(problem, "detail", "") else ""
+    return f"{problem.file}: {problem.element}: {translate(problem.message)}{detail}"

@@ -190,6 +190,46 @@ def deadline(value: date | datetime | str, duration: str | Duration,
     return next_working_day(add_duration(value, duration, tz), holiday_calendar, tz)
 
 
+#: The units of `due_date`: calendar units (the result moved to a working day) and working days.
+DUE_UNITS = {"days": "D", "weeks": "W", "months": "M", "working_days": None}
+#: The largest amount `due_date` counts (a due date years away is no task deadline).
+MAX_DUE_AMOUNT = 999
+
+
+def add_working_days(value: date | datetime | str, amount: int,
+                     holiday_calendar: Container[date] | None = None, tz: tzinfo = OSLO) -> str:
+    """The date `amount` working days after ``value`` (the start itself not counted): 10
+    working days from a Friday is the Friday two weeks later, public holidays skipped."""
+    day = to_date(value, tz)
+    left = amount
+    for _offset in range(amount * 2 + _MAX_NON_WORKING_DAYS):
+        if left <= 0:
+            return day.isoformat()
+        day += timedelta(days=1)
+        if is_working_day(day, holiday_calendar, tz):
+            left -= 1
+    if left <= 0:
+        return day.isoformat()
+    raise ValueError(f"no {amount} working days after {to_date(value, tz).isoformat()}")
+
+
+def due_date(value: date | datetime | str, amount: int, unit: str,
+             holiday_calendar: Container[date] | None = None, tz: tzinfo = OSLO) -> str:
+    """A task's due date `amount` `unit` after a date of the case, on a working day: days,
+    weeks and months are added by the calendar and the result moved to the next working day
+    (as `deadline`); "working_days" counts working days only. What the diagram editor's
+    deadline control writes: ``due_date(mottatt_dato, 10, "working_days")``."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= MAX_DUE_AMOUNT:
+        raise ValueError(f"the amount must be a whole number from 0 to {MAX_DUE_AMOUNT}, "
+                         f"not {amount!r}")
+    if unit not in DUE_UNITS:
+        raise ValueError(f"the unit must be one of {', '.join(DUE_UNITS)}, not {unit!r}")
+    letter = DUE_UNITS[unit]
+    if letter is None:
+        return add_working_days(value, amount, holiday_calendar, tz)
+    return deadline(to_date(value, tz), f"P{amount}{letter}", holiday_calendar, tz)
+
+
 def birthday(value: date | datetime | str, years: int) -> str:
     """The date ``years`` after the birth date; 29 February gives 28 February in common years."""
     if isinstance(years, bool) or not isinstance(years, int):

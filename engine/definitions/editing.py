@@ -6,15 +6,16 @@ engine/library.check_access (the coordinating unit and admin). No Flask.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from engine.accounts import roles
 from engine.core.errors import NotFound
 from engine.core.messages import N_
 from engine.db.models import ProcessVersion
+from engine.deadlines import due_expression
 from engine.definitions import drafts, library, store
-from engine.definitions.validation import BPMN
+from engine.definitions.validation import BPMN, Problem
 from engine.workflow.safe_xml import XmlRefused, safe_parse_xml
 
 
@@ -31,6 +32,14 @@ class EditorPage:
     draft_revision: str           # drafts.revision of that file's draft ("" for none)
     forms: list[str]              # form files (JSON Schema) a user task may use
     roles: dict[str, str]         # the roles a lane may stand for: key -> display name
+    # the deadline control: the case dates a due date counts from, and its units (field or
+    # unit -> a text key to translate; engine/deadlines/due_expression.py)
+    due_starts: dict[str, str] = field(default_factory=lambda: dict(due_expression.START_DATES))
+    due_units: dict[str, str] = field(default_factory=lambda: dict(due_expression.UNITS))
+    # the problems and warnings of the drafts as they are stored (validated when the page is
+    # opened: a broken draft reopened shows its problems, never "no problems")
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def editor_page(ctx, user, key: str) -> EditorPage:
@@ -42,11 +51,14 @@ def editor_page(ctx, user, key: str) -> EditorPage:
     draft = next((d for d in pending if d.filename == filename), None)
     forms = {f.filename for f in newest.files if f.kind == "form"}
     forms |= {d.filename for d in pending if d.kind == "form"}
+    problems = drafts.validate(ctx, user, key) if pending else []
+    warnings = drafts.warnings(ctx, user, key) if pending else []
     return EditorPage(key, newest.name, newest.version, filename,
                       draft.updated_by if draft else None, draft.updated_at if draft else None,
                       draft.base_version if draft else None, [d.filename for d in pending],
                       drafts.revision(draft), sorted(forms),
-                      {role: roles.ROLE_NAMES[role] for role in roles.ROLES})
+                      {role: roles.ROLE_NAMES[role] for role in roles.ROLES},
+                      problems=problems, warnings=warnings)
 
 
 def file_content(ctx, user, key: str, filename: str, version: int | None = None) -> str:
@@ -78,8 +90,9 @@ def save(ctx, user, key: str, filename: str, content: str,
             safe_parse_xml((content or "").encode("utf-8"), filename,
                            ctx.settings.max_upload_bytes)
         except XmlRefused as error:
-            # "file: reason", in technical English (engine.workflow.safe_xml): not translated
-            raise drafts.DraftRefused(str(error)) from None
+            # the reason in the user's words (engine/workflow/parse_errors.py)
+            raise drafts.DraftRefused(N_("%(file)s: %(reason)s"), file=error.filename,
+                                      reason=error.reason) from None
     return drafts.save(ctx, user, key, filename, content, base=base)
 
 

@@ -215,8 +215,9 @@ def upload_key(uploaded: dict[str, bytes], max_bytes: int) -> str:
             try:
                 root = safe_parse_xml(data, name, max_bytes)
             except XmlRefused as error:
-                # "file: reason", in technical English (engine.workflow.safe_xml): not translated
-                raise UploadRefused(str(error)) from None
+                # the reason in the user's words (engine/workflow/parse_errors.py)
+                raise UploadRefused(N_("%(file)s: %(reason)s"), file=error.filename,
+                                    reason=error.reason) from None
             keys += [p.get("id") for p in root.iter(f"{BPMN}process") if p.get("id")]
     if not keys:
         raise UploadRefused(N_("Last opp en BPMN-fil med prosessen (DMN-tabeller og skjemaer kan "

@@ -25,10 +25,12 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.accounts.roles import ROLES, describe, role_for_lane
-from engine.deadlines import legal
+from engine.core.messages import N_, Message
+from engine.deadlines import due_expression, legal
 from engine.deadlines.calendar import parse_duration
 from engine.deadlines.task_deadlines import OFF_VALUES
-from engine.workflow.safe_xml import DEFAULT_MAX_BYTES, XmlRefused, safe_parse_xml
+from engine.workflow import parse_errors
+from engine.workflow.safe_xml import DEFAULT_MAX_BYTES, XmlRefused, safe_parse_xml, too_large
 from engine.workflow.scripting import check_script
 from engine.worklist.forms import schema_problems
 
@@ -71,10 +73,12 @@ class Problem:
     """One reason a set of process files cannot be deployed."""
     file: str
     element: str  # the BPMN/DMN element id, a JSON pointer in a form, or "-"
-    message: str
+    message: str  # a parser's error: a Message in the user's words (engine.core.messages)
+    detail: str = ""  # the parser's own text (technical English), kept out of the message
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.element}: {self.message}"
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"{self.file}: {self.element}: {self.message}{detail}"
 
 
 def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = ROLES,
@@ -89,8 +93,7 @@ def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = ROLES,
     dmn: dict[str, etree._Element] = {}
     for name, data in files.items():
         if len(data) > max_bytes:
-            problems.append(Problem(name, "-", f"the file is {len(data):,} bytes; "
-                                               f"the limit is {max_bytes:,} bytes"))
+            problems.append(Problem(name, "-", too_large(len(data), max_bytes)))
         elif name.endswith(".json"):
             problems += _check_form(name, data)
         elif name.endswith(".j2"):
@@ -100,7 +103,7 @@ def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = ROLES,
                 parsed = safe_parse_xml(data, name, max_bytes)
                 (bpmn if name.endswith(".bpmn") else dmn)[name] = parsed
             except XmlRefused as err:
-                problems.append(Problem(name, "-", err.reason))
+                problems.append(Problem(name, "-", err.reason, err.detail))
         else:
             problems.append(Problem(name, "-",
                                     "unknown file type (expected .bpmn, .dmn, .json or .j2)"))
@@ -111,7 +114,16 @@ def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = ROLES,
         problems += _check_dmn(name, root)
     with _SPIFF_LOCK:
         problems += _check_with_spiffworkflow(bpmn, dmn, key)
+    problems = [_in_words(problem) for problem in problems]
     return list(dict.fromkeys(problems))  # one report per problem, in order found
+
+
+def _in_words(problem: Problem) -> Problem:
+    """A Python syntax error in the user's words, the compiler's text as the detail."""
+    if isinstance(problem.message, Message) or problem.detail:
+        return problem
+    found = parse_errors.python_syntax(problem.message)
+    return Problem(problem.file, problem.element, *found) if found else problem
 
 
 # --- warnings: deployable, but the coordinating unit should look ----------------------------------
@@ -288,10 +300,17 @@ def _check_form(name: str, data: bytes) -> list[Problem]:
     except SchemaError as err:
         pointer = ("/" + "/".join(str(part) for part in err.absolute_path)
                    if err.absolute_path else "-")
-        return [Problem(name, pointer, f"not a valid JSON Schema (draft 2020-12): {err.message}")]
-    except (ValueError, RecursionError) as err:  # json.JSONDecodeError is a ValueError
-        return [Problem(name, "-", f"not valid JSON: {err}" if isinstance(err, ValueError)
-                        else "not valid JSON Schema: nested too deeply")]
+        return [Problem(name, pointer, *parse_errors.schema_error(err))]
+    except json.JSONDecodeError as err:
+        return [Problem(name, "-", *parse_errors.json_syntax(err))]
+    except UnicodeDecodeError as err:
+        return [Problem(name, "-", Message(N_("Ikke gyldig JSON: filen er ikke UTF-8-tekst")),
+                        str(err))]
+    except (ValueError, RecursionError) as err:
+        return [Problem(name, "-", Message(N_("Ikke gyldig JSON: nøstet for dypt"))
+                        if isinstance(err, RecursionError) else
+                        Message(N_("Ikke gyldig JSON: %(description)s"),
+                                description=Message(parse_errors.JSON_OTHER)), str(err))]
     return [Problem(name, pointer, problem) for pointer, problem in closed]
 
 
@@ -372,7 +391,8 @@ def _timer_value_is_valid(value: str, kind: str) -> bool:
 def _property_errors(prop, forms: set[str], roles: frozenset[str]) -> list[str]:
     key, value = prop.get("name"), prop.get("value") or ""
     if key in EXPRESSION_PROPERTIES:
-        return [f"{key}: {error}" for error in check_script(value, "eval")]
+        errors = check_script(value, "eval") or due_expression.call_errors(value)
+        return [f"{key}: {error}" for error in errors]
     switched_off = value.strip().lower() in OFF_VALUES
     if key in DURATION_PROPERTIES and not (key != "dueIn" and switched_off):
         try:
@@ -494,8 +514,9 @@ def _spiff_step(name: str, element: str, step, *args, **kwargs) -> list[Problem]
     except ValidationException as err:
         message = " ".join(str(part) for part in (err.args[0] if err.args else "", *err.notes)
                            if part)
-        line = f" (line {err.line_number})" if getattr(err, "line_number", "") else ""
-        return [Problem(err.file_name or name, err.id or element, f"{message}{line}")]
+        headline, detail = parse_errors.spiff_error(message, getattr(err, "line_number", ""))
+        return [Problem(err.file_name or name, err.id or element, headline, detail)]
     except Exception as err:  # noqa: BLE001 - a broken diagram is reported, never a crash
-        return [Problem(name, element, f"cannot be parsed: {err.__class__.__name__}: {err}")]
+        return [Problem(name, element, Message(N_("SpiffWorkflow kan ikke lese filen")),
+                        f"{err.__class__.__name__}: {err}")]
     return []

@@ -6,7 +6,7 @@ task is completed, before the process goes on.
   decision sent back is drafted again) and puts each item's appeal rule in the data
   (`klageregler`);
 - `approve`, on the leader's signing task: with the approval field true, approves the
-  letter, which is then immutable;
+  letter, which is then immutable, and sets `vedtaksdato` (the day it was approved);
 - `send`, on the sending task: sends every copy; `leveringsdato` is the delivery date when
   it is known now, else None and the process waits for the letter's delivery;
 - `compose`, on a task that tells the person something without deciding it (the appeal
@@ -18,6 +18,7 @@ task is completed, before the process goes on.
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -54,7 +55,12 @@ def on_completion(ctx, case: Case, version: ProcessVersion, task: HumanTask, pro
                                        "klageinstans")} for item in facts["punkter"]}
     elif operation == "approve":
         if any(data.get(field) is True for field in APPROVAL_FIELDS):
-            drafting.approve(ctx, _letter(ctx, case, template, drafting.DRAFT).id, user)
+            approved = drafting.approve(ctx, _letter(ctx, case, template, drafting.DRAFT).id,
+                                        user)
+            # the decision's date, from which a later task's due date may count
+            # (engine/deadlines/due_expression.py)
+            data["vedtaksdato"] = (approved.approved_at or ctx.now()).astimezone(
+                ZoneInfo(ctx.settings.timezone)).date().isoformat()
     elif operation == "send":
         letter = sending.send(ctx, _letter(ctx, case, template, drafting.APPROVED).id, user,
                               data.get("kanal") or "digital_postkasse",

@@ -16,7 +16,18 @@ import re
 
 from lxml import etree
 
+from engine.core.messages import N_, Message
+from engine.workflow import parse_errors
+
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+_NO_DTD = N_("%(declaration)s-deklarasjoner er ikke tillatt (ingen DTD, ingen entiteter, ingen "
+             "eksterne referanser)")
+
+
+def too_large(size: int, limit: int) -> Message:
+    """Why a file over the size limit is refused."""
+    return Message(N_("Filen er %(size)s byte; grensen er %(limit)s byte"),
+                   size=f"{size:,}".replace(",", " "), limit=f"{limit:,}".replace(",", " "))
 _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY", b"<!ELEMENT", b"<!ATTLIST")
 _DECLARED_ENCODING = re.compile(
     rb"<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9._-]{1,40})[\"']")
@@ -24,12 +35,15 @@ _UTF8_NAMES = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
 
 
 class XmlRefused(ValueError):
-    """The XML is too large, not well-formed, or declares a DTD or entities."""
+    """The XML is too large, not well-formed, or declares a DTD or entities. `reason` is a
+    Message in the user's words (engine.core.messages); `detail` the parser's own text, if
+    any (engine/workflow/parse_errors.py)."""
 
-    def __init__(self, filename: str, reason: str):
+    def __init__(self, filename: str, reason: str, detail: str = ""):
         super().__init__(f"{filename}: {reason}")
         self.filename = filename
         self.reason = reason
+        self.detail = detail
 
 
 def _parser() -> etree.XMLParser:
@@ -48,30 +62,29 @@ def safe_parse_xml(data: bytes, filename: str = "<xml>", max_bytes: int = DEFAUL
     if not isinstance(data, (bytes, bytearray)):
         raise XmlRefused(filename, f"expected bytes, got {type(data).__name__}")
     if len(data) > max_bytes:
-        raise XmlRefused(filename, f"the file is {len(data):,} bytes; "
-                                   f"the limit is {max_bytes:,} bytes")
+        raise XmlRefused(filename, too_large(len(data), max_bytes))
     _require_utf8(data, filename)
     for declaration in _DECLARATIONS:
         if declaration in data:
-            raise XmlRefused(filename, f"{declaration.decode()[2:]} declarations are not allowed "
-                                       f"(no DTD, no entities, no external references)")
+            raise XmlRefused(filename, Message(_NO_DTD, declaration=declaration.decode()[2:]))
     try:
         root = etree.fromstring(bytes(data), _parser())
     except etree.XMLSyntaxError as err:
-        raise XmlRefused(filename, f"not well-formed XML: {err}") from None
+        headline, detail = parse_errors.xml_syntax(err)
+        raise XmlRefused(filename, headline, detail) from None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise XmlRefused(filename, "DOCTYPE declarations are not allowed "
-                                   "(no DTD, no entities, no external references)")
+        raise XmlRefused(filename, Message(_NO_DTD, declaration="DOCTYPE"))
     return root
 
 
 def _require_utf8(data: bytes, filename: str) -> None:
     declared = _DECLARED_ENCODING.match(data.removeprefix(b"\xef\xbb\xbf").lstrip())
     if declared and declared.group(1).lower() not in _UTF8_NAMES:
-        raise XmlRefused(filename, f"only UTF-8 XML is accepted, not {declared.group(1).decode()}")
+        raise XmlRefused(filename, Message(N_("Bare XML i UTF-8 godtas, ikke %(encoding)s"),
+                                           encoding=declared.group(1).decode()))
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise XmlRefused(filename, f"only UTF-8 XML is accepted "
-                                   f"(invalid UTF-8 at byte {err.start})") from None
+        raise XmlRefused(filename, Message(N_("Bare XML i UTF-8 godtas (ugyldig UTF-8 ved "
+                                              "byte %(byte)s)"), byte=err.start)) from None

@@ -52,7 +52,7 @@ from engine.workflow.script_limits import GUARDED_OPERATORS, MATERIALISING
 
 HELPER_NAMES = frozenset(
     {"today", "now", "add_duration", "next_working_day", "deadline", "birthday", "parse_date",
-     "legal_date", "legal_warning"}
+     "legal_date", "legal_warning", "add_working_days", "due_date"}
 )
 # Called by name these would be escapes or I/O; none exists in the builtins anyway, but a clear
 # compile-time message beats a NameError at run time.
@@ -309,6 +309,13 @@ class RestrictedScriptEngine(PythonScriptEngine):
         def birthday(value, years):
             return calendar.birthday(value, years)
 
+        def add_working_days(value, amount):
+            return calendar.add_working_days(value, amount, self.holiday_calendar, self.timezone)
+
+        def due_date(start, amount, unit):
+            """What the diagram editor's deadline control writes (calendar.due_date)."""
+            return calendar.due_date(start, amount, unit, self.holiday_calendar, self.timezone)
+
         def parse_date(value):
             return calendar.parse_date(value, self.timezone)
 
@@ -323,7 +330,8 @@ class RestrictedScriptEngine(PythonScriptEngine):
                                       self.timezone)
 
         return {f.__name__: f for f in (today, now, add_duration, next_working_day, deadline,
-                                        birthday, parse_date, legal_date, legal_warning)}
+                                        birthday, parse_date, legal_date, legal_warning,
+                                        add_working_days, due_date)}
 
     def evaluate(self, task, expression, external_context=None):
         """As SpiffWorkflow's, but the message says what went wrong, not only where."""

@@ -147,7 +147,7 @@ def test_a_condition_with_a_syntax_error_is_marked_and_deploy_refused(page, serv
     page.get_by_role("button", name="Installer som ny versjon").click()
     expect(page.locator("#editor-status")).to_contain_text("Ikke installert")
     problem = page.locator(f"#problems li[data-element='{flow}']")
-    expect(problem).to_contain_text("condition")
+    expect(problem).to_contain_text("Betingelsen kan ikke leses som Python: en skrivefeil")
     expect(page.locator(f".djs-element[data-element-id='{flow}']").first).to_have_class(
         re.compile(r"\bhas-problem\b"))
     # the problem's button selects the element (from the keyboard too)
@@ -311,6 +311,7 @@ def test_lane_roles_and_user_task_properties(page, server):
 
     _pick(page, "task_forelopig_svar")
     page.get_by_label("Prioritet").select_option("4")
+    page.locator("#due-advanced summary").click()  # the raw expression: "Avansert"
     page.get_by_label("Frist (uttrykk)").fill('add_duration(mottatt_dato, "P2M")')
     page.get_by_label("Instruksjoner til den som gjør oppgaven").fill("Send svaret i dag.")
     page.get_by_label("Skjema").select_option("")

@@ -139,7 +139,7 @@ def test_dmn_editor_marks_the_cell_with_a_problem(page, server):
     page.get_by_role("button", name="Lagre utkast").click()
     expect(page.locator(".flash-error")).to_contain_text("Utkastet er lagret, men har")
     expect(page.locator("#problems li[data-problem-element='Rule_vurdering_rett_2_out_2']")
-           .first).to_contain_text("expression")
+           .first).to_contain_text("Uttrykket i cellen kan ikke leses som Python")
     marked = page.locator("td[data-element-id='Rule_vurdering_rett_2_out_2']")
     expect(marked).to_have_class(re.compile(r"\bdmn-problem\b"))
     expect(page.locator(".dmn-problem")).to_have_count(1)

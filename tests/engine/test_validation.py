@@ -14,7 +14,7 @@ from engine.workflow.safe_xml import XmlRefused, safe_parse_xml
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 GOOD, BAD = FIXTURES / "good", FIXTURES / "bad"
-NO_DTD = "DOCTYPE declarations are not allowed"
+NO_DTD = "DOCTYPE-deklarasjoner er ikke tillatt"
 
 
 def good_files() -> dict[str, bytes]:
@@ -91,10 +91,10 @@ def test_entity_bomb_is_refused_before_parsing(parsing_forbidden):
 def test_entity_bomb_in_utf16_is_refused_before_parsing(parsing_forbidden):
     # A byte search cannot see a UTF-16 DOCTYPE, so anything but UTF-8 is refused outright.
     text = (BAD / "entity_bomb.bpmn").read_text()
-    with pytest.raises(XmlRefused, match="only UTF-8 XML is accepted"):
+    with pytest.raises(XmlRefused, match="Bare XML i UTF-8 godtas"):
         safe_parse_xml(text.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"),
                        "b.bpmn")
-    with pytest.raises(XmlRefused, match="only UTF-8 XML is accepted, not UTF-16"):
+    with pytest.raises(XmlRefused, match="Bare XML i UTF-8 godtas, ikke UTF-16"):
         safe_parse_xml(text.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode(), "b.bpmn")
 
 
@@ -105,15 +105,22 @@ def test_external_entity_is_refused(parsing_forbidden):
 
 
 def test_size_limit(parsing_forbidden):
-    with pytest.raises(XmlRefused, match="limit is 5,242,880 bytes"):
+    with pytest.raises(XmlRefused, match="grensen er 5 242 880 byte"):
         safe_parse_xml(b"<a/>" + b" " * (5 * 1024 * 1024), "big.bpmn")
     problem = only(validate_files({"f.json": b"{}" + b" " * 100}, max_bytes=100))
-    assert problem.message == "the file is 102 bytes; the limit is 100 bytes"
+    assert problem.message == "Filen er 102 byte; grensen er 100 byte"
 
 
 def test_malformed_xml():
     problem = only(validate_files({"x.bpmn": b"<bpmn:definitions"}))
-    assert problem.message.startswith("not well-formed XML")
+    # in the user's words, with where; lxml's own text is the detail
+    assert problem.message == ("Ikke gyldig XML: et navnerom-prefiks er ikke deklarert "
+                               "(linje 1, kolonne 18)")
+    assert problem.message.key.startswith("Ikke gyldig XML: %(description)s")
+    assert "Namespace prefix bpmn on definitions is not defined" in problem.detail
+    problem = only(validate_files({"x.bpmn": b"<a>\n  <b></c></a>"}))
+    assert problem.message == ("Ikke gyldig XML: en slutt-tagg passer ikke med start-taggen "
+                               "(linje 2, kolonne 10)")
 
 
 # --- rules, one bad fixture each ----------------------------------------------------------
@@ -141,12 +148,15 @@ def test_subclasses_script_is_refused_naming_the_attributes():
 def test_form_that_is_not_json_schema():
     problem = only(collect_problems_for_paths([BAD / "invalid_schema_form.json"]))
     assert problem.element == "/properties/alder/type"
-    assert "not a valid JSON Schema" in problem.message and "'heltall'" in problem.message
+    assert problem.message == "Ikke gyldig JSON Schema: «heltall» er ikke tillatt som «type»"
+    assert "'heltall'" in problem.detail
 
 
 def test_form_that_is_not_json():
     problem = only(collect_problems_for_paths([BAD / "not_json_form.json"]))
-    assert problem.message.startswith("not valid JSON")
+    assert problem.message == ("Ikke gyldig JSON: et feltnavn må stå i doble anførselstegn "
+                               "(eller det står et komma for mye) (linje 5, kolonne 1)")
+    assert problem.detail.startswith("Expecting property name enclosed in double quotes")
 
 
 # --- rules, as edits of a good diagram ----------------------------------------------------
@@ -207,7 +217,8 @@ def test_timer_dates_and_cycles(kind, value, problem):
     ("priority", "9", "priority must be a whole number from 1 to 5"),
     ("assigneeExpression", "saksbehandler_brukernavn.__class__",
      '"__class__" is an invalid attribute'),
-    ("dueDateExpression", "deadline(mottatt,", "dueDateExpression: Line 1: SyntaxError"),
+    ("dueDateExpression", "deadline(mottatt,",
+     "Fristen kan ikke leses som Python: en parentes er ikke lukket (linje 1)"),
 ])
 def test_bad_task_properties(name, value, message):
     old = {"dueIn": 'value="P5D"', "priority": 'value="2"',
@@ -216,6 +227,15 @@ def test_bad_task_properties(name, value, message):
     files = with_vurdering((f'name="{name}" {old}', f'name="{name}" value="{value}"'))
     problem = only(validate_files(files))
     assert problem.element == "vurder" and message in problem.message
+
+
+def test_a_python_syntax_error_is_in_words_with_the_compiler_text_as_detail():
+    files = with_vurdering(("alder &gt;= 18)", "alder &gt;= 18) and"))
+    [problem, *_] = validate_files(files)
+    assert problem.message.startswith("Betingelsen kan ikke leses som Python: ")
+    assert problem.message.key == ("%(what)s kan ikke leses som Python: %(description)s "
+                                   "(linje %(line)s)")
+    assert problem.detail.startswith("Line 1: SyntaxError:")
 
 
 def test_missing_form():
@@ -270,7 +290,8 @@ def test_missing_decision_is_reported_on_the_business_rule_task():
     del files["vurdering.dmn"]
     problem = only(validate_files(files))
     assert (problem.file, problem.element) == ("vurdering.bpmn", "foreslaa")
-    assert 'No DMN Diagram available with id "vurdering"' in problem.message
+    assert problem.message == "Regeltabellen «vurdering» finnes ikke i prosessens DMN-filer"
+    assert 'No DMN Diagram available with id "vurdering"' in problem.detail
 
 
 def test_spiffworkflow_parse_error_carries_the_element():
@@ -283,7 +304,9 @@ def test_spiffworkflow_parse_error_carries_the_element():
         b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"></bpmn:conditionExpression>', b"")
     problem = only(validate_files(files))
     assert problem.element == "f_voksen"
-    assert "Non-default exclusive outgoing sequence flow without condition" in problem.message
+    assert problem.message == ("En flyt ut av en enten–eller-port har ingen betingelse og er "
+                               "ikke standardflyten")
+    assert "Non-default exclusive outgoing sequence flow without condition" in problem.detail
 
 
 def test_schema_violation_is_reported_with_its_line():
@@ -291,8 +314,9 @@ def test_schema_violation_is_reported_with_its_line():
                            ("</bpmn:endEvent>\n    <bpmn:endEvent id=\"slutt_barn\"",
                             "</bpmn:endEvnt>\n    <bpmn:endEvent id=\"slutt_barn\""))
     problems = validate_files(files)
-    assert any(p.file == "vurdering.bpmn" and "endEvnt" in p.message and "(line " in p.message
-               for p in problems), problems
+    assert any(p.file == "vurdering.bpmn" and p.message.startswith(
+        "Følger ikke BPMN/DMN-standarden: elementet «endEvnt» står der standarden ikke "
+        "tillater det (linje ") and "endEvnt" in p.detail for p in problems), problems
 
 
 def test_missing_called_process():

@@ -256,10 +256,11 @@ def test_a_changed_rule_deploys_and_new_cases_get_the_new_suggestion(unit, api, 
 
 @pytest.mark.parametrize(("xml", "element", "words"), [
     (changed_dmn(new=RULE_1_IP.replace('"avsla"', '"avsla')), "Rule_vurdering_rett_1_out_1",
-     "expression"),
-    (VURDERING[:2000], "-", ""),
+     ("Uttrykket i cellen kan ikke leses som Python: en tekst mangler avsluttende "
+      "anførselstegn (linje 1)")),
+    (VURDERING[:2000], "-", "Ikke gyldig XML: "),
     ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e "x">]>' + VURDERING.split("?>", 1)[1], "-",
-     "DOCTYPE"),
+     "DOCTYPE-deklarasjoner er ikke tillatt"),
 ])
 def test_a_broken_dmn_draft_is_refused_with_its_problem(unit, versions, draft_names, xml,
                                                          element, words):

@@ -2,6 +2,8 @@
 unit and admin may use them; saving validates and names the offending elements; a refused
 deploy keeps the drafts and deploys nothing; a deploy makes version N+1 and removes the
 drafts; hostile XML is refused and not stored."""
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -185,7 +187,7 @@ def test_hostile_xml_is_refused_and_not_stored(editor, state, name):
     assert response.status_code == 422
     body = response.json
     assert body["saved"] is False
-    assert "DOCTYPE declarations are not allowed" in body["message"]
+    assert "DOCTYPE-deklarasjoner er ikke tillatt" in body["message"]
     assert body["problems"][0]["file"] == "ip_sak.bpmn"
     assert state() == before
 
@@ -254,3 +256,38 @@ def test_two_members_saving_the_same_file_the_later_is_told_and_nothing_is_repla
                       "base": first.json["revision"]})
     assert again.status_code == 200, again.json
     assert kim.post("/processes/ip_sak/drafts/discard").status_code == 200
+
+
+def test_parser_errors_are_in_the_readers_language(editor, state):
+    """A file that does not parse: the problem says what and where in words, in the reader's
+    language; the parser's own (English) text is the detail, never the headline."""
+    client = editor()
+    broken = ip_sak().replace("</bpmn:definitions>", "</bpmn:definitionz>")
+    body = client.save(broken).json
+    assert body["saved"] is False
+    assert body["message"].startswith("ip_sak.bpmn: Ikke gyldig XML: en slutt-tagg passer "
+                                      "ikke med start-taggen (linje ")
+    assert "mismatch" not in body["message"]
+    client.client.post("/lang", {"lang": "en", "next": "/inbox/"})
+    body = client.save(broken).json
+    assert body["message"].startswith("ip_sak.bpmn: Not valid XML: an end tag does not match "
+                                      "its start tag (line ")
+    client.client.post("/lang", {"lang": "nn", "next": "/inbox/"})
+    body = client.save(broken).json
+    assert body["message"].startswith("ip_sak.bpmn: Ikkje gyldig XML: ein slutt-tagg passar "
+                                      "ikkje med start-taggen (linje ")
+
+
+def test_the_editor_page_carries_the_problems_of_a_stored_draft(editor, engine_do):
+    """Reopened, a broken draft shows its problems (validated on load), never "no problems"."""
+    client = editor()
+    broken = ip_sak(timer='"P3W" +')  # a timer expression that does not compile
+    assert client.save(broken).json["problems"]
+    html = client.get("/processes/ip_sak/edit").get_data(as_text=True)
+    data = json.loads(re.search(r'<script type="application/json" id="editor-data">(.*?)'
+                                r"</script>", html, re.S).group(1))
+    assert data["problems"] and all(p["file"] == "ip_sak.bpmn" for p in data["problems"])
+    assert re.search(r'<p id="problems-none" class="empty" hidden>', html)
+    engine_do(lambda ctx: drafts.discard(ctx, None, "ip_sak"))
+    html = client.get("/processes/ip_sak/edit").get_data(as_text=True)
+    assert '<p id="problems-none" class="empty">' in html

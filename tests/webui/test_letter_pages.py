@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from engine.db.models import Case, Letter
+from engine.deadlines.calendar import OSLO
 from engine.letters import letter_list
 from engine.worklist import humantasks
 from tests.letter_cases import ASSESSMENT, DECISION, sent_digitally
@@ -167,6 +168,9 @@ def test_a_known_delivery_date_moves_the_appeal_deadlines(web_env, browser, engi
                      dict(DECISION, hjemmel_koordinator="sosialtjenesteloven"))
     facts = engine_do(lambda ctx: dict(ctx.session.get(Case, case_id).facts))
     assert facts["leveringsdato"] == "2026-01-08"  # estimated: 3 working days
+    # the day the leader approved it: a later task's due date may count from it
+    approved = engine_do(lambda ctx: ctx.session.scalar(select(Letter.approved_at)))
+    assert facts["vedtaksdato"] == approved.astimezone(OSLO).date().isoformat()
     [row] = engine_do(lambda ctx: letter_list.case_letters(ctx, case_id))
     [copy] = row.copies
     clock.set(clock().replace(day=20))  # (before signing in: a session idles out)

@@ -37,8 +37,9 @@ from engine.core.errors import (
 from engine.definitions import drafts, library, store
 from engine.definitions.validation import Problem, validate_files
 from engine.letters import template_preview
+from engine.workflow import parse_errors
 from webui import config, errors, forms, uow
-from webui.i18n import translate
+from webui.i18n import problem_json, translate
 from webui.views import letters as letters_view
 
 bp = Blueprint("definition_editors", __name__, url_prefix="/processes")
@@ -57,6 +58,7 @@ class PreviewProblem:
     line: int | None = None        # of a JSON syntax error, from 1
     column: int | None = None
     position: int | None = None    # character offset, for the editor's cursor
+    detail: str = ""               # the parser's own text (technical), beside the message
 
 
 @dataclass
@@ -90,13 +92,14 @@ def preview_schema(filename: str, text: str, max_bytes: int) -> Preview:
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as err:
-        return Preview(None, [PreviewProblem(
-            _("Ikke gyldig JSON: %(reason)s (linje %(line)d, kolonne %(column)d)",
-              reason=err.msg, line=err.lineno, column=err.colno),
-            line=err.lineno, column=err.colno, position=err.pos)])
+        headline, detail = parse_errors.json_syntax(err)
+        return Preview(None, [PreviewProblem(translate(headline), line=err.lineno,
+                                             column=err.colno, position=err.pos,
+                                             detail=detail)])
     except RecursionError:
         return Preview(None, [PreviewProblem(_("Ikke gyldig JSON: nøstet for dypt"))])
-    problems = [PreviewProblem(p.message, pointer=None if p.element == "-" else p.element)
+    problems = [PreviewProblem(translate(p.message),
+                               pointer=None if p.element == "-" else p.element, detail=p.detail)
                 for p in validate_files({filename: text.encode("utf-8")}, max_bytes=max_bytes)]
     if problems:
         return Preview(None, problems)
@@ -181,7 +184,7 @@ def _render(section: str, bundle: Bundle, filename: str | None = None, text: str
     return render_template(SECTIONS[section][1], bundle=bundle, section=section, base=base,
                            files=bundle.names(SECTIONS[section][0]), filename=filename,
                            text=text, preview=preview, problems=problems, message=message,
-                           problems_json=[dataclasses.asdict(p) for p in problems or []]), status
+                           problems_json=[problem_json(p) for p in problems or []]), status
 
 
 # --- forms ------------------------------------------------------------------------------------

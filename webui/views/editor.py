@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from engine.core.errors import DefinitionError, EngineError
 from engine.definitions import drafts, editing, library
 from webui import config, errors, parsing, uow
-from webui.i18n import translate
+from webui.i18n import problem_json, translate
 
 bp = Blueprint("editor", __name__, url_prefix="/processes")
 JSON_ENDPOINTS = frozenset({"editor.save_draft", "editor.discard", "editor.deploy"})
@@ -90,4 +90,4 @@ def deploy(key: str):
 
 
 def _problem(problem) -> dict:
-    return {"file": problem.file, "element": problem.element, "message": problem.message}
+    return problem_json(problem)

@@ -21,7 +21,7 @@ from flask_babel import ngettext
 from engine.core.errors import DefinitionError, EngineError
 from engine.definitions import heatmap, library, process_page
 from webui import config, errors, parsing, uow, uploads
-from webui.i18n import translate
+from webui.i18n import problem_text, translate
 
 bp = Blueprint("library", __name__, url_prefix="/processes")
 #: Colour steps of the heat map, by share of the busiest element's count.
@@ -54,7 +54,7 @@ def upload():
             key = typed or library.upload_key(files, limit)
             version, created = library.deploy_upload(uow.ctx(), g.user, key, files)
         except DefinitionError as error:
-            problems = [str(p) for p in error.problems] or [translate(error.message)]
+            problems = [problem_text(p) for p in error.problems] or [translate(error.message)]
         except library.UploadRefused as error:
             problems = [translate(error.message)]
     if problems:

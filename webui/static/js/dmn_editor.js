@@ -15,9 +15,14 @@
     });
     var modeler = null, dirty = false, saving = false;
 
+    // dmn-js's own reason is technical English: it goes under "Teknisk melding", the
+    // headline says what to do (the problems list says what is wrong, in words).
     function failed(error) {
       var reason = (error && error.message) || String(error);
-      status.textContent = form.dataset.msgFailed.replace("{reason}", reason);
+      status.textContent = form.dataset.msgFailed;
+      var detail = document.getElementById("dmn-failed-detail");
+      detail.querySelector("code").textContent = reason;
+      detail.hidden = false;
       canvas.hidden = true;
       source.hidden = false;
       modeler = null;
@@ -57,7 +62,15 @@
       });
     }
 
+    // dmn-js leaves the header of the rule-number column empty: name it.
+    function labelIndexHeader() {
+      canvas.querySelectorAll("th.index-column").forEach(function (th) {
+        if (!th.textContent.trim()) { th.textContent = form.dataset.labelIndex; }
+      });
+    }
+
     function afterRender() {
+      labelIndexHeader();
       labelCells();
       markProblems();
     }

@@ -16,6 +16,7 @@
   var applying = false;
   var changedWhileApplying = false;
   var marked = [];
+  var dueEditing = false;  // the deadline controls hold a value not written (a wrong amount)
 
   function $(id) { return document.getElementById(id); }
   function fill(message, values) {
@@ -255,6 +256,75 @@
     $("timer-error").hidden = true;
   }
 
+  // ---------------------------------------------------------------- a user task's deadline
+  // The control writes `due_date(start, amount, "unit")` (engine/deadlines/due_expression.py
+  // writes and reads the same form); any other expression is a custom deadline, kept as it is.
+  var DUE_FORM = /^due_date\(\s*([A-Za-z_]\w*)\s*,\s*(\d{1,3})\s*,\s*(["'])(\w+)\3\s*\)$/;
+
+  function hasOption(select, value) {
+    return Array.prototype.some.call(select.options, function (o) { return o.value === value; });
+  }
+
+  function parseDue(text) {
+    text = (text || "").trim();
+    if (!text) { return {mode: "none", expr: ""}; }
+    var m = DUE_FORM.exec(text);
+    if (m && hasOption($("due-start"), m[1]) && hasOption($("due-unit"), m[4]) &&
+        +m[2] >= 1 && +m[2] <= 999) {
+      return {mode: "after", start: m[1], amount: +m[2], unit: m[4], expr: text};
+    }
+    return {mode: "custom", expr: text};
+  }
+
+  function showDueMode(mode) {
+    $("due-after").hidden = mode !== "after";
+    $("due-custom").hidden = mode !== "custom";
+    $("due-mode-custom-choice").hidden = mode !== "custom";
+  }
+
+  function renderDue(text) {
+    var parsed = parseDue(text);
+    document.querySelectorAll("input[name='due-mode']").forEach(function (radio) {
+      radio.checked = radio.value === parsed.mode;
+    });
+    showDueMode(parsed.mode);
+    $("due-amount").value = parsed.mode === "after" ? parsed.amount : "";
+    if (parsed.mode === "after") {
+      $("due-unit").value = parsed.unit;
+      $("due-start").value = parsed.start;
+    }
+    $("prop-due").value = parsed.expr;
+    $("due-error").hidden = true;
+  }
+
+  // The expression the deadline controls describe, into the advanced field; false when they
+  // describe none (the amount is wrong: the error says so and nothing is written).
+  function dueFromControls(target) {
+    var mode = (document.querySelector("input[name='due-mode']:checked") || {}).value;
+    var error = "";
+    if (mode === "none") {
+      $("prop-due").value = "";
+    } else if (mode === "after") {
+      var raw = $("due-amount").value.trim();
+      if (!raw && target.id !== "due-amount") {
+        error = "";  // just chosen: the amount is still to be written
+        $("due-error").hidden = true;
+        showDueMode(mode);
+        return false;
+      }
+      if (!/^\d{1,3}$/.test(raw) || +raw < 1) {
+        error = M.amountInvalid;
+      } else {
+        $("prop-due").value = "due_date(" + $("due-start").value + ", " + (+raw) + ", \"" +
+          $("due-unit").value + "\")";
+      }
+    }
+    showDueMode(mode);
+    $("due-error").hidden = !error;
+    $("due-error").textContent = error;
+    return !error;
+  }
+
   // ---------------------------------------------------------------- the properties panel
   // The role a lane's name stands for, as engine/roles.py reads it: the role's key or its
   // display name, case-insensitively, with runs of spaces, hyphens and underscores alike.
@@ -339,7 +409,7 @@
     $("section-usertask").hidden = !task;
     if (task) {
       choose($("prop-form"), spiffProperty(bo, "formJsonSchemaFilename"));
-      $("prop-due").value = spiffProperty(bo, "dueDateExpression");
+      if (!dueEditing) { renderDue(spiffProperty(bo, "dueDateExpression")); }
       choose($("prop-priority"), spiffProperty(bo, "priority"));
       $("prop-instructions").value = instructions(bo);
     }
@@ -465,6 +535,17 @@
       where.textContent = problem.file + (problem.element && problem.element !== "-" ? " · " + problem.element : "");
       item.appendChild(where);
       item.appendChild(document.createTextNode(" " + problem.message + " "));
+      if (problem.detail) {  // the parser's own words, out of the headline
+        var detail = document.createElement("details");
+        detail.className = "problem-detail";
+        var summary = document.createElement("summary");
+        summary.textContent = M.technical;
+        var code = document.createElement("code");
+        code.textContent = problem.detail;
+        detail.appendChild(summary);
+        detail.appendChild(code);
+        item.appendChild(detail);
+      }
       var element = problem.element && registry.get(problem.element);
       if (element) {
         item.setAttribute("data-element", problem.element);
@@ -605,6 +686,7 @@
       var picked = event.newSelection.length === 1 ? event.newSelection[0] : null;
       if (picked && picked.type === "label") { picked = picked.labelTarget; }
       current = picked;
+      dueEditing = false;
       render();
       $("element-picker").value = current && registry.get(current.id) ? current.id : "";
     });
@@ -624,7 +706,16 @@
     });
     $("properties").addEventListener("change", function (event) {
       if (event.target.name === "timer-mode") { showTimerMode(event.target.value); }
+      var target = event.target;
+      if (target.name === "due-mode" || /^due-/.test(target.id)) {
+        dueEditing = !dueFromControls(target);
+      } else if (target.id === "prop-due") {
+        dueEditing = false;
+      }
       applyPanel();
+      if (target.id === "prop-due" && current) {
+        renderDue(spiffProperty(current.businessObject, "dueDateExpression"));
+      }
     });
     $("properties").addEventListener("submit", function (event) {
       event.preventDefault();
@@ -675,10 +766,26 @@
       buildPicker();
       setDirty(false);
       setBusy(false);
-      status("");
+      // the stored drafts' problems, validated when the page was opened
+      showProblems(data.problems || []);
+      showWarnings(data.warnings || []);
+      status(data.problems && data.problems.length ?
+             M.draftHasProblems + " " + fill(M.problemCount, {n: data.problems.length}) : "",
+             data.problems && data.problems.length ? "error" : "");
       container.setAttribute("data-loaded", "true");
     }).catch(function (error) {
-      status(M.loadFailed + " " + error.message, "error");
+      // bpmn-js's reason is technical English: kept under "Teknisk melding"
+      status(M.loadFailed + " " + M.seeProblems, "error");
+      var detail = document.createElement("details");
+      detail.className = "problem-detail";
+      var summary = document.createElement("summary");
+      summary.textContent = M.technical;
+      var code = document.createElement("code");
+      code.textContent = error.message;
+      detail.appendChild(summary);
+      detail.appendChild(code);
+      $("editor-status").appendChild(detail);
+      showProblems(data.problems || []);
       container.setAttribute("data-loaded", "error");
       $("discard-draft").disabled = false;  // a draft that cannot be shown can still go
     });
