@@ -216,7 +216,7 @@ def test_the_person_page_lists_each_cases_coordinator_and_open_tasks(demo_env, s
     assert "(ikke tatt)" in table or any(t.assignee and t.assignee in table for t in tasks)
     emma = _case(demo_env, "Emma Berg")
     html = site("saksbehandler1").get(f"/persons/{emma.person_id}").get_data(as_text=True)
-    assert f"<td>{emma.coordinator}</td>" in html
+    assert f"<td data-label=\"Koordinator\">{emma.coordinator}</td>" in html
 
 
 def test_a_bad_overdue_value_is_named(site):

@@ -152,7 +152,7 @@ def test_the_overview_puts_overdue_reviews_first(demo_env, site):
         lifecycle.get(ctx, late).next_review = ctx.today() - timedelta(days=3)
     _do(demo_env, overdue)
     html = site("leder1").get("/plans/").get_data(as_text=True)
-    rows = re.findall(r'<tr class="([^"]*)">\s*<td><a href="/plans/(\d+)"', html)
+    rows = re.findall(r'<tr class="([^"]*)">\s*<td[^>]*><a href="/plans/(\d+)"', html)
     assert rows[0] == ("urgency-overdue", str(late))
     only = site("leder1").get("/plans/?overdue=1").get_data(as_text=True)
     assert re.findall(r'href="/plans/(\d+)"', only) == [str(late)]
