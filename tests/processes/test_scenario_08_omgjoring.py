@@ -37,4 +37,5 @@ def test_reversal_makes_a_new_decision_and_a_new_appeal_clock(ctx, clock, people
     assert "Oversende til Statsforvalteren" not in created and "Orientere klager" not in created
     assert [e.details["fields"] for e in case.history("facts_recorded")][-1] == sorted(
         ["vedtak_ip", "vedtak_koordinator", "vedtak_barnekoordinator", "hjemmel", "klageregel",
-         "klagefrist_regel", "klagefrist", "klagefrister", "klageregler", "leveringsdato"])
+         "klagefrist_regel", "klagefrist", "klagefrister", "klageregler", "leveringsdato",
+         "vedtaksdato"])
