@@ -208,7 +208,10 @@ def test_the_read_is_bounded_whatever_the_size_of_the_plan(ctx, people):
         few = _statements(ctx, lambda r=reader: plan_page.plan_page(ctx, small.id, r))
         ctx.session.expire_all()
         many = _statements(ctx, lambda r=reader: plan_page.plan_page(ctx, big.id, r))
-        assert many == few <= 15, (few, many)
+        # a fixed budget, whatever the size: with SAMFLYT_FAST_PATH=off the read's audit row
+        # is a statement of its own, and a participant's read asks the access rules and then
+        # their consent
+        assert many == few <= 16, (few, many)
     doc = plan_page.plan_page(ctx, big.id, people.coordinator)
     assert (len(doc.goals), len(doc.measures), len(doc.participants), len(doc.meetings)) \
         == (50, 200, 31, 40)
