@@ -30,7 +30,7 @@ from access_world import (
     make_user,
     refusals,
 )
-from web_support import CASE_PROCESSES
+from web_support import CASE_PROCESSES, all_routes
 
 from engine.access import rules
 from engine.accounts.roles import (
@@ -316,19 +316,9 @@ OVERRIDE_ROUTE = "/cases/<dbid:case_id>/override|POST"
 READS, WRITES, LISTINGS = _reads(), _writes(), _listings()
 
 
-def _all_routes(app) -> set[str]:
-    found = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            found.add(f"{rule.rule}|{method}")
-    return found
-
-
 def test_every_route_is_classified(app):
     classes = [set(READS), set(WRITES), set(LISTINGS), set(NO_CASE_DATA), {OVERRIDE_ROUTE}]
-    routes = _all_routes(app)
+    routes = all_routes(app)
     twice = {r for r in routes if sum(r in c for c in classes) > 1}
     nowhere = {r for r in routes if not any(r in c for c in classes)}
     stale = set().union(*classes) - routes

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from web_support import PASSWORD, ROLE_USERS
+from web_support import PASSWORD, ROLE_USERS, all_routes
 
 from engine.accounts import api_tokens
 from engine.accounts.users import get_user
@@ -782,20 +782,10 @@ def _api_rows(world, api):
     return rows
 
 
-def _all_routes(app):
-    found = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            found.add(f"{rule.rule}|{method}")
-    return found
-
-
 def test_every_route_is_in_the_matrix(app, world, browser, api):
     covered = {rule for rule, _, _ in _html_cases(world, browser)} | {
         rule for rule, _, _ in _api_rows(world, api)}
-    assert covered == _all_routes(app)
+    assert covered == all_routes(app)
 
 
 @pytest.mark.parametrize("role", ROLES)

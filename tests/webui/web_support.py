@@ -61,3 +61,15 @@ class Browser:
         self._token = None
         self.get("/inbox/")
         return self
+
+
+def all_routes(app) -> set[str]:
+    """Every route of the app as "rule|METHOD" (static files, HEAD and OPTIONS left out): what
+    the authorization and access matrices must each cover."""
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            found.add(f"{rule.rule}|{method}")
+    return found
