@@ -250,7 +250,7 @@ def complete(task_id: int):
     if not isinstance(data, dict):
         raise InvalidInput(N_("Ugyldige data"), {"data": N_("Skjemadata er et JSON-objekt")})
     task = humantasks.complete(uow.ctx(), task_id, g.user, data,
-                               expected_version=_version(body))
+                               expected_version=_version(body), go_on=True)
     mine = humantasks.go_on(uow.ctx(), g.user, task.case_id)  # claimed for the caller
     following = humantasks.open_tasks(uow.ctx(), task.case_id)
     return jsonify({**task_json(task), "case_open_tasks": [task_json(t) for t in following],

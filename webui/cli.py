@@ -10,6 +10,7 @@ import click
 
 from engine.accounts import users
 from engine.accounts.roles import ROLES
+from engine.administration.operator import command_line_operator
 from engine.cases import plan_carry_over
 from engine.core import logs
 from engine.core.errors import DefinitionError, EngineError
@@ -212,11 +213,13 @@ def users_group() -> None:
                    "SAMFLYT_DEFAULT_UNIT.")
 def users_add(name, roles, display_name, email, trained, unit_keys) -> None:
     """Add user NAME with one or more --role."""
+    from engine.administration import people
     env = _environment()
     try:
         with env.unit_of_work() as ctx:
-            users.add_user(ctx, name, roles, display_name=display_name, email=email,
-                           trained_coordinator=trained, units=list(unit_keys) or None)
+            people.add_user(ctx, command_line_operator(), name, roles,
+                            display_name=display_name, email=email, trained=trained,
+                            units=list(unit_keys) or None)
     except EngineError as error:
         _fail(str(error) + _field_errors(error))
     click.echo(f"added {name} ({', '.join(roles)})")
@@ -308,11 +311,11 @@ def users_activate(name) -> None:
 
 
 def _set_active(name: str, active: bool) -> None:
-    from engine.accounts import credentials
+    from engine.administration import people
     env = _environment()
     try:
         with env.unit_of_work() as ctx:
-            credentials.set_active(ctx, name, active)
+            people.set_active(ctx, command_line_operator(), name, active)
     except EngineError as error:
         _fail(str(error))
 
@@ -328,11 +331,11 @@ def users_token(name, label, days) -> None:
 
     It stops working when it expires, is revoked, the user's password changes or the user is
     deactivated."""
-    from engine.accounts import credentials
+    from engine.administration import token_admin
     env = _environment()
     try:
         with env.unit_of_work() as ctx:
-            token = credentials.issue_token(ctx, name, label, days)
+            token = token_admin.issue(ctx, command_line_operator(), name, label, days)
     except EngineError as error:
         _fail(str(error) + _field_errors(error))
     click.echo(token)
@@ -362,11 +365,11 @@ def users_tokens(name) -> None:
 @click.argument("token_id", type=int)
 def users_revoke_token(token_id) -> None:
     """Revoke the API token with id TOKEN_ID (see `samflyt users tokens NAME`)."""
-    from engine.accounts import api_tokens
+    from engine.administration import token_admin
     env = _environment()
     try:
         with env.unit_of_work() as ctx:
-            api_tokens.revoke(ctx, token_id)
+            token_admin.revoke(ctx, command_line_operator(), token_id)
     except EngineError as error:
         _fail(str(error))
     click.echo(f"revoked token {token_id}")
@@ -378,11 +381,11 @@ def users_revoke_token(token_id) -> None:
               help="The new password (asked for when not given).")
 def users_password(name, password) -> None:
     """Set the password of user NAME (argon2-hashed). Ends the user's sessions and tokens."""
-    from engine.accounts import credentials
+    from engine.administration import people
     env = _environment()
     try:
         with env.unit_of_work() as ctx:
-            credentials.set_password(ctx, name, password)
+            people.set_password(ctx, command_line_operator(), name, password)
     except EngineError as error:
         _fail(str(error) + _field_errors(error))
     click.echo(f"password set for {name}")

@@ -1,10 +1,14 @@
-"""`samflyt units ...`: the organisation's units and their members (engine/organisation)."""
+"""`samflyt units ...`: the organisation's units and their members, changed through the
+administration's operations (engine/administration/unit_admin.py), audited under the
+command-line operator."""
 from __future__ import annotations
 
 import sys
 
 import click
 
+from engine.administration import unit_admin
+from engine.administration.operator import command_line_operator
 from engine.core.errors import EngineError
 from engine.core.settings import Settings
 from engine.environment import EngineEnvironment
@@ -41,7 +45,7 @@ def units_group() -> None:
 @click.option("--kind", required=True, type=click.Choice(sorted(UNIT_KINDS)))
 def units_add(key, name, kind) -> None:
     """Add unit KEY (a short name: hjemmetjenesten) called NAME."""
-    _run(lambda ctx: units.add_unit(ctx, key, name, kind))
+    _run(lambda ctx: unit_admin.add_unit(ctx, command_line_operator(), key, name, kind))
     click.echo(f"added unit {key}")
 
 
@@ -62,7 +66,8 @@ def units_list() -> None:
                                            "they register go).")
 def units_join(key, username, home) -> None:
     """USERNAME joins unit KEY."""
-    _run(lambda ctx: units.add_member(ctx, units.get_unit(ctx, key), username, home=home))
+    _run(lambda ctx: unit_admin.add_member(ctx, command_line_operator(), key, username,
+                                           home=home))
     click.echo(f"{username} joined {key}")
 
 
@@ -71,5 +76,5 @@ def units_join(key, username, home) -> None:
 @click.argument("username")
 def units_leave(key, username) -> None:
     """USERNAME leaves unit KEY."""
-    _run(lambda ctx: units.remove_member(ctx, units.get_unit(ctx, key), username))
+    _run(lambda ctx: unit_admin.remove_member(ctx, command_line_operator(), key, username))
     click.echo(f"{username} left {key}")

@@ -1,6 +1,8 @@
 """Users as the administration sees them: the list with roles, units, the coordinator
 training register (who is trained, and since when by the audit trail) and whether active;
-changing a user's roles, their training and deactivating or activating them.
+adding a user, changing a user's roles, their training and password, and deactivating or
+activating them. Every change is audited under the actor (a command-line change under its
+operator, engine/administration/operator.py).
 
 Rules: roles are known roles, at least one; the last active user who manages users
 (USER_ADMIN_ROLES) keeps that role and stays active; nobody deactivates themselves.
@@ -96,6 +98,36 @@ def _user_admins(ctx) -> list[User]:
 def _is_last_admin(ctx, user: User) -> bool:
     return bool(user.role_keys & USER_ADMIN_ROLES) and user.active and all(
         other.username == user.username for other in _user_admins(ctx))
+
+
+def add_user(ctx, actor: User, username: str, roles: list[str] | tuple[str, ...],
+             display_name: str | None = None, email: str | None = None,
+             trained: bool = False, units: list[str] | None = None,
+             password: str | None = None) -> User:
+    """A new user (engine/accounts/users.py `add_user`: `units` by key, the first their home
+    unit; None: the default unit for a work role), with `password` when given."""
+    require(actor, USER_ADMIN_ROLES)
+    if not roles:
+        raise InvalidInput(N_("Brukeren kan ikke legges til"), {"roles": Message(
+            N_("Velg minst én rolle"))})
+    user = users.add_user(ctx, username, roles, display_name=display_name, email=email,
+                          trained_coordinator=trained, units=units)
+    if password is not None:
+        credentials.set_password(ctx, username, password)
+    audit.record(ctx, None, actor.username, "user_added", username=username,
+                 roles=user.roles, trained=trained)
+    if trained:
+        audit.record(ctx, None, actor.username, TRAINING_EVENT, username=username,
+                     trained=True)
+    return user
+
+
+def set_password(ctx, actor: User, username: str, password: str) -> User:
+    """A new password for `username`: their sessions and tokens end (credentials)."""
+    require(actor, USER_ADMIN_ROLES)
+    user = credentials.set_password(ctx, username, password)
+    audit.record(ctx, None, actor.username, "user_password_set", username=username)
+    return user
 
 
 def set_roles(ctx, actor: User, username: str, roles: list[str] | tuple[str, ...]) -> User:

@@ -1,5 +1,5 @@
 """Everyone's API tokens as the administration sees them: who holds each, its name and
-times, never the secret (only its hash is stored anyway); revoking any of them."""
+times, never the secret (only its hash is stored anyway); issuing one, revoking any."""
 from __future__ import annotations
 
 import dataclasses
@@ -48,6 +48,15 @@ def list_tokens(ctx, actor: User, username: str = "", live_only: bool = False) -
                      "revoked" if row.revoked_at is not None
                      else "expired" if row.expires_at <= now else "active")
             for row in ctx.session.execute(query)]
+
+
+def issue(ctx, actor: User, username: str, name: str = "api", days: int | None = None) -> str:
+    """A new bearer token for `username` (its secret, shown once)."""
+    require(actor, USER_ADMIN_ROLES)
+    row, secret = api_tokens.issue(ctx, username, name, days)
+    audit.record(ctx, None, actor.username, "api_token_issued", token=row.id,
+                 username=username, name=row.name)
+    return secret
 
 
 def revoke(ctx, actor: User, token_id: int) -> ApiToken:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from engine.access import rules
 from engine.accounts.roles import INTAKE_ROLES
 from engine.cases import applicants, audit, casework
+from engine.core.context import GoesOn
 from engine.core.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from engine.core.messages import N_, Message
 from engine.db.models import Case, Person, Plan, User
@@ -102,10 +103,22 @@ class PersonChoice:
 
 def register_application(ctx, data: dict, user: User, process_key: str,
                          allowed: tuple[str, ...], idempotency_key: str | None = None,
-                         person: PersonChoice | None = None) -> Registration:
+                         person: PersonChoice | None = None, go_on: bool = False
+                         ) -> Registration:
     """Start a case from an application registered by a case officer. The data is exactly
-    the start form's fields (none without a form), valid for it."""
+    the start form's fields (none without a form), valid for it. `go_on`: the officer goes
+    on with the case, so its first task they can work on is made theirs
+    (`humantasks.go_on` finds it)."""
     _check(user, process_key, allowed)
+    ctx.goes_on = GoesOn(user.username, frozenset(user.role_keys)) if go_on else None
+    try:
+        return _register(ctx, data, user, process_key, idempotency_key, person)
+    finally:
+        ctx.goes_on = None
+
+
+def _register(ctx, data: dict, user: User, process_key: str, idempotency_key: str | None,
+              person: PersonChoice | None) -> Registration:
     if idempotency_key is not None:
         earlier = started_with(ctx, user, idempotency_key)
         if earlier is not None:

@@ -25,6 +25,16 @@ class NewTask:
     assignee: str | None
 
 
+@dataclasses.dataclass(frozen=True)
+class GoesOn:
+    """The officer who goes on with a case's next step: its first new task whose role they
+    hold, and nobody else has, is made claimed for them (no claim request, no extra write).
+    `case_id` None: the case the operation starts."""
+    username: str
+    role_keys: frozenset[str]
+    case_id: int | None = None
+
+
 @dataclasses.dataclass
 class EngineContext:
     session: Session
@@ -36,6 +46,9 @@ class EngineContext:
     #: The human tasks the operations on this context created, oldest first: what an officer
     #: who just completed a task may go on with, known without a query.
     new_tasks: list[NewTask] = dataclasses.field(default_factory=list)
+    #: Set by an operation whose officer goes on with the case (`humantasks.complete`,
+    #: `intake.register_application` with `go_on=True`); spent by the first task it claims.
+    goes_on: GoesOn | None = None
 
     def now(self) -> datetime:
         return self.clock()

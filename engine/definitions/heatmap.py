@@ -86,10 +86,13 @@ class Heatmap:
 
 
 def waiting_by_element(ctx, user, key: str, version: int | None = None) -> dict[str, dict]:
-    """element id -> {"count": cases waiting there now, "median_wait_seconds": float | None},
-    over the running instances of `key` (of one version, or of all)."""
+    """element id -> {"count": cases waiting there now, "median_wait_seconds": float | None,
+    "working": of them, cases waiting there for work, "watching": cases whose deadline a
+    watcher there keeps, "watcher": only deadline watchers wait there}, over the running
+    instances of `key` (of one version, or of all)."""
     library.check_access(user)
-    return {e.element_id: {"count": e.count, "median_wait_seconds": e.median_wait_seconds}
+    return {e.element_id: {"count": e.count, "median_wait_seconds": e.median_wait_seconds,
+                           "working": e.working, "watching": e.watching, "watcher": e.watcher}
             for e in _heat(ctx, key, version, store.latest_version(ctx, key)).elements}
 
 

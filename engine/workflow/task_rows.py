@@ -45,9 +45,23 @@ def _role_for(loaded: Loaded, task, props: dict) -> str | None:
     return role if isinstance(role, str) and role in ROLES else None
 
 
+#: Who last completed an earlier task of the instance (`assigneeOf`), when still active.
+_COMPLETED_BY = fastpath.Query(
+    select(HumanTask.completed_by)
+    .join(User, User.username == HumanTask.completed_by)
+    .where(HumanTask.instance_id == bindparam("of_instance"),
+           HumanTask.element_id == bindparam("element"), HumanTask.status == "completed",
+           User.active)
+    .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(1))
+
+
 def _assignee_for(ctx, loaded: Loaded, task, lane: str | None) -> str | None:
     props = properties(task.task_spec)
     username = None
+    if "assigneeOf" in props:  # back to the officer who did the earlier step
+        found = fastpath.run(ctx, _COMPLETED_BY, of_instance=loaded.instance.id,
+                             element=props["assigneeOf"])
+        return found[0][0] if found else None
     if "assigneeExpression" in props:
         username = evaluate_property(loaded, task, props["assigneeExpression"])
     elif lane and isinstance(task.data.get("lane_owners"), dict):
@@ -104,6 +118,8 @@ def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
         # a task for an officer absent today goes to their stand-in
         assignee, absent = stand_ins.assignee_for(ctx, _assignee_for(ctx, loaded, task, lane),
                                                   role)
+        claimed_by = _goes_on(ctx, loaded, role) if assignee is None else None
+        assignee = assignee or claimed_by
         row = fastpath.insert_row(ctx, HumanTask, dict(  # read again only by queries
             case_id=loaded.case.id, instance_id=instance.id, spiff_task_id=spiff_id,
             element_id=element, name=task.task_spec.bpmn_name or task.task_spec.name,
@@ -117,12 +133,26 @@ def sync_human_tasks(ctx: EngineContext, loaded: Loaded) -> None:
                                      candidate_role=role, assignee=row["assignee"]))
         audit.record(ctx, loaded.case, "system", "task_created", name=row["name"],
                      element=row["element_id"], role=role, assignee=row["assignee"])
+        if claimed_by is not None:
+            audit.record(ctx, loaded.case, claimed_by, "task_claimed", task=row["id"],
+                         name=row["name"])
         if absent is not None:
             audit.record(ctx, loaded.case, "system", "task_reassigned", task=row["id"],
                          name=row["name"], assignee=assignee, previous=absent,
                          reason="absence")
         task_deadlines.plan_task_deadlines(ctx, loaded.case, instance, loaded.workflow.task_tree.id,
                                       row, props)
+
+
+def _goes_on(ctx: EngineContext, loaded: Loaded, role: str) -> str | None:
+    """The officer going on with this case (`ctx.goes_on`) when they hold `role`: the task
+    is made theirs, and only the first such task (then `goes_on` is spent)."""
+    going = ctx.goes_on
+    if going is None or going.case_id not in (None, loaded.case.id) \
+            or role not in going.role_keys:
+        return None
+    ctx.goes_on = None
+    return going.username
 
 
 def priority_of(props) -> int:

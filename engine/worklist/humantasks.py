@@ -16,6 +16,7 @@ from engine.accounts import stand_ins
 from engine.accounts.roles import SUPERVISOR_ROLES, role_label
 from engine.cases import audit
 from engine.cases.coordinator import appoint_coordinator
+from engine.core.context import GoesOn, NewTask
 from engine.core.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from engine.core.messages import N_, Message
 from engine.db import fastpath
@@ -271,10 +272,11 @@ def save_draft(ctx, task_id: int, user: User, data: dict,
 
 @conflicts.conflict_safe
 def complete(ctx, task_id: int, user: User, data: dict,
-             expected_version: int | None = None) -> HumanTask:
+             expected_version: int | None = None, go_on: bool = False) -> HumanTask:
     """Submit the task's form. Refused, with nothing changed, when the data is invalid
     (an error per field), the task was completed already, or it changed since
-    `expected_version`."""
+    `expected_version`. `go_on`: the officer goes on with the case, so the first task the
+    step creates that they can work on is made theirs as it is created (see `go_on`)."""
     found = fastpath.run(ctx, _TASK_FOR_COMPLETION, task_id=task_id)
     if not found:
         raise NotFound(N_("Fant ikke oppgave %(task)s"), task=task_id)
@@ -303,15 +305,21 @@ def complete(ctx, task_id: int, user: User, data: dict,
         letter_steps.on_completion(ctx, loaded.case, version, task, props, data, user,
                                    dict(spiff_task.data))
     spiff_task.data.update(data)
-    with step.step_errors():
-        spiff_task.run()
-    loaded.passed.append(spiff_task)
-    loaded.completed_by_user.append(spiff_task)
-    fastpath.update(ctx, task, status="completed", completed_by=user.username,
-                completed_at=ctx.now(), assignee=task.assignee or user.username, draft=None)
-    audit.record(ctx, loaded.case, user.username, "task_completed", task=task.id,
-                 name=task.name, element=task.element_id, data=data)
-    step.run_and_persist(ctx, loaded, user.username)
+    ctx.goes_on = GoesOn(user.username, frozenset(user.role_keys), task.case_id) \
+        if go_on else None
+    try:
+        with step.step_errors():
+            spiff_task.run()
+        loaded.passed.append(spiff_task)
+        loaded.completed_by_user.append(spiff_task)
+        fastpath.update(ctx, task, status="completed", completed_by=user.username,
+                        completed_at=ctx.now(), assignee=task.assignee or user.username,
+                        draft=None)
+        audit.record(ctx, loaded.case, user.username, "task_completed", task=task.id,
+                     name=task.name, element=task.element_id, data=data)
+        step.run_and_persist(ctx, loaded, user.username)
+    finally:
+        ctx.goes_on = None  # spent, or nothing in this step was for them
     log.info("task completed case=%s task=%s element=%s name=%r user=%s", case.case_number,
              task.id, task.element_id, task.name, user.username)
     return task
@@ -324,16 +332,16 @@ def next_for(ctx, user: User, case_id: int):
                  if task.case_id == case_id and can_work_on(user, task)), None)
 
 
-def go_on(ctx, user: User, case_id: int) -> HumanTask | None:
+def go_on(ctx, user: User, case_id: int) -> NewTask | None:
     """Where an officer goes on after completing a task: the first task the step created in
-    the case that `user` can work on (`next_for`), claimed for them when nobody has it yet;
-    None when the case's next step is someone else's (then `waiting_for` says whose)."""
+    the case that `user` can work on (`next_for`), claimed for them when nobody has it yet
+    (a step run with `go_on=True` created it claimed, so nothing is written here); None when
+    the case's next step is someone else's (then `waiting_for` says whose)."""
     following = next_for(ctx, user, case_id)
-    if following is None:
-        return None
-    if following.assignee == user.username:
-        return get_task(ctx, following.id)
-    return claim(ctx, following.id, user, expected_version=following.version)
+    if following is None or following.assignee == user.username:
+        return following
+    task = claim(ctx, following.id, user, expected_version=following.version)
+    return dataclasses.replace(following, assignee=task.assignee, version=task.version)
 
 
 def waiting_for(ctx, case_id: int, tasks: list[HumanTask] | None = None) -> Message:

@@ -38,14 +38,17 @@ def three_cases_waiting_1_2_and_5_days(ctx, clock, officer) -> list:
 def test_count_and_median_wait_at_each_element(ctx, clock, officer, unit):
     three_cases_waiting_1_2_and_5_days(ctx, clock, officer)
     figures = heatmap.waiting_by_element(ctx, unit, "ip_sak")
-    assert figures["task_kartlegging"] == {"count": 3, "median_wait_seconds": 2 * DAY}
+    assert figures["task_kartlegging"] == {"count": 3, "median_wait_seconds": 2 * DAY,
+                                          "working": 3, "watching": 0, "watcher": False}
     # the interim-reply watchers wait at their event-based gateways, on timers computed
     # from the received date: started when the case did
-    assert figures["gw_vent_en_maned"] == {"count": 3, "median_wait_seconds": 2 * DAY}
+    assert figures["gw_vent_en_maned"] == {"count": 3, "median_wait_seconds": 2 * DAY,
+                                          "working": 0, "watching": 3, "watcher": True}
     assert figures["gw_vent_tre_uker"]["count"] == 3
     clock.advance(hours=12)
     assert heatmap.waiting_by_element(ctx, unit, "ip_sak")["task_kartlegging"] == {
-        "count": 3, "median_wait_seconds": 2.5 * DAY}
+        "count": 3, "median_wait_seconds": 2.5 * DAY, "working": 3, "watching": 0,
+        "watcher": False}
 
 
 def test_a_completed_task_is_not_counted_and_a_called_process_waits_at_its_call(
@@ -56,12 +59,14 @@ def test_a_completed_task_is_not_counted_and_a_called_process_waits_at_its_call(
     humantasks.complete(ctx, task.id, officer, assessment())
     clock.advance(hours=6)
     figures = heatmap.waiting_by_element(ctx, unit, "ip_sak")
-    assert figures["task_kartlegging"] == {"count": 2, "median_wait_seconds": 1.75 * DAY}
+    assert figures["task_kartlegging"]["count"] == 2
+    assert figures["task_kartlegging"]["median_wait_seconds"] == 1.75 * DAY
     # the next task is in the called process "vedtak", drawn in its own file: shown at the
     # call activity of ip_sak's diagram
     [waiting] = humantasks.open_tasks(ctx, oldest.id)
     assert waiting.process_key == "vedtak"
-    assert figures["call_vedtak"] == {"count": 1, "median_wait_seconds": 6 * 3600}
+    assert figures["call_vedtak"] == {"count": 1, "median_wait_seconds": 6 * 3600,
+                                     "working": 1, "watching": 0, "watcher": False}
     assert figures["gw_vent_en_maned"]["count"] == 3  # the timers still wait
 
 
@@ -74,7 +79,8 @@ def test_a_waiting_timer_is_counted_and_a_fired_one_is_not(ctx, clock, officer, 
     sweep_once(ctx)
     figures = heatmap.waiting_by_element(ctx, unit, "ip_sak")
     assert "gw_vent_tre_uker" not in figures
-    assert figures["gw_vent_en_maned"] == {"count": 1, "median_wait_seconds": 22 * DAY}
+    assert figures["gw_vent_en_maned"] == {"count": 1, "median_wait_seconds": 22 * DAY,
+                                          "working": 0, "watching": 1, "watcher": True}
 
 
 def test_one_version_only_and_the_page_view(ctx, clock, officer, unit):

@@ -7,8 +7,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from scenario_support import CaseDriver, application, assessment, decision
+from sqlalchemy import event
 
 from engine.cases import coordinator as coordinators
+from engine.cases import intake
 from engine.organisation import units
 from engine.worklist import humantasks, taskpage
 
@@ -91,25 +93,97 @@ def test_suggestion_in_words_and_the_decision_prefilled(ctx, clock, people):
         == "avslag"
 
 
+def _statements(ctx, fn) -> int:
+    ctx.session.flush()
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+    connection = ctx.session.connection()
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        fn()
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    return len(seen)
+
+
 def test_the_next_task_is_claimed_for_the_officer_who_goes_on(ctx, clock, people):
     case = CaseDriver.start(ctx, clock, people.officer, application())
     kartlegging = case.task("Kartlegging og vurdering")
     ctx.new_tasks.clear()
-    humantasks.complete(ctx, kartlegging.id, people.officer, assessment())
-    following = humantasks.go_on(ctx, people.officer, case.case.id)
+    humantasks.complete(ctx, kartlegging.id, people.officer, assessment(), go_on=True)
+    # the step made the task theirs as it created it: going on reads and writes nothing
+    found: list = []
+    assert _statements(ctx, lambda: found.append(
+        humantasks.go_on(ctx, people.officer, case.case.id))) == 0
+    [following] = found
     assert following is not None and following.name == "Utforme vedtak"
     assert following.assignee == people.officer.username
     assert case.tasks() == [("Utforme vedtak", "saksbehandler", "siri.saksbehandler")]
-    assert "task_claimed" in [e.kind for e in case.history()]
+    [claimed] = case.history("task_claimed")
+    assert (claimed.actor, claimed.details["name"]) == ("siri.saksbehandler", "Utforme vedtak")
+    assert ctx.goes_on is None  # spent with the step
 
     # the decision goes to the leader: nothing for the officer; the case waits for the leader
     ctx.new_tasks.clear()
-    humantasks.complete(ctx, following.id, people.officer, decision())
+    humantasks.complete(ctx, following.id, people.officer, decision(), go_on=True)
     assert humantasks.go_on(ctx, people.officer, case.case.id) is None
-    assert case.tasks() == [("Signere vedtak", "leder", None)]
+    assert case.tasks() == [("Signere vedtak", "leder", None)]  # not the officer's role
     waits = humantasks.waiting_for(ctx, case.case.id)
     assert str(waits) == "Saken venter nå på: Leder («Signere vedtak»)"
     assert "leder" not in str(waits).replace("Leder", "")  # the role's name, never its key
+
+
+def test_going_on_claims_when_the_step_did_not(ctx, clock, people):
+    case = CaseDriver.start(ctx, clock, people.officer, application())
+    ctx.new_tasks.clear()
+    case.complete("Kartlegging og vurdering", people.officer, assessment())  # no go_on
+    assert case.tasks() == [("Utforme vedtak", "saksbehandler", None)]
+    following = humantasks.go_on(ctx, people.officer, case.case.id)
+    assert following is not None and following.assignee == "siri.saksbehandler"
+    assert case.tasks() == [("Utforme vedtak", "saksbehandler", "siri.saksbehandler")]
+    assert following.version == case.task("Utforme vedtak").version
+
+
+def test_the_registering_officer_goes_on_with_the_first_task(ctx, clock, people):
+    registration = intake.register_application(
+        ctx, application(), people.officer, "ip_sak", ("ip_sak",), go_on=True)
+    case = CaseDriver(ctx, clock, registration.case)
+    assert case.tasks() == [("Kartlegging og vurdering", "saksbehandler", "siri.saksbehandler")]
+    assert humantasks.go_on(ctx, people.officer, case.case.id).name == "Kartlegging og vurdering"
+    # without go_on (an application from the API) the task waits in the queue
+    other = intake.register_application(ctx, application(), people.officer, "ip_sak",
+                                        ("ip_sak",))
+    assert CaseDriver(ctx, clock, other.case).tasks() == [
+        ("Kartlegging og vurdering", "saksbehandler", None)]
+
+
+def test_the_letter_goes_back_to_the_officer_who_drafted_the_decision(ctx, clock, people,
+                                                                      make_user):
+    colleague = make_user("per.saksbehandler", "saksbehandler")
+    case = CaseDriver.start(ctx, clock, people.officer, application())
+    case.complete("Kartlegging og vurdering", colleague, assessment())
+    case.complete("Utforme vedtak", people.officer, decision())
+    # sent back: the decision returns to the officer who drafted it, not to the queue
+    case.complete("Signere vedtak", people.leader, {"vedtak_godkjent": False,
+                                                    "kommentar_leder": "Begrunn mer"})
+    assert case.tasks() == [("Utforme vedtak", "saksbehandler", "siri.saksbehandler")]
+    case.complete("Utforme vedtak", people.officer, decision())
+    case.complete("Signere vedtak", people.leader, {"vedtak_godkjent": True})
+    assert case.tasks() == [("Sende vedtaksbrev", "saksbehandler", "siri.saksbehandler")]
+    assert "task_claimed" not in [e.kind for e in case.history()][-3:]  # made theirs, not taken
+
+
+def test_the_letter_waits_in_the_queue_when_its_drafter_left(ctx, clock, people, make_user):
+    leaving = make_user("ola.slutter", "saksbehandler")
+    case = CaseDriver.start(ctx, clock, people.officer, application())
+    case.complete("Kartlegging og vurdering", people.officer, assessment())
+    case.complete("Utforme vedtak", leaving, decision())
+    leaving.active = False
+    ctx.session.flush()
+    case.complete("Signere vedtak", people.leader, {"vedtak_godkjent": True})
+    assert case.tasks() == [("Sende vedtaksbrev", "saksbehandler", None)]
 
 
 def test_waiting_for_names_who_holds_the_task(ctx, clock, people):

@@ -255,7 +255,7 @@ def _html_cases(world, browser):
         client.get("/cases/new?process=stafett"), 200 if role == "saksbehandler" else 403))
     add("/cases/new|POST", lambda client, role: _status(
         client.post("/cases/new", {"process": "stafett"}), 302 if role == "saksbehandler" else 403,
-        to=re.compile(r"/cases/\d+")))
+        to=re.compile(r"/tasks/\d+")))  # the registering officer goes on with the first task
 
     searchers = ("saksbehandler", "leder", "koordinerende_enhet", "koordinator")
     add("/cases/|GET", lambda client, role: _status(

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from engine.accounts import credentials
 from engine.cases import demo
-from engine.db.models import Case
+from engine.db.models import Case, HumanTask
 from engine.environment import EngineEnvironment
 from webui.app import create_app
 
@@ -69,7 +69,12 @@ def test_resubmitting_the_new_case_form_makes_no_second_case(browser, engine_do)
     first = officer.post("/cases/new", form)
     again = officer.post("/cases/new", form)  # the back button and send again
     assert first.status_code == again.status_code == 302
-    assert again.headers["Location"] == first.headers["Location"]
+    # the first goes on with the case's first task; the second shows that case, not a new one
+    [[case_id, task_id]] = engine_do(lambda ctx: ctx.session.execute(
+        select(HumanTask.case_id, HumanTask.id).join(Case)
+        .where(Case.idempotency_key == form["start_token"])).all())
+    assert first.headers["Location"] == f"/tasks/{task_id}"
+    assert again.headers["Location"] == f"/cases/{case_id}"
     assert _cases(engine_do, idempotency_key=form["start_token"]) == 1
     page = officer.get(again.headers["Location"]).get_data(as_text=True)
     assert "allerede registrert" in page

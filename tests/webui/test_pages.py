@@ -12,13 +12,17 @@ APPLICATION = {"soker_rolle": "personen", "onsker_ip": "true", "onsker_koordinat
                "forventet_varighet_maneder": "36", "nav_basert": "false"}
 
 
-def _new_ip_case(officer):
+def _new_ip_case(officer, engine_do):
+    """Register an application; the officer goes on with its first task, made theirs."""
     from werkzeug.datastructures import MultiDict
     form = MultiDict([*APPLICATION.items(), ("tjenester", "hjemmesykepleie"),
                       ("tjenester", "fysioterapi"), ("process", "ip_sak")])
     response = officer.post("/cases/new", form)
     assert response.status_code == 302, response.get_data(as_text=True)
-    return int(response.headers["Location"].rsplit("/", 1)[1])
+    task_id = int(re.fullmatch(r"/tasks/(\d+)", response.headers["Location"]).group(1))
+    task = engine_do(lambda ctx: ctx.session.get(HumanTask, task_id))
+    assert (task.name, task.assignee) == ("Kartlegging og vurdering", "saksbehandler1")
+    return task.case_id
 
 
 def test_new_case_form_errors_then_registered(browser, engine_do):
@@ -31,13 +35,14 @@ def test_new_case_form_errors_then_registered(browser, engine_do):
     assert response.status_code == 422
     assert '<a href="#f-mottatt_dato">Dato søknaden ble mottatt: Feltet må fylles ut</a>' in html
     assert 'value="1.3.70"' in html and 'value="Kari"' in html
-    case_id = _new_ip_case(officer)
+    case_id = _new_ip_case(officer, engine_do)
     from engine.db.models import Case
     case = engine_do(lambda ctx: ctx.session.get(Case, case_id))
     assert case.data["tjenester"] == ["hjemmesykepleie", "fysioterapi"]
     assert case.data["onsker_ip"] is True
     html = officer.get(f"/cases/{case_id}").get_data(as_text=True)
-    assert f"Søknaden er registrert som sak {case.case_number}." in html
+    assert (f"Søknaden er registrert som sak {case.case_number}. Neste oppgave i saken: "
+            "«Kartlegging og vurdering»." in html)
 
 
 def test_task_page_instructions_draft_and_complete(browser, engine_do):
@@ -71,11 +76,12 @@ def test_task_page_instructions_draft_and_complete(browser, engine_do):
 
 def test_case_page_shows_tasks_deadlines_notices_timeline_and_diagram(browser, engine_do, web_env):
     officer = browser("saksbehandler1")
-    case_id = _new_ip_case(officer)
+    case_id = _new_ip_case(officer, engine_do)
     html = officer.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "Kari Nordmann" in html and 'id="person-data"' in html
-    assert "Kartlegging og vurdering" in html and "Rollen Saksbehandler (ikke tatt)" in html
+    assert "Kartlegging og vurdering" in html and "Rollen Saksbehandler (ikke tatt)" not in html
     assert "Saken ble registrert" in html and "Ny oppgave «Kartlegging og vurdering»" in html
+    assert "Tok oppgaven «Kartlegging og vurdering»" in html  # as the registering officer
     data = re.search(r'<script type="application/json" id="diagram-data-1">(.*?)</script>', html,
                      re.S)
     import json
@@ -105,7 +111,7 @@ def test_case_page_marks_overdue_and_called_process(browser, engine_do, web_env)
 def test_case_page_marks_the_called_process(browser, engine_do):
     import json
     officer = browser("saksbehandler1")
-    case_id = _new_ip_case(officer)
+    case_id = _new_ip_case(officer, engine_do)
 
     def assess(ctx):
         [task] = humantasks.open_tasks(ctx, case_id)

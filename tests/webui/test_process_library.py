@@ -256,7 +256,8 @@ def test_heat_map_json_table_and_diagram(browser, engine_do, clock):
     figures = unit.get("/processes/stafett/heatmap.json")
     assert figures.status_code == 200 and figures.mimetype == "application/json"
     assert figures.json == {"process": "stafett", "version": None, "elements": {
-        "steg_saksbehandler": {"count": 2, "median_wait_seconds": 2.5 * 86400}}}
+        "steg_saksbehandler": {"count": 2, "median_wait_seconds": 2.5 * 86400, "working": 2,
+                               "watching": 0, "watcher": False}}}
     assert unit.get("/processes/stafett/heatmap.json?version=1").json["elements"][
         "steg_saksbehandler"]["count"] == 2
     assert _json_error(unit.get("/processes/stafett/heatmap.json?version=x"), 400)
@@ -280,8 +281,10 @@ def test_heat_map_json_table_and_diagram(browser, engine_do, clock):
         ctx, humantasks.open_tasks(ctx, first)[0].id, get_user(ctx, "saksbehandler1"),
         {"notat": "ok"}))
     assert unit.get("/processes/stafett/heatmap.json").json["elements"] == {
-        "steg_saksbehandler": {"count": 1, "median_wait_seconds": 86400},
-        "steg_leder": {"count": 1, "median_wait_seconds": 0}}
+        "steg_saksbehandler": {"count": 1, "median_wait_seconds": 86400, "working": 1,
+                               "watching": 0, "watcher": False},
+        "steg_leder": {"count": 1, "median_wait_seconds": 0, "working": 1, "watching": 0,
+                       "watcher": False}}
 
 
 def test_a_process_nobody_waits_in(browser):

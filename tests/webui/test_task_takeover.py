@@ -73,6 +73,27 @@ def test_taking_a_colleagues_task_oneself_and_from_the_task_page(browser, engine
     assert _assigned_events(engine_do, task_id)[0]["previous"] == "saksbehandler1"
 
 
+def test_a_leader_putting_back_a_colleagues_task_confirms_first(browser, engine_do):
+    task_id = _claimed_stafett_task(engine_do)
+    leader = browser("leder1")
+    version = _task(engine_do, task_id).version
+    response = leader.post(f"/tasks/{task_id}/unclaim", {"version": str(version)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="takeover-form"' in page
+    assert "Legge tilbake oppgaven?" in page and "Ja, legg tilbake oppgaven fra saksbehandler1" \
+        in page
+    assert "køen for rollen Saksbehandler" in page  # the role in words
+    assert _task(engine_do, task_id).assignee == "saksbehandler1"  # nothing changed yet
+    response = leader.post(f"/tasks/{task_id}/unclaim", {"version": str(version),
+                                                         "confirm": "yes"})
+    assert response.status_code == 302
+    assert _task(engine_do, task_id).assignee is None
+    # one's own task goes back at once
+    own = _claimed_stafett_task(engine_do)
+    assert browser("saksbehandler1").post(f"/tasks/{own}/unclaim").status_code == 302
+    assert _task(engine_do, own).assignee is None
+
+
 def test_no_confirmation_for_a_task_nobody_or_the_actor_holds(browser, engine_do):
     task_id = engine_do(lambda ctx: humantasks.open_tasks(ctx, casework.start_case(
         ctx, {}, get_user(ctx, "saksbehandler1"), process_key="stafett").id)[0].id)

@@ -19,6 +19,7 @@ from engine.access import overrides
 from engine.cases import casepage, intake
 from engine.core.errors import InvalidInput
 from engine.organisation import responsibility
+from engine.worklist import humantasks
 from webui import config, errors, field_labels, forms, parsing, uow
 from webui.filters import when
 from webui.i18n import translate, translate_all
@@ -100,7 +101,7 @@ def create():
         registration = uow.start_case_idempotently(
             lambda key: intake.register_application(uow.ctx(), data, g.user, process_key,
                                                     config.settings().case_processes, key,
-                                                    person=_choice()),
+                                                    person=_choice(), go_on=True),
             _start_token())
     except InvalidInput as error:
         uow.abort()
@@ -110,6 +111,11 @@ def create():
         flash(_("Søknaden er registrert som sak %(number)s og knyttet til personens plan: "
                 "koordinatoren legger til deltakeren og reviderer planen.",
                 number=case.case_number), "success")
+    elif registration.created and (following := humantasks.go_on(uow.ctx(), g.user,
+                                                                   case.id)) is not None:
+        flash(_("Søknaden er registrert som sak %(number)s. Neste oppgave i saken: "
+                "«%(next)s».", number=case.case_number, next=following.name), "success")
+        return redirect(url_for("tasks.show", task_id=following.id))
     elif registration.created:
         flash(_("Søknaden er registrert som sak %(number)s.", number=case.case_number),
               "success")

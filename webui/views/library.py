@@ -77,7 +77,9 @@ def show(key: str):
 
 @bp.get("/<key>/heatmap.json")
 def heatmap_json(key: str):
-    """{"process", "version" (null: all), "elements": {id: {count, median_wait_seconds}}}."""
+    """{"process", "version" (null: all), "elements": {id: {count, median_wait_seconds,
+    working, watching, watcher}}}: a deadline watcher's element is marked, never counted as
+    cases waiting for work (engine/definitions/heatmap.py)."""
     text = request.args.get("version", "")
     number = parsing.ascii_int(text)
     if text and number is None:

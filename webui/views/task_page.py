@@ -67,7 +67,8 @@ def submit(task_id: int):
             humantasks.save_draft(uow.ctx(), task_id, g.user, data, expected_version=_version())
             flash(_("Utkastet er lagret."), "success")
             return redirect(url_for("tasks.show", task_id=task_id))
-        task = humantasks.complete(uow.ctx(), task_id, g.user, data, expected_version=_version())
+        task = humantasks.complete(uow.ctx(), task_id, g.user, data, expected_version=_version(),
+                                  go_on=True)
     except InvalidInput as error:
         uow.abort()
         return _render(task_id, values=data, errors=translate_all(error.errors), status=422)
@@ -106,6 +107,17 @@ def claim(task_id: int):
 
 @bp.post("/<dbid:task_id>/unclaim")
 def unclaim(task_id: int):
+    """Put the task back in its role's queue. A leader putting back a colleague's task
+    confirms it first, as taking it over does."""
+    if not confirmed():
+        held = humantasks.held_by_colleague(uow.ctx(), task_id, g.user)
+        if held is not None:
+            return render_template(
+                "task_takeover.html", tasks=[held], assignee=None, release=True,
+                action=url_for("tasks.unclaim", task_id=task_id),
+                fields=[("version", request.form.get("version", "")),
+                        ("next", request.form.get("next", ""))],
+                back=safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id)))
     task = humantasks.unclaim(uow.ctx(), task_id, g.user, expected_version=_version())
     flash(_("Oppgaven «%(name)s» er lagt tilbake.", name=task.name), "success")
     return _after(task_id)
