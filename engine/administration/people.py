@@ -11,10 +11,11 @@ as `samflyt users deactivate`)."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from sqlalchemy import select
 
-from engine.accounts import credentials, users
+from engine.accounts import credentials, passwords, users
 from engine.accounts.roles import (
     NON_WORK_ROLES,
     ROLES,
@@ -28,6 +29,9 @@ from engine.core.errors import InvalidInput
 from engine.core.messages import N_, Message
 from engine.db.models import AuditEvent, Unit, User
 from engine.organisation import units as organisation
+
+#: A user name: what sign-in, the audit trail and the command line show (never `cli:`).
+USERNAME = re.compile(r"[a-z0-9æøå][a-z0-9æøå._-]{1,79}")
 
 #: The audit event of a change to the training register (its newest `trained` event dates it).
 TRAINING_EVENT = "coordinator_training_changed"
@@ -107,9 +111,22 @@ def add_user(ctx, actor: User, username: str, roles: list[str] | tuple[str, ...]
     """A new user (engine/accounts/users.py `add_user`: `units` by key, the first their home
     unit; None: the default unit for a work role), with `password` when given."""
     require(actor, USER_ADMIN_ROLES)
+    if trained:
+        require(actor, TRAINING_ROLES)  # the register is the coordinating unit's
+    username = (username or "").strip()
+    errors: dict[str, Message] = {}
+    if not USERNAME.fullmatch(username):
+        errors["username"] = Message(N_("Skriv et brukernavn på 2 til 80 tegn: små bokstaver, "
+                                        "sifre, punktum, bindestrek eller understrek"))
     if not roles:
-        raise InvalidInput(N_("Brukeren kan ikke legges til"), {"roles": Message(
-            N_("Velg minst én rolle"))})
+        errors["roles"] = Message(N_("Velg minst én rolle"))
+    if password is not None:
+        try:
+            passwords.check(password, username)
+        except InvalidInput as error:
+            errors["password"] = next(iter(error.errors.values()), error.message)
+    if errors:
+        raise InvalidInput(N_("Brukeren kan ikke legges til"), errors)
     user = users.add_user(ctx, username, roles, display_name=display_name, email=email,
                           trained_coordinator=trained, units=units)
     if password is not None:

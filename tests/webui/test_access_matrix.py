@@ -269,6 +269,8 @@ NO_CASE_DATA = {
     "/api/v1/notices/<dbid:notice_id>/ack|POST": "acknowledges a notice addressed to the user",
     "/admin/|GET": "the administration pages' index (ADMINISTRATION_ROLES): no case",
     "/admin/users|GET": "users, roles, units and training (USER_LIST_ROLES): no case",
+    "/admin/users/new|GET": "the form for a new user (USER_ADMIN_ROLES): no case",
+    "/admin/users/new|POST": "adds a user (USER_ADMIN_ROLES): no case",
     "/admin/users/<username>/roles|POST": "a user's roles (USER_ADMIN_ROLES): no case",
     "/admin/users/<username>/active|POST": "deactivates a user (USER_ADMIN_ROLES): no case",
     "/admin/users/<username>/trained|POST": "the training register (TRAINING_ROLES): no case",

@@ -47,6 +47,42 @@ def test_the_admin_changes_roles_and_deactivates(browser, engine_do):
     assert _kinds(engine_do)[-2:] == ["user_roles_changed", "user_deactivated"]
 
 
+def test_the_admin_adds_a_user_who_can_sign_in(browser, engine_do):
+    from werkzeug.datastructures import MultiDict
+    admin = browser("admin1")
+    page = _text(admin.get("/admin/users"))
+    assert 'href="/admin/users/new"' in page
+    assert 'id="new-user"' in _text(admin.get("/admin/users/new"))
+    # every mistake at once, next to its field; what was typed is kept, never the password
+    response = admin.post("/admin/users/new", MultiDict([
+        ("username", "Kari Nordmann"), ("display_name", "Kari Nordmann"),
+        ("email", "kari@kommune.example"), ("password", "kort")]))
+    page = _text(response)
+    assert response.status_code == 422
+    for field in ("username", "roles", "password"):
+        assert f'href="#user-{field}"' in page and f'id="user-{field}-error"' in page
+    assert 'value="Kari Nordmann"' in page and 'value="kort"' not in page
+    assert "Velg minst én rolle" in page
+    taken = _text(admin.post("/admin/users/new", MultiDict([
+        ("username", "saksbehandler2"), ("roles", "saksbehandler"),
+        ("password", "Et langt nok passord 42")])))
+    assert "«saksbehandler2» finnes allerede" in taken
+    response = admin.post("/admin/users/new", MultiDict([
+        ("username", "kari.nordmann"), ("display_name", "Kari Nordmann"),
+        ("roles", "saksbehandler"), ("roles", "leder"), ("unit", "forvaltningskontoret"),
+        ("password", "Et langt nok passord 42")]))
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/users?q=kari.nordmann"
+    user = engine_do(lambda ctx: users.get_user(ctx, "kari.nordmann"))
+    assert (user.display_name, sorted(user.roles), user.active) == (
+        "Kari Nordmann", ["leder", "saksbehandler"], True)
+    assert _kinds(engine_do)[-1] == "user_added"
+    kari = browser().login("kari.nordmann", "Et langt nok passord 42")
+    assert kari.get("/inbox/").status_code == 200
+    # only the admin adds users
+    assert browser("koordinerende1").get("/admin/users/new").status_code == 403
+
+
 def test_an_invalid_roles_form_keeps_what_was_posted(browser):
     admin = browser("admin1")
     response = admin.post("/admin/users/admin1/roles", {"roles": ["leder"], "q": "admin"})

@@ -339,6 +339,7 @@ def _html_cases(world, browser):
     for rule, path, allowed in (
             ("/admin/|GET", "/admin/", user_admin | unit_admin | absence_roles),
             ("/admin/users|GET", "/admin/users", user_admin | training),
+            ("/admin/users/new|GET", "/admin/users/new", user_admin),
             ("/admin/tokens|GET", "/admin/tokens", user_admin),
             ("/admin/units|GET", "/admin/units", unit_admin),
             ("/admin/absences|GET", "/admin/absences", absence_roles)):
@@ -347,6 +348,9 @@ def _html_cases(world, browser):
 
     def redirect_or_403(response, role, allowed, to):
         _status(response, only(allowed, 302)(role), to=to if role in allowed else None)
+    add("/admin/users/new|POST", lambda client, role: _status(  # invalid: nothing is added
+        client.post("/admin/users/new", {"username": "", "password": ""}),
+        only(user_admin, 422)(role)))
     add("/admin/users/<username>/roles|POST", lambda client, role: redirect_or_403(
         client.post("/admin/users/saksbehandler2/roles", {"roles": ["saksbehandler"]}),
         role, user_admin, "/admin/users"))

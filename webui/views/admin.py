@@ -1,16 +1,19 @@
-"""Administration in the browser, part one: the overview, users (roles, the coordinator
-training register, deactivation) and everyone's API tokens (engine/administration). Who may
-use which page: the groups in engine/accounts/roles.py; the engine checks them."""
+"""Administration in the browser, part one: the overview, users (a new user, roles, the
+coordinator training register, deactivation) and everyone's API tokens
+(engine/administration). Who may use which page: the groups in engine/accounts/roles.py; the
+engine checks them."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.accounts.roles import ADMINISTRATION_ROLES, ROLES
+from engine.accounts import passwords
+from engine.accounts.roles import ADMINISTRATION_ROLES, ROLES, USER_ADMIN_ROLES
 from engine.administration import guard, people, token_admin
-from engine.core.errors import InvalidInput
+from engine.core.errors import InvalidInput, NotFound
+from engine.organisation import units as organisation
 from webui import uow
-from webui.i18n import translate_all
+from webui.i18n import translate, translate_all
 
 bp = Blueprint("admin_users", __name__, url_prefix="/admin")
 
@@ -64,6 +67,42 @@ def _change(username: str, work, done: str):
                            {"roles": form.getlist("roles")})
     flash(done, "success")
     return _back(form)
+
+
+def _new_user_page(form, errors: dict[str, str] | None = None, status: int = 200):
+    guard.require(g.user, USER_ADMIN_ROLES)
+    return render_template("admin/user_new.html", form=form, errors=errors or {},
+                           form_roles=form.getlist("roles") if hasattr(form, "getlist") else [],
+                           units=organisation.all_units(uow.ctx()),
+                           min_length=passwords.MIN_LENGTH), status
+
+
+@bp.get("/users/new")
+def new_user():
+    return _new_user_page(request.args)
+
+
+@bp.post("/users/new")
+def add_user():
+    """A new user from the form; its errors next to their fields, what was typed kept (never
+    the password)."""
+    form = request.form
+    username = (form.get("username") or "").strip()
+    try:
+        people.add_user(uow.ctx(), g.user, username, form.getlist("roles")[:len(ROLES) + 1],
+                        display_name=(form.get("display_name") or "").strip() or None,
+                        email=(form.get("email") or "").strip() or None,
+                        units=[form["unit"]] if form.get("unit") else None,
+                        password=form.get("password") or "")
+    except (InvalidInput, NotFound) as error:
+        uow.abort()
+        errors = translate_all(error.errors) if isinstance(error, InvalidInput) else {
+            "unit": translate(error.message)}
+        if "role" in errors:
+            errors["roles"] = errors.pop("role")
+        return _new_user_page(form, errors, 422)
+    flash(_("%(username)s er lagt til.", username=username), "success")
+    return redirect(url_for("admin_users.users", q=username))
 
 
 @bp.post("/users/<username>/roles")
