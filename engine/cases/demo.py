@@ -112,8 +112,7 @@ class _Driver:
 
     def appoint(self, case, coordinator="koordinator1"):
         self.complete(case, "Oppnevne koordinator", "koordinerende1",
-                      {"koordinator": coordinator, "tjenesteomrade": "Hjemmetjenesten",
-                       "opplaering_gjennomfort": True})
+                      {"koordinator": coordinator, "tjenesteomrade": "Hjemmetjenesten"})
         self.complete(case, "Bekrefte oppdraget", coordinator, {"oppdrag_bekreftet": True})
 
 

@@ -205,12 +205,17 @@ def claim(ctx, task_id: int, user: User, expected_version: int | None = None) ->
     return task
 
 
+def may_unclaim(user: User, task: HumanTask) -> bool:
+    """Who may put a task back in its role's queue: whoever holds it, or a supervisor."""
+    return task.assignee == user.username or bool(user.role_keys & SUPERVISOR_ROLES)
+
+
 @conflicts.conflict_safe
 def unclaim(ctx, task_id: int, user: User, expected_version: int | None = None) -> HumanTask:
     task = get_task(ctx, task_id)
     rules.require_task(ctx, task, user)
     _check_version(task, expected_version)
-    if task.assignee != user.username and not (user.role_keys & SUPERVISOR_ROLES):
+    if not may_unclaim(user, task):
         raise PermissionDenied(N_("Bare den som har tatt oppgaven kan legge den tilbake"))
     if task.assignee is None:
         return task

@@ -114,13 +114,22 @@ def prefill(schema: dict | None, data: dict) -> dict:
     """What the form's fields take from earlier steps: a field with
     ``"x-prefill": {"from": "<field>", "values": {"<theirs>": "<ours>", ...}}`` starts with
     that field's value in the data (translated by `values`), when it is one the field
-    accepts. The officer can still change it; what the task itself holds wins."""
+    accepts; ``"from"`` may list fields, the first one the data has a value for wins. The
+    officer can still change it; what the task itself holds wins."""
     found: dict = {}
     for key, prop in ((schema or {}).get("properties") or {}).items():
         rule = prop.get("x-prefill") if isinstance(prop, dict) else None
-        if not isinstance(rule, dict) or rule.get("from") not in data:
+        if not isinstance(rule, dict):
             continue
-        value = data[rule["from"]]
+        sources = rule.get("from")
+        if isinstance(sources, list):  # the first with a value
+            source = next((name for name in sources if isinstance(name, str)
+                           and data.get(name) not in (None, "")), None)
+        else:  # one field: its value, None too ("not applied for" is a choice)
+            source = sources if isinstance(sources, str) and sources in data else None
+        if source is None:
+            continue
+        value = data[source]
         mapping = rule.get("values")
         if isinstance(mapping, dict) and isinstance(value, str):
             value = mapping.get(value, value)

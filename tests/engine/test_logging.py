@@ -125,8 +125,7 @@ def test_each_key_operation_logs_one_line_and_no_record_holds_health_data(commit
     granted = Case(env, application(), OFFICER)
     granted.decide(decision())
     granted.complete("Oppnevne koordinator", UNIT, {
-        "koordinator": COORDINATOR, "tjenesteomrade": "Hjemmetjenesten",
-        "opplaering_gjennomfort": True})
+        "koordinator": COORDINATOR, "tjenesteomrade": "Hjemmetjenesten"})
     refused = Case(env, application(tjenester=["fysioterapi"]), OFFICER)
     refusal = decision(vedtak_ip="avslag", vedtak_koordinator="avslag")
     del refusal["forste_evaluering"], refusal["oppstartsdato"], refusal["ansvarlig_tjenesteomrade"]

@@ -175,8 +175,7 @@ def decide(case: CaseDriver, people: People, vedtak: dict, leveringsdato: str,
 def appoint(case: CaseDriver, people: People, coordinator) -> None:
     """The coordinating unit appoints `coordinator`, who confirms the assignment."""
     case.complete("Oppnevne koordinator", people.unit,
-                  {"koordinator": coordinator.username, "tjenesteomrade": "Hjemmetjenesten",
-                   "opplaering_gjennomfort": True})
+                  {"koordinator": coordinator.username, "tjenesteomrade": "Hjemmetjenesten"})
     case.complete("Bekrefte oppdraget", coordinator, {"oppdrag_bekreftet": True})
 
 

@@ -33,8 +33,7 @@ def test_candidates_trained_first_then_lowest_caseload(ctx, clock, people, make_
     make_user("inactive.koord", "koordinator", trained=True).active = False
     busy = _decided(ctx, clock, people)
     busy.complete("Oppnevne koordinator", people.unit,
-                  {"koordinator": "kari.koord", "tjenesteomrade": "Hjemmetjenesten",
-                   "opplaering_gjennomfort": True})
+                  {"koordinator": "kari.koord", "tjenesteomrade": "Hjemmetjenesten"})
     found = coordinators.candidates(ctx, busy.refresh())
     assert [(c.username, c.trained, c.caseload) for c in found] == [
         ("ola.koord", True, 0), ("kari.koord", True, 1), ("uno.koord", False, 0)]
@@ -189,7 +188,6 @@ def test_the_letter_waits_in_the_queue_when_its_drafter_left(ctx, clock, people,
 def test_waiting_for_names_who_holds_the_task(ctx, clock, people):
     case = _decided(ctx, clock, people)
     case.complete("Oppnevne koordinator", people.unit,
-                  {"koordinator": "kari.koord", "tjenesteomrade": "Hjemmetjenesten",
-                   "opplaering_gjennomfort": True})
+                  {"koordinator": "kari.koord", "tjenesteomrade": "Hjemmetjenesten"})
     assert str(humantasks.waiting_for(ctx, case.case.id)) == \
         "Saken venter nå på: Kari.koord, Koordinator («Bekrefte oppdraget»)"

@@ -34,8 +34,7 @@ VEDTAK = dict(vedtak_ip="innvilget", vedtak_koordinator="innvilget", vedtak_barn
               hjemmel="pbrl_2_5", begrunnelse="Langvarige og koordinerte tjenester",
               ansvarlig_tjenesteomrade="Hjemmetjenesten", oppstartsdato="2026-02-01",
               forste_evaluering="2026-08-03")
-OPPNEVNING = dict(koordinator="kari.koord", tjenesteomrade="Hjemmetjenesten",
-                  opplaering_gjennomfort=True)
+OPPNEVNING = dict(koordinator="kari.koord", tjenesteomrade="Hjemmetjenesten")
 
 
 def _files():

@@ -265,10 +265,9 @@ SOKNAD = dict(soker_rolle="personen", onsker_ip=True, onsker_koordinator=False,
     ("godkjenne_plan.json", {"godkjent": False}, True),
     ("gjennomfore_evaluering.json", {"resultat": "fortsette", "oppsummering": "x"}, False),
     ("gjennomfore_evaluering.json", {"resultat": "avslutte", "oppsummering": "x"}, True),
-    ("oppnevne_koordinator.json",
-     {"koordinator": "kari", "tjenesteomrade": "x", "opplaering_gjennomfort": False}, False),
-    ("oppnevne_koordinator.json",
-     {"koordinator": "kari", "tjenesteomrade": "x", "opplaering_gjennomfort": True}, True),
+    ("oppnevne_koordinator.json", {"koordinator": "kari"}, False),               # no service
+    # the training is the register's (the picker shows it, the engine checks it): not asked
+    ("oppnevne_koordinator.json", {"koordinator": "kari", "tjenesteomrade": "x"}, True),
     ("utforme_vedtak.json", {"vedtak_ip": "innvilget", "vedtak_koordinator": None,
                              "vedtak_barnekoordinator": None,
                              "hjemmel": "pbrl_2_5", "begrunnelse": "x",

@@ -36,12 +36,10 @@ def test_ip_and_coordinator_granted_plan_approved_first_review_done(ctx, clock, 
     # only a trained coordinator can be appointed
     with pytest.raises(InvalidInput) as refused:
         case.complete("Oppnevne koordinator", people.unit,
-                      {"koordinator": "uno.koord", "tjenesteomrade": "Hjemmetjenesten",
-                       "opplaering_gjennomfort": True})
+                      {"koordinator": "uno.koord", "tjenesteomrade": "Hjemmetjenesten"})
     assert set(refused.value.errors) == {"koordinator"}
     case.complete("Oppnevne koordinator", people.unit,
-                  {"koordinator": "kari.koord", "tjenesteomrade": "Hjemmetjenesten",
-                   "opplaering_gjennomfort": True})
+                  {"koordinator": "kari.koord", "tjenesteomrade": "Hjemmetjenesten"})
     assert case.refresh().coordinator == "kari.koord"
     assert case.tasks() == [("Bekrefte oppdraget", "koordinator", "kari.koord")]
     case.complete("Bekrefte oppdraget", people.coordinator, {"oppdrag_bekreftet": True})

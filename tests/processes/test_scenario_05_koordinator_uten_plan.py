@@ -17,15 +17,13 @@ def test_coordinator_appointed_and_no_plan(ctx, clock, people):
     assert facts["vedtak_ip"] is None and facts["vedtak_koordinator"] == "innvilget"
 
     case.complete("Oppnevne koordinator", people.unit,
-                  {"koordinator": "kari.koord", "tjenesteomrade": "Hjemmetjenesten",
-                   "opplaering_gjennomfort": True})
+                  {"koordinator": "kari.koord", "tjenesteomrade": "Hjemmetjenesten"})
     assert case.tasks() == [("Bekrefte oppdraget", "koordinator", "kari.koord")]
     case.complete("Bekrefte oppdraget", people.coordinator,
                   {"oppdrag_bekreftet": False, "merknad_koordinator": "Jeg kjenner ikke personen"})
     assert case.tasks() == [("Oppnevne koordinator", "koordinerende_enhet", None)]
     case.complete("Oppnevne koordinator", people.unit,
-                  {"koordinator": "ola.koord", "tjenesteomrade": "Fysioterapi",
-                   "opplaering_gjennomfort": True})
+                  {"koordinator": "ola.koord", "tjenesteomrade": "Fysioterapi"})
     assert case.tasks() == [("Bekrefte oppdraget", "koordinator", "ola.koord")]
     case.complete("Bekrefte oppdraget", people.coordinator2, {"oppdrag_bekreftet": True})
 

@@ -124,7 +124,7 @@ def test_the_plan_is_never_without_a_coordinator(ctx, clock, people):
     clock.advance(days=2)
     case.complete("Oppnevne ny koordinator", people.unit,
                   {"koordinator": "ola.koord", "tjenesteomrade": "Hjemmetjenesten",
-                   "opplaering_gjennomfort": True, "overlapp_til": ctx.today().isoformat()})
+                   "overlapp_til": ctx.today().isoformat()})
     clock.advance(days=30)
     periods = coordinators.history(ctx, plan.id)
     assert [p.username for p in periods] == ["kari.koord", "ola.koord"]

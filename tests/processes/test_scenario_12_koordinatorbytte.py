@@ -34,7 +34,6 @@ def test_coordinator_leaves_and_the_plan_is_never_without_one(ctx, clock, people
 
     case.complete("Oppnevne ny koordinator", people.unit,
                   {"koordinator": "ola.koord", "tjenesteomrade": "Fysioterapi",
-                   "opplaering_gjennomfort": True,
                    "overlapp_til": "2026-04-15"})
     assert case.case.coordinator == "ola.koord"
     # the open review moved with the plan; the new coordinator confirms the hand-over

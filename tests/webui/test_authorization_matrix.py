@@ -226,8 +226,9 @@ def _html_cases(world, browser):
             world.do(lambda ctx, task_id=task_id, task_role=task_role: humantasks.claim(
                 ctx, task_id, get_user(ctx, ROLE_USERS[task_role])))
             allowed = role == task_role or supervisor
-            _status(client.post(f"/tasks/{task_id}/unclaim"), 302 if allowed else 403,
-                    to=f"/tasks/{task_id}")
+            # a colleague's task: confirmed (the confirmation has its own test)
+            _status(client.post(f"/tasks/{task_id}/unclaim", {"confirm": "yes"}),
+                    302 if allowed else 403, to=f"/tasks/{task_id}")
             assert (world.task(task_id).assignee is None) == allowed
     add("/tasks/<dbid:task_id>/unclaim|POST", unclaim)
 

@@ -111,7 +111,7 @@ def unclaim(task_id: int):
     confirms it first, as taking it over does."""
     if not confirmed():
         held = humantasks.held_by_colleague(uow.ctx(), task_id, g.user)
-        if held is not None:
+        if held is not None and humantasks.may_unclaim(g.user, held):  # else refused below
             return render_template(
                 "task_takeover.html", tasks=[held], assignee=None, release=True,
                 action=url_for("tasks.unclaim", task_id=task_id),
