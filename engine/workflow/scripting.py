@@ -140,6 +140,8 @@ def _compile(source: str, mode: str) -> _Compiled:
     text = source.strip() if mode == "eval" else textwrap.dedent(source)
     try:
         result = compiler(text, filename="<string>", policy=_Policy)
+    except SyntaxError as err:  # parsed, but refused when compiled: `yield` or `return` outside
+        return _Compiled(None, (f"Line {err.lineno}: SyntaxError: {err.msg}",), frozenset())
     except (ValueError, RecursionError, MemoryError) as err:  # null bytes, absurd nesting
         return _Compiled(None, (f"cannot compile: {err.__class__.__name__}: {err}",), frozenset())
     return _Compiled(result.code, tuple(result.errors),

@@ -179,6 +179,15 @@ def test_check_script_messages(source, message):
     assert message in error
 
 
+@pytest.mark.parametrize(("source", "mode", "line", "text"), [
+    ("(yield)", "eval", 1, "'yield' outside function"),
+    ("x = 1\nreturn x", "exec", 2, "'return' outside function"),
+])
+def test_what_only_the_compiler_refuses_is_an_error_not_an_exception(source, mode, line, text):
+    # parsed fine, then refused when the tree is compiled: reported like a syntax error
+    assert check_script(source, mode) == [f"Line {line}: SyntaxError: {text}"]
+
+
 def test_check_script_accepts_ordinary_code():
     assert check_script("frist = deadline(mottatt, 'P4W')\nok = len(tiltak) > 0", "exec") == []
     assert check_script("alder >= 18 and not avslag", "eval") == []
