@@ -99,6 +99,9 @@ class _Policy(RestrictingNodeTransformer):
     def visit_Call(self, node):
         if isinstance(node.func, ast.Name) and node.func.id in _FORBIDDEN_CALLS:
             self.error(node, f'"{node.func.id}" is not available in scripts')
+            # refused: the arguments are still checked, but RestrictedPython's own refusal of
+            # exec and eval would say it a second time
+            return self.node_contents_visit(node)
         return super().visit_Call(node)
 
     # the budget's hooks (engine/workflow/script_limits.py), added after the checks above

@@ -172,6 +172,7 @@ def test_refusal_names_the_offending_attribute():
     ("from os import path", "imports are not allowed"),
     ("class A:\n    pass", "class definitions are not allowed"),
     ("open('/etc/passwd')", '"open" is not available'),
+    ("exec('x = 1')", '"exec" is not available'),  # once, not again as RestrictedPython's
     ("x = 1 +", "SyntaxError"),
 ])
 def test_check_script_messages(source, message):
