@@ -18,7 +18,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from engine.core.messages import N_
+from engine.core.messages import N_, Message
 from engine.deadlines.calendar import MAX_DUE_AMOUNT
 
 HELPER = "due_date"
@@ -75,30 +75,40 @@ def read(expression: str | None) -> Deadline | None:
     return Deadline(amount, unit, start)
 
 
-def call_errors(expression: str) -> list[str]:
+def call_errors(expression: str) -> list[tuple[Message, str]]:
     """What is wrong with the `due_date(...)` calls in `expression` that can be seen without
     running it: a literal unit the helper does not know, a literal amount that is no whole
-    number in range, a call without three arguments. [] when there is none (or it does not
-    parse: the compiler reports that)."""
+    number in range, a call without three arguments. Each as (what is wrong, in words: a
+    Message to follow "Fristen kan ikke brukes: "; the technical English). [] when there is
+    none (or it does not parse: the compiler reports that)."""
     try:
         tree = ast.parse(expression.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
-    errors = []
+    errors: list[tuple[Message, str]] = []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                 and node.func.id == HELPER):
             continue
         if len(node.args) != 3 or node.keywords:
-            errors.append(f"{HELPER}(start, amount, unit) takes three arguments")
+            words = Message(N_("due_date trenger tre verdier: datoen fristen regnes fra, antallet "
+                               "og enheten"))
+            errors.append((words, f"{HELPER}(start, amount, unit) takes three arguments"))
             continue
         amount, unit = node.args[1], node.args[2]
         if isinstance(amount, ast.Constant) and (
                 isinstance(amount.value, bool) or not isinstance(amount.value, int)
                 or not 0 <= amount.value <= MAX_DUE_AMOUNT):
-            errors.append(f"{HELPER}: the amount must be a whole number from 0 to "
-                          f"{MAX_DUE_AMOUNT}, not {amount.value!r}")
+            words = Message(N_("antallet må være et helt tall fra 0 til %(max)s, ikke "
+                               "%(value)s"), max=MAX_DUE_AMOUNT, value=repr(amount.value))
+            detail = (f"{HELPER}: the amount must be a whole number from 0 to {MAX_DUE_AMOUNT}, "
+                      f"not {amount.value!r}")
+            errors.append((words, detail))
         if isinstance(unit, ast.Constant) and unit.value not in UNITS:
-            errors.append(f"{HELPER}: the unit must be one of {', '.join(UNITS)}, "
-                          f"not {unit.value!r}")
+            words = Message(N_("enheten «%(unit)s» finnes ikke; fristen kan regnes i "
+                               "%(units)s"), unit=str(unit.value),
+                            units=[Message(name) for name in UNITS.values()])
+            detail = (f"{HELPER}: the unit must be one of {', '.join(UNITS)}, "
+                      f"not {unit.value!r}")
+            errors.append((words, detail))
     return errors

@@ -24,11 +24,12 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.accounts.roles import ROLES, describe, role_for_lane
-from engine.core.messages import N_, Message
+from engine.accounts.roles import ROLES, role_for_lane
+from engine.core.messages import N_, Message, as_message
 from engine.deadlines import due_expression, legal
 from engine.deadlines.calendar import parse_duration
 from engine.deadlines.task_deadlines import OFF_VALUES
+from engine.definitions import problem_words as words
 from engine.workflow import parse_errors
 from engine.workflow.safe_xml import DEFAULT_MAX_BYTES, XmlRefused, safe_parse_xml, too_large
 from engine.workflow.scripting import check_script
@@ -70,11 +71,19 @@ _SPIFF_LOCK = threading.Lock()
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a set of process files cannot be deployed."""
+    """One reason a set of process files cannot be deployed (or a warning about them).
+
+    `message` says what is wrong and what to write, in the user's words: a Message
+    (engine.core.messages; engine/definitions/problem_words.py words validation's rules), so
+    the web UI shows it in the reader's language and ``str`` gives the bokmål the CLI prints.
+    The technical English (a parser's own text, the property's or role's key) is `detail`."""
     file: str
     element: str  # the BPMN/DMN element id, a JSON pointer in a form, or "-"
-    message: str  # a parser's error: a Message in the user's words (engine.core.messages)
-    detail: str = ""  # the parser's own text (technical English), kept out of the message
+    message: Message
+    detail: str = ""  # the technical text (English), kept out of the message
+
+    def __post_init__(self) -> None:  # a text never worded stays readable (its key is itself)
+        object.__setattr__(self, "message", as_message(self.message))
 
     def __str__(self) -> str:
         detail = f" ({self.detail})" if self.detail else ""
@@ -105,8 +114,7 @@ def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = ROLES,
             except XmlRefused as err:
                 problems.append(Problem(name, "-", err.reason, err.detail))
         else:
-            problems.append(Problem(name, "-",
-                                    "unknown file type (expected .bpmn, .dmn, .json or .j2)"))
+            problems.append(Problem(name, "-", *words.unknown_file_type()))
     for name, root in bpmn.items():
         problems += _check_bpmn(name, root, forms, frozenset(known_roles))
         problems += _unsupported_task_problems(name, root, key)
@@ -114,16 +122,7 @@ def validate_files(files: dict[str, bytes], known_roles: Iterable[str] = ROLES,
         problems += _check_dmn(name, root)
     with _SPIFF_LOCK:
         problems += _check_with_spiffworkflow(bpmn, dmn, key)
-    problems = [_in_words(problem) for problem in problems]
     return list(dict.fromkeys(problems))  # one report per problem, in order found
-
-
-def _in_words(problem: Problem) -> Problem:
-    """A Python syntax error in the user's words, the compiler's text as the detail."""
-    if isinstance(problem.message, Message) or problem.detail:
-        return problem
-    found = parse_errors.python_syntax(problem.message)
-    return Problem(problem.file, problem.element, *found) if found else problem
 
 
 # --- warnings: deployable, but the coordinating unit should look ----------------------------------
@@ -158,7 +157,8 @@ def legal_date_warnings(files: dict[str, bytes],
             event = node.getparent().getparent()  # the event, not its timerEventDefinition
             reason = _legal_deadline_reason(node.text or "", event.get("name") or "")
             if reason:
-                warnings.append(Problem(name, _owner(event), _legal_warning("the timer", reason)))
+                warnings.append(Problem(name, _owner(event),
+                                        *words.legal_warning("timer expression", reason)))
         for prop in root.iter(SPIFF + "property"):
             if prop.get("name") != "dueDateExpression":
                 continue
@@ -167,18 +167,11 @@ def legal_date_warnings(files: dict[str, bytes],
                                             task.get("name") or "" if task is not None else "")
             if reason:
                 warnings.append(Problem(name, _owner(prop),
-                                        _legal_warning("dueDateExpression", reason)))
+                                        *words.legal_warning("dueDateExpression", reason)))
     return warnings
 
 
-def _legal_warning(what: str, reason: str) -> str:
-    return (f'{what} looks like a legal deadline ({reason}) but does not use '
-            f'legal_date(start, "<rule>"): legal lengths and references are data in '
-            f"engine/deadlines/legal_rules.toml (rules: {', '.join(sorted(legal.rules()))}), "
-            f"and legal_date moves the date off weekends and public holidays")
-
-
-def _legal_deadline_reason(text: str, element_name: str) -> str | None:
+def _legal_deadline_reason(text: str, element_name: str) -> words.Words | None:
     """Why an expression on `element_name` is a legal deadline computed without the helper;
     None when it uses the helper or is no legal deadline."""
     try:
@@ -195,13 +188,13 @@ def _legal_deadline_reason(text: str, element_name: str) -> str | None:
                   if isinstance(node, ast.Constant) and isinstance(node.value, str)}
                  & lengths)
     if raw:
-        return f"the raw legal length {raw[0]!r}"
+        return words.legal_reason_raw_length(raw[0])
     old = sorted(called & set(OLD_DATE_CALLS))
     if old:
-        return f"a date computed with {old[0]}(...)"
+        return words.legal_reason_old_call(old[0])
     lowered = element_name.lower()
     word = next((w for w in LEGAL_WORDS if w in lowered), None)
-    return f"its element's name mentions {word!r}" if word else None
+    return words.legal_reason_name(word) if word else None
 
 
 def collect_problems_for_paths(paths: Iterable[str], known_roles: Iterable[str] = ROLES,
@@ -222,7 +215,7 @@ def collect_problems_for_paths(paths: Iterable[str], known_roles: Iterable[str] 
         elif os.path.isfile(path):
             problems += _read(path, files, max_bytes)
         else:
-            problems.append(Problem(path, "-", "no such file or directory"))
+            problems.append(Problem(path, "-", *words.no_such_path()))
     present = {_basename(name) for name in files}
     for name in [name for name in files if name.endswith(".bpmn")]:
         for form in _referenced_forms(files[name], max_bytes) - present:
@@ -241,7 +234,7 @@ def _read(path: str, files: dict[str, bytes], max_bytes: int) -> list[Problem]:
         with open(path, "rb") as handle:
             files[path] = handle.read(max_bytes + 1)  # one byte more is enough to refuse it
     except OSError as err:
-        return [Problem(path, "-", f"cannot be read: {err.strerror or err}")]
+        return [Problem(path, "-", *words.unreadable(err.strerror or str(err)))]
     return []
 
 
@@ -283,10 +276,10 @@ def _check_letter_template(name: str, data: bytes) -> list[Problem]:
     from jinja2.sandbox import SandboxedEnvironment
     try:
         SandboxedEnvironment().parse(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        return [Problem(name, "-", "the template is not UTF-8 text")]
+    except UnicodeDecodeError as err:
+        return [Problem(name, "-", *words.letter_not_utf8(err))]
     except TemplateSyntaxError as err:
-        return [Problem(name, f"line {err.lineno}", f"template syntax: {err.message}")]
+        return [Problem(name, "-", *words.letter_syntax(err.message or "", err.lineno))]
     return []
 
 
@@ -311,61 +304,50 @@ def _check_form(name: str, data: bytes) -> list[Problem]:
                         if isinstance(err, RecursionError) else
                         Message(N_("Ikke gyldig JSON: %(description)s"),
                                 description=Message(parse_errors.JSON_OTHER)), str(err))]
-    return [Problem(name, pointer, problem) for pointer, problem in closed]
+    return [Problem(name, *problem) for problem in closed]
 
 
 def _check_bpmn(name: str, root, forms: set[str], roles: frozenset[str]) -> list[Problem]:
-    problems = [Problem(name, _owner(node), f"{what}: {error}")
+    problems = [Problem(name, _owner(node), *words.code(what, error))
                 for node in root.iter(*CODE_ELEMENTS) for mode, what in [CODE_ELEMENTS[node.tag]]
                 if mode == "exec" or (node.text or "").strip()
                 for error in check_script(node.text or "", mode)]
     for node in root.iter(*TIMER_KINDS):
         owner = _owner(node.getparent().getparent())  # the event, not its timerEventDefinition
-        problems += [Problem(name, owner, message)
-                     for message in _timer_errors(node.text, TIMER_KINDS[node.tag])]
+        problems += [Problem(name, owner, *found)
+                     for found in _timer_errors(node.text, TIMER_KINDS[node.tag])]
     for prop in root.iter(SPIFF + "property"):
-        problems += [Problem(name, _owner(prop), msg)
-                     for msg in _property_errors(prop, forms, roles)]
-    for lane in root.iter(BPMN + "lane"):
-        if role_for_lane(lane.get("name"), roles) is None:
-            what = f"lane name {lane.get('name')!r} is not a known role" if lane.get("name") \
-                else "the lane has no name"
-            problems.append(Problem(name, _owner(lane), f"{what}; name each lane after one of "
-                                                        f"the roles: {describe(roles)}"))
+        problems += [Problem(name, _owner(prop), *found)
+                     for found in _property_errors(prop, forms, roles)]
+    problems += [Problem(name, _owner(lane), *words.lane_without_role(lane.get("name"), roles))
+                 for lane in root.iter(BPMN + "lane")
+                 if role_for_lane(lane.get("name"), roles) is None]
     return problems + _gateway_problems(name, root) + _layout_problems(name, root)
 
 
-#: Task types SpiffWorkflow parses but Samflyt cannot run. A case would fail on a service task
-#: when it reaches it; a send task would pass without anything sent or anyone asked; a receive
-#: task would wait for a message nothing delivers, or pass at once without one.
-UNSUPPORTED_TASKS = {
-    BPMN + "serviceTask": "service tasks cannot run: Samflyt calls no external services",
-    BPMN + "sendTask": "send tasks cannot run: Samflyt sends no BPMN messages, so nothing would "
-                       "be sent and nobody asked to send it",
-    BPMN + "receiveTask": "receive tasks cannot run: Samflyt delivers no BPMN messages",
-}
+#: Task types SpiffWorkflow parses but Samflyt cannot run (problem_words.UNSUPPORTED_TASKS
+#: says why).
+UNSUPPORTED_TASKS = tuple(BPMN + kind for kind in words.UNSUPPORTED_TASKS)
 
 
 def _unsupported_task_problems(name: str, root, key: str | None) -> list[Problem]:
     """A task of a type in UNSUPPORTED_TASKS in a process that deploys (another pool of a
     collaboration is documentation and may draw anything)."""
     deployed = set(deployable_processes(root, key))
-    return [Problem(name, _owner(node), f"{UNSUPPORTED_TASKS[node.tag]}; make it a user task "
-                                        "(someone does it) or a script task")
+    return [Problem(name, _owner(node), *words.unsupported_task(etree.QName(node).localname))
             for process in root.iter(BPMN + "process") if process.get("id") in deployed
             for node in process.iter(*UNSUPPORTED_TASKS)]
 
 
-def _timer_errors(text: str | None, kind: str) -> list[str]:
+def _timer_errors(text: str | None, kind: str) -> list[words.Words]:
     text = (text or "").strip()
     if not text:
-        return [f"the timer has no {kind} expression"]
+        return [words.timer_empty(kind)]
     if _ISO_LITERAL.fullmatch(text):
-        return [(f"timer expression {text} is an unquoted ISO 8601 literal; timer expressions are "
-                 f'Python, so write it quoted: "{text}"')]
+        return [words.timer_unquoted(text)]
     errors = check_script(text, "eval")
     if errors:
-        return [f"timer expression: {error}" for error in errors]
+        return [words.code("timer expression", error) for error in errors]
     value = ast.parse(text, mode="eval").body
     if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
         return []  # computed from task data: checked when it runs
@@ -373,7 +355,7 @@ def _timer_errors(text: str | None, kind: str) -> list[str]:
         valid = _timer_value_is_valid(value.value, kind)
     except Exception:  # noqa: BLE001 - SpiffWorkflow's parsers raise bare Exceptions
         valid = False
-    return [] if valid else [f"timer value {value.value!r} is not a valid ISO 8601 {kind}"]
+    return [] if valid else [words.timer_invalid(value.value, kind)]
 
 
 def _timer_value_is_valid(value: str, kind: str) -> bool:
@@ -388,27 +370,29 @@ def _timer_value_is_valid(value: str, kind: str) -> bool:
         isinstance(part, dict) for part in parsed)
 
 
-def _property_errors(prop, forms: set[str], roles: frozenset[str]) -> list[str]:
+def _property_errors(prop, forms: set[str], roles: frozenset[str]) -> list[words.Words]:
     key, value = prop.get("name"), prop.get("value") or ""
     if key in EXPRESSION_PROPERTIES:
-        errors = check_script(value, "eval") or due_expression.call_errors(value)
-        return [f"{key}: {error}" for error in errors]
+        errors = check_script(value, "eval")
+        if errors:
+            return [words.code(key, error) for error in errors]
+        return [words.due_call(key, *error) for error in due_expression.call_errors(value)]
     switched_off = value.strip().lower() in OFF_VALUES
     if key in DURATION_PROPERTIES and not (key != "dueIn" and switched_off):
         try:
             parse_duration(value)
         except ValueError as err:
-            return [f"{key}: {err}"]
+            return [words.not_a_duration(key, value, str(err), may_be_off=key != "dueIn")]
     if key in ROLE_PROPERTIES and value.strip() and value.strip() not in roles:
-        return [f"{key}: {value!r} is not a known role ({', '.join(sorted(roles))})"]
+        return [words.not_a_role(key, value, roles)]
     if key in FLAG_PROPERTIES and not (switched_off or value.strip().lower() in ON_VALUES):
-        return [f"{key} must be true or false, not {value!r}"]
+        return [words.not_a_flag(key, value)]
     if key == "noticeSeverity" and value.strip() not in SEVERITIES:
-        return [f"noticeSeverity must be one of {', '.join(SEVERITIES)}, not {value!r}"]
+        return [words.not_a_severity(key, value, SEVERITIES)]
     if key == "priority" and value.strip() not in {"1", "2", "3", "4", "5"}:
-        return [f"priority must be a whole number from 1 to 5, not {value!r}"]
+        return [words.not_a_priority(key, value)]
     if key == "formJsonSchemaFilename" and value not in forms:
-        return [f"form {value!r} not found (expected in processes/forms/)"]
+        return [words.form_missing(value)]
     return []
 
 
@@ -424,13 +408,10 @@ def _gateway_problems(name: str, root) -> list[Problem]:
                       if text and text.strip()]
         default = gateway.get("default")
         if default and default not in {flow.get("id") for flow in flows}:
-            problems.append(Problem(name, _owner(gateway),
-                                    f"default flow {default!r} does not leave "
-                                                           f"this gateway"))
+            problems.append(Problem(name, _owner(gateway), *words.default_flow_elsewhere(default)))
         elif conditions and not default and not (len(flows) == len(conditions) == 2
                                                  and _complementary(*conditions)):
-            problems.append(Problem(name, _owner(gateway),
-                                    "conditions can all be false; add a default flow"))
+            problems.append(Problem(name, _owner(gateway), *words.no_default_flow()))
     return problems
 
 
@@ -456,10 +437,9 @@ def _layout_problems(name: str, root) -> list[Problem]:
                             for pool in collaboration.iter(BPMN + "participant"))
     for process in root.iter(BPMN + "process"):
         if process.get("id") not in laid_out:
-            problems.append(Problem(name, _owner(process),
-                                    "missing diagram layout (bpmndi:BPMNDiagram)"))
+            problems.append(Problem(name, _owner(process), *words.process_not_drawn()))
             continue
-        problems += [Problem(name, node.get("id"), "not drawn in the diagram layout")
+        problems += [Problem(name, node.get("id"), *words.element_not_drawn())
                      for node in process.iter(*FLOW_ELEMENTS) if node.get("id") not in drawn]
     return problems
 
@@ -477,7 +457,7 @@ def _check_dmn(name: str, root) -> list[Problem]:
                 ast.parse(text, mode="eval")
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 text = "v " + text
-        problems += [Problem(name, _owner(node), f"expression: {error}")
+        problems += [Problem(name, _owner(node), *words.code("expression", error))
                      for error in check_script(text, "eval")]
     return problems
 
@@ -499,7 +479,7 @@ def _check_with_spiffworkflow(bpmn: dict, dmn: dict, key: str | None) -> list[Pr
         for call in root.iter(BPMN + "callActivity"):
             if call.get("calledElement") not in parser.process_parsers:
                 problems.append(Problem(name, _owner(call),
-                                        f"called process {call.get('calledElement')!r} not found"))
+                                        *words.called_process_missing(call.get("calledElement"))))
     for process_id in parser.get_process_ids():
         process_file = parser.get_process_parser(process_id).filename or "-"
         problems += _spiff_step(process_file, process_id, parser.get_subprocess_specs, process_id,

@@ -94,6 +94,7 @@ def schema_error(error) -> tuple[Message, str]:
 _XSD = re.compile(r"Element '(?:\{[^}]*\})?([\w.-]+)'(?:, attribute '(?:\{[^}]*\})?([\w.-]+)')?"
                   r": (.*)", re.S)
 _NO_DECISION = re.compile(r'No DMN Diagram available with id "([^"]*)"')
+_DUPLICATE_PROCESS = re.compile(r"Duplicate process ID: (\S+)")
 
 
 def spiff_error(message: str, line: object = None) -> tuple[Message, str]:
@@ -126,18 +127,44 @@ def spiff_error(message: str, line: object = None) -> tuple[Message, str]:
     if decision:
         return (Message(N_("Regeltabellen «%(decision)s» finnes ikke i prosessens DMN-filer"),
                         decision=decision.group(1)), message)
+    duplicate = _DUPLICATE_PROCESS.search(message)
+    if duplicate:
+        return (Message(N_("Prosessen «%(process)s» finnes i mer enn én fil; gi hver prosess sin "
+                           "egen id"), process=duplicate.group(1)), message)
     if "exclusive outgoing sequence flow without condition" in message.lower():
         return (Message(N_("En flyt ut av en enten–eller-port har ingen betingelse og er ikke "
                            "standardflyten")), message)
     return Message(N_("SpiffWorkflow godtar ikke dette (se den tekniske meldingen)")), message
 
 
+#: The properties of a task or an event in a diagram (spiffworkflow:property) -> what the user
+#: reads instead of the property's name. The one source of these words: CODE_NAMES below and
+#: validation's messages (engine/definitions/problem_words.py) take them from here.
+PROPERTY_NAMES = {
+    "formJsonSchemaFilename": N_("Skjemaet"),
+    "dueIn": N_("Fristen"),
+    "dueDateExpression": N_("Fristen"),
+    "priority": N_("Prioriteten"),
+    "assigneeExpression": N_("Uttrykket for hvem oppgaven går til"),
+    "claimWithin": N_("Fristen for å ta oppgaven"),
+    "overdueNotice": N_("Varselet når fristen er passert"),
+    "overdueNoticeRole": N_("Rollen som også varsles når fristen er passert"),
+    "reassignOnOverdue": N_("Tilbakeføringen til køen når fristen er passert"),
+    "noticeSeverity": N_("Alvorlighetsgraden til varselet"),
+    "noticeRole": N_("Rollen som varsles"),
+    "noticeUserExpression": N_("Uttrykket for hvem som varsles"),
+    "noticeDueExpression": N_("Fristen i varselet"),
+    "noticeDueIn": N_("Fristen i varselet"),
+}
 #: What a Python snippet in a diagram is, as validation names it -> what the user reads.
 CODE_NAMES = {
     "condition": N_("Betingelsen"), "script": N_("Skriptet"), "preScript": N_("Skriptet"),
     "postScript": N_("Skriptet"), "timer expression": N_("Tidsuret"),
-    "expression": N_("Uttrykket i cellen"), "dueDateExpression": N_("Fristen"),
-    "assigneeExpression": N_("Uttrykket for hvem oppgaven går til"),
+    "expression": N_("Uttrykket i cellen"),
+    "loopCondition": N_("Betingelsen for å gjenta"),
+    "completionCondition": N_("Betingelsen for å avslutte gjentakelsen"),
+    "loopCardinality": N_("Antallet gjentakelser"),
+    **{name: words for name, words in PROPERTY_NAMES.items() if name.endswith("Expression")},
 }
 #: Python's syntax errors (their start) -> a short description.
 PYTHON_DESCRIPTIONS = (
@@ -166,6 +193,6 @@ def python_syntax(text: str) -> tuple[Message, str] | None:
                             if error.startswith(start)), N_("en skrivefeil"))
     what = found.group("what")
     return (Message(N_("%(what)s kan ikke leses som Python: %(description)s (linje %(line)s)"),
-                    what=Message(CODE_NAMES[what]) if what in CODE_NAMES else what,
+                    what=Message(CODE_NAMES.get(what, N_("Uttrykket"))),
                     description=Message(description), line=int(found.group("line"))),
             f"Line {found.group('line')}: SyntaxError: {error}")

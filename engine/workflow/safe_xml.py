@@ -39,7 +39,7 @@ class XmlRefused(ValueError):
     Message in the user's words (engine.core.messages); `detail` the parser's own text, if
     any (engine/workflow/parse_errors.py)."""
 
-    def __init__(self, filename: str, reason: str, detail: str = ""):
+    def __init__(self, filename: str, reason: Message, detail: str = ""):
         super().__init__(f"{filename}: {reason}")
         self.filename = filename
         self.reason = reason
@@ -60,7 +60,8 @@ def _parser() -> etree.XMLParser:
 def safe_parse_xml(data: bytes, filename: str = "<xml>", max_bytes: int = DEFAULT_MAX_BYTES):
     """Parse ``data`` and return the root element, or raise ``XmlRefused`` saying why."""
     if not isinstance(data, (bytes, bytearray)):
-        raise XmlRefused(filename, f"expected bytes, got {type(data).__name__}")
+        raise XmlRefused(filename, Message(N_("Filen kan ikke leses")),
+                         f"expected bytes, got {type(data).__name__}")
     if len(data) > max_bytes:
         raise XmlRefused(filename, too_large(len(data), max_bytes))
     _require_utf8(data, filename)

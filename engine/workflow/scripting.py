@@ -99,6 +99,9 @@ class _Policy(RestrictingNodeTransformer):
     def visit_Call(self, node):
         if isinstance(node.func, ast.Name) and node.func.id in _FORBIDDEN_CALLS:
             self.error(node, f'"{node.func.id}" is not available in scripts')
+            # refused: the arguments are still checked, but RestrictedPython's own refusal of
+            # exec and eval would say it a second time
+            return self.node_contents_visit(node)
         return super().visit_Call(node)
 
     # the budget's hooks (engine/workflow/script_limits.py), added after the checks above
@@ -140,6 +143,8 @@ def _compile(source: str, mode: str) -> _Compiled:
     text = source.strip() if mode == "eval" else textwrap.dedent(source)
     try:
         result = compiler(text, filename="<string>", policy=_Policy)
+    except SyntaxError as err:  # parsed, but refused when compiled: `yield` or `return` outside
+        return _Compiled(None, (f"Line {err.lineno}: SyntaxError: {err.msg}",), frozenset())
     except (ValueError, RecursionError, MemoryError) as err:  # null bytes, absurd nesting
         return _Compiled(None, (f"cannot compile: {err.__class__.__name__}: {err}",), frozenset())
     return _Compiled(result.code, tuple(result.errors),

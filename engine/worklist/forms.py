@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parser  # type: ignore[attr-defined]
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
@@ -127,9 +127,8 @@ def _validator(schema_json: str):
     schema = json.loads(schema_json)
     problems = _unsafe_problems(schema)  # a reserved field name is refused in the data instead
     if problems:
-        pointer, problem = problems[0]
         raise ProcessError(N_("Skjemaet kan ikke brukes (%(pointer)s: %(problem)s)"),
-                           pointer=pointer, problem=problem)
+                           pointer=problems[0].pointer, problem=problems[0].message)
     return _ClosedValidator(schema, format_checker=FormatChecker(), registry=_CLOSED_REGISTRY)
 
 
@@ -205,32 +204,51 @@ def validate_form_data(schema: dict | str | None, data) -> None:
 
 # --- the closed-document rules, for validation before deploy -------------------------------
 
-def schema_problems(schema: Any) -> list[tuple[str, str]]:
-    """(JSON pointer, English problem) for every rule of a closed form the schema breaks."""
-    problems: list[tuple[str, str]] = []
+class SchemaProblem(NamedTuple):
+    """A rule of a closed form the schema breaks: where (a JSON pointer), what is wrong in the
+    user's words (a Message, engine.core.messages) and the technical English (the detail)."""
+    pointer: str
+    message: Message
+    detail: str
+
+
+def schema_problems(schema: Any) -> list[SchemaProblem]:
+    """Every rule of a closed form the schema breaks."""
+    problems: list[SchemaProblem] = []
     if isinstance(schema, dict):
         for name in sorted(form_fields(schema) & RESERVED_FIELDS):
-            problems.append((f"/properties/{name}", (f"the field name {name!r} is reserved by "
-                             f"the engine (a script helper or lane routing); rename the field")))
+            problems.append(SchemaProblem(
+                f"/properties/{name}",
+                Message(N_("Feltnavnet «%(name)s» er reservert av Samflyt (skriptene eller "
+                           "fordelingen på svømmebaner bruker det); gi feltet et annet navn"),
+                        name=name),
+                f"the field name {name!r} is reserved by the engine (a script helper or lane "
+                f"routing); rename the field"))
     return problems + _unsafe_problems(schema)
 
 
-def _unsafe_problems(schema: Any) -> list[tuple[str, str]]:
+def _unsafe_problems(schema: Any) -> list[SchemaProblem]:
     """What would make checking data against the schema read outside it, recurse without
     end or backtrack catastrophically."""
-    problems: list[tuple[str, str]] = []
+    problems: list[SchemaProblem] = []
     refs: dict[str, str] = {}  # pointer of a $ref -> pointer of its target
     for pointer, node in _subschemas(schema, ""):
         if pointer and "$id" in node:
-            problems.append((pointer, ("a nested $id is not supported; use $defs and "
-                                      "references starting with #")))
+            problems.append(SchemaProblem(
+                pointer, Message(N_("Et delskjema med egen «$id» støttes ikke; legg det under "
+                                    "«$defs» og vis til det med en referanse som begynner med #")),
+                "a nested $id is not supported; use $defs and references starting with #"))
         for keyword in _REF_KEYWORDS:
             if not isinstance(node.get(keyword), str):  # a field named so, or not a reference
                 continue
             target = _local_target(schema, node[keyword])
             if target is None:
-                problems.append((pointer, (f"the reference {node[keyword]!r} does not resolve "
-                                          f"inside the form (only #... references are allowed)")))
+                problems.append(SchemaProblem(
+                    pointer, Message(N_("Referansen «%(ref)s» viser ikke til noe i skjemaet; "
+                                        "bare referanser som begynner med # og finnes i "
+                                        "skjemaet, er tillatt"), ref=node[keyword]),
+                    f"the reference {node[keyword]!r} does not resolve inside the form (only "
+                    f"#... references are allowed)"))
             else:
                 refs[pointer] = target
         for keyword in ("pattern", "patternProperties"):
@@ -241,8 +259,8 @@ def _unsafe_problems(schema: Any) -> list[tuple[str, str]]:
             for pattern in patterns:
                 problem = pattern_problem(str(pattern))
                 if problem:
-                    problems.append((pointer or "-", (f"the pattern {pattern!r} is refused: "
-                                                     f"{problem}")))
+                    problems.append(SchemaProblem(pointer or "-", _pattern_words(str(pattern)),
+                                                  f"the pattern {pattern!r} is refused: {problem}"))
     problems += _loops(refs)
     return problems
 
@@ -286,7 +304,17 @@ def _local_target(schema: Any, ref: Any) -> str | None:
     return fragment if isinstance(node, (dict, bool)) else None
 
 
-def _loops(refs: dict[str, str]) -> list[tuple[str, str]]:
+def _pattern_words(pattern: str) -> Message:
+    """Why `pattern` is refused (pattern_problem says it in English), in the user's words."""
+    if (pattern_problem(pattern) or "").startswith(_NOT_A_PATTERN):
+        return Message(N_("Mønsteret «%(pattern)s» er ikke et gyldig regulært uttrykk"),
+                       pattern=pattern)
+    return Message(N_("Mønsteret «%(pattern)s» kan bruke svært lang tid på å sjekke et svar; "
+                      "skriv det om med én gjentakelse eller en tegnklasse, for eksempel [ab]+ "
+                      "i stedet for (a|b)+"), pattern=pattern)
+
+
+def _loops(refs: dict[str, str]) -> list[SchemaProblem]:
     """A reference that can reach itself again: refused, forms are not recursive.
 
     From a reference one goes on to every reference inside the subschema it names."""
@@ -302,13 +330,20 @@ def _loops(refs: dict[str, str]) -> list[tuple[str, str]]:
         while todo:
             current = todo.pop()
             if current == start:
-                problems.append((start or "-", (f"the reference {'#' + refs[start]!r} loops "
-                                 f"back to itself; forms cannot be recursive")))
+                ref = "#" + refs[start]
+                problems.append(SchemaProblem(
+                    start or "-",
+                    Message(N_("Referansen «%(ref)s» viser tilbake til seg selv; et skjema kan "
+                               "ikke gjenta seg selv"), ref=ref),
+                    f"the reference {ref!r} loops back to itself; forms cannot be recursive"))
                 break
             if current not in seen:
                 seen.add(current)
                 todo += following[current]
     return problems
+
+
+_NOT_A_PATTERN = "not a valid regular expression"
 
 
 @functools.lru_cache(maxsize=512)
@@ -320,7 +355,7 @@ def pattern_problem(pattern: str) -> str | None:
     try:
         parsed = sre_parser.parse(pattern)
     except (re.error, OverflowError, RecursionError) as err:
-        return f"not a valid regular expression ({err})"
+        return f"{_NOT_A_PATTERN} ({err})"
     return _nested_repeat(list(parsed), inside_repeat=False)
 
 

@@ -73,13 +73,19 @@ def test_the_helpers_are_known_to_diagrams():
     ('due_date(mottatt_dato, 10, "working_days")', []),
     ("due_date(mottatt_dato, antall, enhet)", []),  # not literal: checked when it runs
     ('due_date(mottatt_dato, 10, "fortnights")',
-     ["due_date: the unit must be one of days, working_days, weeks, months, not 'fortnights'"]),
+     [("enheten «fortnights» finnes ikke; fristen kan regnes i dager, virkedager, uker, måneder",
+       "due_date: the unit must be one of days, working_days, weeks, months, not 'fortnights'")]),
     ('due_date(mottatt_dato, "10", "days")',
-     ["due_date: the amount must be a whole number from 0 to 999, not '10'"]),
-    ("due_date(mottatt_dato, 10)", ["due_date(start, amount, unit) takes three arguments"]),
+     [("antallet må være et helt tall fra 0 til 999, ikke '10'",
+       "due_date: the amount must be a whole number from 0 to 999, not '10'")]),
+    ("due_date(mottatt_dato, 10)",
+     [("due_date trenger tre verdier: datoen fristen regnes fra, antallet og enheten",
+       "due_date(start, amount, unit) takes three arguments")]),
 ])
 def test_validation_checks_what_the_helper_expects(expression, expected):
+    # what is wrong in words (a Message the web UI translates), the technical text beside it
     assert call_errors(expression) == expected
+    assert all(words.key for words, _ in call_errors(expression))
 
 
 def _with_due(expression: str) -> dict[str, bytes]:
@@ -96,7 +102,9 @@ def test_a_written_deadline_validates_and_a_wrong_unit_is_an_error():
     assert validate_files(good) == []
     bad = _with_due('due_date(mottatt_dato, 10, "fortnights")')
     [problem] = validate_files(bad)
-    assert problem.element == "task_forelopig_svar" and "fortnights" in problem.message
+    assert problem.element == "task_forelopig_svar" and problem.message.startswith(
+        "Fristen kan ikke brukes: enheten «fortnights» finnes ikke")
+    assert "fortnights" in problem.detail
     # the task is named for an interim reply (a legal deadline): warned, as before
     assert [w.element for w in legal_date_warnings({"ip_sak.bpmn": good["ip_sak.bpmn"]})] == [
         "task_forelopig_svar"]

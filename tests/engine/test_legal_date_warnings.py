@@ -37,8 +37,18 @@ def test_a_raw_legal_length_in_a_timer_or_a_due_date_is_warned_about():
     assert elements(files) == [("ip_sak.bpmn", "timer_en_maned"),
                                ("ip_sak.bpmn", "task_forelopig_svar")]
     [timer, due] = legal_date_warnings(files)
-    assert "the raw legal length 'P1M'" in timer.message and "legal_date" in timer.message
-    assert due.message.startswith("dueDateExpression looks like a legal deadline")
+    # in words: what it is, why it looks like a legal deadline, what to write instead
+    assert timer.message.startswith("Tidsuret ser ut som en lovbestemt frist (den lovbestemte "
+                                    "lengden P1M er skrevet rett inn), men regnes ikke med "
+                                    'legal_date(start, "regel")')
+    assert '"forelopig_svar" (forvaltningsloven § 11 a)' in timer.message
+    assert timer.message.key.startswith("%(what)s ser ut som en lovbestemt frist (%(reason)s)")
+    assert timer.message.params["reason"].params == {"length": "P1M"}
+    assert due.message.startswith("Fristen ser ut som en lovbestemt frist")
+    assert "dueDateExpression" not in due.message
+    # the technical text as the detail
+    assert "the raw legal length 'P1M'" in timer.detail and "legal_rules.toml" in timer.detail
+    assert due.detail.startswith("dueDateExpression looks like a legal deadline")
     # a warning, not an error: with the rest of the processes the files validate
     assert validate_files({**store.read_directory(PROCESSES), **files}) == []
 
@@ -49,8 +59,10 @@ def test_old_date_calls_and_deadline_names_are_warned_about():
                    (DUE, "mottatt_dato"))
     [timer, due] = legal_date_warnings(files)
     assert (timer.element, due.element) == ("timer_en_maned", "task_forelopig_svar")
-    assert "deadline(...)" in timer.message
-    assert "mentions 'foreløpig svar'" in due.message  # "Sende foreløpig svar"
+    assert "datoen regnes med deadline(...)" in timer.message
+    assert "deadline(...)" in timer.detail
+    assert "navnet på elementet nevner «foreløpig svar»" in due.message  # "Sende foreløpig svar"
+    assert "mentions 'foreløpig svar'" in due.detail
 
 
 def test_internal_reminders_are_left_alone():

@@ -172,11 +172,21 @@ def test_refusal_names_the_offending_attribute():
     ("from os import path", "imports are not allowed"),
     ("class A:\n    pass", "class definitions are not allowed"),
     ("open('/etc/passwd')", '"open" is not available'),
+    ("exec('x = 1')", '"exec" is not available'),  # once, not again as RestrictedPython's
     ("x = 1 +", "SyntaxError"),
 ])
 def test_check_script_messages(source, message):
     [error] = check_script(source, "exec")
     assert message in error
+
+
+@pytest.mark.parametrize(("source", "mode", "line", "text"), [
+    ("(yield)", "eval", 1, "'yield' outside function"),
+    ("x = 1\nreturn x", "exec", 2, "'return' outside function"),
+])
+def test_what_only_the_compiler_refuses_is_an_error_not_an_exception(source, mode, line, text):
+    # parsed fine, then refused when the tree is compiled: reported like a syntax error
+    assert check_script(source, mode) == [f"Line {line}: SyntaxError: {text}"]
 
 
 def test_check_script_accepts_ordinary_code():

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.core.messages import Message
 from engine.definitions.validation import (
     Problem,
     collect_problems_for_paths,
@@ -39,6 +40,21 @@ def only(problems: list[Problem]) -> Problem:
     return problems[0]
 
 
+def said(problem: Problem) -> tuple[str, dict]:
+    """The key of the problem's message and its parameters, nested messages by their keys."""
+    def plain(value):
+        if isinstance(value, Message):
+            return value.key if not value.params else said_of(value)
+        if isinstance(value, (list, tuple)):
+            return [plain(item) for item in value]
+        return value
+
+    def said_of(message: Message) -> tuple[str, dict]:
+        return message.key, {name: plain(value) for name, value in message.params.items()}
+    assert isinstance(problem.message, Message), problem
+    return said_of(problem.message)
+
+
 @pytest.fixture
 def parsing_forbidden(monkeypatch):
     """Fail if lxml is asked to parse: proves a refusal happened before any parsing."""
@@ -62,19 +78,29 @@ def test_a_single_bpmn_finds_its_form_beside_it():
 def test_a_single_bpmn_finds_its_form_in_forms_folder_or_beside_it(tmp_path, form_folder):
     (tmp_path / "p.bpmn").write_bytes(
         (FIXTURES / "bench" / "bench_two_user_tasks.bpmn").read_bytes())
-    assert {p.message for p in collect_problems_for_paths([tmp_path / "p.bpmn"])} == {
-        "form 'bench_form.json' not found (expected in processes/forms/)"}
+    problems = collect_problems_for_paths([tmp_path / "p.bpmn"])  # one per task
+    assert {(said(p)[0], said(p)[1]["form"], p.detail) for p in problems} == {(
+        FORM_MISSING, "bench_form.json",
+        "form 'bench_form.json' not found (expected in processes/forms/)")}
     (tmp_path / form_folder).mkdir(exist_ok=True)
     (tmp_path / form_folder / "bench_form.json").write_bytes(
         (FIXTURES / "bench" / "bench_form.json").read_bytes())
     assert collect_problems_for_paths([tmp_path / "p.bpmn"]) == []
 
 
-def test_problem_prints_file_element_message_and_is_frozen():
-    problem = Problem("a.bpmn", "gw", "conditions can all be false; add a default flow")
-    assert str(problem) == "a.bpmn: gw: conditions can all be false; add a default flow"
+FORM_MISSING = ("Skjemaet «%(form)s» finnes ikke blant prosessens skjemaer; legg det til (i "
+                "processes/forms/) eller velg et annet skjema")
+NO_DEFAULT = ("Alle betingelsene ut av porten kan være usanne samtidig, og da stopper saken; "
+              "gjør en av flytene til standardflyt")
+
+
+def test_problem_prints_file_element_message_and_detail_and_is_frozen():
+    problem = Problem("a.bpmn", "gw", Message(NO_DEFAULT), "conditions can all be false")
+    assert str(problem) == f"a.bpmn: gw: {NO_DEFAULT} (conditions can all be false)"
     with pytest.raises(dataclasses.FrozenInstanceError):
-        problem.message = "x"
+        problem.message = Message("x")
+    # a text never worded is still a Message (its key is the text), so the web UI can show it
+    assert Problem("a.bpmn", "-", "rå tekst").message.key == "rå tekst"
 
 
 # --- hostile XML --------------------------------------------------------------------------
@@ -125,22 +151,32 @@ def test_malformed_xml():
 
 # --- rules, one bad fixture each ----------------------------------------------------------
 
-@pytest.mark.parametrize(("fixture", "element", "message"), [
+@pytest.mark.parametrize(("fixture", "element", "message", "detail"), [
     ("unquoted_timer.bpmn", "vent_30_dager",
+     'Verdien til tidsuret må stå i anførselstegn: skriv "P30D", ikke P30D',
      ('timer expression P30D is an unquoted ISO 8601 literal; '
       'timer expressions are Python, so write it quoted: "P30D"')),
-    ("gateway_without_default.bpmn", "stor_nok", "conditions can all be false; add a default flow"),
-    ("missing_layout.bpmn", "bad_process", "missing diagram layout (bpmndi:BPMNDiagram)"),
+    ("gateway_without_default.bpmn", "stor_nok", NO_DEFAULT,
+     "conditions can all be false; add a default flow"),
+    ("missing_layout.bpmn", "bad_process",
+     ("Prosessen er ikke tegnet: filen har bare prosessen, ikke tegningen av den; åpne den i en "
+     "BPMN-tegner og lagre den på nytt"), "missing diagram layout (bpmndi:BPMNDiagram)"),
 ])
-def test_bad_fixture(fixture, element, message):
+def test_bad_fixture(fixture, element, message, detail):
     problem = only(collect_problems_for_paths([BAD / fixture]))
-    assert problem == Problem(str(BAD / fixture), element, message)
+    assert problem == Problem(str(BAD / fixture), element, message, detail)
 
 
 def test_subclasses_script_is_refused_naming_the_attributes():
     problems = collect_problems_for_paths([BAD / "subclasses_script.bpmn"])
     assert {p.element for p in problems} == {"escape"}
-    text = " ".join(p.message for p in problems)
+    assert sorted((said(p) for p in problems), key=str) == [
+        ("%(what)s kan ikke brukes: %(description)s (linje %(line)s)",
+         {"what": "Skriptet", "description": (
+             "«%(name)s» begynner med understrek (_), og slike navn er sperret",
+             {"name": attribute}), "line": 1})
+        for attribute in ("__base__", "__class__", "__subclasses__")]
+    text = " ".join(p.detail for p in problems)
     for attribute in ("__class__", "__base__", "__subclasses__"):
         assert f'"{attribute}" is an invalid attribute name' in text
 
@@ -169,7 +205,9 @@ def test_complementary_conditions_need_no_default():
 
 def test_conditions_that_only_look_complementary_need_a_default():
     files = with_vurdering(("not (alder &gt;= 18)", "not (alder &gt; 18)"))
-    assert only(validate_files(files)).message == "conditions can all be false; add a default flow"
+    problem = only(validate_files(files))
+    assert problem.message == NO_DEFAULT and problem.message.key == NO_DEFAULT
+    assert problem.detail == "conditions can all be false; add a default flow"
 
 
 def test_a_default_flow_satisfies_the_gateway_rule():
@@ -178,18 +216,22 @@ def test_a_default_flow_satisfies_the_gateway_rule():
     assert validate_files(files) == []
 
 
-@pytest.mark.parametrize(("timer", "message"), [
-    ("2026-01-01", 'write it quoted: "2026-01-01"'),
-    ("R3/P1W", 'write it quoted: "R3/P1W"'),
-    ('"P30X"', "timer value 'P30X' is not a valid ISO 8601 duration"),
-    ('"P"', "timer value 'P' is not a valid ISO 8601 duration"),
-    ("frist.__class__", '"__class__" is an invalid attribute name'),
-    ("", "the timer has no duration expression"),
+@pytest.mark.parametrize(("timer", "message", "detail"), [
+    ("2026-01-01", 'skriv "2026-01-01", ikke 2026-01-01', 'write it quoted: "2026-01-01"'),
+    ("R3/P1W", 'skriv "R3/P1W", ikke R3/P1W', 'write it quoted: "R3/P1W"'),
+    ('"P30X"', ("Tidsuret «P30X» er ikke en varighet Samflyt kan lese; skriv for eksempel "
+               '"P30D"'), "timer value 'P30X' is not a valid ISO 8601 duration"),
+    ('"P"', "Tidsuret «P» er ikke en varighet", "timer value 'P' is not a valid ISO 8601 duration"),
+    ("frist.__class__", "Tidsuret kan ikke brukes: «__class__» begynner med understrek",
+     '"__class__" is an invalid attribute name'),
+    ("", 'Tidsuret er ikke fylt ut; skriv hvor lenge det skal vente, for eksempel "P30D"',
+     "the timer has no duration expression"),
 ])
-def test_bad_timer_expressions(timer, message):
+def test_bad_timer_expressions(timer, message, detail):
     files = with_vurdering(('>"P30D"</bpmn:timeDuration>', f">{timer}</bpmn:timeDuration>"))
     problem = only(validate_files(files))
     assert problem.element == "vent" and message in problem.message
+    assert detail in problem.detail
 
 
 @pytest.mark.parametrize("timer", ['"PT12H"', "neste_evaluering", "add_duration(mottatt, 'P30D')"])
@@ -197,36 +239,54 @@ def test_good_timer_expressions(timer):
     assert validate_files(with_vurdering(('>"P30D"<', f">{timer}<"))) == []
 
 
+TIMER_INVALID = ("Tidsuret «%(value)s» er ikke %(kind)s Samflyt kan lese; skriv for eksempel "
+                 "%(example)s")
+
+
 @pytest.mark.parametrize(("kind", "value", "problem"), [
     ("timeDate", '"2026-12-01T09:00:00+01:00"', None),
     ("timeDate", "birthday(fodselsdato, 18)", None),
-    ("timeDate", '"P30D"', "timer value 'P30D' is not a valid ISO 8601 date"),
+    ("timeDate", '"P30D"', ({"value": "P30D", "kind": "et tidspunkt",
+                             "example": '"2026-12-01T09:00:00+01:00"'},
+                            "timer value 'P30D' is not a valid ISO 8601 date")),
     ("timeCycle", '"R3/P1W"', None),
     ("timeCycle", '"R/2026-12-01T09:00:00+01:00/P1W"', None),
-    ("timeCycle", '"P1W"', "timer value 'P1W' is not a valid ISO 8601 cycle"),
+    ("timeCycle", '"P1W"', ({"value": "P1W", "kind": "en gjentakelse", "example": '"R3/P1W"'},
+                            "timer value 'P1W' is not a valid ISO 8601 cycle")),
 ])
 def test_timer_dates_and_cycles(kind, value, problem):
     files = with_vurdering(('<bpmn:timeDuration xsi:type', f"<bpmn:{kind} xsi:type"),
                            ('>"P30D"</bpmn:timeDuration>', f">{value}</bpmn:{kind}>"))
     problems = validate_files(files)
-    assert problems == ([] if problem is None else [Problem("vurdering.bpmn", "vent", problem)])
+    if problem is None:
+        assert problems == []
+    else:
+        [found] = problems
+        assert (found.file, found.element, found.detail) == ("vurdering.bpmn", "vent", problem[1])
+        assert said(found) == (TIMER_INVALID, problem[0])
 
 
-@pytest.mark.parametrize(("name", "value", "message"), [
-    ("dueIn", "5 dager", "dueIn: not an ISO 8601 duration"),
-    ("priority", "9", "priority must be a whole number from 1 to 5"),
+@pytest.mark.parametrize(("name", "value", "message", "detail"), [
+    ("dueIn", "5 dager", ("Fristen: «5 dager» er ikke en varighet; skriv den som en ISO "
+                         "8601-varighet, for eksempel P5D (5 dager)"),
+     "dueIn: not an ISO 8601 duration: '5 dager'"),
+    ("priority", "9", "Prioriteten må være et helt tall fra 1 (høyest) til 5 (lavest), ikke «9»",
+     "priority must be a whole number from 1 to 5, not '9'"),
     ("assigneeExpression", "saksbehandler_brukernavn.__class__",
+     "Uttrykket for hvem oppgaven går til kan ikke brukes: «__class__» begynner med understrek",
      '"__class__" is an invalid attribute'),
     ("dueDateExpression", "deadline(mottatt,",
-     "Fristen kan ikke leses som Python: en parentes er ikke lukket (linje 1)"),
+     "Fristen kan ikke leses som Python: en parentes er ikke lukket (linje 1)",
+     "SyntaxError: '(' was never closed"),
 ])
-def test_bad_task_properties(name, value, message):
+def test_bad_task_properties(name, value, message, detail):
     old = {"dueIn": 'value="P5D"', "priority": 'value="2"',
            "assigneeExpression": 'value="saksbehandler_brukernavn"',
            "dueDateExpression": 'value="deadline(mottatt, &quot;P4W&quot;)"'}[name]
     files = with_vurdering((f'name="{name}" {old}', f'name="{name}" value="{value}"'))
     problem = only(validate_files(files))
     assert problem.element == "vurder" and message in problem.message
+    assert name not in problem.message and detail in problem.detail
 
 
 def test_a_python_syntax_error_is_in_words_with_the_compiler_text_as_detail():
@@ -242,22 +302,41 @@ def test_missing_form():
     files = good_files()
     del files["vurdering_form.json"]
     problem = only(validate_files(files))
-    assert problem == Problem("vurdering.bpmn", "vurder",
-                              "form 'vurdering_form.json' not found (expected in processes/forms/)")
+    assert (problem.file, problem.element) == ("vurdering.bpmn", "vurder")
+    assert said(problem) == (FORM_MISSING, {"form": "vurdering_form.json"})
+    assert problem.detail == ("form 'vurdering_form.json' not found (expected in "
+                              "processes/forms/)")
 
 
 def test_unknown_lane_role_and_custom_roles():
     files = with_vurdering(('name="saksbehandler"', 'name="saksbehandlar"'))
     problem = only(validate_files(files))
     assert problem.element == "Lane_saksbehandler"
-    assert "lane name 'saksbehandlar' is not a known role" in problem.message
+    # the roles by their names, in the order lists show them; the keys only in the detail
+    assert said(problem) == (
+        ("Svømmebanen «%(name)s» har ikke navnet til en rolle; gi hver svømmebane navnet til en "
+        "av rollene %(roles)s"),
+        {"name": "saksbehandlar", "roles": ["Saksbehandler", "Leder", "Koordinerende enhet",
+                                            "Koordinator", "Systemadministrator"]})
+    assert "koordinerende_enhet" not in problem.message
+    assert problem.detail.startswith("lane name 'saksbehandlar' is not a known role")
+    assert "koordinerende_enhet (Koordinerende enhet)" in problem.detail
     assert validate_files(files, known_roles=["saksbehandlar", "saksbehandler"]) == []
+
+
+def test_a_lane_without_a_name():
+    files = with_vurdering(('name="saksbehandler"', 'name=""'))
+    problem = only(validate_files(files))
+    assert problem.message.startswith("Svømmebanen har ikke noe navn; gi hver svømmebane")
+    assert problem.detail.startswith("the lane has no name")
 
 
 def test_element_missing_from_the_layout():
     files = with_vurdering(('bpmnElement="vurder">', 'bpmnElement="something_else">'))
     problem = only(validate_files(files))
-    assert problem == Problem("vurdering.bpmn", "vurder", "not drawn in the diagram layout")
+    assert problem == Problem("vurdering.bpmn", "vurder",
+                              "Elementet er ikke tegnet i diagrammet; tegn det, eller slett det "
+                              "om det ikke skal være med", "not drawn in the diagram layout")
 
 
 def test_a_process_drawn_as_a_pool_of_a_collaboration_has_a_layout():
@@ -272,7 +351,18 @@ def test_a_process_drawn_as_a_pool_of_a_collaboration_has_a_layout():
 
 def test_pre_script_is_checked():
     files = with_vurdering(('frist = deadline(mottatt, "P4W")', "import os"))
-    assert only(validate_files(files)).message == "preScript: Line 1: imports are not allowed"
+    problem = only(validate_files(files))
+    assert problem.message == ("Skriptet kan ikke brukes: import er ikke tillatt; bruk "
+                               "funksjonene Samflyt har (linje 1)")
+    assert problem.detail == "Line 1: imports are not allowed"
+
+
+def test_python_refused_only_when_compiled_is_a_problem_not_a_crash():
+    # `yield` parses, but the compiler refuses it outside a function
+    files = with_vurdering(("not (alder &gt;= 18)", "(yield)"))
+    [problem] = [p for p in validate_files(files) if p.element == "f_barn"]
+    assert problem.message == "Betingelsen kan ikke leses som Python: en skrivefeil (linje 1)"
+    assert problem.detail == "Line 1: SyntaxError: 'yield' outside function"
 
 
 def test_dmn_cells_are_checked():
@@ -280,7 +370,9 @@ def test_dmn_cells_are_checked():
     files["vurdering.dmn"] = files["vurdering.dmn"].replace(b'"koordinator"', b"().__class__")
     problem = only(validate_files(files))
     assert problem.file == "vurdering.dmn" and problem.element == "OutputEntry_voksen"
-    assert '"__class__" is an invalid attribute name' in problem.message
+    assert problem.message.startswith("Uttrykket i cellen kan ikke brukes: «__class__» begynner "
+                                      "med understrek")
+    assert '"__class__" is an invalid attribute name' in problem.detail
 
 
 # --- SpiffWorkflow's own parser -----------------------------------------------------------
@@ -343,7 +435,11 @@ def test_missing_called_process():
          "<bpmn:flowNodeRef>slutt</bpmn:flowNodeRef>\n<bpmn:flowNodeRef>kall</bpmn:flowNodeRef>"),
         ("</bpmndi:BPMNPlane>", layout))
     problem = only(validate_files(files))
-    assert problem == Problem("vurdering.bpmn", "kall", "called process 'finnes_ikke' not found")
+    assert (problem.file, problem.element) == ("vurdering.bpmn", "kall")
+    assert said(problem) == (("Prosessen «%(process)s» som kallet starter, finnes ikke; legg til "
+                             "diagrammet med den prosessen, eller rett navnet"),
+                             {"process": "finnes_ikke"})
+    assert problem.detail == "called process 'finnes_ikke' not found"
 
 
 # --- bounded, whatever the input ----------------------------------------------------------
@@ -359,22 +455,41 @@ def test_paths_that_do_not_exist_and_unknown_files(tmp_path):
     (tmp_path / "notes.txt").write_text("hei")
     problems = collect_problems_for_paths([tmp_path / "missing.bpmn", tmp_path / "notes.txt"])
     assert [p.message for p in problems] == [
+        "Filen eller mappen finnes ikke",
+        ("Filtypen er ukjent: en prosess består av diagrammer (.bpmn), regeltabeller (.dmn), "
+        "skjemaer (.json) og brevmaler (.j2)")]
+    assert [p.detail for p in problems] == [
         "no such file or directory", "unknown file type (expected .bpmn, .dmn, .json or .j2)"]
     assert collect_problems_for_paths([tmp_path]) == []  # directories only pick process files
 
 
-@pytest.mark.parametrize(("name", "value", "message"), [
-    ("claimWithin", "to dager", "claimWithin: not an ISO 8601 duration"),
-    ("claimWithin", "off", None),
-    ("noticeDueIn", "P", "noticeDueIn:"),
-    ("overdueNoticeRole", "sjef", "overdueNoticeRole: 'sjef' is not a known role"),
-    ("overdueNoticeRole", "leder", None),
-    ("reassignOnOverdue", "kanskje", "reassignOnOverdue must be true or false"),
-    ("overdueNotice", "false", None),
-    ("noticeSeverity", "kritisk", "noticeSeverity must be one of info, warning, escalation"),
-    ("noticeDueExpression", "fristen.__class__", '"__class__" is an invalid attribute'),
+@pytest.mark.parametrize(("name", "value", "message", "detail"), [
+    ("claimWithin", "to dager", ("Fristen for å ta oppgaven: «to dager» er ikke en varighet; skriv "
+                                "den som en ISO 8601-varighet, for eksempel P2D (2 dager) eller "
+                                "PT12H (12 timer), eller off for ingen frist"),
+     "claimWithin: not an ISO 8601 duration"),
+    ("claimWithin", "off", None, None),
+    ("noticeDueIn", "P", "Fristen i varselet: «P» er ikke en varighet", "noticeDueIn:"),
+    ("overdueNoticeRole", "sjef",
+     ("Rollen som også varsles når fristen er passert: «sjef» er ikke en rolle i Samflyt; velg en "
+     "av rollene Saksbehandler, Leder, Koordinerende enhet, Koordinator, Systemadministrator"),
+     ("overdueNoticeRole: 'sjef' is not a known role (roles: admin (Systemadministrator), "
+     "koordinator (Koordinator), koordinerende_enhet (Koordinerende enhet), leder (Leder), "
+     "saksbehandler (Saksbehandler))")),
+    ("overdueNoticeRole", "leder", None, None),
+    ("reassignOnOverdue", "kanskje", ("Tilbakeføringen til køen når fristen er passert må være "
+                                     "true (på) eller false (av), ikke «kanskje»"),
+     "reassignOnOverdue must be true or false"),
+    ("overdueNotice", "false", None, None),
+    ("noticeSeverity", "kritisk", ("Alvorlighetsgraden til varselet må være info (til "
+                                  "orientering), warning (advarsel) eller escalation (eskalering), "
+                                  "ikke «kritisk»"),
+     "noticeSeverity must be one of info, warning, escalation"),
+    ("noticeDueExpression", "fristen.__class__",
+     "Fristen i varselet kan ikke brukes: «__class__» begynner med understrek",
+     '"__class__" is an invalid attribute'),
 ])
-def test_bad_deadline_properties(name, value, message):
+def test_bad_deadline_properties(name, value, message, detail):
     files = with_vurdering(('<spiffworkflow:property name="priority" value="2" />',
                             ('<spiffworkflow:property name="priority" value="2" />'
                              f'<spiffworkflow:property name="{name}" value="{value}" />')))
@@ -384,6 +499,7 @@ def test_bad_deadline_properties(name, value, message):
     else:
         problem = only(problems)
         assert problem.element == "vurder" and message in problem.message
+        assert name not in problem.message and detail in problem.detail
 
 
 # --- task types Samflyt cannot run ----------------------------------------------------------
@@ -391,14 +507,19 @@ def test_bad_deadline_properties(name, value, message):
 PLAIN = FIXTURES / "plain" / "enkel_soknad.bpmn"
 SERVICE_TASK = BAD / "service_task.bpmn"
 RUNS_ANYWAY = "; make it a user task (someone does it) or a script task"
+DO_INSTEAD = "Gjør den til en brukeroppgave (noen gjør den) eller en skriptoppgave"
 
 
 def test_service_and_send_tasks_are_refused_naming_the_element():
     problems = collect_problems_for_paths([SERVICE_TASK])
     assert problems == [
         Problem(str(SERVICE_TASK), "hent_opplysninger",
+                "En tjenesteoppgave kan ikke kjøres: Samflyt kaller ingen eksterne tjenester. "
+                + DO_INSTEAD,
                 "service tasks cannot run: Samflyt calls no external services" + RUNS_ANYWAY),
         Problem(str(SERVICE_TASK), "send_kvittering",
+                "En sendeoppgave kan ikke kjøres: Samflyt sender ingen BPMN-meldinger, så "
+                "ingenting ville bli sendt og ingen bedt om å sende det. " + DO_INSTEAD,
                 "send tasks cannot run: Samflyt sends no BPMN messages, so nothing would be sent "
                 "and nobody asked to send it" + RUNS_ANYWAY)]
 
@@ -406,9 +527,9 @@ def test_service_and_send_tasks_are_refused_naming_the_element():
 def test_a_receive_task_is_refused():
     text = SERVICE_TASK.read_text().replace("bpmn:sendTask", "bpmn:receiveTask")
     problems = validate_files({"mottak.bpmn": text.encode()})
-    assert [(p.element, p.message.split(":")[0]) for p in problems] == [
-        ("hent_opplysninger", "service tasks cannot run"),
-        ("send_kvittering", "receive tasks cannot run")]
+    assert [(p.element, p.message.split(":")[0], p.detail.split(":")[0]) for p in problems] == [
+        ("hent_opplysninger", "En tjenesteoppgave kan ikke kjøres", "service tasks cannot run"),
+        ("send_kvittering", "En mottaksoppgave kan ikke kjøres", "receive tasks cannot run")]
 
 
 def test_the_same_diagram_with_user_tasks_is_valid():
@@ -439,7 +560,7 @@ def test_a_send_task_in_a_documentation_pool_is_not_refused():
     files = {"enkel_soknad.bpmn": text.encode()}
     assert validate_files(files, key="Process_0x7kq2n") == []
     # Deployed as a process of its own, the same send task is refused.
-    assert [p.message.split(":")[0] for p in validate_files(files, key="soker")
+    assert [p.detail.split(":")[0] for p in validate_files(files, key="soker")
             if p.element == "send_soknad"] == ["send tasks cannot run"]
 
 

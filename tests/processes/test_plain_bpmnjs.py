@@ -85,9 +85,12 @@ def test_a_lane_that_names_no_role_is_refused_with_the_roles(ctx):
                                                                   'name="Vaktmester"'))
     [problem] = validate_files(files)
     assert problem.file == PLAIN.name and problem.element.startswith("Lane_")
-    assert problem.message.startswith("lane name 'Vaktmester' is not a known role")
-    assert "leder (Leder)" in problem.message
-    assert "koordinerende_enhet (Koordinerende enhet)" in problem.message
+    assert problem.message.startswith("Svømmebanen «Vaktmester» har ikke navnet til en rolle")
+    assert "Koordinerende enhet" in problem.message
+    assert "koordinerende_enhet" not in problem.message
+    assert problem.detail.startswith("lane name 'Vaktmester' is not a known role")
+    assert "leder (Leder)" in problem.detail
+    assert "koordinerende_enhet (Koordinerende enhet)" in problem.detail
     with pytest.raises(DefinitionError):
         store.deploy_files(ctx, files, "tests")
 

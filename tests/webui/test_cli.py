@@ -22,12 +22,16 @@ def cli(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(("filename", "expected"), [
-    ("unquoted_timer.bpmn", 'vent_30_dager: timer expression P30D is an unquoted'),
-    ("gateway_without_default.bpmn", "stor_nok: conditions can all be false"),
+    ("unquoted_timer.bpmn", ('vent_30_dager: Verdien til tidsuret må stå i anførselstegn: skriv '
+                            '"P30D", ikke P30D (timer expression P30D is an unquoted')),
+    ("gateway_without_default.bpmn", ("stor_nok: Alle betingelsene ut av porten kan være usanne "
+                                     "samtidig")),
     ("entity_bomb.bpmn", "DOCTYPE-deklarasjoner er ikke tillatt"),
     ("external_entity.bpmn", "DOCTYPE-deklarasjoner er ikke tillatt"),
-    ("subclasses_script.bpmn", '"__subclasses__" is an invalid attribute name'),
-    ("service_task.bpmn", "hent_opplysninger: service tasks cannot run"),
+    ("subclasses_script.bpmn", ("escape: Skriptet kan ikke brukes: «__subclasses__» begynner med "
+                               'understrek (_), og slike navn er sperret (linje 1) (Line 1: '
+                               '"__subclasses__" is an invalid attribute name')),
+    ("service_task.bpmn", "hent_opplysninger: En tjenesteoppgave kan ikke kjøres"),
 ])
 def test_validate_refuses_with_file_element_message(cli, filename, expected):
     result = cli("processes", "validate", BAD / filename)
@@ -51,7 +55,8 @@ def test_init_deploy_users_and_sweep(cli, tmp_path, monkeypatch):
     result = cli("processes", "deploy", FRIST, FRIST.with_name("frist_form.json"))
     assert result.exit_code == 0 and "deployed frist_test v1" in result.output
     result = cli("processes", "deploy", BAD / "unquoted_timer.bpmn")
-    assert result.exit_code == 1 and "unquoted" in result.output
+    assert result.exit_code == 1 and "må stå i anførselstegn" in result.output
+    assert "unquoted" in result.output  # the detail, in parentheses
     assert cli("users", "add", "kari", "--role", "saksbehandler").exit_code == 0
     result = cli("users", "add", "kari", "--role", "saksbehandler")
     assert result.exit_code == 1 and "finnes allerede" in result.output
@@ -62,8 +67,9 @@ def test_init_deploy_users_and_sweep(cli, tmp_path, monkeypatch):
 def test_deploy_refuses_a_service_task(cli):
     result = cli("processes", "deploy", BAD / "service_task.bpmn")
     assert result.exit_code == 1
-    assert "hent_opplysninger: service tasks cannot run" in result.output
-    assert "send_kvittering: send tasks cannot run" in result.output
+    assert "hent_opplysninger: En tjenesteoppgave kan ikke kjøres" in result.output
+    assert "send_kvittering: En sendeoppgave kan ikke kjøres" in result.output
+    assert "(send tasks cannot run" in result.output
     assert "deployed" not in result.output
 
 
@@ -156,4 +162,5 @@ def test_validate_warns_about_a_legal_deadline_without_the_helper_but_accepts_it
     result = cli("processes", "validate", copy)
     assert result.exit_code == 0, result.output
     [warning] = [line for line in result.output.splitlines() if line.startswith("warning: ")]
-    assert f"{ip_sak}: timer_en_maned: the timer looks like a legal deadline" in warning
+    assert f"{ip_sak}: timer_en_maned: Tidsuret ser ut som en lovbestemt frist" in warning
+    assert "(the timer looks like a legal deadline" in warning

@@ -128,8 +128,28 @@ def test_saving_an_invalid_draft_keeps_it_and_names_the_element(editor, state):
     assert response.json["saved"] is True
     [problem] = response.json["problems"]
     assert (problem["file"], problem["element"]) == ("ip_sak.bpmn", "timer_en_maned")
-    assert "unquoted" in problem["message"]
+    assert problem["message"] == ('Verdien til tidsuret må stå i anførselstegn: skriv "P3W", '
+                                  "ikke P3W")
+    assert "unquoted" in problem["detail"]
     assert state()[2] == ["ip_sak.bpmn"]
+
+
+def test_validation_problems_and_warnings_are_in_the_readers_language(editor):
+    """A rule's finding (not only a parser's) reaches the editor in the reader's language, with
+    the technical English as the detail."""
+    client = editor()
+    client.client.post("/lang", {"lang": "en", "next": "/inbox/"})
+    body = client.save(ip_sak("P3W")).json
+    [problem] = body["problems"]
+    assert problem["message"] == 'The timer\'s value must be in quotes: write "P3W", not P3W'
+    assert problem["detail"].startswith("timer expression P3W is an unquoted ISO 8601 literal")
+    assert body["warnings"] and all(
+        w["message"].startswith("The timer looks like a statutory deadline")
+        for w in body["warnings"])
+    client.client.post("/lang", {"lang": "nn", "next": "/inbox/"})
+    [problem] = client.save(ip_sak("P3W")).json["problems"]
+    assert problem["message"] == ('Verdien til tidsuret må stå i hermeteikn: skriv "P3W", '
+                                  "ikkje P3W")
 
 
 def test_a_refused_deploy_keeps_the_draft_and_deploys_nothing(editor, state, engine_do):

@@ -239,6 +239,9 @@ def test_a_lane_that_names_no_role_is_refused_and_nothing_is_deployed(unit, vers
     error = _json_error(upload(unit, PLAIN_KEY, (PLAIN.name, text.encode())), 422)
     [problem] = error["problems"]
     assert problem.startswith(f"{PLAIN.name}: Lane_")
+    assert "Svømmebanen «Vaktmester» har ikke navnet til en rolle" in problem
+    assert "av rollene Saksbehandler, Leder, Koordinerende enhet" in problem
+    # the role keys in the technical detail
     assert "lane name 'Vaktmester' is not a known role" in problem
     assert "leder (Leder)" in problem and "saksbehandler (Saksbehandler)" in problem
     assert version_count() == count
