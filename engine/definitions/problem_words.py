@@ -215,6 +215,14 @@ def form_missing(form: str) -> Words:
             f"form {form!r} not found (expected in processes/forms/)")
 
 
+def no_such_user_task(value: str) -> Words:
+    """`assigneeOf` names no user task of the process."""
+    return (Message(N_("Oppgaven skal gå til den som gjorde «%(value)s», men prosessen har "
+                       "ingen brukeroppgave med den id-en; velg en tidligere oppgave i samme "
+                       "prosess"), value=value),
+            f"assigneeOf: {value!r} is not the id of a user task of this process")
+
+
 # --- lanes, task types, gateways, layout, called processes ----------------------------------
 
 def lane_without_role(name: str | None, roles: Iterable[str]) -> Words:

@@ -319,10 +319,25 @@ def _check_bpmn(name: str, root, forms: set[str], roles: frozenset[str]) -> list
     for prop in root.iter(SPIFF + "property"):
         problems += [Problem(name, _owner(prop), *found)
                      for found in _property_errors(prop, forms, roles)]
+    problems += _assignee_of_problems(name, root)
     problems += [Problem(name, _owner(lane), *words.lane_without_role(lane.get("name"), roles))
                  for lane in root.iter(BPMN + "lane")
                  if role_for_lane(lane.get("name"), roles) is None]
     return problems + _gateway_problems(name, root) + _layout_problems(name, root)
+
+
+def _assignee_of_problems(name: str, root) -> list[Problem]:
+    """`assigneeOf` names a user task of the same process (whoever completed it gets the
+    task: engine/workflow/task_rows.py)."""
+    problems = []
+    for process in root.iter(BPMN + "process"):
+        user_tasks = {task.get("id") for task in process.iter(BPMN + "userTask")}
+        problems += [Problem(name, _owner(prop), *words.no_such_user_task(value))
+                     for prop in process.iter(SPIFF + "property")
+                     if prop.get("name") == "assigneeOf"
+                     for value in [(prop.get("value") or "").strip()]
+                     if value not in user_tasks]
+    return problems
 
 
 #: Task types SpiffWorkflow parses but Samflyt cannot run (problem_words.UNSUPPORTED_TASKS

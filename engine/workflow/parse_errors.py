@@ -146,6 +146,7 @@ PROPERTY_NAMES = {
     "dueDateExpression": N_("Fristen"),
     "priority": N_("Prioriteten"),
     "assigneeExpression": N_("Uttrykket for hvem oppgaven går til"),
+    "assigneeOf": N_("Oppgaven som avgjør hvem denne går til"),
     "claimWithin": N_("Fristen for å ta oppgaven"),
     "overdueNotice": N_("Varselet når fristen er passert"),
     "overdueNoticeRole": N_("Rollen som også varsles når fristen er passert"),

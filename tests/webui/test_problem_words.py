@@ -129,6 +129,7 @@ KINDS = {
     "noticeSeverity": lambda tmp: _property("noticeSeverity", "kritisk"),
     "priority": lambda tmp: with_vurdering(('name="priority" value="2"',
                                             'name="priority" value="9"')),
+    "assigneeOf no user task": lambda tmp: _property("assigneeOf", "finnes_ikke"),
     "form missing": lambda tmp: _without("vurdering_form.json"),
     "lane not a role": lambda tmp: with_vurdering(('name="saksbehandler"', 'name="Vaktmester"')),
     "lane without name": lambda tmp: with_vurdering(('name="saksbehandler"', 'name=""')),
