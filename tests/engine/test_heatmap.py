@@ -119,7 +119,7 @@ def test_several_waits_of_one_case_at_one_element_count_once(ctx, clock, officer
     ctx.session.add(twin)
     ctx.session.flush()
     assert heatmap.waiting_by_element(ctx, unit, "ip_sak")["task_kartlegging"] == {
-        "count": 1, "median_wait_seconds": DAY}
+        "count": 1, "median_wait_seconds": DAY, "working": 1, "watching": 0, "watcher": False}
 
 
 def test_a_timer_waits_from_when_the_case_reached_it_and_old_rows_fall_back(
@@ -134,11 +134,13 @@ def test_a_timer_waits_from_when_the_case_reached_it_and_old_rows_fall_back(
     assert rows and {row.created_at for row in rows} == {started}
     clock.advance(days=4)
     assert heatmap.waiting_by_element(ctx, unit, "ip_sak")["gw_vent_en_maned"] == {
-        "count": 1, "median_wait_seconds": 4 * DAY}
+        "count": 1, "median_wait_seconds": 4 * DAY, "working": 0, "watching": 1,
+        "watcher": True}
     # rows written before timers.created_at existed: the start is inferred from "P1M"
     ctx.session.execute(update(Timer).where(Timer.case_id == case.id).values(created_at=None))
     assert heatmap.waiting_by_element(ctx, unit, "ip_sak")["gw_vent_en_maned"] == {
-        "count": 1, "median_wait_seconds": 4 * DAY}
+        "count": 1, "median_wait_seconds": 4 * DAY, "working": 0, "watching": 1,
+        "watcher": True}
 
 
 def test_deadline_watchers_are_counted_apart_and_waiting_never_exceeds_running(
