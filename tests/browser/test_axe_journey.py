@@ -7,8 +7,8 @@ Python expression), in bokmål and in nynorsk.
 The case is walked once at 1400 px (bokmål), each role's pages collected as they are visited;
 then the collected pages are opened again at 390 px, at 200 % zoom and in nynorsk.
 
-200 % zoom is emulated as a 1400×900 window zoomed to 200 %: what the page gets is a viewport
-of 700×450 CSS pixels drawn at two device pixels each (device_scale_factor=2), which is what
+200 % zoom is emulated as a 1400x900 window zoomed to 200 %: what the page gets is a viewport
+of 700x450 CSS pixels drawn at two device pixels each (device_scale_factor=2), which is what
 Chromium's page zoom gives the layout (media queries, widths) as well.
 
 The vendor widgets (bpmn-js, dmn-js: their containers in VENDOR) are left out of the check of
