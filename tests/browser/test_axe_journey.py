@@ -41,6 +41,9 @@ MODES = {
 VENDOR = {".bjs-container": "bpmn-js", ".djs-container": "diagram-js",
           ".dmn-js-parent": "dmn-js"}
 #: What axe still finds in the vendor widgets: (rule, impact, widget) -> why it remains.
+#: Empty: with its whole default rule set axe finds nothing in bpmn-js's viewer and modeler or
+#: dmn-js's decision table as Samflyt uses them (diagram.js, editor.js, dmn_editor.js); a new
+#: finding there fails the test until it is fixed or recorded here with its reason.
 VENDOR_ALLOWED: dict[tuple[str, str, str], str] = {}
 #: Not scanned for internal names: the vendor widgets and code editors (their contents are
 #: code: XML, JSON Schema, templates).
@@ -65,8 +68,11 @@ AXE_OWN = """async (vendor) => {
     const top = nodes.filter(n => !nodes.some(o => o !== n && o.contains(n)));
     const context = top.length ? {include: [document], exclude: top} : document;
     const r = await axe.run(context);
-    return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-        nodes: v.nodes.slice(0, 4).map(n => n.target.join(' ')), count: v.nodes.length}));
+    return {rules: r.passes.length + r.violations.length + r.incomplete.length
+                   + r.inapplicable.length, vendor: top.length,
+            violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 4).map(n => n.target.join(' ')),
+                count: v.nodes.length}))};
 }"""
 AXE_VENDOR = """async (vendor) => {
     const out = [];
@@ -113,6 +119,8 @@ class Checker:
         self.overflow: list[tuple] = []
         self.names: list[tuple] = []
         self.checked = 0
+        self.rules = 0            # the most rules axe ran on a page (its whole default set)
+        self.vendor_widgets = 0   # vendor widgets left out of the own-page check
 
     def settle(self, page):
         page.wait_for_load_state("load")
@@ -131,7 +139,10 @@ class Checker:
         if axe:
             if not page.evaluate("typeof axe !== 'undefined'"):
                 page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
-            for v in page.evaluate(AXE_OWN, list(VENDOR)):
+            result = page.evaluate(AXE_OWN, list(VENDOR))
+            self.rules = max(self.rules, result["rules"])
+            self.vendor_widgets += result["vendor"]
+            for v in result["violations"]:
                 self.own.append({"page": where, **v})
             for v in page.evaluate(AXE_VENDOR, VENDOR):
                 key = (v["id"], v["impact"], v["widget"])
@@ -398,7 +409,11 @@ def _report(checker, tmp_path, name):
              for (rule, impact, widget), count in sorted(checker.vendor.items())]
     out = tmp_path / f"vendor-axe-{name}.txt"
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"\nVendor widgets, axe ({name}), written to {out}:\n" + "\n".join(lines))
+    print(f"\n{checker.checked} pages checked, axe ran {checker.rules} rules; "
+          f"{checker.vendor_widgets} vendor widgets checked apart. "
+          f"Vendor widgets, axe ({name}), written to {out}:\n" + "\n".join(lines))
+    if checker.rules:  # every rule of axe's default set, best practice included
+        assert checker.rules >= 80 and checker.vendor_widgets > 0, checker.rules
     problems = {
         "own pages, axe": checker.own,
         "vendor findings not allowed": sorted(set(checker.vendor) - set(VENDOR_ALLOWED)),
