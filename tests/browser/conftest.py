@@ -88,20 +88,26 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def chromium(tmp_path_factory):
+def playwright_driver():
+    """Playwright, started once a session (a second start in the same thread fails)."""
     if not Path(CHROMIUM).exists():
         _missing(f"{CHROMIUM} is missing: install Debian's chromium (scripts/setup.sh does)")
     if not AXE.exists():
         _missing(f"{AXE} is missing: run scripts/setup.sh (npm ci copies it)")
     from playwright.sync_api import sync_playwright
     playwright = sync_playwright().start()
-    context = playwright.chromium.launch_persistent_context(
+    yield playwright
+    playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory, playwright_driver):
+    context = playwright_driver.chromium.launch_persistent_context(
         str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM,
         headless=True, args=CHROMIUM_ARGS, locale="nb-NO", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     yield context
     context.close()
-    playwright.stop()
 
 
 @pytest.fixture

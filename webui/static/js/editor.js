@@ -469,10 +469,26 @@
       element.parent !== undefined && element.parent !== null;
   }
 
+  // An element in words for the list: its kind and name (a lane by its role's name, a flow
+  // without a name by what it joins), never its id (shown as code once it is chosen).
+  function nameOf(bo) {
+    if (!bo) { return M.unnamed; }
+    if (is(bo, "bpmn:Lane")) {
+      var role = roleOf(bo.name);
+      var option = role && $("prop-role").querySelector("option[value='" + role + "']");
+      if (option) { return option.textContent.trim(); }
+    }
+    return bo.name ? bo.name.replace(/\s+/g, " ") : M.unnamed;
+  }
+
   function describe(element) {
     var bo = element.businessObject;
     var type = M.types[bo.$type] || bo.$type.replace("bpmn:", "");
-    return type + ": " + (bo.name ? bo.name.replace(/\s+/g, " ") + " " : "") + "(" + bo.id + ")";
+    if (!bo.name && is(bo, "bpmn:SequenceFlow")) {
+      return type + ": " + M.flowBetween.replace("{from}", nameOf(bo.sourceRef))
+        .replace("{to}", nameOf(bo.targetRef));
+    }
+    return type + ": " + nameOf(bo);
   }
 
   function buildPicker() {
