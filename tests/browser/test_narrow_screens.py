@@ -16,9 +16,12 @@ def _no_sideways_scroll(page, what: str) -> None:
 
 
 def _new_case(page) -> str:
+    """Register a case (the officer lands on its first task) and open the case page."""
     sign_in(page, "saksbehandler1")
     page.goto(page.base + "/cases/new?process=stafett")
     page.get_by_role("button", name="Registrer søknaden").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Steg for saksbehandler")
+    page.locator(".breadcrumb a[href^='/cases/']").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("IP-2026-")
     return page.url
 
@@ -27,7 +30,7 @@ def test_the_officers_pages_fit_a_phone(page):
     page.set_viewport_size({"width": 390, "height": 844})
     case_url = _new_case(page)
     _no_sideways_scroll(page, "case")
-    page.goto(page.base + "/inbox/?view=roles")
+    page.goto(page.base + "/inbox/?view=mine")  # the new case's task is theirs
     _no_sideways_scroll(page, "inbox")
     row = page.locator("table.tasks tbody tr").first
     expect(row.locator("td").nth(1)).to_have_attribute("data-label", "Sak")
@@ -46,5 +49,5 @@ def test_the_officers_pages_fit_a_phone(page):
 def test_a_wide_screen_keeps_the_tables(page):
     page.set_viewport_size({"width": 1400, "height": 900})
     _new_case(page)
-    page.goto(page.base + "/inbox/?view=roles")
+    page.goto(page.base + "/inbox/?view=mine")
     expect(page.locator("table.tasks thead")).to_be_visible()

@@ -111,7 +111,8 @@ def test_the_editor_loads_the_draft_and_a_version_on_request(editor):
         ("ip_sak.bpmn", "timer_tre_uker"), ("ip_sak.bpmn", "timer_en_maned")]
     assert all("legal_date" in w["message"] for w in saved["warnings"])
     html = client.get("/processes/ip_sak/edit").get_data(as_text=True)
-    assert "Du redigerer utkastet av <code>ip_sak.bpmn</code>, sist lagret av koordinerende1" in html
+    assert ("Du redigerer utkastet av <code>ip_sak.bpmn</code>, sist lagret av "
+            "koordinerende1") in html
     assert '"P3W"' in client.get("/processes/ip_sak/files/ip_sak.bpmn").get_data(as_text=True)
     deployed = client.get("/processes/ip_sak/files/ip_sak.bpmn?version=1").get_data(as_text=True)
     assert 'legal_date(mottatt_dato, "forelopig_svar")' in deployed
