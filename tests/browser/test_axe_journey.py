@@ -349,8 +349,8 @@ def walk(browser, server):
         sign_in(page, role)
         seen(role, "inbox")
         inbox_views(role)
-        for path in ("/admin/", "/admin/users", "/admin/units", "/admin/tokens",
-                     "/processes/", "/processes/ip_sak", "/notices/"):
+        for path in ("/admin/", "/admin/users", "/admin/users/new", "/admin/units",
+                     "/admin/tokens", "/processes/", "/processes/ip_sak", "/notices/"):
             go(role, path, "other")
         go(role, case_url, "case")
         assert page.errors == [], page.errors
