@@ -78,9 +78,9 @@ def task_page(ctx, task_id: int, user: User, soon_days: int = 3) -> TaskPage:
         own = set((schema or {}).get("properties", {}))
         values = prefill(schema, data)
         values.update({k: v for k, v in data.items() if k in own})
-        values.update({k: v for k, v in plan_steps.form_values(
+        values.update({k: v for k, v in plan_steps.form_values(  # an empty part of the
             ctx, case, extensions.get("properties", {}).get("planOperation")).items()
-            if k in own})
+            if k in own and v not in (None, "", [], {})})  # plan keeps what was carried
         values.update(task.draft or {})
         background = labelled(data, field_specs(parsed.forms), skip=own | _HIDDEN)
         if task.status == "open":
@@ -114,12 +114,21 @@ def prefill(schema: dict | None, data: dict) -> dict:
     """What the form's fields take from earlier steps: a field with
     ``"x-prefill": {"from": "<field>", "values": {"<theirs>": "<ours>", ...}}`` starts with
     that field's value in the data (translated by `values`), when it is one the field
-    accepts; ``"from"`` may list fields, the first one the data has a value for wins. The
-    officer can still change it; what the task itself holds wins."""
+    accepts; ``"from"`` may list fields, the first one the data has a value for wins. A
+    list field takes ``"x-prefill": {"rows": [{"<field>": {"from": "<field>"} or a value,
+    ...}]}``: its first rows, each kept when every field it takes from the data has a value
+    (the person as the plan's first participant). The officer can still change it; what the
+    task itself holds wins."""
     found: dict = {}
     for key, prop in ((schema or {}).get("properties") or {}).items():
         rule = prop.get("x-prefill") if isinstance(prop, dict) else None
         if not isinstance(rule, dict):
+            continue
+        if isinstance(rule.get("rows"), list):
+            rows = [row for template in rule["rows"] if isinstance(template, dict)
+                    for row in [_prefilled_row(template, data)] if row is not None]
+            if rows:
+                found[key] = rows
             continue
         sources = rule.get("from")
         if isinstance(sources, list):  # the first with a value
@@ -141,6 +150,19 @@ def prefill(schema: dict | None, data: dict) -> dict:
             continue
         found[key] = value
     return found
+
+
+def _prefilled_row(template: dict, data: dict) -> dict | None:
+    """A row of a list field from `template`: a value as it is, ``{"from": "<field>"}`` the
+    data's value; None when such a field has none."""
+    row = {}
+    for name, value in template.items():
+        if isinstance(value, dict) and "from" in value:
+            value = data.get(value["from"]) if isinstance(value["from"], str) else None
+            if value in (None, ""):
+                return None
+        row[name] = value
+    return row
 
 
 def _task_spec(parsed, task: HumanTask):

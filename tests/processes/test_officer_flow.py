@@ -191,3 +191,31 @@ def test_waiting_for_names_who_holds_the_task(ctx, clock, people):
                   {"koordinator": "kari.koord", "tjenesteomrade": "Hjemmetjenesten"})
     assert str(humantasks.waiting_for(ctx, case.case.id)) == \
         "Saken venter nå på: Kari.koord, Koordinator («Bekrefte oppdraget»)"
+
+
+def test_the_plan_and_its_approval_start_from_what_is_known(ctx, clock, people):
+    """The plan's first participant is the person, its period and first review the
+    decision's; the approval's next review is the draft's, else the decision's."""
+    from scenario_support import appoint, plan
+    case = _decided(ctx, clock, people, oppstartsdato="2026-02-02",
+                    forste_evaluering="2026-08-04")
+    appoint(case, people, people.coordinator)
+    drafting = case.task("Utarbeide plan")
+    values = taskpage.task_page(ctx, drafting.id, people.coordinator).values
+    assert values["deltakere"] == [{"navn": "Kari Nordmann", "rolle": "Personen selv",
+                                    "tilgang": "hele_planen"}]
+    assert (values["planperiode_fra"], values["neste_evaluering"]) == ("2026-02-02",
+                                                                       "2026-08-04")
+    case.complete("Utarbeide plan", people.coordinator, plan(neste_evaluering="2026-09-01"))
+    approval = case.task("Godkjenne plan")
+    assert taskpage.task_page(ctx, approval.id, people.coordinator).values[
+        "neste_evaluering"] == "2026-09-01"  # the draft's wins over the decision's
+
+
+def test_a_row_is_prefilled_only_from_values_the_data_has():
+    schema = {"properties": {"deltakere": {"type": "array", "x-prefill": {"rows": [
+        {"navn": {"from": "navn"}, "rolle": "Personen selv"},
+        {"navn": {"from": "verge_navn"}, "rolle": "Verge"}]}}}}
+    assert taskpage.prefill(schema, {"navn": "Kari", "verge_navn": ""}) == {
+        "deltakere": [{"navn": "Kari", "rolle": "Personen selv"}]}
+    assert taskpage.prefill(schema, {}) == {}
