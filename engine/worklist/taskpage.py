@@ -76,7 +76,7 @@ def task_page(ctx, task_id: int, user: User, soon_days: int = 3) -> TaskPage:
         schema = store.form_schema(ctx, instance.version, task.form) if task.form else None
         data = _task_data(ctx, instance, task)
         own = set((schema or {}).get("properties", {}))
-        values = prefill(schema, data)
+        values = prefill(schema, {**_case_values(ctx, case, schema), **data})
         values.update({k: v for k, v in data.items() if k in own})
         values.update({k: v for k, v in plan_steps.form_values(  # an empty part of the
             ctx, case, extensions.get("properties", {}).get("planOperation")).items()
@@ -150,6 +150,23 @@ def prefill(schema: dict | None, data: dict) -> dict:
             continue
         found[key] = value
     return found
+
+
+#: What a form may take from the case itself (`x-prefill` "from"), beside the task data.
+CASE_VALUES = {"koordinator_navn": "the name of the case's coordinator"}
+
+
+def _case_values(ctx, case: Case, schema: dict | None) -> dict:
+    """CASE_VALUES of `case` the form takes (`schema`'s x-prefill): the coordinator's name
+    once one is appointed. Nothing is read for a form that takes none."""
+    rules = [prop.get("x-prefill") for prop in ((schema or {}).get("properties") or {})
+             .values() if isinstance(prop, dict)]
+    if not case.coordinator or not any(isinstance(rule, dict) and "koordinator_navn" in str(
+            rule.get("from")) for rule in rules):
+        return {}
+    name = ctx.session.scalar(select(User.display_name).where(
+        User.username == case.coordinator))
+    return {"koordinator_navn": name or case.coordinator}
 
 
 def _prefilled_row(template: dict, data: dict) -> dict | None:

@@ -221,7 +221,8 @@ def test_whole_journey(page):
     expect(participant.get_by_label("Navn")).to_have_value("Kari Nordmann")
     expect(participant.get_by_label("Rolle eller instans")).to_have_value("Personen selv")
     expect(participant.get_by_label("Hele planen")).to_be_checked()
-    page.get_by_label("Ansvar for koordinering og framdrift").fill("Koordinator1")
+    expect(page.get_by_label("Ansvar for koordinering og framdrift")).to_have_value(
+        "Koordinator1")  # the appointed coordinator, by name
     for _ in range(2):
         page.get_by_role("button", name="Legg til tiltak").click()
     measures = [("Hjemmesykepleie", "2 besøk daglig", "Hjemmetjenesten"),
@@ -296,7 +297,7 @@ def test_whole_journey(page):
     complete(page, case_number, "Godkjenne plan")
     # from the application to the approved plan, what the officers did (sign-ins apart).
     # Counted the same way on the code before issue 17 (e73ea0a): 36 fields typed, 50 clicks,
-    # 8 tasks opened from the inbox. Now 30, 38 and 4; more is a regression.
+    # 8 tasks opened from the inbox. Now 29, 38 and 4; more is a regression.
     done = actions(page)
     print(f"journey: {done}")
-    assert done["typed"] <= 30 and done["clicks"] <= 38 and done["opened"] <= 4, done
+    assert done["typed"] <= 29 and done["clicks"] <= 38 and done["opened"] <= 4, done

@@ -206,6 +206,7 @@ def test_the_plan_and_its_approval_start_from_what_is_known(ctx, clock, people):
                                     "tilgang": "hele_planen"}]
     assert (values["planperiode_fra"], values["neste_evaluering"]) == ("2026-02-02",
                                                                        "2026-08-04")
+    assert values["koordineringsansvar"] == people.coordinator.display_name  # by name
     case.complete("Utarbeide plan", people.coordinator, plan(neste_evaluering="2026-09-01"))
     approval = case.task("Godkjenne plan")
     assert taskpage.task_page(ctx, approval.id, people.coordinator).values[
