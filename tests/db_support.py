@@ -34,3 +34,21 @@ def empty_case_tables(db_engine) -> None:
         conn.execute(text("DELETE FROM units WHERE key <> :key"), {"key": DEFAULT_UNIT})
         for table in guarded:
             conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {AUDIT_TRUNCATE_TRIGGER}"))
+
+
+def count_statements(ctx, fn) -> int:
+    """How many SQL statements `fn()` sends on the context's connection (what was pending is
+    flushed first, so it is not counted)."""
+    from sqlalchemy import event
+    ctx.session.flush()
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+    connection = ctx.session.connection()
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        fn()
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    return len(seen)

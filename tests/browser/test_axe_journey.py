@@ -25,7 +25,7 @@ import pytest
 from browser_support import sign_in
 from conftest import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import expect
-from test_journey import choose, complete, open_task
+from test_journey import choose, complete, fill_application, open_task
 
 from engine.accounts.roles import ROLES
 from engine.worklist.humantasks import VIEWS
@@ -224,17 +224,7 @@ def walk(browser, server):
         sign_in(page, role)
         seen(role, "inbox")
         go(role, "/cases/new", "other")
-        choose(page, "Hvem søker", "Personen selv")
-        choose(page, "Søker om individuell plan", "Ja")
-        choose(page, "Søker om koordinator", "Ja")
-        choose(page, "Søker om barnekoordinator", "Nei")
-        page.get_by_label("Personens navn").fill("Astrid Aksnes")
-        page.get_by_label("Fødselsdato").fill("1968-11-20")
-        page.get_by_label("Dato søknaden ble mottatt").fill("2026-01-05")
-        for service in ("Hjemmesykepleie", "Fysioterapi", "NAV-oppfølging"):
-            page.get_by_label(service, exact=True).check()
-        page.get_by_label("Forventet varighet av behovet (måneder)").fill("36")
-        choose(page, "NAV-basert individuell plan", "Nei")
+        fill_application(page, "Astrid Aksnes", "1968-11-20")  # a person of her own
         page.get_by_role("button", name="Registrer søknaden").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Kartlegging og vurdering")
         seen(role, "task")

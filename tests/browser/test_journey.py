@@ -21,6 +21,22 @@ def choose(page, group_name, option):
     group(page, group_name).get_by_label(option, exact=True).check()
 
 
+def fill_application(page, name: str, birth_date: str) -> None:
+    """The new-case form as the journeys fill it: an adult asking for a plan and a
+    coordinator, receiving three services."""
+    choose(page, "Hvem søker", "Personen selv")
+    choose(page, "Søker om individuell plan", "Ja")
+    choose(page, "Søker om koordinator", "Ja")
+    choose(page, "Søker om barnekoordinator", "Nei")
+    page.get_by_label("Personens navn").fill(name)
+    page.get_by_label("Fødselsdato").fill(birth_date)
+    page.get_by_label("Dato søknaden ble mottatt").fill("2026-01-05")
+    for service in ("Hjemmesykepleie", "Fysioterapi", "NAV-oppfølging"):
+        page.get_by_label(service, exact=True).check()
+    page.get_by_label("Forventet varighet av behovet (måneder)").fill("36")
+    choose(page, "NAV-basert individuell plan", "Nei")
+
+
 def open_task(page, case_number, task_name, view="roles"):
     page.goto(page.base + f"/inbox/?view={view}&case={case_number}")
     row = page.locator("table.tasks tbody tr").filter(has_text=task_name)
@@ -88,17 +104,7 @@ def test_whole_journey(page):
     sign_in(page, "saksbehandler1")
     assert_accessible(page)
     page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Ny sak").click()
-    choose(page, "Hvem søker", "Personen selv")
-    choose(page, "Søker om individuell plan", "Ja")
-    choose(page, "Søker om koordinator", "Ja")
-    choose(page, "Søker om barnekoordinator", "Nei")
-    page.get_by_label("Personens navn").fill("Kari Nordmann")
-    page.get_by_label("Fødselsdato").fill("1970-03-01")
-    page.get_by_label("Dato søknaden ble mottatt").fill("2026-01-05")
-    for service in ("Hjemmesykepleie", "Fysioterapi", "NAV-oppfølging"):
-        page.get_by_label(service, exact=True).check()
-    page.get_by_label("Forventet varighet av behovet (måneder)").fill("36")
-    choose(page, "NAV-basert individuell plan", "Nei")
+    fill_application(page, "Kari Nordmann", "1970-03-01")
     page.get_by_role("button", name="Registrer søknaden").click()
     # --- the officer goes straight on to the case's first task, already theirs: the
     # assessment, first with an error

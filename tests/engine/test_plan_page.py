@@ -8,12 +8,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from engine.core.errors import NotFound, PermissionDenied
 from engine.db.models import AuditEvent, Plan
 from engine.persons import identity, registry
 from engine.plans import content, coordinators, lifecycle, meetings, participants, plan_page
+from tests.db_support import count_statements
 
 ADDRESS = "Hemmeligveien 6"
 
@@ -184,30 +185,15 @@ def test_the_coordinators_plans_and_the_overview_with_overdue_reviews_first(ctx,
             plan_page.overview(ctx, reader)
 
 
-def _statements(ctx, fn) -> int:
-    ctx.session.flush()
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-    connection = ctx.session.connection()
-    event.listen(connection, "before_cursor_execute", count)
-    try:
-        fn()
-    finally:
-        event.remove(connection, "before_cursor_execute", count)
-    return len(seen)
-
-
 def test_the_read_is_bounded_whatever_the_size_of_the_plan(ctx, people):
     small = make_plan(ctx, people, serial=1, goals=1, measures=1, meeting_count=1)
     big = make_plan(ctx, people, serial=2, goals=50, measures=200, extra_participants=30,
                     meeting_count=40)
     for reader in (people.coordinator, people.nav):
         ctx.session.expire_all()
-        few = _statements(ctx, lambda r=reader: plan_page.plan_page(ctx, small.id, r))
+        few = count_statements(ctx, lambda r=reader: plan_page.plan_page(ctx, small.id, r))
         ctx.session.expire_all()
-        many = _statements(ctx, lambda r=reader: plan_page.plan_page(ctx, big.id, r))
+        many = count_statements(ctx, lambda r=reader: plan_page.plan_page(ctx, big.id, r))
         # a fixed budget, whatever the size: with SAMFLYT_FAST_PATH=off the read's audit row
         # is a statement of its own, and a participant's read asks the access rules and then
         # their consent

@@ -7,12 +7,12 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from scenario_support import CaseDriver, application, assessment, decision
-from sqlalchemy import event
 
 from engine.cases import coordinator as coordinators
 from engine.cases import intake
 from engine.organisation import units
 from engine.worklist import humantasks, taskpage
+from tests.db_support import count_statements
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -92,21 +92,6 @@ def test_suggestion_in_words_and_the_decision_prefilled(ctx, clock, people):
         == "avslag"
 
 
-def _statements(ctx, fn) -> int:
-    ctx.session.flush()
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-    connection = ctx.session.connection()
-    event.listen(connection, "before_cursor_execute", count)
-    try:
-        fn()
-    finally:
-        event.remove(connection, "before_cursor_execute", count)
-    return len(seen)
-
-
 def test_the_next_task_is_claimed_for_the_officer_who_goes_on(ctx, clock, people):
     case = CaseDriver.start(ctx, clock, people.officer, application())
     kartlegging = case.task("Kartlegging og vurdering")
@@ -114,7 +99,7 @@ def test_the_next_task_is_claimed_for_the_officer_who_goes_on(ctx, clock, people
     humantasks.complete(ctx, kartlegging.id, people.officer, assessment(), go_on=True)
     # the step made the task theirs as it created it: going on reads and writes nothing
     found: list = []
-    assert _statements(ctx, lambda: found.append(
+    assert count_statements(ctx, lambda: found.append(
         humantasks.go_on(ctx, people.officer, case.case.id))) == 0
     [following] = found
     assert following is not None and following.name == "Utforme vedtak"
