@@ -305,7 +305,8 @@ def legal_reason_raw_length(length: str) -> Words:
 
 
 def legal_reason_old_call(call: str) -> Words:
-    return (Message(N_("datoen regnes med %(call)s(...)"), call=call),
+    return (Message(N_("datoen regnes med en eldre funksjon som ikke kjenner de lovbestemte "
+                       "reglene")),
             f"a date computed with {call}(...)")
 
 
@@ -318,12 +319,13 @@ def legal_warning(name: str, reason: Words) -> Words:
     """A timer (`name` "timer expression") or a due date that looks like a legal deadline but
     is not computed with legal_date."""
     rules = sorted(legal.rules().values(), key=lambda rule: rule.key)
-    listed = [f'"{rule.key}" ({rule.reference})' for rule in rules]
+    listed = list(dict.fromkeys(rule.reference for rule in rules))  # the code: the detail
     english = "the timer" if name == "timer expression" else name
     return (Message(N_("%(what)s ser ut som en lovbestemt frist (%(reason)s), men regnes ikke "
-                       "med legal_date(start, \"regel\"). Lovbestemte frister skal regnes med "
-                       "legal_date: den henter lengden fra regeltabellen og flytter datoen "
-                       "forbi helger og helligdager. Reglene er %(rules)s"),
+                       "etter en lovbestemt regel. En lovbestemt frist regnes etter tabellen "
+                       "over lovbestemte frister, som gir lengden og flytter datoen forbi "
+                       "helger og helligdager; den tekniske meldingen viser hvordan den skrives. "
+                       "Reglene gjelder %(rules)s"),
                     what=_named(name), reason=reason[0], rules=listed),
             (f'{english} looks like a legal deadline ({reason[1]}) but does not use '
             f'legal_date(start, "<rule>"): legal lengths and references are data in '

@@ -39,9 +39,12 @@ def test_a_raw_legal_length_in_a_timer_or_a_due_date_is_warned_about():
     [timer, due] = legal_date_warnings(files)
     # in words: what it is, why it looks like a legal deadline, what to write instead
     assert timer.message.startswith("Tidsuret ser ut som en lovbestemt frist (den lovbestemte "
-                                    "lengden P1M er skrevet rett inn), men regnes ikke med "
-                                    'legal_date(start, "regel")')
-    assert '"forelopig_svar" (forvaltningsloven § 11 a)' in timer.message
+                                    "lengden P1M er skrevet rett inn), men regnes ikke etter "
+                                    "en lovbestemt regel")
+    assert "forvaltningsloven § 11 a" in timer.message
+    # the code to write is the technical detail's, never the message's
+    assert "legal_date" not in timer.message and "forelopig_svar" not in timer.message
+    assert 'legal_date(start, "<rule>")' in timer.detail and "forelopig_svar" in timer.detail
     assert timer.message.key.startswith("%(what)s ser ut som en lovbestemt frist (%(reason)s)")
     assert timer.message.params["reason"].params == {"length": "P1M"}
     assert due.message.startswith("Fristen ser ut som en lovbestemt frist")
@@ -59,7 +62,8 @@ def test_old_date_calls_and_deadline_names_are_warned_about():
                    (DUE, "mottatt_dato"))
     [timer, due] = legal_date_warnings(files)
     assert (timer.element, due.element) == ("timer_en_maned", "task_forelopig_svar")
-    assert "datoen regnes med deadline(...)" in timer.message
+    assert "datoen regnes med en eldre funksjon" in timer.message
+    assert "deadline" not in timer.message
     assert "deadline(...)" in timer.detail
     assert "navnet på elementet nevner «foreløpig svar»" in due.message  # "Sende foreløpig svar"
     assert "mentions 'foreløpig svar'" in due.detail
