@@ -91,6 +91,18 @@ def start_form_schemas(ctx, allowed: tuple[str, ...]) -> dict[str, dict | None]:
     return schemas
 
 
+def process_choices(ctx, allowed: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The processes a case may be started in, each with its name (never shown by its key):
+    one not deployed yet by its key in words."""
+    found = []
+    for key in allowed:
+        try:
+            found.append((key, store.latest_version(ctx, key).name))
+        except NotFound:
+            found.append((key, key.replace("_", " ")))
+    return found
+
+
 @dataclasses.dataclass(frozen=True)
 class PersonChoice:
     """Whom the application is about: `person_id`, or `national_id`, or neither (found by
@@ -110,11 +122,8 @@ def register_application(ctx, data: dict, user: User, process_key: str,
     on with the case, so its first task they can work on is made theirs
     (`humantasks.go_on` finds it)."""
     _check(user, process_key, allowed)
-    ctx.goes_on = GoesOn(user.username, frozenset(user.role_keys)) if go_on else None
-    try:
+    with ctx.going_on(GoesOn(user.username, frozenset(user.role_keys)) if go_on else None):
         return _register(ctx, data, user, process_key, idempotency_key, person)
-    finally:
-        ctx.goes_on = None
 
 
 def _register(ctx, data: dict, user: User, process_key: str, idempotency_key: str | None,

@@ -1,9 +1,10 @@
 """What every engine operation receives: a session, a clock, the settings and the spec cache."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -52,6 +53,15 @@ class EngineContext:
 
     def now(self) -> datetime:
         return self.clock()
+
+    @contextlib.contextmanager
+    def going_on(self, going: GoesOn | None) -> Iterator[None]:
+        """`goes_on` is `going` for the operation inside, spent or not after it."""
+        self.goes_on = going
+        try:
+            yield
+        finally:
+            self.goes_on = None
 
     def today(self) -> date:
         """The clock's date in the municipality's time zone (birthdays, consents, plans)."""

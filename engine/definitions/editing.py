@@ -30,7 +30,7 @@ class EditorPage:
     draft_base: int | None        # the version the draft was started from
     draft_files: list[str]        # every draft of the process
     draft_revision: str           # drafts.revision of that file's draft ("" for none)
-    forms: list[str]              # form files (JSON Schema) a user task may use
+    forms: dict[str, str]         # form files (JSON Schema) a user task may use -> title
     roles: dict[str, str]         # the roles a lane may stand for: key -> display name
     # the deadline control: the case dates a due date counts from, and its units (field or
     # unit -> a text key to translate; engine/deadlines/due_expression.py)
@@ -56,9 +56,18 @@ def editor_page(ctx, user, key: str) -> EditorPage:
     return EditorPage(key, newest.name, newest.version, filename,
                       draft.updated_by if draft else None, draft.updated_at if draft else None,
                       draft.base_version if draft else None, [d.filename for d in pending],
-                      drafts.revision(draft), sorted(forms),
+                      drafts.revision(draft),
+                      {name: _form_title(ctx, newest, name) for name in sorted(forms)},
                       {role: roles.ROLE_NAMES[role] for role in roles.ROLES},
                       problems=problems, warnings=warnings)
+
+
+def _form_title(ctx, version, name: str) -> str:
+    """A form by its title (what officers see on the task), never its file name; a form only
+    in a draft by its name in words."""
+    schema = store.form_schema(ctx, version, name) or {}
+    title = schema.get("title") if isinstance(schema, dict) else None
+    return title or name.removesuffix(".json").replace("_", " ").capitalize()
 
 
 def file_content(ctx, user, key: str, filename: str, version: int | None = None) -> str:

@@ -310,9 +310,8 @@ def complete(ctx, task_id: int, user: User, data: dict,
         letter_steps.on_completion(ctx, loaded.case, version, task, props, data, user,
                                    dict(spiff_task.data))
     spiff_task.data.update(data)
-    ctx.goes_on = GoesOn(user.username, frozenset(user.role_keys), task.case_id) \
-        if go_on else None
-    try:
+    going = GoesOn(user.username, frozenset(user.role_keys), task.case_id) if go_on else None
+    with ctx.going_on(going):
         with step.step_errors():
             spiff_task.run()
         loaded.passed.append(spiff_task)
@@ -323,8 +322,6 @@ def complete(ctx, task_id: int, user: User, data: dict,
         audit.record(ctx, loaded.case, user.username, "task_completed", task=task.id,
                      name=task.name, element=task.element_id, data=data)
         step.run_and_persist(ctx, loaded, user.username)
-    finally:
-        ctx.goes_on = None  # spent, or nothing in this step was for them
     log.info("task completed case=%s task=%s element=%s name=%r user=%s", case.case_number,
              task.id, task.element_id, task.name, user.username)
     return task

@@ -130,12 +130,11 @@ def prefill(schema: dict | None, data: dict) -> dict:
             if rows:
                 found[key] = rows
             continue
-        sources = rule.get("from")
-        if isinstance(sources, list):  # the first with a value
-            source = next((name for name in sources if isinstance(name, str)
-                           and data.get(name) not in (None, "")), None)
+        sources = _sources(rule)
+        if isinstance(rule.get("from"), list):  # the first with a value
+            source = next((name for name in sources if data.get(name) not in (None, "")), None)
         else:  # one field: its value, None too ("not applied for" is a choice)
-            source = sources if isinstance(sources, str) and sources in data else None
+            source = next((name for name in sources if name in data), None)
         if source is None:
             continue
         value = data[source]
@@ -152,21 +151,29 @@ def prefill(schema: dict | None, data: dict) -> dict:
     return found
 
 
-#: What a form may take from the case itself (`x-prefill` "from"), beside the task data.
-CASE_VALUES = {"koordinator_navn": "the name of the case's coordinator"}
+def _sources(rule: dict) -> list[str]:
+    """The fields an `x-prefill` rule's "from" names (one, or a list)."""
+    sources = rule.get("from")
+    return [name for name in (sources if isinstance(sources, list) else [sources])
+            if isinstance(name, str)]
+
+
+#: What a form may take from the case itself (`x-prefill` "from"), beside the task data:
+#: the name of the case's coordinator.
+COORDINATOR_NAME = "koordinator_navn"
 
 
 def _case_values(ctx, case: Case, schema: dict | None) -> dict:
-    """CASE_VALUES of `case` the form takes (`schema`'s x-prefill): the coordinator's name
+    """The case's own values the form takes (`schema`'s x-prefill): the coordinator's name
     once one is appointed. Nothing is read for a form that takes none."""
-    rules = [prop.get("x-prefill") for prop in ((schema or {}).get("properties") or {})
-             .values() if isinstance(prop, dict)]
-    if not case.coordinator or not any(isinstance(rule, dict) and "koordinator_navn" in str(
-            rule.get("from")) for rule in rules):
+    wanted = {name for prop in ((schema or {}).get("properties") or {}).values()
+              if isinstance(prop, dict) and isinstance(prop.get("x-prefill"), dict)
+              for name in _sources(prop["x-prefill"])}
+    if not case.coordinator or COORDINATOR_NAME not in wanted:
         return {}
     name = ctx.session.scalar(select(User.display_name).where(
         User.username == case.coordinator))
-    return {"koordinator_navn": name or case.coordinator}
+    return {COORDINATOR_NAME: name or case.coordinator}
 
 
 def _prefilled_row(template: dict, data: dict) -> dict | None:

@@ -17,8 +17,7 @@ from flask_babel import gettext as _
 
 from engine.access import overrides
 from engine.cases import casepage, intake
-from engine.core.errors import InvalidInput, NotFound
-from engine.definitions import store
+from engine.core.errors import InvalidInput
 from engine.organisation import responsibility
 from engine.worklist import humantasks
 from webui import config, errors, field_labels, forms, parsing, uow
@@ -31,17 +30,6 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 def _process() -> str:
     allowed = config.settings().case_processes
     return (request.values.get("process") or (allowed[0] if allowed else "")).strip()
-
-
-def _process_names(ctx) -> list[tuple[str, str]]:
-    """The processes a case may be started in, each with its name (never shown by its key)."""
-    found = []
-    for key in config.settings().case_processes:
-        try:
-            found.append((key, store.latest_version(ctx, key).name))
-        except NotFound:  # not deployed (yet): its key in words
-            found.append((key, key.replace("_", " ")))
-    return found
 
 
 def _render_new(process_key: str, values=None, errors=None, extra_rows=None, status=200):
@@ -58,7 +46,8 @@ def _render_new(process_key: str, values=None, errors=None, extra_rows=None, sta
         if search_text and chosen is None else []
     form = forms.build_form(application.schema, values, errors, extra_rows)
     return render_template("case_new.html", application=application, form=form,
-                           processes=_process_names(ctx), chosen=chosen,
+                           processes=intake.process_choices(
+                               ctx, config.settings().case_processes), chosen=chosen,
                            hits=hits, search_text=search_text,
                            national_id=request.form.get("fodselsnummer", "")[:20],
                            errors=errors or {},

@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.core.errors import DefinitionError, EngineError, NotFound
-from engine.definitions import drafts, editing, library, store
+from engine.core.errors import DefinitionError, EngineError
+from engine.definitions import drafts, editing, library
 from webui import config, errors, parsing, uow
 from webui.i18n import problem_json, translate
 
@@ -27,25 +27,8 @@ def engine_error(error: EngineError):
 
 @bp.get("/<key>/edit")
 def edit(key: str):
-    ctx = uow.ctx()
-    page = editing.editor_page(ctx, g.user, key)
-    return render_template("editor.html", page=page, timezone=config.settings().timezone,
-                           form_titles=_form_titles(ctx, key, page.forms))
-
-
-def _form_titles(ctx, key: str, forms: list[str]) -> dict[str, str]:
-    """Each form file by its title (what officers see on the task), never its file name; a
-    form only in a draft, by its name in words."""
-    try:
-        version = store.latest_version(ctx, key)
-    except NotFound:  # a process only in drafts
-        version = None
-    titles = {}
-    for name in forms:
-        schema = (store.form_schema(ctx, version, name) if version else None) or {}
-        title = schema.get("title") if isinstance(schema, dict) else None
-        titles[name] = title or name.removesuffix(".json").replace("_", " ").capitalize()
-    return titles
+    page = editing.editor_page(uow.ctx(), g.user, key)
+    return render_template("editor.html", page=page, timezone=config.settings().timezone)
 
 
 @bp.get("/<key>/files/<name>")

@@ -112,12 +112,7 @@ def unclaim(task_id: int):
     if not confirmed():
         held = humantasks.held_by_colleague(uow.ctx(), task_id, g.user)
         if held is not None and humantasks.may_unclaim(g.user, held):  # else refused below
-            return render_template(
-                "task_takeover.html", tasks=[held], assignee=None, release=True,
-                action=url_for("tasks.unclaim", task_id=task_id),
-                fields=[("version", request.form.get("version", "")),
-                        ("next", request.form.get("next", ""))],
-                back=safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id)))
+            return _confirmation(held, "tasks.unclaim", assignee=None, release=True)
     task = humantasks.unclaim(uow.ctx(), task_id, g.user, expected_version=_version())
     flash(_("Oppgaven «%(name)s» er lagt tilbake.", name=task.name), "success")
     return _after(task_id)
@@ -126,6 +121,19 @@ def unclaim(task_id: int):
 def confirmed() -> bool:
     """The form carries the explicit confirmation of taking a task from a colleague."""
     return request.form.get("confirm") == "yes"
+
+
+def _confirmation(held, endpoint: str, assignee: str | None, release: bool = False,
+                  fields: list[tuple[str, str]] | None = None):
+    """The page that asks before a colleague's task `held` is taken, given away or put
+    back; confirming posts the same form again to `endpoint`, with "confirm"."""
+    form = request.form
+    return render_template(
+        "task_takeover.html", tasks=[held], assignee=assignee, release=release,
+        action=url_for(endpoint, task_id=held.id),
+        fields=[*(fields or []), ("version", form.get("version", "")),
+                ("next", form.get("next", ""))],
+        back=safe_next(form.get("next"), url_for("tasks.show", task_id=held.id)))
 
 
 @bp.post("/<dbid:task_id>/assign")
@@ -137,12 +145,8 @@ def assign(task_id: int):
     if not confirmed():
         held = humantasks.held_by_colleague(uow.ctx(), task_id, g.user, assignee or None)
         if held is not None:
-            return render_template(
-                "task_takeover.html", tasks=[held], assignee=assignee or g.user.username,
-                action=url_for("tasks.assign", task_id=task_id),
-                fields=[("assignee", assignee), ("version", request.form.get("version", "")),
-                        ("next", request.form.get("next", ""))],
-                back=safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id)))
+            return _confirmation(held, "tasks.assign", assignee=assignee or g.user.username,
+                                 fields=[("assignee", assignee)])
     task = humantasks.assign(uow.ctx(), task_id, g.user, assignee, expected_version=_version())
     flash(_("Oppgaven «%(name)s» er tildelt %(user)s.", name=task.name, user=task.assignee),
           "success")
